@@ -1,0 +1,166 @@
+//! `bank check`: everything the loader found wrong, plus near-duplicate questions
+//! (the same question asked twice, in one file or across files), which should become
+//! one entry with aliases.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Bank, Diagnostic, Loaded, Question};
+use crate::search::analyzer::{analyzer, terms};
+
+/// Cosine similarity (question words count double) from which two entries are reported.
+pub const NEAR_DUPLICATE: f32 = 0.5;
+/// Words in more than this share of questions do not make two questions candidates.
+const COMMON_WORD_SHARE: usize = 50;
+
+/// Two entries that look like the same question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearDuplicate {
+    pub first: usize,
+    pub second: usize,
+    pub similarity: f32,
+}
+
+/// The loader's diagnostics followed by near-duplicate warnings, in file order.
+pub fn check(loaded: &Loaded) -> Vec<Diagnostic> {
+    let questions = loaded.bank.questions();
+    let mut out = loaded.diagnostics.clone();
+    for pair in near_duplicates(&loaded.bank) {
+        let (a, b) = (&questions[pair.first], &questions[pair.second]);
+        out.push(Diagnostic::warning(
+            &b.origin.file,
+            b.origin.line,
+            format!(
+                "`{}` looks like a near-duplicate of `{}` at {} ({:.0}% similar): merge them and keep one phrasing as an alias, or add distinct_from = [\"{}\"]",
+                b.id,
+                a.id,
+                a.origin,
+                pair.similarity * 100.0,
+                a.id
+            ),
+        ));
+    }
+    for q in questions {
+        for other in &q.distinct_from {
+            if loaded.bank.get(other).is_none() {
+                out.push(Diagnostic::warning(
+                    &q.origin.file,
+                    q.origin.line,
+                    format!("distinct_from names `{other}`, which is not in the bank"),
+                ));
+            }
+        }
+    }
+    out.sort_by(|x, y| (&x.file, x.line).cmp(&(&y.file, y.line)));
+    out
+}
+
+/// Pairs of entries whose question and answer words are nearly the same, unless
+/// either says it is `distinct_from` the other.
+pub fn near_duplicates(bank: &Bank) -> Vec<NearDuplicate> {
+    near_duplicates_at(bank, NEAR_DUPLICATE)
+}
+
+pub fn near_duplicates_at(bank: &Bank, threshold: f32) -> Vec<NearDuplicate> {
+    let questions = bank.questions();
+    let mut analyzer = analyzer();
+    let docs: Vec<Terms> = questions
+        .iter()
+        .map(|q| Terms::of(q, &mut analyzer))
+        .collect();
+
+    let mut doc_freq: HashMap<&str, usize> = HashMap::new();
+    for doc in &docs {
+        for word in doc.counts.keys() {
+            *doc_freq.entry(word).or_default() += 1;
+        }
+    }
+    let n = questions.len().max(1) as f32;
+    let vectors: Vec<HashMap<&str, f32>> = docs
+        .iter()
+        .map(|doc| {
+            let mut v: HashMap<&str, f32> = doc
+                .counts
+                .iter()
+                .map(|(w, &c)| (w.as_str(), c * (1.0 + n / doc_freq[w.as_str()] as f32).ln()))
+                .collect();
+            let norm = v
+                .values()
+                .map(|x| x * x)
+                .sum::<f32>()
+                .sqrt()
+                .max(f32::EPSILON);
+            v.values_mut().for_each(|x| *x /= norm);
+            v
+        })
+        .collect();
+
+    let common = (questions.len() / COMMON_WORD_SHARE).max(20);
+    let mut postings: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, doc) in docs.iter().enumerate() {
+        for word in &doc.question_words {
+            if doc_freq[word.as_str()] <= common {
+                postings.entry(word).or_default().push(i);
+            }
+        }
+    }
+    let mut candidates: HashSet<(usize, usize)> = HashSet::new();
+    for ids in postings.values() {
+        for (k, &a) in ids.iter().enumerate() {
+            for &b in &ids[k + 1..] {
+                candidates.insert((a.min(b), a.max(b)));
+            }
+        }
+    }
+    let mut out: Vec<NearDuplicate> = candidates
+        .into_iter()
+        .filter(|&(a, b)| !reviewed_distinct(&questions[a], &questions[b]))
+        .filter_map(|(a, b)| {
+            let similarity = cosine(&vectors[a], &vectors[b]);
+            (similarity >= threshold).then_some(NearDuplicate {
+                first: a,
+                second: b,
+                similarity,
+            })
+        })
+        .collect();
+    out.sort_by_key(|p| (p.first, p.second));
+    out
+}
+
+fn reviewed_distinct(a: &Question, b: &Question) -> bool {
+    a.distinct_from.contains(&b.id) || b.distinct_from.contains(&a.id)
+}
+
+fn cosine(a: &HashMap<&str, f32>, b: &HashMap<&str, f32>) -> f32 {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small
+        .iter()
+        .filter_map(|(w, x)| large.get(w).map(|y| x * y))
+        .sum()
+}
+
+/// The analyzed words of an entry: question phrasings weigh double.
+struct Terms {
+    counts: HashMap<String, f32>,
+    question_words: HashSet<String>,
+}
+
+impl Terms {
+    fn of(q: &Question, analyzer: &mut tantivy::tokenizer::TextAnalyzer) -> Self {
+        let mut counts: HashMap<String, f32> = HashMap::new();
+        let mut question_words = HashSet::new();
+        for phrasing in q.phrasings() {
+            for word in terms(analyzer, phrasing) {
+                *counts.entry(word.clone()).or_default() += 2.0;
+                question_words.insert(word);
+            }
+        }
+        for word in terms(analyzer, &q.answer) {
+            *counts.entry(word).or_default() += 1.0;
+        }
+        Terms {
+            counts,
+            question_words,
+        }
+    }
+}

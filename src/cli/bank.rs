@@ -1,0 +1,235 @@
+//! `interview-bot bank ...` and `interview-bot index`: checking, listing and
+//! importing question banks, and building the search index.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Subcommand;
+
+use crate::bank::import::{self, Format, ImportOptions};
+use crate::bank::{self, Bank, check, write};
+use crate::bot::load_bank;
+use crate::config::Settings;
+
+#[derive(Debug, Subcommand)]
+pub enum BankCommand {
+    /// Report duplicate ids, missing fields, empty answers and near-duplicate questions
+    Check {
+        /// A bank file or directory (default: the configured bank)
+        path: Option<PathBuf>,
+    },
+    /// List the questions
+    List {
+        /// One JSON object per question: id, topic, question, answer, aliases, tags, difficulty, source
+        #[arg(long)]
+        json: bool,
+        /// A bank file or directory (default: the configured bank)
+        path: Option<PathBuf>,
+    },
+    /// Convert a bank from another tool into data/bank/NAME.toml
+    Import {
+        /// The file to import
+        file: PathBuf,
+        /// text (Question:/Answer:, Q:/A:, numbered), csv (header with question,answer,...), red-trivia (YAML)
+        #[arg(long, value_parser = clap::value_parser!(Format))]
+        format: Format,
+        /// Topic for questions that do not name one (default: NAME)
+        #[arg(long)]
+        topic: Option<String>,
+        /// Name of the new bank file and prefix of its ids (default: the file's name)
+        #[arg(long)]
+        name: Option<String>,
+        /// Replace data/bank/NAME.toml if it exists
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+impl clap::builder::ValueParserFactory for Format {
+    type Parser = clap::builder::ValueParser;
+    fn value_parser() -> Self::Parser {
+        clap::builder::ValueParser::new(|s: &str| s.parse::<Format>())
+    }
+}
+
+pub fn run(settings: &Settings, command: BankCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BankCommand::Check { path } => check_bank(path.as_deref().unwrap_or(&settings.bank.dir)),
+        BankCommand::List { json, path } => {
+            list(path.as_deref().unwrap_or(&settings.bank.dir), json)
+        }
+        BankCommand::Import {
+            file,
+            format,
+            topic,
+            name,
+            force,
+        } => import_bank(settings, &file, format, topic, name, force),
+    }
+}
+
+fn check_bank(path: &Path) -> anyhow::Result<ExitCode> {
+    let loaded = match bank::load(path) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("interview-bot: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let problems = check::check(&loaded);
+    for problem in &problems {
+        println!("{problem}");
+    }
+    let errors = problems.iter().filter(|p| p.is_error()).count();
+    let warnings = problems.len() - errors;
+    let files = bank::bank_files(path).map(|f| f.len()).unwrap_or(0);
+    println!(
+        "{} questions in {files} files, {} topics: {errors} errors, {warnings} warnings",
+        loaded.bank.len(),
+        loaded.bank.topics().len()
+    );
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn list(path: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let bank = load_bank(path)?;
+    for q in bank.questions() {
+        if json {
+            println!("{}", serde_json::to_string(q)?);
+        } else {
+            println!("{}\t{}\t{}", q.id, q.topic, q.question);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_bank(
+    settings: &Settings,
+    file: &Path,
+    format: Format,
+    topic: Option<String>,
+    name: Option<String>,
+    force: bool,
+) -> anyhow::Result<ExitCode> {
+    let name = slug(&name.unwrap_or_else(|| {
+        file.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }));
+    if name.is_empty() {
+        eprintln!("interview-bot: give the new bank a --name (letters, digits, -)");
+        return Ok(ExitCode::from(super::EXIT_USAGE));
+    }
+    let target = settings.bank.dir.join(format!("{name}.toml"));
+    if target.exists() && !force {
+        eprintln!(
+            "interview-bot: {} exists: choose another --name, or --force to replace it",
+            target.display()
+        );
+        return Ok(ExitCode::from(super::EXIT_USAGE));
+    }
+    let options = ImportOptions {
+        topic: slug(topic.as_deref().unwrap_or(&name)),
+        id_prefix: name.clone(),
+        source: file
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let imported = match import::import(file, format, &options) {
+        Ok(imported) => imported,
+        Err(e) => {
+            eprintln!("interview-bot: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    for skipped in &imported.skipped {
+        eprintln!("{skipped} (skipped)");
+    }
+    if imported.questions.is_empty() {
+        eprintln!("interview-bot: {}: no questions found", file.display());
+        return Ok(ExitCode::FAILURE);
+    }
+    let existing = existing_bank(&settings.bank.dir, &target)?;
+    if let Some(clash) = imported
+        .questions
+        .iter()
+        .find(|q| existing.get(&q.id).is_some())
+    {
+        eprintln!(
+            "interview-bot: id `{}` is already used in the bank: choose another --name",
+            clash.id
+        );
+        return Ok(ExitCode::from(super::EXIT_USAGE));
+    }
+    std::fs::create_dir_all(&settings.bank.dir)
+        .with_context(|| format!("cannot create {}", settings.bank.dir.display()))?;
+    let header = format!(
+        "Imported from {} ({format:?} format) by `interview-bot bank import`.\nFormat: see data/README.md.",
+        options.source
+    );
+    std::fs::write(&target, write::bank_file(&header, &imported.questions))
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    let written = bank::load(&target)?;
+    let errors: Vec<_> = written.errors().collect();
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("{e}");
+        }
+        anyhow::bail!(
+            "the imported file does not pass the bank check; fix the source and import again"
+        );
+    }
+    println!(
+        "imported {} questions into {} ({} skipped); `interview-bot bank check` reviews the whole bank",
+        written.bank.len(),
+        target.display(),
+        imported.skipped.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The bank as it is, without the file an import is about to replace.
+fn existing_bank(dir: &Path, replaced: &Path) -> anyhow::Result<Bank> {
+    let mut questions = Vec::new();
+    for file in bank::bank_files(dir).unwrap_or_default() {
+        if file == replaced {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        questions.extend(bank::parse_file(&file, &text).0);
+    }
+    Ok(Bank::new(questions))
+}
+
+/// Lowercase letters, digits and single dashes.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+pub fn index(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let bank = load_bank(&settings.bank.dir)?;
+    let built = crate::search::build_index(&bank, &settings.index.dir)?;
+    let rate = built.questions as f64 / built.elapsed.as_secs_f64().max(1e-9);
+    println!(
+        "indexed {} questions in {:.2}s ({rate:.0} questions/s) into {}",
+        built.questions,
+        built.elapsed.as_secs_f64(),
+        settings.index.dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,106 @@
+//! The command line: `interview-bot [COMMAND]`. Without a command it runs the bot:
+//! the configured chat platforms, or the shell chat when none has credentials.
+
+mod ask;
+mod bank;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::bot::Bot;
+use crate::config::Settings;
+use crate::shell::{self, ShellOptions};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "interview-bot",
+    version,
+    about = "A chat-bot that helps teams prepare for technical interviews",
+    long_about = "A chat-bot that helps teams prepare for technical interviews.\n\nWithout a command it runs the bot: on Discord or Slack when their credentials are configured, otherwise as a chat in this terminal."
+)]
+pub struct Cli {
+    /// Settings file (TOML); environment variables INTERVIEW_BOT__SECTION__KEY override it
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Chat with the bot in this terminal (one command per line when stdin is not a terminal)
+    Shell(ShellArgs),
+    /// Answer questions from the command line; without TEXT, one query per line of stdin
+    Ask(ask::AskArgs),
+    /// Build the search index from the bank (done automatically when the bank changes)
+    Index,
+    /// Check, list and import question banks
+    #[command(subcommand)]
+    Bank(bank::BankCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShellArgs {
+    /// Print every reply as one JSON object per line
+    #[arg(long)]
+    pub json: bool,
+    /// Who speaks first (switch with /as NAME)
+    #[arg(long, default_value = "you")]
+    pub user: String,
+    /// Where (switch with /in CHANNEL)
+    #[arg(long, default_value = "general")]
+    pub channel: String,
+}
+
+/// Exit code for a bad setting or usage.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("interview-bot: {e}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    match cli.command {
+        None => run_bot(&settings),
+        Some(Command::Shell(args)) => {
+            let bot = Bot::from_settings(&settings)?;
+            shell::run(
+                &bot,
+                &ShellOptions {
+                    json: args.json,
+                    user: args.user,
+                    channel: args.channel,
+                },
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Ask(args)) => ask::run(&settings, &args),
+        Some(Command::Index) => bank::index(&settings),
+        Some(Command::Bank(command)) => bank::run(&settings, command),
+    }
+}
+
+fn run_bot(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let platforms = settings.platforms();
+    if platforms.discord || platforms.slack {
+        let which = if platforms.discord {
+            "Discord"
+        } else {
+            "Slack"
+        };
+        eprintln!(
+            "interview-bot: {which} credentials are configured, but this build has no {which} adapter yet; unset them to use the shell chat, or run `interview-bot shell`"
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    let bot = Bot::from_settings(settings)?;
+    shell::run(&bot, &ShellOptions::default())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,110 @@
+//! `/ask`: the best matching question with its answer, related questions, and
+//! "not it?" for the next match.
+
+use super::{Args, Command, ParseError, truncate};
+use crate::bot::{AskState, Bot, Context};
+use crate::reply::{Card, Choice, Data, Related, Reply};
+use crate::search::SearchOptions;
+
+pub const NEXT_CHOICE: &str = "ask:next";
+
+pub fn parse(rest: &str) -> Result<Command, ParseError> {
+    let args = Args::parse(rest, &["topic"])?;
+    let text = args.words.join(" ");
+    if text.trim().is_empty() {
+        return Err(ParseError(
+            "usage: /ask <question> [topic:T], for example /ask difference between tcp and udp"
+                .to_string(),
+        ));
+    }
+    Ok(Command::Ask {
+        text,
+        topic: args.options.get("topic").cloned(),
+    })
+}
+
+pub fn ask(bot: &Bot, ctx: &Context, text: &str, topic: Option<&str>) -> Reply {
+    if let Some(topic) = topic {
+        if !bot.bank().has_topic(topic) {
+            return super::topics::unknown_topic(bot, topic);
+        }
+    }
+    let state = AskState {
+        text: text.to_string(),
+        topic: topic.map(str::to_string),
+        shown: 0,
+    };
+    answer_at(bot, ctx, state)
+}
+
+/// The next match after the ones already shown for this person's last `/ask`.
+pub fn next(bot: &Bot, ctx: &Context) -> Reply {
+    match bot.last_ask(ctx) {
+        Some(state) => answer_at(bot, ctx, state),
+        None => Reply::error("nothing to follow up: /ask a question first"),
+    }
+}
+
+fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState) -> Reply {
+    let options = SearchOptions {
+        topic: state.topic.clone(),
+        limit: 1,
+        offset: state.shown,
+        exclude: None,
+    };
+    let found = match bot.searcher().search(&state.text, &options) {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!("search failed: {e}");
+            return Reply::error("search is not available right now: try again shortly");
+        }
+    };
+    let query = truncate(&state.text, 200);
+    let Some(hit) = found.hits.first() else {
+        let text = match (state.shown, found.note) {
+            (0, Some(note)) => note.to_string(),
+            (0, None) => format!("no question matches “{query}”: try other words, or /topics"),
+            (_, _) => format!("no more matches for “{query}”"),
+        };
+        return Reply::private(text).with_data(Data::NoMatch {
+            query,
+            note: found.note.map(str::to_string),
+        });
+    };
+    let Some(question) = bot.bank().get(&hit.id) else {
+        return Reply::error("that question is no longer in the bank: try again");
+    };
+    state.shown += 1;
+    let rank = state.shown;
+    bot.remember_ask(ctx, state);
+
+    let related: Vec<Related> = bot
+        .related(question)
+        .into_iter()
+        .map(|q| Related {
+            id: q.id.clone(),
+            question: q.question.clone(),
+        })
+        .collect();
+    let mut text = format!(
+        "**{}**\n_{} · {}_\n\n{}",
+        question.question, question.topic, question.id, question.answer
+    );
+    if !related.is_empty() {
+        text.push_str("\n\nRelated:");
+        for r in &related {
+            text.push_str(&format!("\n- {} ({})", r.question, r.id));
+        }
+    }
+    text.push_str("\n\nNot it? /next shows the next match.");
+    Reply::public(text)
+        .with_choice(Choice::new(NEXT_CHOICE, "Not it? Next match"))
+        .with_data(Data::Answer {
+            query,
+            rank,
+            card: Card::of(question),
+            answer: question.answer.clone(),
+            score: hit.score,
+            related,
+        })
+}

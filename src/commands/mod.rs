@@ -1,0 +1,167 @@
+//! The command surface, the same on every platform: chat text is parsed into one
+//! [`Command`], and each command group answers it in its own module.
+//!
+//! Options are typed as `name:value`, like Discord's slash-command input
+//! (`/question random topic:docker`); positional values in the documented order work
+//! too where they cannot be confused with free text.
+
+pub mod ask;
+pub mod help;
+pub mod question;
+pub mod topics;
+
+use std::collections::HashMap;
+
+/// A parsed command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `/ask <text> [topic:T]`: best match with answer and related questions.
+    Ask { text: String, topic: Option<String> },
+    /// "Not it?": the next match for the last `/ask` of this person here.
+    Next,
+    /// `/question random [topic]`: a practice card, answer hidden.
+    QuestionRandom { topic: Option<String> },
+    /// Reveals the answer of this channel's practice card.
+    Reveal,
+    /// `/topics`: topics with question counts.
+    Topics,
+    /// `/help`: what the bot can do.
+    Help,
+    /// A command of the surface that is not built yet.
+    Coming { name: &'static str },
+}
+
+/// Why a line is not a command, as a short message for the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);
+
+/// Commands that are announced but not built yet, with what they will do.
+const COMING: [&str; 4] = ["quiz", "leaderboard", "stats", "schedule"];
+
+/// Parses one line of chat. Text that does not start with `/` is asked as a question.
+pub fn parse(line: &str) -> Result<Command, ParseError> {
+    let line = line.trim();
+    let Some(body) = line.strip_prefix('/') else {
+        return ask::parse(line);
+    };
+    let (name, rest) = match body.split_once(char::is_whitespace) {
+        Some((name, rest)) => (name, rest.trim()),
+        None => (body, ""),
+    };
+    match name.to_ascii_lowercase().as_str() {
+        "ask" => ask::parse(rest),
+        "next" | "more" => Ok(Command::Next),
+        "question" => question::parse(rest),
+        "reveal" => Ok(Command::Reveal),
+        "topics" => Ok(Command::Topics),
+        "help" => Ok(Command::Help),
+        other => match COMING.iter().find(|c| **c == other) {
+            Some(name) => Ok(Command::Coming { name }),
+            None if other.is_empty() => Err(ParseError(
+                "type a command after `/`, for example /help".to_string(),
+            )),
+            None => Err(ParseError(format!(
+                "unknown command /{}: /help lists what I can do",
+                truncate(other, 32)
+            ))),
+        },
+    }
+}
+
+/// Words and `name:value` options of a command's arguments.
+#[derive(Debug, Default)]
+pub struct Args {
+    pub words: Vec<String>,
+    pub options: HashMap<String, String>,
+}
+
+impl Args {
+    /// Splits on whitespace; `name:value` counts as an option only for `known` names,
+    /// so `title:foo` in a question stays text.
+    pub fn parse(text: &str, known: &[&str]) -> Result<Args, ParseError> {
+        let mut args = Args::default();
+        for word in text.split_whitespace() {
+            match word.split_once(':') {
+                Some((name, value)) if known.contains(&name.to_ascii_lowercase().as_str()) => {
+                    if value.is_empty() {
+                        return Err(ParseError(format!("`{name}:` needs a value")));
+                    }
+                    args.options
+                        .insert(name.to_ascii_lowercase(), value.to_string());
+                }
+                _ => args.words.push(word.to_string()),
+            }
+        }
+        Ok(args)
+    }
+}
+
+/// At most `max` characters of user text, for echoing it back safely.
+pub fn truncate(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_parse() {
+        assert_eq!(
+            parse("/ask tcp vs udp topic:networking").unwrap(),
+            Command::Ask {
+                text: "tcp vs udp".into(),
+                topic: Some("networking".into())
+            }
+        );
+        assert_eq!(
+            parse("what is docker").unwrap(),
+            Command::Ask {
+                text: "what is docker".into(),
+                topic: None
+            }
+        );
+        assert_eq!(
+            parse("/question random docker").unwrap(),
+            Command::QuestionRandom {
+                topic: Some("docker".into())
+            }
+        );
+        assert_eq!(
+            parse("/question random topic:api").unwrap(),
+            Command::QuestionRandom {
+                topic: Some("api".into())
+            }
+        );
+        assert_eq!(parse("/TOPICS").unwrap(), Command::Topics);
+        assert_eq!(
+            parse("/quiz start").unwrap(),
+            Command::Coming { name: "quiz" }
+        );
+    }
+
+    #[test]
+    fn query_syntax_stays_text() {
+        assert_eq!(
+            parse("/ask title:foo AND (").unwrap(),
+            Command::Ask {
+                text: "title:foo AND (".into(),
+                topic: None
+            }
+        );
+    }
+
+    #[test]
+    fn bad_commands_say_why() {
+        assert!(parse("/frobnicate").unwrap_err().0.contains("/help"));
+        assert!(parse("/ask").unwrap_err().0.contains("/ask"));
+        assert!(parse("/ask topic:").unwrap_err().0.contains("topic"));
+        assert!(parse("/question").unwrap_err().0.contains("random"));
+        assert!(parse("/").is_err());
+    }
+}

@@ -1,0 +1,67 @@
+//! `/question random [topic]`: a practice card with its answer hidden until revealed.
+
+use super::{Args, Command, ParseError};
+use crate::bot::{Bot, Context};
+use crate::reply::{Card, Choice, Data, Reply};
+
+pub const REVEAL_CHOICE: &str = "question:reveal";
+
+pub fn parse(rest: &str) -> Result<Command, ParseError> {
+    let args = Args::parse(rest, &["topic"])?;
+    let mut words = args.words.iter();
+    match words.next().map(|w| w.to_ascii_lowercase()).as_deref() {
+        Some("random") => {}
+        _ => {
+            return Err(ParseError(
+                "usage: /question random [topic], for example /question random docker".into(),
+            ));
+        }
+    }
+    let positional = words.next().cloned();
+    if let Some(extra) = words.next() {
+        return Err(ParseError(format!(
+            "unexpected `{extra}`: usage is /question random [topic]"
+        )));
+    }
+    Ok(Command::QuestionRandom {
+        topic: args.options.get("topic").cloned().or(positional),
+    })
+}
+
+pub fn random(bot: &Bot, ctx: &Context, topic: Option<&str>) -> Reply {
+    if let Some(topic) = topic {
+        if !bot.bank().has_topic(topic) {
+            return super::topics::unknown_topic(bot, topic);
+        }
+    }
+    let pool: Vec<_> = bot
+        .bank()
+        .questions()
+        .iter()
+        .filter(|q| topic.is_none_or(|t| q.topic == t))
+        .collect();
+    if pool.is_empty() {
+        return Reply::error("the bank is empty: add questions under data/bank");
+    }
+    let question = pool[fastrand::usize(..pool.len())];
+    bot.remember_card(ctx, &question.id);
+    let card = Card::of(question);
+    Reply::public(format!(
+        "**{}**\n_{} · {} · {}_\n\nThink it through, then /reveal shows the answer.",
+        question.question, question.topic, question.difficulty, question.id
+    ))
+    .with_choice(Choice::new(REVEAL_CHOICE, "Reveal answer"))
+    .with_data(Data::Card { card })
+}
+
+pub fn reveal(bot: &Bot, ctx: &Context) -> Reply {
+    let Some(question) = bot.current_card(ctx).and_then(|id| bot.bank().get(&id)) else {
+        return Reply::error("no card to reveal here: /question random deals one");
+    };
+    Reply::public(format!("**{}**\n\n{}", question.question, question.answer)).with_data(
+        Data::CardAnswer {
+            card: Card::of(question),
+            answer: question.answer.clone(),
+        },
+    )
+}

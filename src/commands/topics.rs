@@ -1,0 +1,28 @@
+//! `/topics`: the bank's topics with question counts.
+
+use crate::bot::Bot;
+use crate::reply::{Data, Reply, TopicCount};
+
+pub fn topics(bot: &Bot) -> Reply {
+    let topics: Vec<TopicCount> = bot
+        .bank()
+        .topics()
+        .into_iter()
+        .map(|(topic, questions)| TopicCount { topic, questions })
+        .collect();
+    let mut text = format!("{} questions in {} topics:", bot.bank().len(), topics.len());
+    for t in &topics {
+        text.push_str(&format!("\n- {}: {} questions", t.topic, t.questions));
+    }
+    Reply::public(text).with_data(Data::Topics { topics })
+}
+
+/// The reply to a topic the bank does not have.
+pub fn unknown_topic(bot: &Bot, topic: &str) -> Reply {
+    let names: Vec<String> = bot.bank().topics().into_iter().map(|(t, _)| t).collect();
+    Reply::error(format!(
+        "no topic `{}`: topics are {}",
+        super::truncate(topic, 40),
+        names.join(", ")
+    ))
+}

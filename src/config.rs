@@ -1,0 +1,298 @@
+//! Settings, layered: built-in defaults < an optional file (`--config PATH`, example
+//! in `deploy/config.example.toml`) < environment variables. Variables are named
+//! `INTERVIEW_BOT__SECTION__KEY` (e.g. `INTERVIEW_BOT__DATABASE__URL`); the
+//! conventional `DISCORD_TOKEN`, `SLACK_BOT_TOKEN` and `SLACK_APP_TOKEN` work too.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Environment variables read under their conventional names, and the setting each fills.
+const CONVENTIONAL_ENV: [(&str, &str); 4] = [
+    ("DISCORD_TOKEN", "DISCORD__TOKEN"),
+    ("SLACK_BOT_TOKEN", "SLACK__BOT_TOKEN"),
+    ("SLACK_APP_TOKEN", "SLACK__APP_TOKEN"),
+    ("SLACK_SIGNING_SECRET", "SLACK__SIGNING_SECRET"),
+];
+const ENV_PREFIX: &str = "INTERVIEW_BOT";
+
+/// A setting that could not be read, in one line a person can act on.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub bank: BankSettings,
+    pub index: IndexSettings,
+    pub ask: AskSettings,
+    pub database: DatabaseSettings,
+    pub discord: DiscordSettings,
+    pub slack: SlackSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BankSettings {
+    /// Directory of the bank's TOML files.
+    pub dir: PathBuf,
+    /// Acronyms and synonyms for search.
+    pub synonyms: PathBuf,
+}
+
+impl Default for BankSettings {
+    fn default() -> Self {
+        BankSettings {
+            dir: PathBuf::from("data/bank"),
+            synonyms: PathBuf::from("data/synonyms.toml"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IndexSettings {
+    /// Where the search index is kept (generated; rebuilt when the bank changes).
+    pub dir: PathBuf,
+}
+
+impl Default for IndexSettings {
+    fn default() -> Self {
+        IndexSettings {
+            dir: PathBuf::from("index"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AskSettings {
+    /// Related questions shown under an answer.
+    pub related: usize,
+}
+
+impl Default for AskSettings {
+    fn default() -> Self {
+        AskSettings { related: 3 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://FILE` (the default, created on first start) or `postgres://...`.
+    pub url: String,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            url: "sqlite://interview-bot.db".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiscordSettings {
+    pub token: Option<Secret>,
+    /// REST base URL; tests and proxies point it elsewhere.
+    pub api_url: Option<String>,
+    /// Register commands to this guild only (development).
+    pub dev_guild: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SlackSettings {
+    pub bot_token: Option<Secret>,
+    pub app_token: Option<Secret>,
+    pub signing_secret: Option<Secret>,
+    pub api_url: Option<String>,
+}
+
+/// A credential: never printed, never logged.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Which chat platforms have credentials configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Platforms {
+    pub discord: bool,
+    pub slack: bool,
+}
+
+impl Settings {
+    /// Reads the layers from the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        Self::load_from(file, std::env::vars())
+    }
+
+    /// Reads the layers with `env` standing in for the process environment.
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, ConfigError> {
+        let env: HashMap<String, String> = env.into_iter().collect();
+        let conventional: config::Map<String, String> = CONVENTIONAL_ENV
+            .iter()
+            .filter_map(|(name, key)| {
+                let value = env.get(*name).filter(|v| !v.trim().is_empty())?;
+                Some((key.to_string(), value.clone()))
+            })
+            .collect();
+        let prefixed: config::Map<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}__")))
+            .collect();
+
+        let mut builder = config::Config::builder();
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError(format!("{}: no such file", file.display())));
+            }
+            builder = builder.add_source(config::File::from(file).required(true));
+        }
+        let settings: Settings = builder
+            .add_source(
+                config::Environment::default()
+                    .separator("__")
+                    .source(Some(conventional)),
+            )
+            .add_source(
+                config::Environment::with_prefix(ENV_PREFIX)
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true)
+                    .source(Some(prefixed)),
+            )
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| ConfigError(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError(format!(
+                "database.url must start with sqlite:// or postgres://, not `{url}`"
+            )));
+        }
+        if self.ask.related > 10 {
+            return Err(ConfigError(format!(
+                "ask.related must be at most 10, not {}",
+                self.ask.related
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn platforms(&self) -> Platforms {
+        Platforms {
+            discord: self.discord.token.is_some(),
+            slack: self.slack.bot_token.is_some() || self.slack.app_token.is_some(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.bank.dir, PathBuf::from("data/bank"));
+        assert_eq!(s.database.url, "sqlite://interview-bot.db");
+        assert_eq!(
+            s.platforms(),
+            Platforms {
+                discord: false,
+                slack: false
+            }
+        );
+    }
+
+    #[test]
+    fn file_overrides_defaults_and_environment_overrides_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bot.toml");
+        std::fs::write(
+            &file,
+            "[ask]\nrelated = 5\n[database]\nurl = \"sqlite://from-file.db\"\n",
+        )
+        .unwrap();
+        let s = Settings::load_from(
+            Some(&file),
+            env(&[("INTERVIEW_BOT__DATABASE__URL", "postgres://db/bot")]),
+        )
+        .unwrap();
+        assert_eq!(s.ask.related, 5);
+        assert_eq!(s.database.url, "postgres://db/bot");
+    }
+
+    #[test]
+    fn conventional_token_names_work_and_are_never_printed() {
+        let s = Settings::load_from(None, env(&[("DISCORD_TOKEN", "sekrit-token")])).unwrap();
+        assert!(s.platforms().discord);
+        assert_eq!(s.discord.token.as_ref().unwrap().expose(), "sekrit-token");
+        assert!(!format!("{s:?}").contains("sekrit"));
+    }
+
+    #[test]
+    fn prefixed_variable_beats_conventional_one() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("SLACK_BOT_TOKEN", "a"),
+                ("INTERVIEW_BOT__SLACK__BOT_TOKEN", "b"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.slack.bot_token.unwrap().expose(), "b");
+    }
+
+    #[test]
+    fn bad_settings_say_what_is_wrong() {
+        let err = Settings::load_from(None, env(&[("INTERVIEW_BOT__ASK__RELATED", "lots")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("related"), "{err}");
+        let err = Settings::load_from(None, env(&[("INTERVIEW_BOT__DATABASE__URL", "mysql://x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database.url"), "{err}");
+        let err = Settings::load_from(Some(Path::new("/nonexistent/bot.toml")), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no such file"), "{err}");
+    }
+}

@@ -1,0 +1,23 @@
+//! interview-bot: a chat-bot for Discord and Slack that helps teams prepare for
+//! technical interviews. One platform-neutral core answers commands; thin adapters
+//! translate each platform's events into commands and render the replies.
+//!
+//! # Layout
+//!
+//! - [`bank`]: the question bank, loaded from `data/bank/*.toml` (checked, listed, imported)
+//! - [`search`]: the tantivy index under `index/` and chat-text queries over it
+//! - [`commands`]: the command surface, one module per command group
+//! - [`bot`]: the core that answers a command with a [`reply::Reply`]
+//! - [`shell`]: the terminal chat adapter, the embedded default
+//! - [`config`]: layered settings; [`telemetry`]: logging
+//! - [`cli`]: the `interview-bot` command line
+
+pub mod bank;
+pub mod bot;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod reply;
+pub mod search;
+pub mod shell;
+pub mod telemetry;

@@ -1,0 +1,15 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use interview_bot::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    interview_bot::telemetry::init();
+    match cli::run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("interview-bot: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Search over the bank: a tantivy index under `index/`, queried with chat text.
+//!
+//! User text is never parsed as query syntax: it is analyzed into terms
+//! ([`analyzer`]), widened with acronyms and synonyms ([`Synonyms`]), forgiving
+//! typos and split words ([`vocabulary`]), and turned into a weighted term query
+//! ([`query`]) where the question and its aliases count more than the answer.
+//! Lexical scoring produces candidates with scores; a second scorer (meaning-based)
+//! can rescore them before the final ranking.
+
+pub mod analyzer;
+mod index;
+mod query;
+mod rescore;
+mod synonyms;
+pub mod vocabulary;
+
+use std::path::PathBuf;
+
+pub use index::{Built, IndexStatus, Searcher, build as build_index};
+pub use synonyms::Synonyms;
+
+/// What went wrong opening or querying the index.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("index {path}: {source}")]
+    Index {
+        path: PathBuf,
+        source: tantivy::TantivyError,
+    },
+    #[error("index {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("search failed: {0}")]
+    Query(#[from] tantivy::TantivyError),
+    #[error("synonyms {0}")]
+    Synonyms(String),
+}
+
+/// Restrictions and paging for one search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchOptions {
+    /// Only questions of this topic.
+    pub topic: Option<String>,
+    pub limit: usize,
+    /// Skip this many best hits ("not it? next match").
+    pub offset: usize,
+    /// Leave this question out (related questions of an answer).
+    pub exclude: Option<String>,
+}
+
+impl SearchOptions {
+    pub fn top(limit: usize) -> Self {
+        SearchOptions {
+            limit,
+            ..Default::default()
+        }
+    }
+}
+
+/// One matching question and how well it matched (higher is better).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    pub score: f32,
+}
+
+/// The hits for a query, or why there are none.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    pub hits: Vec<Hit>,
+    /// Set when the text had nothing searchable in it.
+    pub note: Option<&'static str>,
+}

@@ -1,0 +1,128 @@
+//! The second stage of a search: the best lexical candidates are rescored by how
+//! much of the query they answer. BM25 adds up term scores, so a short question
+//! that repeats one query word can beat the question that has every word; here a
+//! candidate's score is scaled by the share of the query's (idf-weighted) words it
+//! covers, in its question or aliases more than in its answer, and a little by how
+//! much of its question the query accounts for. A meaning-based scorer can join
+//! here later, on the same candidates.
+
+use std::collections::BTreeMap;
+
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, DocSet, Term};
+
+use super::index::Fields;
+use super::query::{Kind, QueryPlan};
+
+/// How many lexical candidates are rescored.
+pub(crate) const DEPTH: usize = 50;
+/// Credit for finding a word in the answer, tags or topic instead of the question.
+const BODY_CREDIT: f32 = 0.6;
+/// Exponent on coverage: how hard a missing word is punished.
+const COVERAGE_POWER: i32 = 2;
+/// Share of the score that depends on how much of the question the query covers.
+const QUESTION_SHARE: f32 = 0.6;
+
+/// A candidate with its lexical score and final score.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scored {
+    pub address: DocAddress,
+    pub score: f32,
+}
+
+fn kind_credit(kind: Kind) -> f32 {
+    match kind {
+        Kind::Typed => 1.0,
+        Kind::Typo | Kind::Split => 0.9,
+        Kind::Synonym => 0.85,
+    }
+}
+
+/// Rescores `candidates` (lexical score, address) and returns them best first.
+pub(crate) fn rescore(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    plan: &QueryPlan,
+    candidates: Vec<(f32, DocAddress)>,
+) -> tantivy::Result<Vec<Scored>> {
+    let total: f32 = plan.concepts.iter().map(|c| c.weight).sum();
+    let mut by_segment: BTreeMap<u32, Vec<(DocId, f32)>> = BTreeMap::new();
+    for (score, address) in candidates {
+        by_segment
+            .entry(address.segment_ord)
+            .or_default()
+            .push((address.doc_id, score));
+    }
+    let mut out = Vec::new();
+    for (segment_ord, mut docs) in by_segment {
+        docs.sort_by_key(|(doc, _)| *doc);
+        let segment = searcher.segment_reader(segment_ord);
+        let ids: Vec<DocId> = docs.iter().map(|(doc, _)| *doc).collect();
+        let mut covered = vec![0.0f32; ids.len()];
+        let mut in_question = vec![0u32; ids.len()];
+        for concept in plan.concepts.iter().filter(|c| c.weight > 0.0) {
+            let mut credit = vec![0.0f32; ids.len()];
+            let mut question_hit = vec![false; ids.len()];
+            for (term, kind) in &concept.variants {
+                let places = [
+                    (fields.question, 1.0),
+                    (fields.aliases, 1.0),
+                    (fields.answer, BODY_CREDIT),
+                    (fields.tags, BODY_CREDIT),
+                    (fields.topic_text, BODY_CREDIT),
+                ];
+                for (field, field_credit) in places {
+                    let found = contains(segment, field, term, &ids)?;
+                    for (i, hit) in found.into_iter().enumerate() {
+                        if hit {
+                            credit[i] = credit[i].max(field_credit * kind_credit(*kind));
+                            question_hit[i] |= field == fields.question;
+                        }
+                    }
+                }
+            }
+            for i in 0..ids.len() {
+                covered[i] += concept.weight * credit[i];
+                in_question[i] += u32::from(question_hit[i]);
+            }
+        }
+        let norms = segment.get_fieldnorms_reader(fields.question)?;
+        for (i, (doc, lexical)) in docs.into_iter().enumerate() {
+            let coverage = if total > 0.0 { covered[i] / total } else { 0.0 };
+            let question_words = norms.fieldnorm(doc).max(1) as f32;
+            let question_covered = (in_question[i] as f32 / question_words).min(1.0);
+            let score = lexical
+                * coverage.powi(COVERAGE_POWER)
+                * (1.0 - QUESTION_SHARE + QUESTION_SHARE * question_covered);
+            out.push(Scored {
+                address: DocAddress::new(segment_ord, doc),
+                score,
+            });
+        }
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.address.cmp(&b.address)));
+    Ok(out)
+}
+
+/// Which of the ascending `docs` have `term` in `field`.
+fn contains(
+    segment: &tantivy::SegmentReader,
+    field: Field,
+    term: &str,
+    docs: &[DocId],
+) -> tantivy::Result<Vec<bool>> {
+    let inverted = segment.inverted_index(field)?;
+    let term = Term::from_field_text(field, term);
+    let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? else {
+        return Ok(vec![false; docs.len()]);
+    };
+    Ok(docs
+        .iter()
+        .map(|&doc| {
+            if postings.doc() < doc {
+                postings.seek(doc);
+            }
+            postings.doc() == doc
+        })
+        .collect())
+}

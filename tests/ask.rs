@@ -1,0 +1,123 @@
+//! `interview-bot ask --json`: exactly one JSON line per input line, whatever the
+//! line holds, and query syntax is plain text.
+
+mod common;
+
+fn ask_lines(input: &str) -> Vec<serde_json::Value> {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command.args(["ask", "--json", "--limit", "3"]);
+    let output = common::run_with_input(command, input.as_bytes());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    common::json_lines(&output)
+}
+
+#[test]
+fn hostile_input_gets_one_json_line_each() {
+    let long = "tcp ".repeat(5_000);
+    let lines = [
+        "title:docker AND (volume",
+        "\"unbalanced quotes around tcp",
+        "docker \"volume",
+        "+tcp -udp ~ ^2 * ? [a TO z] {x}",
+        long.as_str(),
+        "🐳 docker 🐍",
+        "ｄｏｃｋｅｒ　ｖｏｌｕｍｅ",
+        "",
+        "   ",
+        "\t",
+        "!!!???",
+        "the a an of",
+        "\\",
+        "title:foo AND (",
+        "ＴＣＰ",
+    ];
+    let input = lines.join("\n") + "\n";
+    let results = ask_lines(&input);
+    assert_eq!(results.len(), lines.len());
+    for (line, result) in lines.iter().zip(&results) {
+        assert_eq!(result["query"], *line, "echoes its query");
+        assert!(result["hits"].is_array(), "{result}");
+    }
+    let hits = |i: usize| results[i]["hits"].as_array().unwrap();
+    // Query syntax is searched as words, so these still find things.
+    assert_eq!(hits(0)[0]["topic"], "docker", "{}", results[0]);
+    assert!(!hits(1).is_empty());
+    assert!(hits(2)[0]["topic"] == "docker", "{}", results[2]);
+    assert!(!hits(3).is_empty());
+    assert!(!hits(4).is_empty(), "20,000 characters of tcp");
+    assert_eq!(hits(5)[0]["topic"], "docker");
+    assert_eq!(hits(6)[0]["topic"], "docker", "full-width text folds");
+    assert!(!hits(14).is_empty(), "full-width TCP");
+    for blank in [7, 8, 9, 10, 11, 12, 13] {
+        assert!(hits(blank).is_empty(), "{}", results[blank]);
+        assert!(results[blank]["note"].is_string(), "{}", results[blank]);
+    }
+}
+
+#[test]
+fn hits_carry_the_documented_fields() {
+    let results = ask_lines("difference between tcp and udp\n");
+    let hit = &results[0]["hits"][0];
+    for key in ["id", "topic", "question", "aliases", "answer", "score"] {
+        assert!(hit.get(key).is_some(), "missing {key}: {hit}");
+    }
+    assert!(hit["question"].as_str().unwrap().contains("TCP"));
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+    let hits = results[0]["hits"].as_array().unwrap();
+    assert!(hits.len() <= 3);
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+}
+
+#[test]
+fn invalid_utf8_and_crlf_lines_still_answer() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command.args(["ask", "--json"]);
+    let output = common::run_with_input(
+        command,
+        b"docker volume\r\n\xff\xfe bad bytes\nlast line without newline",
+    );
+    assert!(output.status.success());
+    let results = common::json_lines(&output);
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["query"], "docker volume");
+    assert_eq!(results[2]["query"], "last line without newline");
+}
+
+#[test]
+fn topic_filter_and_text_argument() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command.args([
+        "ask", "--json", "--topic", "python", "how", "do", "threads", "work",
+    ]);
+    let output = common::run(command);
+    assert!(output.status.success());
+    let results = common::json_lines(&output);
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["query"], "how do threads work");
+    let hits = results[0]["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    assert!(
+        hits.iter().all(|h| h["topic"] == "python"),
+        "{}",
+        results[0]
+    );
+}
+
+#[test]
+fn an_unknown_topic_is_a_usage_error() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command.args(["ask", "--topic", "cooking", "eggs"]);
+    let output = common::run(command);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no topic `cooking`"), "{stderr}");
+}

@@ -1,0 +1,185 @@
+//! The shell chat driven as a script: one command per line in, one JSON reply per
+//! line out, with `/as` and `/in` switching who speaks where.
+
+mod common;
+
+use serde_json::Value;
+
+fn shell(script: &str) -> Vec<Value> {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command.args(["shell", "--json"]);
+    let output = common::run_with_input(command, script.as_bytes());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    common::json_lines(&output)
+}
+
+#[test]
+fn ask_answers_with_related_questions_and_next_moves_on() {
+    let replies = shell("/ask difference between tcp and udp\n/next\n/next\n");
+    assert_eq!(replies.len(), 3);
+    let first = &replies[0];
+    assert_eq!(first["channel"], "general");
+    assert_eq!(first["data"]["kind"], "answer");
+    assert_eq!(first["data"]["rank"], 1);
+    assert!(
+        first["data"]["card"]["question"]
+            .as_str()
+            .unwrap()
+            .contains("TCP")
+    );
+    assert!(
+        first["text"]
+            .as_str()
+            .unwrap()
+            .contains(first["data"]["answer"].as_str().unwrap())
+    );
+    let related = first["data"]["related"].as_array().unwrap();
+    assert_eq!(related.len(), 3);
+    assert!(
+        related
+            .iter()
+            .all(|r| r["id"] != first["data"]["card"]["id"])
+    );
+    assert_eq!(first["choices"][0]["id"], "ask:next");
+    assert_eq!(replies[1]["data"]["rank"], 2);
+    assert_eq!(replies[2]["data"]["rank"], 3);
+    assert_ne!(
+        replies[1]["data"]["card"]["id"],
+        first["data"]["card"]["id"]
+    );
+    assert_ne!(
+        replies[2]["data"]["card"]["id"],
+        replies[1]["data"]["card"]["id"]
+    );
+}
+
+#[test]
+fn plain_text_is_asked_and_topic_option_filters() {
+    let replies =
+        shell("what is a dockerfile\n/ask logging topic:python\n/ask logging topic:cooking\n");
+    assert_eq!(replies[0]["data"]["kind"], "answer");
+    assert_eq!(replies[0]["data"]["card"]["topic"], "docker");
+    assert_eq!(replies[1]["data"]["card"]["topic"], "python");
+    assert_eq!(replies[2]["data"]["kind"], "error");
+    assert!(
+        replies[2]["text"]
+            .as_str()
+            .unwrap()
+            .contains("no topic `cooking`")
+    );
+    assert_eq!(replies[2]["ephemeral"], true);
+}
+
+#[test]
+fn random_card_hides_its_answer_until_revealed_in_that_channel() {
+    let replies = shell("/question random docker\n/in other\n/reveal\n/in general\n/reveal\n");
+    let card = &replies[0];
+    assert_eq!(card["data"]["kind"], "card");
+    assert_eq!(card["data"]["card"]["topic"], "docker");
+    assert!(card["data"].get("answer").is_none());
+    assert_eq!(card["choices"][0]["id"], "question:reveal");
+    assert_eq!(replies[1]["channel"], "other");
+    assert_eq!(replies[2]["data"]["kind"], "error", "no card in #other");
+    assert_eq!(replies[4]["data"]["kind"], "card_answer");
+    assert_eq!(replies[4]["data"]["card"]["id"], card["data"]["card"]["id"]);
+    assert!(!replies[4]["data"]["answer"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn topics_help_and_coming_commands() {
+    let replies = shell("/topics\n/help\n/quiz start topic:docker\n/leaderboard week\n/stats\n");
+    let topics = replies[0]["data"]["topics"].as_array().unwrap();
+    assert_eq!(topics.len(), 5);
+    let total: u64 = topics
+        .iter()
+        .map(|t| t["questions"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total as usize, common::shipped_bank().len());
+    let commands = replies[1]["data"]["commands"].as_array().unwrap();
+    let usages: Vec<&str> = commands
+        .iter()
+        .map(|c| c["usage"].as_str().unwrap())
+        .collect();
+    for usage in [
+        "/ask",
+        "/question random",
+        "/topics",
+        "/quiz start",
+        "/leaderboard",
+        "/stats",
+        "/help",
+    ] {
+        assert!(
+            usages.iter().any(|u| u.starts_with(usage)),
+            "{usage} missing from /help"
+        );
+    }
+    for reply in &replies[2..] {
+        assert!(
+            reply["text"].as_str().unwrap().contains("coming soon"),
+            "{reply}"
+        );
+    }
+}
+
+#[test]
+fn as_and_in_switch_user_and_channel() {
+    let replies = shell("/as alice\n/in #quiz-room\n/topics\n/as bad name!\n/in\n");
+    assert_eq!(replies[0]["user"], "alice");
+    assert_eq!(replies[1]["channel"], "quiz-room");
+    assert_eq!(replies[2]["user"], "alice");
+    assert_eq!(replies[2]["channel"], "quiz-room");
+    assert_eq!(replies[3]["data"]["kind"], "error");
+    assert_eq!(replies[3]["user"], "alice", "a bad name changes nothing");
+    assert_eq!(replies[4]["data"]["kind"], "error");
+}
+
+#[test]
+fn bad_commands_get_short_answers_and_the_shell_goes_on() {
+    let replies = shell("/frobnicate\n/ask\n/next\n/question\n/\n/topics\n");
+    assert_eq!(replies.len(), 6);
+    for reply in &replies[..5] {
+        assert_eq!(reply["data"]["kind"], "error", "{reply}");
+        assert!(reply["text"].as_str().unwrap().len() < 200);
+    }
+    assert_eq!(replies[5]["data"]["kind"], "topics");
+}
+
+#[test]
+fn quit_stops_reading() {
+    let replies = shell("/topics\n/quit\n/topics\n");
+    assert_eq!(replies.len(), 1);
+}
+
+#[test]
+fn credentials_without_an_adapter_are_refused_clearly() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command.env("DISCORD_TOKEN", "not-a-real-token");
+    let output = common::run(command);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Discord"), "{stderr}");
+    assert!(
+        !stderr.contains("not-a-real-token"),
+        "token leaked: {stderr}"
+    );
+}
+
+#[test]
+fn a_bad_setting_is_one_line_and_exit_code_2() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command.env("INTERVIEW_BOT__DATABASE__URL", "mysql://nope");
+    command.arg("shell");
+    let output = common::run(command);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("database.url"), "{stderr}");
+}
