@@ -23,7 +23,10 @@ fn open(bank: &Bank, dir: &std::path::Path) -> (Searcher, IndexStatus) {
 fn the_index_is_rebuilt_only_when_the_bank_changes() {
     let dir = tempfile::tempdir().unwrap();
     let first = bank_with("An airship.");
-    assert!(matches!(open(&first, dir.path()).1, IndexStatus::Rebuilt(_)));
+    assert!(matches!(
+        open(&first, dir.path()).1,
+        IndexStatus::Rebuilt(_)
+    ));
     assert!(matches!(open(&first, dir.path()).1, IndexStatus::UpToDate));
 
     let changed = bank_with("A rigid airship with a balloon.");
@@ -47,7 +50,14 @@ fn a_damaged_index_is_rebuilt_not_fatal() {
     }
     let (searcher, status) = open(&bank, dir.path());
     assert!(matches!(status, IndexStatus::Rebuilt(_)));
-    assert_eq!(searcher.search("airship", &SearchOptions::top(1)).unwrap().hits.len(), 1);
+    assert_eq!(
+        searcher
+            .search("airship", &SearchOptions::top(1))
+            .unwrap()
+            .hits
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -59,6 +69,9 @@ fn the_index_command_builds_the_shipped_bank() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
     let count = common::shipped_bank().len();
-    assert!(stdout.contains(&format!("indexed {count} questions")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("indexed {count} questions")),
+        "{stdout}"
+    );
     assert!(index.path().join("tantivy/BANK_HASH").is_file());
 }
