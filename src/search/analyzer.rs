@@ -68,7 +68,7 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
-/// Splits NFKC-normalised text into alphanumeric words and known operators.
+/// Splits text, NFKC-normalised first, into alphanumeric words and known operators.
 #[derive(Clone, Default)]
 pub struct ChatTokenizer {
     tokens: Vec<Token>,
@@ -84,50 +84,45 @@ impl Tokenizer for ChatTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ChatTokenStream<'a> {
         self.tokens.clear();
-        let mut push = |text: String, from: usize, to: usize| {
+        let normalized: String;
+        let text = if text.is_ascii() {
+            text
+        } else {
+            normalized = text.nfkc().collect();
+            normalized.as_str()
+        };
+        let mut rest = text.char_indices().peekable();
+        while let Some((start, c)) = rest.next() {
+            let end = if c.is_alphanumeric() {
+                let mut end = start + c.len_utf8();
+                while let Some(&(i, next)) = rest.peek() {
+                    if !next.is_alphanumeric() {
+                        break;
+                    }
+                    end = i + next.len_utf8();
+                    rest.next();
+                }
+                end
+            } else if let Some(op) = OPERATORS.iter().find(|op| text[start..].starts_with(**op)) {
+                rest.nth(op.len() - 2);
+                start + op.len()
+            } else {
+                continue;
+            };
             let position = self.tokens.len();
             self.tokens.push(Token {
-                offset_from: from,
-                offset_to: to,
+                offset_from: start,
+                offset_to: end,
                 position,
-                text,
+                text: text[start..end].to_string(),
                 position_length: 1,
             });
-        };
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
-        let mut i = 0;
-        while i < chars.len() {
-            let (start, c) = chars[i];
-            if is_word_char(c) {
-                let mut j = i;
-                while j < chars.len() && is_word_char(chars[j].1) {
-                    j += 1;
-                }
-                let end = chars.get(j).map_or(text.len(), |&(o, _)| o);
-                push(text[start..end].nfkc().collect(), start, end);
-                i = j;
-            } else if let Some(op) = operator_at(&text[start..]) {
-                push(op.to_string(), start, start + op.len());
-                i += op.chars().count();
-            } else {
-                i += 1;
-            }
         }
         ChatTokenStream {
             tokens: &mut self.tokens,
             next: 0,
         }
     }
-}
-
-/// Letters and digits, including full-width ones; `_` splits (`__repr__` is `repr`).
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
-}
-
-fn operator_at(rest: &str) -> Option<&'static str> {
-    let folded: String = rest.chars().take(2).collect::<String>().nfkc().collect();
-    OPERATORS.iter().copied().find(|op| folded == *op)
 }
 
 impl TokenStream for ChatTokenStream<'_> {
@@ -167,6 +162,12 @@ mod tests {
     #[test]
     fn full_width_text_folds_to_ascii() {
         assert_eq!(analyze("ＴＣＰ　ｖｓ　ＵＤＰ"), ["tcp", "udp"]);
+    }
+
+    #[test]
+    fn decomposed_letters_stay_in_their_word() {
+        assert_eq!(analyze("nai\u{308}ve"), analyze("naïve"));
+        assert_eq!(analyze("nai\u{308}ve").len(), 1);
     }
 
     #[test]

@@ -1,30 +1,22 @@
-//! The on-disk tantivy index: its schema, building it from a bank (rebuilt when the
-//! bank's content hash changes), and the [`Searcher`] that answers queries.
+//! The index's schema and the [`Searcher`] that answers queries over it (built by
+//! [`super::build`]).
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
 use tantivy::collector::TopDocs;
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, doc};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
-use super::analyzer::{ANALYZER, RAW_ANALYZER, analyzer, raw_analyzer, terms};
+use super::analyzer::{ANALYZER, RAW_ANALYZER, analyzer};
+use super::build::{Built, Location, build, build_in_ram, register_analyzers};
 use super::query::{QueryPlan, Weights};
 use super::rescore;
 use super::vocabulary::{Speller, Vocabulary};
 use super::{Found, Hit, SearchError, SearchOptions, Synonyms};
 use crate::bank::Bank;
-
-/// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
-const INDEX_FORMAT: &str = "interview-bot-index-5";
-const INDEX_SUBDIR: &str = "tantivy";
-const HASH_FILE: &str = "BANK_HASH";
-/// Banks at least this big show a progress bar while indexing.
-const PROGRESS_FROM: usize = 2_000;
 
 /// The fields of an indexed question.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +33,7 @@ pub(crate) struct Fields {
 }
 
 impl Fields {
-    fn schema() -> (Schema, Fields) {
+    pub(crate) fn schema() -> (Schema, Fields) {
         let text = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(ANALYZER)
@@ -85,13 +77,6 @@ impl Fields {
     }
 }
 
-/// What a build did.
-#[derive(Debug, Clone, Copy)]
-pub struct Built {
-    pub questions: usize,
-    pub elapsed: Duration,
-}
-
 /// Whether opening the index had to rebuild it.
 #[derive(Debug, Clone, Copy)]
 pub enum IndexStatus {
@@ -111,44 +96,42 @@ pub struct Searcher {
 }
 
 impl Searcher {
-    /// Opens the index in `dir`, first rebuilding it from `bank` when it is missing,
-    /// unreadable or was built from different content.
+    /// Opens the index for `bank` under `dir`, first building it when it is missing,
+    /// unreadable or was built from different content. When `dir` cannot be
+    /// written, the index is built in memory for this run instead.
     pub fn open_or_build(
         bank: &Bank,
         dir: &Path,
         synonyms: Synonyms,
     ) -> Result<(Searcher, IndexStatus), SearchError> {
-        let hash = index_hash(bank);
-        let current = dir.join(INDEX_SUBDIR);
-        let stored = std::fs::read_to_string(current.join(HASH_FILE)).unwrap_or_default();
-        if stored.trim() == hash {
-            match Self::open(&current, synonyms.clone()) {
-                Ok(searcher) => return Ok((searcher, IndexStatus::UpToDate)),
-                Err(e) => {
-                    tracing::warn!("index {} is unreadable, rebuilding: {e}", current.display())
-                }
+        let location = Location::of(bank, dir);
+        if location.is_current() {
+            match open_dir(&location.path) {
+                Ok(index) => return Ok((Self::new(index, synonyms)?, IndexStatus::UpToDate)),
+                Err(e) => tracing::warn!("the search index is unreadable, rebuilding it: {e}"),
             }
         }
-        let built = build(bank, dir)?;
-        Ok((Self::open(&current, synonyms)?, IndexStatus::Rebuilt(built)))
+        let built = build(bank, dir).and_then(|built| Ok((open_dir(&location.path)?, built)));
+        let (index, built) = match built {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::warn!(
+                    "cannot keep the search index on disk ({e}); indexing in memory for this run"
+                );
+                build_in_ram(bank)?
+            }
+        };
+        Ok((Self::new(index, synonyms)?, IndexStatus::Rebuilt(built)))
     }
 
-    fn open(path: &Path, synonyms: Synonyms) -> Result<Searcher, SearchError> {
-        let with_path = |source| SearchError::Index {
-            path: path.to_path_buf(),
-            source,
-        };
-        let index = Index::open_in_dir(path).map_err(with_path)?;
-        register_analyzers(&index);
-        let fields = Fields::from_schema(&index.schema()).map_err(with_path)?;
-        let reader = index
+    fn new(index: Index, synonyms: Synonyms) -> Result<Searcher, SearchError> {
+        let fields = Fields::from_schema(&index.schema())?;
+        let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(with_path)?;
-        let vocabulary =
-            Vocabulary::new(read_terms(&reader, &fields.vocabulary_fields()).map_err(with_path)?);
-        let speller = Speller::new(read_terms(&reader, &[fields.words]).map_err(with_path)?);
+            .try_into()?;
+        let vocabulary = Vocabulary::new(read_terms(&reader, &fields.vocabulary_fields())?);
+        let speller = Speller::new(read_terms(&reader, &[fields.words])?);
         Ok(Searcher {
             reader,
             fields,
@@ -172,10 +155,16 @@ impl Searcher {
             &self.speller,
             searcher.num_docs(),
         );
-        if plan.is_empty() {
+        if plan.has_no_words() {
             return Ok(Found {
                 hits: Vec::new(),
                 note: Some("nothing searchable in that text: try a few words about the topic"),
+            });
+        }
+        if plan.matches_nothing() {
+            return Ok(Found {
+                hits: Vec::new(),
+                note: Some("no question uses those words: try other words, or /topics"),
             });
         }
         if options.limit == 0 {
@@ -184,7 +173,7 @@ impl Searcher {
         let query = plan.to_query(&self.fields, &self.weights, options);
         let depth = (options.offset + options.limit).max(rescore::DEPTH);
         let candidates = searcher.search(&query, &TopDocs::with_limit(depth).order_by_score())?;
-        let ranked = rescore::rescore(&searcher, &self.fields, &plan, candidates)?;
+        let ranked = rescore::rank(&searcher, &self.fields, &plan, candidates)?;
         let mut hits = Vec::new();
         for scored in ranked.into_iter().skip(options.offset).take(options.limit) {
             let doc: TantivyDocument = searcher.doc(scored.address)?;
@@ -197,106 +186,21 @@ impl Searcher {
         }
         Ok(Found { hits, note: None })
     }
-
-    /// The analyzed terms of `text`, as search sees them.
-    pub fn terms(&self, text: &str) -> Vec<String> {
-        terms(&mut self.analyzer.clone(), text)
-    }
-
-    pub fn synonyms(&self) -> &Synonyms {
-        &self.synonyms
-    }
 }
 
-/// Builds the index for `bank` into `dir`, replacing whatever was there.
-pub fn build(bank: &Bank, dir: &Path) -> Result<Built, SearchError> {
-    let started = Instant::now();
-    let current = dir.join(INDEX_SUBDIR);
-    let staging = dir.join(format!("{INDEX_SUBDIR}.building-{}", std::process::id()));
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| SearchError::Io { path, source }
-    };
-    let tantivy_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| SearchError::Index { path, source }
-    };
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
-    }
-    std::fs::create_dir_all(&staging).map_err(io(&staging))?;
-
-    let (schema, f) = Fields::schema();
-    let index = Index::create_in_dir(&staging, schema).map_err(tantivy_err(&staging))?;
+/// Opens an on-disk index with the analyzers it was built with.
+fn open_dir(path: &Path) -> Result<Index, SearchError> {
+    let index = Index::open_in_dir(path).map_err(|error| SearchError::Index {
+        path: path.to_path_buf(),
+        error,
+    })?;
     register_analyzers(&index);
-    let threads = if bank.len() >= 20_000 { 2 } else { 1 };
-    let mut writer = index
-        .writer_with_num_threads::<TantivyDocument>(threads, 100_000_000 * threads)
-        .map_err(tantivy_err(&staging))?;
-    let progress = progress_bar(bank.len());
-    for q in bank.questions() {
-        let mut document = doc!(
-            f.id => q.id.as_str(),
-            f.topic => q.topic.as_str(),
-            f.topic_text => q.topic.as_str(),
-            f.question => q.question.as_str(),
-            f.answer => q.answer.as_str(),
-        );
-        for alias in &q.aliases {
-            document.add_text(f.aliases, alias);
-        }
-        for tag in &q.tags {
-            document.add_text(f.tags, tag);
-        }
-        for text in q
-            .phrasings()
-            .chain([q.answer.as_str()])
-            .chain(q.tags.iter().map(String::as_str))
-        {
-            document.add_text(f.words, text);
-        }
-        writer
-            .add_document(document)
-            .map_err(tantivy_err(&staging))?;
-        progress.inc(1);
-    }
-    writer.commit().map_err(tantivy_err(&staging))?;
-    writer
-        .wait_merging_threads()
-        .map_err(tantivy_err(&staging))?;
-    progress.finish_and_clear();
-    std::fs::write(staging.join(HASH_FILE), index_hash(bank)).map_err(io(&staging))?;
-
-    if current.exists() {
-        std::fs::remove_dir_all(&current).map_err(io(&current))?;
-    }
-    std::fs::rename(&staging, &current).map_err(io(&current))?;
-    Ok(Built {
-        questions: bank.len(),
-        elapsed: started.elapsed(),
-    })
+    Ok(index)
 }
 
-fn index_hash(bank: &Bank) -> String {
-    format!("{INDEX_FORMAT}:{}", bank.content_hash())
-}
-
-fn progress_bar(len: usize) -> ProgressBar {
-    if len < PROGRESS_FROM {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64);
-    if let Ok(style) = ProgressStyle::with_template(
-        "indexing {bar:40} {pos}/{len} questions ({per_sec}, {eta} left)",
-    ) {
-        bar.set_style(style);
-    }
-    bar
-}
-
-fn register_analyzers(index: &Index) {
-    index.tokenizers().register(ANALYZER, analyzer());
-    index.tokenizers().register(RAW_ANALYZER, raw_analyzer());
+/// True when an on-disk index opens and can be read.
+pub(crate) fn opens(path: &Path) -> bool {
+    open_dir(path).is_ok_and(|index| index.reader().is_ok())
 }
 
 /// Every term of `fields` with its document frequency.

@@ -4,10 +4,12 @@
 //! ([`analyzer`]), widened with acronyms and synonyms ([`Synonyms`]), forgiving
 //! typos and split words ([`vocabulary`]), and turned into a weighted term query
 //! ([`query`]) where the question and its aliases count more than the answer.
-//! Lexical scoring produces candidates with scores; a second scorer (meaning-based)
-//! can rescore them before the final ranking.
+//! Lexical scoring produces candidates; [`rescore`] ranks the best of them by how
+//! much of the query they cover, the place where a second scorer (meaning-based)
+//! can join.
 
 pub mod analyzer;
+mod build;
 mod index;
 mod query;
 mod rescore;
@@ -16,21 +18,22 @@ pub mod vocabulary;
 
 use std::path::PathBuf;
 
-pub use index::{Built, IndexStatus, Searcher, build as build_index};
+pub use build::{Built, build as build_index};
+pub use index::{IndexStatus, Searcher};
 pub use synonyms::Synonyms;
 
 /// What went wrong opening or querying the index.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
-    #[error("index {path}: {source}")]
+    #[error("index {}: {error}", path.display())]
     Index {
         path: PathBuf,
-        source: tantivy::TantivyError,
+        error: tantivy::TantivyError,
     },
-    #[error("index {path}: {source}")]
+    #[error("index {}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("search failed: {0}")]
     Query(#[from] tantivy::TantivyError),

@@ -1,14 +1,17 @@
 //! Turning chat into what to search for. Each word the user typed becomes a
-//! [`Concept`]: the word itself plus the variants it may stand for (a typo
-//! correction, the halves of a run-together word, a word joined with its neighbour,
-//! synonyms of a phrase it is part of). The tantivy query searches every variant in
-//! every text field with that field's weight; [`super::rescore`] then checks how
-//! many concepts each candidate covers. Nothing the user typed is query syntax.
+//! [`Concept`]: the word itself plus the [`Variant`]s it may stand for (a typo
+//! correction, the halves of a run-together word, the word joined with its
+//! neighbour, synonyms of a phrase it is part of). The tantivy query searches every
+//! variant in every text field with that field's weight; [`super::rescore`] then
+//! checks how many concepts each candidate covers. Nothing the user typed is query
+//! syntax.
 
 use std::collections::HashSet;
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -26,8 +29,10 @@ const MAX_CONCEPTS: usize = 32;
 const PHRASING_TIE_BREAKER: f32 = 0.1;
 /// Halves of a run-together word must be at least this long ("multi" + "stage").
 const MIN_SPLIT_CHARS: usize = 3;
+/// Words a multi-word variant may have between its words (a dropped stop word).
+const PHRASE_SLOP: u32 = 1;
 
-/// How much each field and each kind of variant counts.
+/// How much a match in each field counts.
 #[derive(Debug, Clone)]
 pub(crate) struct Weights {
     pub question: f32,
@@ -35,9 +40,6 @@ pub(crate) struct Weights {
     pub answer: f32,
     pub tags: f32,
     pub topic: f32,
-    pub synonym: f32,
-    pub typo: f32,
-    pub split: f32,
 }
 
 impl Default for Weights {
@@ -48,20 +50,6 @@ impl Default for Weights {
             answer: 1.0,
             tags: 1.0,
             topic: 0.5,
-            synonym: 0.6,
-            typo: 0.8,
-            split: 0.9,
-        }
-    }
-}
-
-impl Weights {
-    pub fn of(&self, kind: Kind) -> f32 {
-        match kind {
-            Kind::Typed => 1.0,
-            Kind::Synonym => self.synonym,
-            Kind::Typo => self.typo,
-            Kind::Split => self.split,
         }
     }
 }
@@ -70,16 +58,35 @@ impl Weights {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     Typed,
-    Synonym,
-    Typo,
-    /// Part of a split word, or two neighbouring words joined.
+    /// The halves of a run-together word, or two neighbouring words joined.
     Split,
+    Typo,
+    Synonym,
 }
 
-/// One typed word and the terms that count as finding it.
+impl Kind {
+    /// How much finding this variant counts, relative to finding the typed word.
+    pub fn factor(self) -> f32 {
+        match self {
+            Kind::Typed => 1.0,
+            Kind::Split => 0.9,
+            Kind::Typo => 0.8,
+            Kind::Synonym => 0.7,
+        }
+    }
+}
+
+/// Terms that, all present, stand for a typed word; several terms form a phrase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Variant {
+    pub terms: Vec<String>,
+    pub kind: Kind,
+}
+
+/// One typed word and the variants that count as finding it.
 #[derive(Debug, Clone)]
 pub(crate) struct Concept {
-    pub variants: Vec<(String, Kind)>,
+    pub variants: Vec<Variant>,
     /// How telling the word is (inverse document frequency); 0 when nothing has it.
     pub weight: f32,
 }
@@ -116,24 +123,28 @@ impl QueryPlan {
         let mut concepts: Vec<Concept> = words
             .iter()
             .map(|(raw, stem)| Concept {
-                variants: variants_of(raw, stem, analyzer, vocabulary, speller),
+                variants: vec![variant_of(raw, stem, analyzer, vocabulary, speller)],
                 weight: 0.0,
             })
             .collect();
 
-        let raws: Vec<String> = words.iter().map(|(raw, _)| raw.clone()).collect();
-        for (i, pair) in raws.windows(2).enumerate() {
-            let joined = terms(analyzer, &pair.concat()).into_iter().next();
-            if let Some(joined) = joined.filter(|j| vocabulary.contains(j)) {
-                concepts[i].add(joined.clone(), Kind::Split);
-                concepts[i + 1].add(joined, Kind::Split);
+        for i in 1..words.len() {
+            let joined = terms(analyzer, &format!("{}{}", words[i - 1].0, words[i].0));
+            if let [joined] = joined.as_slice() {
+                if vocabulary.contains(joined) {
+                    concepts[i - 1].add(vec![joined.clone()], Kind::Split);
+                    concepts[i].add(vec![joined.clone()], Kind::Split);
+                }
             }
         }
-        let stems: Vec<String> = concepts.iter().map(|c| c.best().to_string()).collect();
+        let stems: Vec<String> = concepts
+            .iter()
+            .map(|c| c.variants[0].terms.join(""))
+            .collect();
         for expansion in synonyms.expand(&stems) {
             for &position in &expansion.positions {
-                for term in &expansion.terms {
-                    concepts[position].add(term.clone(), Kind::Synonym);
+                for phrase in &expansion.phrases {
+                    concepts[position].add(phrase.clone(), Kind::Synonym);
                 }
             }
         }
@@ -141,7 +152,13 @@ impl QueryPlan {
             let df = concept
                 .variants
                 .iter()
-                .map(|(t, _)| vocabulary.doc_freq(t))
+                .map(|v| {
+                    v.terms
+                        .iter()
+                        .map(|t| vocabulary.doc_freq(t))
+                        .min()
+                        .unwrap_or(0)
+                })
                 .max()
                 .unwrap_or(0);
             concept.weight = if df == 0 {
@@ -153,8 +170,13 @@ impl QueryPlan {
         QueryPlan { concepts }
     }
 
-    /// True when no typed word is in any question: nothing can match.
-    pub fn is_empty(&self) -> bool {
+    /// True when the text had no words worth searching for.
+    pub fn has_no_words(&self) -> bool {
+        self.concepts.is_empty()
+    }
+
+    /// True when no word of the query occurs anywhere in the bank.
+    pub fn matches_nothing(&self) -> bool {
         self.concepts.iter().all(|c| c.weight == 0.0)
     }
 
@@ -164,27 +186,20 @@ impl QueryPlan {
         weights: &Weights,
         options: &SearchOptions,
     ) -> Box<dyn Query> {
-        let term_query = |field: Field, term: &str, boost: f32| -> Box<dyn Query> {
-            let query = TermQuery::new(
-                Term::from_field_text(field, term),
-                IndexRecordOption::WithFreqs,
-            );
-            Box::new(BoostQuery::new(Box::new(query), boost))
-        };
-        let mut searched: HashSet<&str> = HashSet::new();
+        let mut searched: HashSet<&[String]> = HashSet::new();
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for concept in self.concepts.iter().filter(|c| c.weight > 0.0) {
-            for (term, kind) in &concept.variants {
-                if !searched.insert(term) {
+            for variant in &concept.variants {
+                if !searched.insert(&variant.terms) {
                     continue;
                 }
-                let factor = weights.of(*kind);
+                let factor = variant.kind.factor();
                 // A word counts once for the phrasings (question or an alias),
                 // whichever has it best, and again for the answer, tags and topic.
                 let phrasing = DisjunctionMaxQuery::with_tie_breaker(
                     vec![
-                        term_query(fields.question, term, weights.question * factor),
-                        term_query(fields.aliases, term, weights.aliases * factor),
+                        variant_query(fields.question, variant, weights.question * factor),
+                        variant_query(fields.aliases, variant, weights.aliases * factor),
                     ],
                     PHRASING_TIE_BREAKER,
                 );
@@ -194,7 +209,10 @@ impl QueryPlan {
                     (fields.tags, weights.tags),
                     (fields.topic_text, weights.topic),
                 ] {
-                    should.push((Occur::Should, term_query(field, term, weight * factor)));
+                    should.push((
+                        Occur::Should,
+                        variant_query(field, variant, weight * factor),
+                    ));
                 }
             }
         }
@@ -211,53 +229,66 @@ impl QueryPlan {
 }
 
 impl Concept {
-    fn add(&mut self, term: String, kind: Kind) {
-        if !self.variants.iter().any(|(t, _)| *t == term) {
-            self.variants.push((term, kind));
+    fn add(&mut self, terms: Vec<String>, kind: Kind) {
+        if !self.variants.iter().any(|v| v.terms == terms) {
+            self.variants.push(Variant { terms, kind });
         }
-    }
-
-    /// The variant that stands for the word: what was typed, or its correction.
-    pub fn best(&self) -> &str {
-        &self.variants[0].0
     }
 }
 
+/// A term query for a one-word variant, a phrase query for a longer one.
+fn variant_query(field: Field, variant: &Variant, boost: f32) -> Box<dyn Query> {
+    let query: Box<dyn Query> = match variant.terms.as_slice() {
+        [term] => Box::new(TermQuery::new(
+            Term::from_field_text(field, term),
+            IndexRecordOption::WithFreqs,
+        )),
+        terms => {
+            let mut phrase = PhraseQuery::new(
+                terms
+                    .iter()
+                    .map(|t| Term::from_field_text(field, t))
+                    .collect(),
+            );
+            phrase.set_slop(PHRASE_SLOP);
+            Box::new(phrase)
+        }
+    };
+    Box::new(BoostQuery::new(query, boost))
+}
+
 /// The word as typed when the bank has it; otherwise a close correction, or the
-/// halves of a run-together word ("multistage" -> "multi", "stage").
-fn variants_of(
+/// halves of a run-together word ("multistage" -> "multi stage").
+fn variant_of(
     raw: &str,
     stem: &str,
     analyzer: &mut TextAnalyzer,
     vocabulary: &Vocabulary,
     speller: &Speller,
-) -> Vec<(String, Kind)> {
+) -> Variant {
+    let typed = |terms: Vec<String>, kind| Variant { terms, kind };
     if vocabulary.contains(stem) {
-        return vec![(stem.to_string(), Kind::Typed)];
+        return typed(vec![stem.to_string()], Kind::Typed);
     }
     let corrected = speller
         .correct(raw)
         .and_then(|fixed| terms(analyzer, fixed).into_iter().next())
         .filter(|fixed| vocabulary.contains(fixed));
     if let Some(fixed) = corrected {
-        return vec![(fixed, Kind::Typo)];
+        return typed(vec![fixed], Kind::Typo);
     }
-    if let Some((left, right)) = split(raw, analyzer, vocabulary) {
-        return vec![(left, Kind::Split), (right, Kind::Split)];
+    if let Some(halves) = split(raw, analyzer, vocabulary) {
+        return typed(halves, Kind::Split);
     }
-    vec![(stem.to_string(), Kind::Typed)]
+    typed(vec![stem.to_string()], Kind::Typed)
 }
 
-fn split(
-    raw: &str,
-    analyzer: &mut TextAnalyzer,
-    vocabulary: &Vocabulary,
-) -> Option<(String, String)> {
+fn split(raw: &str, analyzer: &mut TextAnalyzer, vocabulary: &Vocabulary) -> Option<Vec<String>> {
     let chars: Vec<char> = raw.chars().collect();
     if chars.len() < 2 * MIN_SPLIT_CHARS {
         return None;
     }
-    let mut best: Option<(u32, String, String)> = None;
+    let mut best: Option<(u32, Vec<String>)> = None;
     for cut in MIN_SPLIT_CHARS..=chars.len() - MIN_SPLIT_CHARS {
         let left: String = chars[..cut].iter().collect();
         let right: String = chars[cut..].iter().collect();
@@ -268,11 +299,11 @@ fn split(
             continue;
         };
         let rarest = vocabulary.doc_freq(&l).min(vocabulary.doc_freq(&r));
-        if rarest > 0 && best.as_ref().is_none_or(|(b, _, _)| rarest > *b) {
-            best = Some((rarest, l, r));
+        if rarest > 0 && best.as_ref().is_none_or(|(b, _)| rarest > *b) {
+            best = Some((rarest, vec![l, r]));
         }
     }
-    best.map(|(_, l, r)| (l, r))
+    best.map(|(_, halves)| halves)
 }
 
 fn exact(field: Field, value: &str) -> Box<dyn Query> {

@@ -3,16 +3,20 @@
 //! that repeats one query word can beat the question that has every word; here a
 //! candidate's score is scaled by the share of the query's (idf-weighted) words it
 //! covers, in its question or aliases more than in its answer, and a little by how
-//! much of its question the query accounts for. A meaning-based scorer can join
-//! here later, on the same candidates.
+//! much of its question the query accounts for. Another scorer (meaning-based,
+//! say) can join here later, on the same candidates.
+//!
+//! Only the best [`DEPTH`] lexical candidates are rescored, always the same ones for
+//! a query, so paging through results (`/next`, `--limit`) sees one stable order;
+//! deeper candidates follow in lexical order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Term};
 
 use super::index::Fields;
-use super::query::{Kind, QueryPlan};
+use super::query::{QueryPlan, Variant};
 
 /// How many lexical candidates are rescored.
 pub(crate) const DEPTH: usize = 50;
@@ -30,16 +34,30 @@ pub(crate) struct Scored {
     pub score: f32,
 }
 
-fn kind_credit(kind: Kind) -> f32 {
-    match kind {
-        Kind::Typed => 1.0,
-        Kind::Typo | Kind::Split => 0.9,
-        Kind::Synonym => 0.85,
-    }
+/// Ranks lexical `candidates` (score, address; best first): the first [`DEPTH`]
+/// rescored, the rest after them in their lexical order.
+pub(crate) fn rank(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    plan: &QueryPlan,
+    mut candidates: Vec<(f32, DocAddress)>,
+) -> tantivy::Result<Vec<Scored>> {
+    let deeper = candidates.split_off(candidates.len().min(DEPTH));
+    let mut ranked = rescore(searcher, fields, plan, candidates)?;
+    let floor = ranked.last().map_or(f32::MAX, |s| s.score);
+    let top_lexical = deeper
+        .first()
+        .map_or(1.0, |(score, _)| *score)
+        .max(f32::EPSILON);
+    ranked.extend(deeper.into_iter().map(|(score, address)| Scored {
+        address,
+        score: floor * score / top_lexical,
+    }));
+    Ok(ranked)
 }
 
 /// Rescores `candidates` (lexical score, address) and returns them best first.
-pub(crate) fn rescore(
+fn rescore(
     searcher: &tantivy::Searcher,
     fields: &Fields,
     plan: &QueryPlan,
@@ -60,10 +78,15 @@ pub(crate) fn rescore(
         let ids: Vec<DocId> = docs.iter().map(|(doc, _)| *doc).collect();
         let mut covered = vec![0.0f32; ids.len()];
         let mut in_question = vec![0u32; ids.len()];
+        let mut lookup = Lookup {
+            segment,
+            docs: &ids,
+            found: HashMap::new(),
+        };
         for concept in plan.concepts.iter().filter(|c| c.weight > 0.0) {
             let mut credit = vec![0.0f32; ids.len()];
             let mut question_hit = vec![false; ids.len()];
-            for (term, kind) in &concept.variants {
+            for variant in &concept.variants {
                 let places = [
                     (fields.question, 1.0),
                     (fields.aliases, 1.0),
@@ -72,10 +95,10 @@ pub(crate) fn rescore(
                     (fields.topic_text, BODY_CREDIT),
                 ];
                 for (field, field_credit) in places {
-                    let found = contains(segment, field, term, &ids)?;
+                    let found = lookup.variant(field, variant)?;
                     for (i, hit) in found.into_iter().enumerate() {
                         if hit {
-                            credit[i] = credit[i].max(field_credit * kind_credit(*kind));
+                            credit[i] = credit[i].max(field_credit * variant.kind.factor());
                             question_hit[i] |= field == fields.question;
                         }
                     }
@@ -102,6 +125,37 @@ pub(crate) fn rescore(
     }
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.address.cmp(&b.address)));
     Ok(out)
+}
+
+/// Which of a segment's candidate documents have which terms, each term looked up once.
+struct Lookup<'a> {
+    segment: &'a tantivy::SegmentReader,
+    /// Ascending document ids.
+    docs: &'a [DocId],
+    found: HashMap<(Field, String), Vec<bool>>,
+}
+
+impl Lookup<'_> {
+    /// Which documents have every term of `variant` in `field`.
+    fn variant(&mut self, field: Field, variant: &Variant) -> tantivy::Result<Vec<bool>> {
+        let mut all = vec![true; self.docs.len()];
+        for term in &variant.terms {
+            let has = self.term(field, term)?;
+            for (a, h) in all.iter_mut().zip(has) {
+                *a &= *h;
+            }
+        }
+        Ok(all)
+    }
+
+    fn term(&mut self, field: Field, term: &str) -> tantivy::Result<&Vec<bool>> {
+        let key = (field, term.to_string());
+        if !self.found.contains_key(&key) {
+            let found = contains(self.segment, field, term, self.docs)?;
+            self.found.insert(key.clone(), found);
+        }
+        Ok(&self.found[&key])
+    }
 }
 
 /// Which of the ascending `docs` have `term` in `field`.

@@ -63,17 +63,8 @@ impl Synonyms {
         Ok(Synonyms { groups })
     }
 
-    pub fn len(&self) -> usize {
-        self.groups.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
-
-    /// For each phrase of the query that is a member of a group, the terms of the
-    /// group's other members (those not already in the query) and the query
-    /// positions of the phrase.
+    /// For each phrase of the query that is a member of a group, the group's other
+    /// members (as analyzed phrases) and the query positions of the phrase.
     pub fn expand(&self, query: &[String]) -> Vec<Expansion> {
         let mut out = Vec::new();
         for group in &self.groups {
@@ -88,25 +79,25 @@ impl Synonyms {
             }
             positions.sort_unstable();
             positions.dedup();
-            let mut terms: Vec<String> = Vec::new();
-            for term in group.iter().flatten() {
-                if !query.contains(term) && !terms.contains(term) {
-                    terms.push(term.clone());
-                }
-            }
-            if !terms.is_empty() {
-                out.push(Expansion { positions, terms });
+            let phrases: Vec<Vec<String>> = group
+                .iter()
+                .filter(|member| find_run(query, member).is_none())
+                .cloned()
+                .collect();
+            if !phrases.is_empty() {
+                out.push(Expansion { positions, phrases });
             }
         }
         out
     }
 }
 
-/// Terms a phrase of the query stands for, and where that phrase is in the query.
+/// The phrases a phrase of the query stands for, and where that phrase is in the
+/// query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expansion {
     pub positions: Vec<usize>,
-    pub terms: Vec<String>,
+    pub phrases: Vec<Vec<String>>,
 }
 
 fn find_run(haystack: &[String], needle: &[String]) -> Option<usize> {
@@ -134,14 +125,14 @@ mod tests {
             synonyms.expand(&q("k8s pods")),
             [Expansion {
                 positions: vec![0],
-                terms: q("kubernetes")
+                phrases: vec![q("kubernetes")]
             }]
         );
         assert_eq!(
             synonyms.expand(&q("what is a json web token")),
             [Expansion {
                 positions: vec![0, 1, 2],
-                terms: q("jwt")
+                phrases: vec![q("jwt")]
             }]
         );
         assert!(synonyms.expand(&q("json tokens")).is_empty());
