@@ -80,11 +80,68 @@ impl Default for AskSettings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// `sqlite://FILE` (the default, created on first start) or `postgres://...`.
     pub url: String,
+}
+
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_password(&self.url))
+            .finish()
+    }
+}
+
+/// The URL with any `user:password@` reduced to `user:***@`.
+pub fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials
+                .split_once(':')
+                .map_or(credentials, |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}/{path}")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// Reads a settings file, reporting a TOML error as one `file:line: message` line.
+fn read_settings_file(file: &Path) -> Result<String, ConfigError> {
+    if file.is_dir() {
+        return Err(ConfigError(format!(
+            "{} is a directory, not a settings file",
+            file.display()
+        )));
+    }
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        ConfigError(format!(
+            "{}: {}",
+            file.display(),
+            first_line(&e.to_string())
+        ))
+    })?;
+    if let Err(e) = toml::from_str::<toml::Table>(&text) {
+        let line = e
+            .span()
+            .map_or(1, |s| text[..s.start].matches('\n').count() + 1);
+        return Err(ConfigError(format!(
+            "{}:{line}: {}",
+            file.display(),
+            first_line(e.message())
+        )));
+    }
+    Ok(text)
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().trim().to_string()
 }
 
 impl Default for DatabaseSettings {
@@ -159,15 +216,13 @@ impl Settings {
             .collect();
         let prefixed: config::Map<String, String> = env
             .into_iter()
-            .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}__")))
+            .filter(|(k, v)| k.starts_with(&format!("{ENV_PREFIX}__")) && !v.trim().is_empty())
             .collect();
 
         let mut builder = config::Config::builder();
         if let Some(file) = file {
-            if !file.is_file() {
-                return Err(ConfigError(format!("{}: no such file", file.display())));
-            }
-            builder = builder.add_source(config::File::from(file).required(true));
+            let text = read_settings_file(file)?;
+            builder = builder.add_source(config::File::from_str(&text, config::FileFormat::Toml));
         }
         let settings: Settings = builder
             .add_source(
@@ -179,12 +234,11 @@ impl Settings {
                 config::Environment::with_prefix(ENV_PREFIX)
                     .prefix_separator("__")
                     .separator("__")
-                    .try_parsing(true)
                     .source(Some(prefixed)),
             )
             .build()
             .and_then(|c| c.try_deserialize())
-            .map_err(|e| ConfigError(e.to_string()))?;
+            .map_err(|e| ConfigError(first_line(&e.to_string())))?;
         settings.validate()?;
         Ok(settings)
     }
@@ -195,8 +249,9 @@ impl Settings {
             || url.starts_with("postgres://")
             || url.starts_with("postgresql://"))
         {
+            let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
             return Err(ConfigError(format!(
-                "database.url must start with sqlite:// or postgres://, not `{url}`"
+                "database.url must start with sqlite:// or postgres://, not `{scheme}:`"
             )));
         }
         if self.ask.related > 10 {
@@ -293,6 +348,82 @@ mod tests {
         let err = Settings::load_from(Some(Path::new("/nonexistent/bot.toml")), env(&[]))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("no such file"), "{err}");
+        assert!(err.contains("/nonexistent/bot.toml"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let err = Settings::load_from(Some(dir.path()), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is a directory"), "{err}");
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "[ask]\nrelated = \n").unwrap();
+        let err = Settings::load_from(Some(&file), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bad.toml:2:"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        let err = Settings::load_from(Some(&file), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains('^'), "{err}");
+    }
+
+    #[test]
+    fn values_from_the_environment_are_kept_as_written() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("INTERVIEW_BOT__DISCORD__TOKEN", "0123"),
+                ("INTERVIEW_BOT__BANK__DIR", "0017"),
+                ("INTERVIEW_BOT__ASK__RELATED", "4"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.discord.token.unwrap().expose(), "0123");
+        assert_eq!(s.bank.dir, PathBuf::from("0017"));
+        assert_eq!(s.ask.related, 4);
+    }
+
+    #[test]
+    fn empty_credentials_count_as_unset() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("INTERVIEW_BOT__DISCORD__TOKEN", ""),
+                ("SLACK_BOT_TOKEN", " "),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.platforms(),
+            Platforms {
+                discord: false,
+                slack: false
+            }
+        );
+    }
+
+    #[test]
+    fn database_passwords_are_never_shown() {
+        let err = Settings::load_from(
+            None,
+            env(&[(
+                "INTERVIEW_BOT__DATABASE__URL",
+                "mysql://bot:hunter2@db/quiz",
+            )]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+        let s = Settings::load_from(
+            None,
+            env(&[(
+                "INTERVIEW_BOT__DATABASE__URL",
+                "postgres://bot:hunter2@db:5432/quiz",
+            )]),
+        )
+        .unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("postgres://bot:***@db:5432/quiz"), "{shown}");
     }
 }

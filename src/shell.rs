@@ -76,7 +76,7 @@ impl<'a, W: Write> Shell<'a, W> {
             Some((head, rest)) => (head, rest.trim()),
             None => (line, ""),
         };
-        let reply = match head {
+        let reply = match head.to_ascii_lowercase().as_str() {
             "/quit" | "/exit" => return Ok(Flow::Quit),
             "/as" => match name_arg(rest) {
                 Some(user) => {

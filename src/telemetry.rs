@@ -1,5 +1,7 @@
 //! Logging: `tracing` to stderr (so JSON on stdout stays clean), filtered by `RUST_LOG`.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// What is logged when `RUST_LOG` is not set.
@@ -11,6 +13,7 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }

@@ -128,6 +128,64 @@ fn a_syntax_error_is_reported_where_it_is() {
         messages(&loaded)
     );
     assert!(loaded.bank.get("b-001").is_some());
+    assert!(
+        loaded.bank.get("b-002").is_none(),
+        "the broken entry is skipped"
+    );
+}
+
+#[test]
+fn a_duplicate_key_skips_its_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[[question]]\nid = \"d-001\"\ntopic = \"d\"\nquestion = \"Twice?\"\nanswer = \"One.\"\nanswer = \"Two.\"\n\n[[question]]\nid = \"d-002\"\ntopic = \"d\"\nquestion = \"Once?\"\nanswer = \"Yes.\"\n";
+    let file = write(dir.path(), "d.toml", text);
+    let loaded = bank::load(dir.path()).unwrap();
+    assert!(
+        loaded.errors().any(|e| e.file == file && e.line == 6),
+        "{:?}",
+        messages(&loaded)
+    );
+    assert!(loaded.bank.get("d-001").is_none());
+    assert!(loaded.bank.get("d-002").is_some());
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_reported_and_the_others_load() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "good.toml", GOOD);
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        b"# fine\n[[question]]\nid = \"x-1\"\nquestion = \"caf\xe9?\"\n",
+    )
+    .unwrap();
+    let loaded = bank::load(dir.path()).unwrap();
+    assert_eq!(
+        messages(&loaded),
+        [format!(
+            "{}:4: not valid UTF-8 (the file was skipped; save it as UTF-8)",
+            bad.display()
+        )]
+    );
+    assert_eq!(loaded.bank.len(), 2);
+}
+
+#[test]
+fn topics_must_be_slugs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "t.toml",
+        "[[question]]\nid = \"t-001\"\ntopic = \"Docker Compose\"\nquestion = \"Q?\"\nanswer = \"A.\"\n",
+    );
+    let loaded = bank::load(dir.path()).unwrap();
+    assert_eq!(
+        messages(&loaded),
+        [format!(
+            "{}:3: topic `Docker Compose` must be a lowercase slug like `web-security`",
+            file.display()
+        )]
+    );
 }
 
 #[test]
@@ -275,6 +333,11 @@ fn the_shipped_bank_holds_the_seeds_and_the_articles() {
 fn every_seed_question_is_in_the_bank() {
     let seeds = common::repo().join("../shared/seeds/004_1e5d8a2cd72fd508.txt");
     let Ok(text) = std::fs::read_to_string(&seeds) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI has shared/ beside the repository, but {} is missing",
+            seeds.display()
+        );
         eprintln!("skipped: {} is not beside the repository", seeds.display());
         return;
     };

@@ -183,3 +183,44 @@ fn a_bad_setting_is_one_line_and_exit_code_2() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("database.url"), "{stderr}");
 }
+
+#[test]
+fn next_after_a_question_with_no_match_does_not_go_back_to_an_older_one() {
+    let replies = shell("/ask docker volume\n/ask xyzzyq\n/next\n");
+    assert_eq!(replies[0]["data"]["kind"], "answer");
+    assert_eq!(replies[1]["data"]["kind"], "no_match");
+    assert_eq!(replies[2]["data"]["kind"], "no_match", "{}", replies[2]);
+}
+
+#[test]
+fn next_pages_through_distinct_questions_until_there_are_no_more() {
+    let mut script = String::from("/ask python topic:python\n");
+    script.push_str(&"/next\n".repeat(150));
+    let replies = shell(&script);
+    let answers: Vec<&str> = replies
+        .iter()
+        .filter(|r| r["data"]["kind"] == "answer")
+        .map(|r| r["data"]["card"]["id"].as_str().unwrap())
+        .collect();
+    let distinct: std::collections::HashSet<&&str> = answers.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        answers.len(),
+        "a question came back while paging"
+    );
+    assert!(
+        answers.len() > 50,
+        "paging stopped early at {}",
+        answers.len()
+    );
+    let last = replies.last().unwrap();
+    assert_eq!(last["data"]["kind"], "no_match");
+    assert!(last["text"].as_str().unwrap().contains("no more matches"));
+}
+
+#[test]
+fn shell_commands_ignore_case() {
+    let replies = shell("/AS Bob\n/IN Lobby\n");
+    assert_eq!(replies[0]["user"], "Bob");
+    assert_eq!(replies[1]["channel"], "Lobby");
+}

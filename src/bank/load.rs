@@ -13,12 +13,12 @@ use super::{Bank, Diagnostic, Difficulty, Origin, Question};
 /// A bank path that cannot be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{path}: {source}")]
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("{0}: no .toml bank files here")]
+    #[error("{}: no .toml bank files here", .0.display())]
     NoFiles(PathBuf),
 }
 
@@ -37,9 +37,9 @@ impl Loaded {
 
 /// The bank files at `path`: the file itself, or the `.toml` files of a directory by name.
 pub fn bank_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let io = |source| LoadError::Io {
+    let io = |error| LoadError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     if !path.is_dir() {
         std::fs::metadata(path).map_err(io)?;
@@ -64,10 +64,23 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let mut questions = Vec::new();
     let mut diagnostics = Vec::new();
     for file in bank_files(path)? {
-        let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io {
+        let bytes = std::fs::read(&file).map_err(|error| LoadError::Io {
             path: file.clone(),
-            source,
+            error,
         })?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+                diagnostics.push(Diagnostic::error(
+                    &file,
+                    line,
+                    "not valid UTF-8 (the file was skipped; save it as UTF-8)",
+                ));
+                continue;
+            }
+        };
         let (mut found, mut problems) = parse_file(&file, &text);
         questions.append(&mut found);
         diagnostics.append(&mut problems);
@@ -94,10 +107,16 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
 }
 
 /// Parses one bank file's text. Syntax errors are reported where they are and the
-/// parser recovers, so the entries around a bad line still load.
+/// parser recovers: an entry with a syntax error in it is skipped, the entries
+/// around it still load.
 pub fn parse_file(file: &Path, text: &str) -> (Vec<Question>, Vec<Diagnostic>) {
     let lines = LineIndex::new(text);
     let (document, errors) = DeTable::parse_recoverable(text);
+    let error_offsets: Vec<usize> = errors
+        .iter()
+        .filter_map(|e| e.span())
+        .map(|s| s.start)
+        .collect();
     let mut diagnostics: Vec<Diagnostic> = errors
         .iter()
         .map(|e| {
@@ -127,7 +146,14 @@ pub fn parse_file(file: &Path, text: &str) -> (Vec<Question>, Vec<Diagnostic>) {
             ));
             continue;
         };
-        for entry in entries.iter() {
+        // An entry's span covers only its `[[question]]` header: it extends to
+        // the next entry's header.
+        let starts: Vec<usize> = entries.iter().map(|e| e.span().start).collect();
+        for (i, entry) in entries.iter().enumerate() {
+            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            if error_offsets.iter().any(|&o| (starts[i]..end).contains(&o)) {
+                continue;
+            }
             let reader = EntryReader {
                 file,
                 lines: &lines,
@@ -235,6 +261,14 @@ impl EntryReader<'_> {
                 problems.push(self.error(line, message));
             }
         }
+        if let Some(topic) = &fields.topic {
+            if !is_slug(topic) {
+                problems.push(self.error(
+                    self.key_line(table, "topic"),
+                    format!("topic `{topic}` must be a lowercase slug like `web-security`"),
+                ));
+            }
+        }
         if let Some(id) = &fields.id {
             if id.chars().any(char::is_whitespace) {
                 problems.push(self.error(
@@ -280,6 +314,17 @@ impl EntryReader<'_> {
     fn error(&self, line: usize, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(self.file, line, message)
     }
+}
+
+/// Lowercase ASCII letters and digits, with single dashes between them.
+pub fn is_slug(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
 }
 
 /// Byte offset to 1-based line number.

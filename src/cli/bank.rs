@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Subcommand;
 
-use crate::bank::import::{self, Format, ImportOptions};
+use crate::bank::import::{self, Format, ImportOptions, slug};
 use crate::bank::{self, Bank, check, write};
 use crate::bot::load_bank;
 use crate::config::Settings;
@@ -162,7 +162,7 @@ fn import_bank(
         .find(|q| existing.get(&q.id).is_some())
     {
         eprintln!(
-            "interview-bot: id `{}` is already used in the bank: choose another --name",
+            "interview-bot: id `{}` is already used in the bank: choose another --name, or other ids in the file's id column",
             clash.id
         );
         return Ok(ExitCode::from(super::EXIT_USAGE));
@@ -206,19 +206,6 @@ fn existing_bank(dir: &Path, replaced: &Path) -> anyhow::Result<Bank> {
         questions.extend(bank::parse_file(&file, &text).0);
     }
     Ok(Bank::new(questions))
-}
-
-/// Lowercase letters, digits and single dashes.
-fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.trim().chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
 }
 
 pub fn index(settings: &Settings) -> anyhow::Result<ExitCode> {

@@ -66,6 +66,8 @@ fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState) -> Reply {
             (0, None) => format!("no question matches “{query}”: try other words, or /topics"),
             (_, _) => format!("no more matches for “{query}”"),
         };
+        // Remembered even without a match, so "not it?" never follows an older question.
+        bot.remember_ask(ctx, state);
         return Reply::private(text).with_data(Data::NoMatch {
             query,
             note: found.note.map(str::to_string),

@@ -36,14 +36,17 @@ pub enum Command {
 #[error("{0}")]
 pub struct ParseError(pub String);
 
-/// Commands that are announced but not built yet, with what they will do.
-const COMING: [&str; 4] = ["quiz", "leaderboard", "stats", "schedule"];
+/// Commands of the surface that are announced but not built yet.
+const COMING: [&str; 3] = ["quiz", "leaderboard", "stats"];
 
 /// Parses one line of chat. Text that does not start with `/` is asked as a question.
 pub fn parse(line: &str) -> Result<Command, ParseError> {
     let line = line.trim();
     let Some(body) = line.strip_prefix('/') else {
-        return ask::parse(line);
+        return Ok(Command::Ask {
+            text: line.to_string(),
+            topic: None,
+        });
     };
     let (name, rest) = match body.split_once(char::is_whitespace) {
         Some((name, rest)) => (name, rest.trim()),
@@ -88,7 +91,7 @@ impl Args {
                         return Err(ParseError(format!("`{name}:` needs a value")));
                     }
                     args.options
-                        .insert(name.to_ascii_lowercase(), value.to_string());
+                        .insert(name.to_ascii_lowercase(), value.to_lowercase());
                 }
                 _ => args.words.push(word.to_string()),
             }
@@ -142,6 +145,23 @@ mod tests {
         assert_eq!(
             parse("/quiz start").unwrap(),
             Command::Coming { name: "quiz" }
+        );
+    }
+
+    #[test]
+    fn plain_chat_has_no_options_and_topics_ignore_case() {
+        assert_eq!(
+            parse("what is topic:docker").unwrap(),
+            Command::Ask {
+                text: "what is topic:docker".into(),
+                topic: None
+            }
+        );
+        assert_eq!(
+            parse("/question random topic:Docker").unwrap(),
+            Command::QuestionRandom {
+                topic: Some("docker".into())
+            }
         );
     }
 

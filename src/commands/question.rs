@@ -17,7 +17,7 @@ pub fn parse(rest: &str) -> Result<Command, ParseError> {
             ));
         }
     }
-    let positional = words.next().cloned();
+    let positional = words.next().map(|w| w.to_lowercase());
     if let Some(extra) = words.next() {
         return Err(ParseError(format!(
             "unexpected `{extra}`: usage is /question random [topic]"

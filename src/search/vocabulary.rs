@@ -35,14 +35,6 @@ impl Vocabulary {
     pub fn doc_freq(&self, term: &str) -> u32 {
         self.doc_freq.get(term).copied().unwrap_or(0)
     }
-
-    pub fn len(&self) -> usize {
-        self.doc_freq.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.doc_freq.is_empty()
-    }
 }
 
 /// Words as written in the bank, for correcting misspellings.
@@ -80,14 +72,6 @@ impl Speller {
             deletions,
             words,
         }
-    }
-
-    pub fn len(&self) -> usize {
-        self.words.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
     }
 
     /// The indexed word most likely meant by an unknown `word`, if one is close enough.

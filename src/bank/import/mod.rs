@@ -281,7 +281,7 @@ fn question_key(question: &str) -> String {
 }
 
 /// Lowercase letters, digits and single dashes, as topics are written.
-pub(crate) fn slug(text: &str) -> String {
+pub fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.trim().chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
