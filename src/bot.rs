@@ -1,30 +1,40 @@
-//! The platform-neutral core: a [`Bot`] holds the bank and its search index and
-//! answers [`Command`]s from any adapter with [`Reply`]s.
+//! The platform-neutral core: a [`Bot`] holds the bank, its search index, the
+//! store and a clock, and answers [`Command`]s from any adapter with [`Reply`]s.
+//! Posts the bot makes by itself (quiz reveals, next questions) come from
+//! [`Bot::tick`].
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 
 use crate::bank::{self, Bank, Question};
-use crate::commands::{self, Command, ask, help, question, topics};
+use crate::clock::Clock;
+use crate::commands::{self, Command, ask, help, leaderboard, question, topics};
 use crate::config::Settings;
+use crate::quiz::{self, Post};
 use crate::reply::Reply;
 use crate::search::{IndexStatus, SearchOptions, Searcher, Synonyms};
+use crate::store::{Store, StoreError};
 
-/// Who is speaking where: the same person may be in several channels.
+/// Who is speaking where: a person in a channel of a server (Discord) or
+/// workspace (Slack), and whether they may moderate there.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Context {
+    pub guild: String,
     pub user: String,
     pub channel: String,
+    pub moderator: bool,
 }
 
 impl Context {
-    pub fn new(user: &str, channel: &str) -> Self {
+    pub fn new(guild: &str, user: &str, channel: &str) -> Self {
         Context {
+            guild: guild.to_string(),
             user: user.to_string(),
             channel: channel.to_string(),
+            moderator: false,
         }
     }
 }
@@ -47,26 +57,52 @@ struct Conversations {
 pub struct Bot {
     bank: Bank,
     searcher: Searcher,
+    store: Store,
+    clock: Arc<dyn Clock>,
     related: usize,
     conversations: Mutex<Conversations>,
 }
 
 impl Bot {
-    pub fn new(bank: Bank, searcher: Searcher, related: usize) -> Self {
+    pub fn new(
+        bank: Bank,
+        searcher: Searcher,
+        store: Store,
+        clock: Arc<dyn Clock>,
+        related: usize,
+    ) -> Self {
         Bot {
             bank,
             searcher,
+            store,
+            clock,
             related,
             conversations: Mutex::default(),
         }
     }
 
-    /// Loads the bank and opens (or rebuilds) its index as the settings say.
-    /// Broken bank entries are logged and skipped.
-    pub fn from_settings(settings: &Settings) -> anyhow::Result<Bot> {
+    /// Loads the bank, opens (or rebuilds) its index and connects the store, as
+    /// the settings say. Broken bank entries are logged and skipped.
+    pub async fn from_settings(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Bot> {
         let bank = load_bank(&settings.bank.dir)?;
         let searcher = open_searcher(&bank, settings)?;
-        Ok(Bot::new(bank, searcher, settings.ask.related))
+        let store = Store::connect(&settings.database.url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        Ok(Bot::new(bank, searcher, store, clock, settings.ask.related))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    /// Closes the quiz questions that are due now and returns what to post.
+    pub async fn tick(&self) -> Result<Vec<Post>, StoreError> {
+        quiz::tick(self, self.now()).await
     }
 
     pub fn bank(&self) -> &Bank {
@@ -78,15 +114,16 @@ impl Bot {
     }
 
     /// Parses a line of chat and answers it.
-    pub fn handle_line(&self, ctx: &Context, line: &str) -> Reply {
+    pub async fn handle_line(&self, ctx: &Context, line: &str) -> Vec<Reply> {
         match commands::parse(line) {
-            Ok(command) => self.handle(ctx, command),
-            Err(e) => Reply::error(e.0),
+            Ok(command) => self.handle(ctx, command).await,
+            Err(e) => vec![Reply::error(e.0)],
         }
     }
 
-    pub fn handle(&self, ctx: &Context, command: Command) -> Reply {
-        match command {
+    /// Answers a command; most give one reply, closing a round gives several.
+    pub async fn handle(&self, ctx: &Context, command: Command) -> Vec<Reply> {
+        let one = match command {
             Command::Ask { text, topic } => ask::ask(self, ctx, &text, topic.as_deref()),
             Command::Next => ask::next(self, ctx),
             Command::QuestionRandom { topic } => question::random(self, ctx, topic.as_deref()),
@@ -94,7 +131,15 @@ impl Bot {
             Command::Topics => topics::topics(self),
             Command::Help => help::help(),
             Command::Coming { name } => help::coming(name),
-        }
+            Command::QuizStart(options) => return quiz::start(self, ctx, &options).await,
+            Command::QuizStop => return quiz::stop(self, ctx).await,
+            Command::Answer { choice } => quiz::answer(self, ctx, &choice).await,
+            Command::Leaderboard { span, topic } => {
+                leaderboard::leaderboard(self, ctx, span, topic.as_deref()).await
+            }
+            Command::Stats { user } => leaderboard::stats(self, ctx, user.as_deref()).await,
+        };
+        vec![one]
     }
 
     /// Questions like `question`, same topic first, itself left out.

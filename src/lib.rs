@@ -15,9 +15,12 @@
 pub mod bank;
 pub mod bot;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod quiz;
 pub mod reply;
 pub mod search;
 pub mod shell;
+pub mod store;
 pub mod telemetry;

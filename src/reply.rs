@@ -65,6 +65,47 @@ pub enum Data {
     Topics {
         topics: Vec<TopicCount>,
     },
+    /// A quiz question, open for answers until `closes_at`.
+    Question {
+        round: String,
+        position: i64,
+        of: i64,
+        id: String,
+        topic: String,
+        question: String,
+        choices: Vec<Choice>,
+        closes_at: String,
+    },
+    /// What happened to a person's answer.
+    AnswerAck {
+        round: String,
+        position: i64,
+        choice: String,
+        status: AckStatus,
+    },
+    /// A closed question: the right option, the full answer, who got it right.
+    Reveal {
+        round: String,
+        position: i64,
+        id: String,
+        correct: String,
+        explanation: String,
+        winners: Vec<String>,
+        answered: usize,
+    },
+    /// The end of a round.
+    Standings {
+        round: String,
+        stopped: bool,
+        rows: Vec<Row>,
+    },
+    Leaderboard {
+        period: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
+        rows: Vec<Row>,
+    },
+    Stats(Stats),
     Help {
         commands: Vec<CommandHelp>,
     },
@@ -72,6 +113,47 @@ pub enum Data {
     Error {
         error: String,
     },
+}
+
+/// Whether an answer counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AckStatus {
+    Recorded,
+    AlreadyAnswered,
+    Closed,
+}
+
+/// One line of a ranking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    pub rank: usize,
+    pub user: String,
+    pub points: i64,
+    pub correct: i64,
+}
+
+/// A person's record in a server or workspace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    pub user: String,
+    pub answered: i64,
+    pub correct: i64,
+    pub accuracy: f64,
+    pub points: i64,
+    pub streak: i64,
+    pub best_streak: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<usize>,
+    pub topics: Vec<TopicStats>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopicStats {
+    pub topic: String,
+    pub answered: i64,
+    pub correct: i64,
+    pub accuracy: f64,
 }
 
 /// A question without its answer.

@@ -1,14 +1,29 @@
 //! The shell adapter, the embedded default: a terminal chat that speaks every
 //! command. Interactive on a terminal (line editing, history); scriptable when stdin
 //! is not one, reading one command per line, with `--json` printing each reply as
-//! one JSON object per line. `/as NAME` and `/in CHANNEL` switch who speaks where.
+//! one JSON object per line. `/as NAME` and `/in CHANNEL` switch who speaks where,
+//! `/role member|moderator` what they may do. With `--fake-clock` time moves only by
+//! `/clock +DURATION`, which runs everything that falls due in that span, in order.
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use jiff::{Span, Timestamp};
 use serde::Serialize;
+use tokio::sync::mpsc;
 
 use crate::bot::{Bot, Context};
+use crate::clock::FakeClock;
+use crate::quiz::{self, Post};
 use crate::reply::{Choice, Data, Reply};
+
+/// The server/workspace every shell conversation happens in.
+pub const SHELL_GUILD: &str = "shell";
+/// At most this many due events run for one `/clock`.
+const MAX_EVENTS_PER_CLOCK: usize = 100_000;
+/// The real-time ticker looks for due questions at least this often.
+const TICK_EVERY: Duration = Duration::from_millis(500);
 
 /// How the shell is driven.
 #[derive(Debug, Clone)]
@@ -31,8 +46,10 @@ impl Default for ShellOptions {
 /// One reply as the shell prints it with `--json`.
 #[derive(Serialize)]
 struct JsonReply<'a> {
+    at: String,
     channel: &'a str,
-    user: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<&'a str>,
     text: &'a str,
     ephemeral: bool,
     #[serde(skip_serializing_if = "<[Choice]>::is_empty")]
@@ -41,12 +58,57 @@ struct JsonReply<'a> {
     data: Option<&'a Data>,
 }
 
-/// A shell session: who is speaking where, and where replies go.
-pub struct Shell<'a, W: Write> {
-    bot: &'a Bot,
-    ctx: Context,
+/// Where replies go: stdout, shared with the ticker that posts due events.
+#[derive(Clone)]
+pub struct Printer {
     json: bool,
-    out: W,
+    out: Arc<Mutex<Box<dyn Write + Send>>>,
+}
+
+impl Printer {
+    pub fn new(json: bool, out: Box<dyn Write + Send>) -> Self {
+        Printer {
+            json,
+            out: Arc::new(Mutex::new(out)),
+        }
+    }
+
+    fn print(&self, at: Timestamp, channel: &str, user: Option<&str>, reply: &Reply) {
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        let written = if self.json {
+            let json = JsonReply {
+                at: at.to_string(),
+                channel,
+                user,
+                text: &reply.text,
+                ephemeral: reply.ephemeral,
+                choices: &reply.choices,
+                data: reply.data.as_ref(),
+            };
+            serde_json::to_string(&json)
+                .map_err(std::io::Error::other)
+                .and_then(|line| writeln!(out, "{line}"))
+        } else {
+            let mut text = reply.text.clone();
+            if !reply.choices.is_empty() {
+                let buttons: Vec<String> = reply
+                    .choices
+                    .iter()
+                    .map(|c| format!("[{}]", c.label))
+                    .collect();
+                text.push('\n');
+                text.push_str(&buttons.join(" "));
+            }
+            writeln!(out, "{text}\n")
+        };
+        if let Err(e) = written.and_then(|()| out.flush()) {
+            tracing::debug!("cannot write a reply: {e}");
+        }
+    }
+
+    fn post(&self, post: &Post) {
+        self.print(post.at, &post.channel, None, &post.reply);
+    }
 }
 
 /// What to do after a line.
@@ -56,73 +118,136 @@ pub enum Flow {
     Quit,
 }
 
-impl<'a, W: Write> Shell<'a, W> {
-    pub fn new(bot: &'a Bot, options: &ShellOptions, out: W) -> Self {
+/// A shell session: who is speaking where, and where replies go.
+pub struct Shell {
+    bot: Arc<Bot>,
+    ctx: Context,
+    printer: Printer,
+    fake_clock: Option<Arc<FakeClock>>,
+}
+
+impl Shell {
+    pub fn new(
+        bot: Arc<Bot>,
+        options: &ShellOptions,
+        printer: Printer,
+        fake_clock: Option<Arc<FakeClock>>,
+    ) -> Self {
+        let mut ctx = Context::new(SHELL_GUILD, &options.user, &options.channel);
+        ctx.moderator = true;
         Shell {
             bot,
-            ctx: Context::new(&options.user, &options.channel),
-            json: options.json,
-            out,
+            ctx,
+            printer,
+            fake_clock,
         }
     }
 
-    /// Handles one line: a shell command (`/as`, `/in`, `/quit`) or a bot command.
-    pub fn line(&mut self, line: &str) -> std::io::Result<Flow> {
+    /// Handles one line: a shell command (`/as`, `/in`, `/role`, `/clock`, `/quit`)
+    /// or a bot command.
+    pub async fn line(&mut self, line: &str) -> Flow {
         let line = line.trim();
         if line.is_empty() {
-            return Ok(Flow::Continue);
+            return Flow::Continue;
         }
         let (head, rest) = match line.split_once(char::is_whitespace) {
             Some((head, rest)) => (head, rest.trim()),
             None => (line, ""),
         };
-        let reply = match head.to_ascii_lowercase().as_str() {
-            "/quit" | "/exit" => return Ok(Flow::Quit),
-            "/as" => match name_arg(rest) {
+        let replies = match head.to_ascii_lowercase().as_str() {
+            "/quit" | "/exit" => return Flow::Quit,
+            "/as" => vec![match name_arg(rest) {
                 Some(user) => {
                     self.ctx.user = user;
                     Reply::private(format!("you are now {}", self.ctx.user))
                 }
                 None => Reply::error("usage: /as NAME (letters, digits, - _ .)"),
-            },
-            "/in" => match name_arg(rest.trim_start_matches('#')) {
+            }],
+            "/in" => vec![match name_arg(rest.trim_start_matches('#')) {
                 Some(channel) => {
                     self.ctx.channel = channel;
                     Reply::private(format!("you are now in #{}", self.ctx.channel))
                 }
                 None => Reply::error("usage: /in CHANNEL (letters, digits, - _ .)"),
-            },
-            _ => self.bot.handle_line(&self.ctx, line),
+            }],
+            "/role" => vec![match rest.to_ascii_lowercase().as_str() {
+                "member" => {
+                    self.ctx.moderator = false;
+                    Reply::private(format!("{} is now a member", self.ctx.user))
+                }
+                "moderator" => {
+                    self.ctx.moderator = true;
+                    Reply::private(format!("{} is now a moderator", self.ctx.user))
+                }
+                _ => Reply::error("usage: /role member or /role moderator"),
+            }],
+            "/clock" => vec![self.clock(rest).await],
+            _ => self.bot.handle_line(&self.ctx, line).await,
         };
-        self.print(&reply)?;
-        Ok(Flow::Continue)
+        let at = self.bot.now();
+        for reply in &replies {
+            self.printer
+                .print(at, &self.ctx.channel, Some(&self.ctx.user), reply);
+        }
+        Flow::Continue
     }
 
-    fn print(&mut self, reply: &Reply) -> std::io::Result<()> {
-        if self.json {
-            let json = JsonReply {
-                channel: &self.ctx.channel,
-                user: &self.ctx.user,
-                text: &reply.text,
-                ephemeral: reply.ephemeral,
-                choices: &reply.choices,
-                data: reply.data.as_ref(),
-            };
-            let line = serde_json::to_string(&json).map_err(std::io::Error::other)?;
-            writeln!(self.out, "{line}")?;
-        } else {
-            writeln!(self.out, "{}", reply.text)?;
-            if !reply.choices.is_empty() {
-                let buttons: Vec<String> = reply
-                    .choices
-                    .iter()
-                    .map(|c| format!("[{}]", c.label))
-                    .collect();
-                writeln!(self.out, "{}", buttons.join(" "))?;
-            }
-            writeln!(self.out)?;
+    /// `/clock +DURATION`: moves the fake clock, running every due event on the
+    /// way at its own instant.
+    async fn clock(&mut self, rest: &str) -> Reply {
+        let Some(clock) = self.fake_clock.clone() else {
+            return Reply::error(
+                "the clock is real here: start the shell with --fake-clock to move it",
+            );
+        };
+        let Some(span) = rest
+            .strip_prefix('+')
+            .and_then(|d| d.trim().parse::<Span>().ok())
+        else {
+            return Reply::error("usage: /clock +DURATION, for example /clock +30s or /clock +2h");
+        };
+        let Ok(target) = self.bot.now().checked_add(span) else {
+            return Reply::error("that duration is too long");
+        };
+        if target < self.bot.now() {
+            return Reply::error("the clock only moves forward");
         }
-        self.out.flush()
+        for _ in 0..MAX_EVENTS_PER_CLOCK {
+            let due = match quiz::next_due(&self.bot).await {
+                Ok(due) => due,
+                Err(e) => {
+                    tracing::warn!("{e}");
+                    return quiz::unavailable();
+                }
+            };
+            match due {
+                Some(due) if due <= target => {
+                    clock.set(due);
+                    if !self.run_due().await {
+                        return quiz::unavailable();
+                    }
+                }
+                _ => break,
+            }
+        }
+        clock.set(target);
+        Reply::private(format!("the time is now {target}"))
+    }
+
+    /// Posts whatever is due at the clock's time; false if the store is down.
+    async fn run_due(&self) -> bool {
+        match self.bot.tick().await {
+            Ok(posts) => {
+                for post in &posts {
+                    self.printer.post(post);
+                }
+                true
+            }
+            Err(e) => {
+                tracing::warn!("closing due questions: {e}");
+                false
+            }
+        }
     }
 
     fn prompt(&self) -> String {
@@ -140,62 +265,127 @@ fn name_arg(text: &str) -> Option<String> {
     valid.then(|| name.to_string())
 }
 
-/// Runs the shell on stdin and stdout until end of input or `/quit`.
-pub fn run(bot: &Bot, options: &ShellOptions) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut shell = Shell::new(bot, options, stdout.lock());
-    if std::io::stdin().is_terminal() && !options.json {
-        interactive(&mut shell)
-    } else {
-        scripted(&mut shell)
+/// Runs the shell on stdin and stdout until end of input or `/quit`. With a real
+/// clock a ticker posts due events as they fall due; with a fake one they run when
+/// `/clock` moves time (and once at start, for anything left from before).
+pub async fn run(
+    bot: Arc<Bot>,
+    options: &ShellOptions,
+    fake_clock: Option<Arc<FakeClock>>,
+) -> anyhow::Result<()> {
+    let printer = Printer::new(options.json, Box::new(std::io::stdout()));
+    let mut shell = Shell::new(bot.clone(), options, printer.clone(), fake_clock.clone());
+    let ticker = match fake_clock {
+        Some(_) => {
+            shell.run_due().await;
+            None
+        }
+        None => Some(tokio::spawn(tick_forever(bot, printer))),
+    };
+    let interactive = std::io::stdin().is_terminal() && !options.json;
+    let prompt = Arc::new(Mutex::new(shell.prompt()));
+    let (mut lines, handled) = read_lines(interactive, prompt.clone(), shell.bot.bank().len());
+    while let Some(line) = lines.recv().await {
+        if shell.line(&line).await == Flow::Quit {
+            break;
+        }
+        *prompt.lock().unwrap_or_else(|p| p.into_inner()) = shell.prompt();
+        let _ = handled.send(());
     }
+    if let Some(ticker) = ticker {
+        ticker.abort();
+    }
+    Ok(())
 }
 
-fn scripted<W: Write>(shell: &mut Shell<'_, W>) -> anyhow::Result<()> {
-    let stdin = std::io::stdin();
-    let mut input = stdin.lock();
-    let mut buffer = Vec::new();
+/// Closes questions as they fall due, in real time.
+async fn tick_forever(bot: Arc<Bot>, printer: Printer) {
     loop {
-        buffer.clear();
-        if input.read_until(b'\n', &mut buffer)? == 0 {
-            return Ok(());
+        match bot.tick().await {
+            Ok(posts) => posts.iter().for_each(|p| printer.post(p)),
+            Err(e) => tracing::warn!("closing due questions: {e}"),
         }
-        let line = String::from_utf8_lossy(&buffer);
-        if shell.line(&line)? == Flow::Quit {
-            return Ok(());
-        }
+        let wait = match quiz::next_due(&bot).await {
+            Ok(Some(due)) => {
+                let left = due.duration_since(bot.now());
+                Duration::try_from(left).unwrap_or_default().min(TICK_EVERY)
+            }
+            _ => TICK_EVERY,
+        };
+        tokio::time::sleep(wait).await;
     }
 }
 
-fn interactive<W: Write>(shell: &mut Shell<'_, W>) -> anyhow::Result<()> {
+/// Lines from stdin, read on a thread of their own (with line editing and history
+/// on a terminal) so due events keep being posted while the shell waits. On a
+/// terminal the next prompt waits until the last line was handled (the second
+/// channel says so).
+fn read_lines(
+    interactive: bool,
+    prompt: Arc<Mutex<String>>,
+    questions: usize,
+) -> (mpsc::Receiver<String>, std::sync::mpsc::Sender<()>) {
+    let (tx, rx) = mpsc::channel(16);
+    let (handled_tx, handled_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        if interactive {
+            interactive_lines(&tx, &handled_rx, &prompt, questions);
+        } else {
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            let mut buffer = Vec::new();
+            loop {
+                buffer.clear();
+                match input.read_until(b'\n', &mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        let line = String::from_utf8_lossy(&buffer).into_owned();
+                        if tx.blocking_send(line).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    });
+    (rx, handled_tx)
+}
+
+fn interactive_lines(
+    tx: &mpsc::Sender<String>,
+    handled: &std::sync::mpsc::Receiver<()>,
+    prompt: &Mutex<String>,
+    questions: usize,
+) {
     use rustyline::error::ReadlineError;
 
-    let mut editor = rustyline::DefaultEditor::new()?;
+    let Ok(mut editor) = rustyline::DefaultEditor::new() else {
+        return;
+    };
     let history = std::env::var_os("HOME")
         .map(|home| std::path::PathBuf::from(home).join(".interview_bot_history"));
     if let Some(path) = &history {
         let _ = editor.load_history(path);
     }
     println!(
-        "interview-bot shell: {} questions. /help lists commands, /as NAME and /in CHANNEL switch user and channel, /quit leaves.",
-        shell.bot.bank().len()
+        "interview-bot shell: {questions} questions. /help lists commands, /as NAME and /in CHANNEL switch user and channel, /quit leaves."
     );
     loop {
-        match editor.readline(&shell.prompt()) {
+        let current = prompt.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        match editor.readline(&current) {
             Ok(line) => {
                 if !line.trim().is_empty() {
                     let _ = editor.add_history_entry(line.as_str());
                 }
-                if shell.line(&line)? == Flow::Quit {
+                if tx.blocking_send(line).is_err() || handled.recv().is_err() {
                     break;
                 }
             }
             Err(ReadlineError::Interrupted | ReadlineError::Eof) => break,
-            Err(e) => return Err(e.into()),
+            Err(_) => break,
         }
     }
     if let Some(path) = &history {
         let _ = editor.save_history(path);
     }
-    Ok(())
 }

@@ -92,7 +92,7 @@ fn random_card_hides_its_answer_until_revealed_in_that_channel() {
 
 #[test]
 fn topics_help_and_coming_commands() {
-    let replies = shell("/topics\n/help\n/quiz start topic:docker\n/leaderboard week\n/stats\n");
+    let replies = shell("/topics\n/help\n/quiz schedule 09:30 Europe/Berlin\n/quiz schedules\n");
     let topics = replies[0]["data"]["topics"].as_array().unwrap();
     assert_eq!(topics.len(), 5);
     let total: u64 = topics

@@ -6,10 +6,12 @@ mod bank;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
 use crate::bot::Bot;
+use crate::clock::{Clock, FakeClock, SystemClock};
 use crate::config::Settings;
 use crate::shell::{self, ShellOptions};
 
@@ -53,6 +55,12 @@ pub struct ShellArgs {
     /// Where (switch with /in CHANNEL)
     #[arg(long, default_value = "general")]
     pub channel: String,
+    /// SQLite database file (instead of the configured database.url)
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Start a fake clock at this instant (RFC 3339, e.g. 2026-11-23T09:00:00Z); time then moves only by /clock +DURATION
+    #[arg(long, value_name = "START")]
+    pub fake_clock: Option<jiff::Timestamp>,
 }
 
 /// Exit code for a bad setting or usage.
@@ -68,18 +76,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     };
     match cli.command {
-        None => run_bot(&settings),
-        Some(Command::Shell(args)) => {
-            let bot = Bot::from_settings(&settings)?;
-            shell::run(
-                &bot,
-                &ShellOptions {
-                    json: args.json,
-                    user: args.user,
-                    channel: args.channel,
-                },
-            )?;
-            Ok(ExitCode::SUCCESS)
+        None => run_bot(settings),
+        Some(Command::Shell(mut args)) => {
+            let mut settings = settings;
+            if let Some(db) = args.db.take() {
+                settings.database.url = format!("sqlite://{}", db.display());
+            }
+            let fake_clock = args.fake_clock.map(|start| Arc::new(FakeClock::new(start)));
+            let options = ShellOptions {
+                json: args.json,
+                user: args.user,
+                channel: args.channel,
+            };
+            run_shell(settings, options, fake_clock)
         }
         Some(Command::Ask(args)) => ask::run(&settings, &args),
         Some(Command::Index) => bank::index(&settings),
@@ -87,7 +96,31 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run_bot(settings: &Settings) -> anyhow::Result<ExitCode> {
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+fn run_shell(
+    settings: Settings,
+    options: ShellOptions,
+    fake_clock: Option<Arc<FakeClock>>,
+) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let clock: Arc<dyn Clock> = match &fake_clock {
+            Some(fake) => fake.clone(),
+            None => Arc::new(SystemClock),
+        };
+        let bot = Arc::new(Bot::from_settings(&settings, clock).await?);
+        shell::run(bot.clone(), &options, fake_clock).await?;
+        bot.store().close().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn run_bot(settings: Settings) -> anyhow::Result<ExitCode> {
     let platforms = settings.platforms();
     if platforms.discord || platforms.slack {
         let which = if platforms.discord {
@@ -100,7 +133,5 @@ fn run_bot(settings: &Settings) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_USAGE));
     }
-    let bot = Bot::from_settings(settings)?;
-    shell::run(&bot, &ShellOptions::default())?;
-    Ok(ExitCode::SUCCESS)
+    run_shell(settings, ShellOptions::default(), None)
 }

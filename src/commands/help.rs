@@ -3,7 +3,7 @@
 use crate::reply::{CommandHelp, Data, Reply};
 
 /// Every command of the surface: usage, what it does, whether it works yet.
-const COMMANDS: [(&str, &str, bool); 10] = [
+const COMMANDS: [(&str, &str, bool); 11] = [
     (
         "/ask <text> [topic:T]",
         "best matching question with its answer and related questions; /next shows the next match",
@@ -18,12 +18,12 @@ const COMMANDS: [(&str, &str, bool); 10] = [
     (
         "/quiz start [topic] [questions] [seconds]",
         "a live quiz round in this channel",
-        false,
+        true,
     ),
     (
         "/quiz stop",
         "ends the running round (starter or moderator)",
-        false,
+        true,
     ),
     (
         "/quiz schedule <HH:MM> <time zone> [days] [topic] [questions]",
@@ -38,10 +38,15 @@ const COMMANDS: [(&str, &str, bool); 10] = [
     (
         "/leaderboard [day|week|month|all] [topic]",
         "standings for this server or workspace",
-        false,
+        true,
     ),
-    ("/stats [user]", "accuracy by topic, streak and rank", false),
+    ("/stats [user]", "accuracy by topic, streak and rank", true),
     ("/help", "this list", true),
+    (
+        "/answer <A-D>",
+        "answers the open quiz question (the shell's button click)",
+        true,
+    ),
 ];
 
 pub fn help() -> Reply {
@@ -53,7 +58,7 @@ pub fn help() -> Reply {
             available: *available,
         })
         .collect();
-    let mut text = String::from("I answer interview questions and (soon) run team quizzes:");
+    let mut text = String::from("I answer interview questions and run team quizzes:");
     for c in &commands {
         let soon = if c.available { "" } else { " (coming soon)" };
         text.push_str(&format!("\n- {}: {}{soon}", c.usage, c.description));
@@ -65,6 +70,6 @@ pub fn help() -> Reply {
 /// The reply for a command that is announced but not built yet.
 pub fn coming(name: &str) -> Reply {
     Reply::private(format!(
-        "/{name} is coming soon: quizzes, schedules, leaderboards and stats are being built. /help lists what works today."
+        "/{name} is coming soon: daily scheduled rounds are being built. /help lists what works today."
     ))
 }

@@ -7,7 +7,9 @@
 
 pub mod ask;
 pub mod help;
+pub mod leaderboard;
 pub mod question;
+pub mod quiz;
 pub mod topics;
 
 use std::collections::HashMap;
@@ -27,6 +29,19 @@ pub enum Command {
     Topics,
     /// `/help`: what the bot can do.
     Help,
+    /// `/quiz start [topic] [questions] [seconds]`: a live round here.
+    QuizStart(crate::quiz::StartOptions),
+    /// `/quiz stop`: ends the round here (its starter or a moderator).
+    QuizStop,
+    /// An answer to the open question here (a button click; `/answer B` in the shell).
+    Answer { choice: String },
+    /// `/leaderboard [day|week|month|all] [topic]`.
+    Leaderboard {
+        span: leaderboard::Span,
+        topic: Option<String>,
+    },
+    /// `/stats [user]`.
+    Stats { user: Option<String> },
     /// A command of the surface that is not built yet.
     Coming { name: &'static str },
 }
@@ -35,9 +50,6 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ParseError(pub String);
-
-/// Commands of the surface that are announced but not built yet.
-const COMING: [&str; 3] = ["quiz", "leaderboard", "stats"];
 
 /// Parses one line of chat. Text that does not start with `/` is asked as a question.
 pub fn parse(line: &str) -> Result<Command, ParseError> {
@@ -59,16 +71,17 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
         "reveal" => Ok(Command::Reveal),
         "topics" => Ok(Command::Topics),
         "help" => Ok(Command::Help),
-        other => match COMING.iter().find(|c| **c == other) {
-            Some(name) => Ok(Command::Coming { name }),
-            None if other.is_empty() => Err(ParseError(
-                "type a command after `/`, for example /help".to_string(),
-            )),
-            None => Err(ParseError(format!(
-                "unknown command /{}: /help lists what I can do",
-                truncate(other, 32)
-            ))),
-        },
+        "quiz" => quiz::parse(rest),
+        "answer" => quiz::parse_answer(rest),
+        "leaderboard" => leaderboard::parse_leaderboard(rest),
+        "stats" => leaderboard::parse_stats(rest),
+        "" => Err(ParseError(
+            "type a command after `/`, for example /help".to_string(),
+        )),
+        other => Err(ParseError(format!(
+            "unknown command /{}: /help lists what I can do",
+            truncate(other, 32)
+        ))),
     }
 }
 
@@ -143,8 +156,10 @@ mod tests {
         );
         assert_eq!(parse("/TOPICS").unwrap(), Command::Topics);
         assert_eq!(
-            parse("/quiz start").unwrap(),
-            Command::Coming { name: "quiz" }
+            parse("/quiz schedule 09:30 Europe/Berlin").unwrap(),
+            Command::Coming {
+                name: "quiz schedule"
+            }
         );
     }
 

@@ -34,8 +34,9 @@ pub fn searcher(bank: &Bank, dir: &Path) -> Searcher {
         .0
 }
 
-/// The binary, run from the repository with its own index directory and no
-/// platform credentials, whatever the caller's environment holds.
+/// The binary, run from the repository with its own index directory and SQLite
+/// file (both in `index_dir`) and no platform credentials, whatever the caller's
+/// environment holds.
 pub fn bot(index_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_interview-bot"));
     command
@@ -43,6 +44,10 @@ pub fn bot(index_dir: &Path) -> Command {
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("INTERVIEW_BOT__INDEX__DIR", index_dir)
+        .env(
+            "INTERVIEW_BOT__DATABASE__URL",
+            format!("sqlite://{}", index_dir.join("bot.db").display()),
+        )
         .env("RUST_LOG", "warn");
     command
 }

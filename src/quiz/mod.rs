@@ -1,0 +1,311 @@
+//! Quiz rounds: starting one in a channel, recording answers, closing each question
+//! when its time is up (reveal, then the next question or the round's standings),
+//! and stopping a round early. Every step is stored before anyone is told about it,
+//! and closing is claimed in the database, so a restart or a second process never
+//! loses or repeats a step.
+
+pub mod pick;
+pub mod render;
+
+use jiff::Timestamp;
+
+use crate::bot::{Bot, Context};
+use crate::clock::{from_millis, millis};
+use crate::reply::{AckStatus, Data, Reply};
+use crate::store::{
+    AnswerOutcome, NewAnswer, NewRound, Round, RoundQuestion, RoundStatus, StoreError,
+};
+
+/// Limits and defaults of `/quiz start`.
+pub const DEFAULT_QUESTIONS: usize = 5;
+pub const MAX_QUESTIONS: usize = 20;
+pub const DEFAULT_SECONDS: i64 = 30;
+pub const MIN_SECONDS: i64 = 10;
+pub const MAX_SECONDS: i64 = 600;
+/// Points for a correct answer, and the most a fast one adds in a live round.
+pub const POINTS: i64 = 10;
+pub const SPEED_BONUS: i64 = 5;
+
+/// A message the bot posts by itself (a reveal, the next question, standings).
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub guild: String,
+    pub channel: String,
+    pub at: Timestamp,
+    pub reply: Reply,
+}
+
+/// What `/quiz start` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartOptions {
+    pub topic: Option<String>,
+    pub questions: usize,
+    pub seconds: i64,
+}
+
+/// The reply when the database does not answer.
+pub fn unavailable() -> Reply {
+    Reply::error("the quiz database is not answering right now: try again shortly")
+}
+
+fn store_error(e: StoreError) -> Reply {
+    match e {
+        StoreError::ChannelBusy => {
+            Reply::error("a round is already running here: answer it, or /quiz stop it")
+        }
+        StoreError::Unavailable(_) => {
+            tracing::warn!("{e}");
+            unavailable()
+        }
+        StoreError::Failed(_) => {
+            tracing::error!("{e}");
+            Reply::error("something went wrong storing that: try again shortly")
+        }
+    }
+}
+
+/// `/quiz start`: a live round in the context's channel; replies with its first question.
+pub async fn start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Vec<Reply> {
+    match try_start(bot, ctx, options).await {
+        Ok(reply) => vec![reply],
+        Err(e) => vec![store_error(e)],
+    }
+}
+
+async fn try_start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Result<Reply, StoreError> {
+    if let Some(topic) = &options.topic {
+        if !bot.bank().has_topic(topic) {
+            return Ok(crate::commands::topics::unknown_topic(bot, topic));
+        }
+    }
+    let store = bot.store();
+    if store.open_round(&ctx.guild, &ctx.channel).await?.is_some() {
+        return Err(StoreError::ChannelBusy);
+    }
+    let pool: Vec<_> = bot
+        .bank()
+        .questions()
+        .iter()
+        .filter(|q| options.topic.as_ref().is_none_or(|t| &q.topic == t))
+        .collect();
+    if pool.is_empty() {
+        return Ok(Reply::error("the bank has no questions for a round"));
+    }
+    let mut rng = fastrand::Rng::new();
+    let seen = store.seen_questions(&ctx.guild, &ctx.channel).await?;
+    let count = options.questions.min(pool.len());
+    let (chosen, forget) = pick::questions(&pool, &seen, count, &mut rng);
+    if !forget.is_empty() {
+        store.forget_seen(&ctx.guild, &ctx.channel, &forget).await?;
+    }
+    let questions: Vec<RoundQuestion> = chosen
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let (choices, correct) = pick::options(q, bot.bank(), bot.searcher(), &mut rng);
+            RoundQuestion {
+                position: i as i64,
+                question_id: q.id.clone(),
+                topic: q.topic.clone(),
+                choices,
+                correct,
+            }
+        })
+        .collect();
+    let now = millis(bot.now());
+    let round = Round {
+        id: format!("{:016x}", rng.u64(..)),
+        guild: ctx.guild.clone(),
+        channel: ctx.channel.clone(),
+        topic: options.topic.clone(),
+        starter: ctx.user.clone(),
+        kind: "live".to_string(),
+        seconds: options.seconds,
+        question_count: questions.len() as i64,
+        position: 0,
+        opened_at: now,
+        closes_at: now + options.seconds * 1000,
+        status: RoundStatus::Open,
+        created_at: now,
+    };
+    store
+        .create_round(
+            &NewRound {
+                round: round.clone(),
+                questions: questions.clone(),
+            },
+            now,
+        )
+        .await?;
+    Ok(render::question(bot, &round, &questions[0]))
+}
+
+/// An answer to the open question of the channel's round.
+pub async fn answer(bot: &Bot, ctx: &Context, choice: &str) -> Reply {
+    match try_answer(bot, ctx, choice).await {
+        Ok(reply) => reply,
+        Err(e) => store_error(e),
+    }
+}
+
+async fn try_answer(bot: &Bot, ctx: &Context, choice: &str) -> Result<Reply, StoreError> {
+    let choice = choice.trim().to_ascii_uppercase();
+    if !pick::LETTERS.contains(&choice.as_str()) {
+        return Ok(Reply::error(
+            "answer with a letter from A to D, for example /answer B",
+        ));
+    }
+    let store = bot.store();
+    let Some(round) = store.open_round(&ctx.guild, &ctx.channel).await? else {
+        return Ok(Reply::error(
+            "no round is running here: /quiz start begins one",
+        ));
+    };
+    let now = millis(bot.now());
+    let Some(question) = store.round_question(&round.id, round.position).await? else {
+        return Err(StoreError::Failed(format!(
+            "round {} has no question {}",
+            round.id, round.position
+        )));
+    };
+    let correct = question.correct == choice;
+    let points = if correct {
+        POINTS + speed_bonus(&round, now)
+    } else {
+        0
+    };
+    let outcome = store
+        .record_answer(&NewAnswer {
+            round_id: round.id.clone(),
+            position: round.position,
+            user_id: ctx.user.clone(),
+            user_name: ctx.user.clone(),
+            question_id: question.question_id.clone(),
+            topic: question.topic.clone(),
+            choice: choice.clone(),
+            correct,
+            points,
+            answered_at: now,
+        })
+        .await?;
+    let (status, text) = match &outcome {
+        AnswerOutcome::Recorded => (
+            AckStatus::Recorded,
+            format!("recorded: {choice} for question {}", round.position + 1),
+        ),
+        AnswerOutcome::AlreadyAnswered { choice: first } => (
+            AckStatus::AlreadyAnswered,
+            format!("you already answered {first}; the first answer counts"),
+        ),
+        AnswerOutcome::Closed => (
+            AckStatus::Closed,
+            "too late: that question has closed, the next one is coming".to_string(),
+        ),
+    };
+    Ok(Reply::private(text).with_data(Data::AnswerAck {
+        round: round.id,
+        position: round.position + 1,
+        choice,
+        status,
+    }))
+}
+
+/// Extra points for answering early: up to [`SPEED_BONUS`], none at the close.
+fn speed_bonus(round: &Round, now: i64) -> i64 {
+    let total = (round.closes_at - round.opened_at).max(1);
+    let left = (round.closes_at - now).clamp(0, total);
+    (SPEED_BONUS * left + total / 2) / total
+}
+
+/// `/quiz stop`: ends the channel's round (its starter or a moderator).
+pub async fn stop(bot: &Bot, ctx: &Context) -> Vec<Reply> {
+    match try_stop(bot, ctx).await {
+        Ok(replies) => replies,
+        Err(e) => vec![store_error(e)],
+    }
+}
+
+async fn try_stop(bot: &Bot, ctx: &Context) -> Result<Vec<Reply>, StoreError> {
+    let store = bot.store();
+    let Some(round) = store.open_round(&ctx.guild, &ctx.channel).await? else {
+        return Ok(vec![Reply::error("no round is running here")]);
+    };
+    if round.starter != ctx.user && !ctx.moderator {
+        return Ok(vec![Reply::error(format!(
+            "only {} (who started it) or a moderator can stop this round",
+            round.starter
+        ))]);
+    }
+    let now = millis(bot.now());
+    let stopped = Round {
+        status: RoundStatus::Stopped,
+        closes_at: now,
+        ..round.clone()
+    };
+    if !store.advance_round(&round, &stopped).await? {
+        return Ok(vec![Reply::error(
+            "that round has just moved on: try again",
+        )]);
+    }
+    Ok(close_posts(bot, &round, true).await?)
+}
+
+/// Closes every question that is due at `now`: each close is claimed in the
+/// database, and only the process that claims it posts its reveal.
+pub async fn tick(bot: &Bot, now: Timestamp) -> Result<Vec<Post>, StoreError> {
+    let store = bot.store();
+    let at = millis(now);
+    let mut posts = Vec::new();
+    for round in store.due_rounds(at).await? {
+        let last = round.position + 1 >= round.question_count;
+        let next = if last {
+            Round {
+                status: RoundStatus::Finished,
+                ..round.clone()
+            }
+        } else {
+            Round {
+                position: round.position + 1,
+                opened_at: at,
+                closes_at: at + round.seconds * 1000,
+                ..round.clone()
+            }
+        };
+        if !store.advance_round(&round, &next).await? {
+            continue;
+        }
+        let mut replies = close_posts(bot, &round, false).await?;
+        if !last {
+            if let Some(question) = store.round_question(&next.id, next.position).await? {
+                replies.push(render::question(bot, &next, &question));
+            }
+        }
+        posts.extend(replies.into_iter().map(|reply| Post {
+            guild: round.guild.clone(),
+            channel: round.channel.clone(),
+            at: now,
+            reply,
+        }));
+    }
+    Ok(posts)
+}
+
+/// The reveal of the round's open question, and the standings when the round ends.
+async fn close_posts(bot: &Bot, round: &Round, stopped: bool) -> Result<Vec<Reply>, StoreError> {
+    let store = bot.store();
+    let mut replies = Vec::new();
+    if let Some(question) = store.round_question(&round.id, round.position).await? {
+        let answers = store.answers_to(&round.id, round.position).await?;
+        replies.push(render::reveal(bot, round, &question, &answers));
+    }
+    if stopped || round.position + 1 >= round.question_count {
+        let standings = store.round_standings(&round.id).await?;
+        replies.push(render::standings(round, &standings, stopped));
+    }
+    Ok(replies)
+}
+
+/// When the next question closes, for the scheduler's sleep.
+pub async fn next_due(bot: &Bot) -> Result<Option<Timestamp>, StoreError> {
+    Ok(bot.store().next_due().await?.map(from_millis))
+}

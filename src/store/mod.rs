@@ -1,0 +1,150 @@
+//! Durable state: quiz rounds, the append-only answer log and which questions each
+//! channel has seen, in SQLite (a file, the default) or PostgreSQL, chosen by the
+//! URL. Both run the same SQL through sqlx's `Any` driver (basic types only: times
+//! are Unix milliseconds, flags are integers) and the same migrations
+//! ([`schema`]). Writes that a person is told about are committed before the
+//! function returns.
+
+mod answers;
+mod rounds;
+mod schema;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+pub use answers::{AnswerOutcome, AnswerRow, NewAnswer, Period, Standing};
+pub use rounds::{NewRound, Round, RoundQuestion, RoundStatus};
+
+use crate::config::redact_password;
+
+/// What a caller can do about a storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database is not answering; the same call may work shortly.
+    #[error("the database is not answering ({0})")]
+    Unavailable(String),
+    /// The database answered with an error that retrying will not fix.
+    #[error("database error: {0}")]
+    Failed(String),
+    /// This channel already has a running round.
+    #[error("this channel already has a running round")]
+    ChannelBusy,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Tls(_) => StoreError::Unavailable(error.to_string()),
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::ChannelBusy,
+            sqlx::Error::Database(db) if is_transient(db.code().as_deref()) => {
+                StoreError::Unavailable(db.message().to_string())
+            }
+            _ => StoreError::Failed(error.to_string()),
+        }
+    }
+}
+
+/// SQLite "busy"/"locked" and PostgreSQL connection or shutdown errors.
+fn is_transient(code: Option<&str>) -> bool {
+    match code {
+        Some(code) => {
+            matches!(code, "5" | "6" | "517" | "261" | "262")
+                || code.starts_with("08")
+                || code.starts_with("57P")
+        }
+        None => false,
+    }
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool with the schema migrated.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// How long a command waits for a database connection before saying "try again".
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+impl Store {
+    /// Connects (creating a SQLite file on first start) and runs the migrations.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let (backend, url) = if url.starts_with("sqlite:") {
+            (Backend::Sqlite, sqlite_url(url))
+        } else {
+            (Backend::Postgres, url.to_string())
+        };
+        let options = AnyPoolOptions::new()
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 10,
+            });
+        let options = match backend {
+            Backend::Sqlite => options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => options,
+        };
+        let pool = options
+            .connect(&url)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Failed(message) | StoreError::Unavailable(message) => {
+                    StoreError::Unavailable(format!("{}: {message}", redact_password(&url)))
+                }
+                other => other,
+            })?;
+        let store = Store { pool, backend };
+        schema::migrate(&store).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection (used before a process exits).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// SQL assembled in this module from constant pieces (column lists, a backend's
+/// lock clause), never from input: values always go in as bound parameters.
+fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(sql)
+}
+
+/// `sqlite://file` with `mode=rwc`, so the file is created on first start.
+fn sqlite_url(url: &str) -> String {
+    if url.contains('?') || url.contains(":memory:") {
+        url.to_string()
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}

@@ -1,0 +1,98 @@
+//! The database schema, as numbered migrations that run at start on both backends.
+//! Only SQL that SQLite and PostgreSQL read the same way: `TEXT`, `BIGINT`,
+//! `ON CONFLICT`, partial indexes.
+
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+/// Each migration runs once, in order; never edit one that has shipped.
+const MIGRATIONS: &[&[&str]] = &[&[
+    "CREATE TABLE rounds (
+        id TEXT PRIMARY KEY,
+        guild TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        topic TEXT,
+        starter TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        seconds BIGINT NOT NULL,
+        question_count BIGINT NOT NULL,
+        position BIGINT NOT NULL,
+        opened_at BIGINT NOT NULL,
+        closes_at BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+    )",
+    "CREATE UNIQUE INDEX one_open_round_per_channel ON rounds (guild, channel) WHERE status = 'open'",
+    "CREATE INDEX rounds_due ON rounds (status, closes_at)",
+    "CREATE TABLE round_questions (
+        round_id TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        question_id TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        choices TEXT NOT NULL,
+        correct TEXT NOT NULL,
+        PRIMARY KEY (round_id, position)
+    )",
+    "CREATE TABLE answers (
+        round_id TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        user_id TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        guild TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        choice TEXT NOT NULL,
+        correct BIGINT NOT NULL,
+        points BIGINT NOT NULL,
+        answered_at BIGINT NOT NULL,
+        PRIMARY KEY (round_id, position, user_id)
+    )",
+    "CREATE INDEX answers_by_guild ON answers (guild, answered_at)",
+    "CREATE INDEX answers_by_user ON answers (guild, user_id, answered_at)",
+    "CREATE TABLE seen_questions (
+        guild TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        seen_at BIGINT NOT NULL,
+        PRIMARY KEY (guild, channel, question_id)
+    )",
+]];
+
+/// Brings the schema up to date. Two processes starting at once may race to
+/// migrate; the loser finds the version already recorded and goes on.
+pub async fn migrate(store: &Store) -> Result<(), StoreError> {
+    let pool = store.pool();
+    sqlx::query("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY)")
+        .execute(pool)
+        .await?;
+    for (index, statements) in MIGRATIONS.iter().enumerate() {
+        let version = index as i64 + 1;
+        let applied: Option<i64> =
+            sqlx::query("SELECT version FROM schema_version WHERE version = $1")
+                .bind(version)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| row.get(0));
+        if applied.is_some() {
+            continue;
+        }
+        let mut tx = pool.begin().await?;
+        let claimed = sqlx::query(
+            "INSERT INTO schema_version (version) VALUES ($1) ON CONFLICT (version) DO NOTHING",
+        )
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() == 0 {
+            continue;
+        }
+        for statement in *statements {
+            sqlx::query(*statement).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        tracing::info!("database migrated to version {version}");
+    }
+    Ok(())
+}
