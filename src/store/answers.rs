@@ -63,7 +63,7 @@ pub struct Period {
     pub topic: Option<String>,
 }
 
-const STANDING_COLUMNS: &str = "user_id, MAX(user_name), SUM(points), SUM(correct), COUNT(*), MAX(CASE WHEN correct = 1 THEN answered_at END)";
+const STANDING_COLUMNS: &str = "user_id, MAX(user_name), CAST(SUM(points) AS BIGINT), CAST(SUM(correct) AS BIGINT), COUNT(*), MAX(CASE WHEN correct = 1 THEN answered_at END)";
 
 impl Store {
     /// Records an answer if its question is still open and the person has not

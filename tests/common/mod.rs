@@ -111,3 +111,47 @@ pub fn json_lines(output: &Output) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect()
 }
+
+/// The PostgreSQL server tests may use: an admin URL in
+/// `INTERVIEW_BOT_TEST_POSTGRES` (`.ci/run` starts one and sets it). Without it,
+/// PostgreSQL tests are skipped locally and fail in CI.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("INTERVIEW_BOT_TEST_POSTGRES") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must set INTERVIEW_BOT_TEST_POSTGRES (see .ci/run)"
+            );
+            eprintln!("skipped: INTERVIEW_BOT_TEST_POSTGRES is not set");
+            None
+        }
+    }
+}
+
+/// A new, empty PostgreSQL database on the test server; returns its URL.
+pub async fn fresh_postgres() -> Option<String> {
+    use sqlx::Connection;
+    let admin = postgres_admin_url()?;
+    let name = format!("ib_test_{:016x}", fastrand::u64(..));
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("the test PostgreSQL server answers");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create a test database");
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
+    Some(format!("{base}/{name}"))
+}
+
+/// A SQLite URL for a new file in `dir`.
+pub fn fresh_sqlite(dir: &Path) -> String {
+    format!(
+        "sqlite://{}",
+        dir.join(format!("test-{:016x}.db", fastrand::u64(..)))
+            .display()
+    )
+}
