@@ -1,0 +1,294 @@
+//! Quiz rounds replayed as shell transcripts (`shell --json --fake-clock`): the real
+//! binary on a real SQLite file, time moved by `/clock`.
+
+mod common;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde_json::Value;
+
+const START: &str = "2026-11-23T09:00:00Z";
+
+fn transcript_in(dir: &Path, script: &str) -> Vec<Value> {
+    let mut command = common::bot(dir);
+    command.args(["shell", "--json", "--fake-clock", START]);
+    let output = common::run_with_input(command, script.as_bytes());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    common::json_lines(&output)
+}
+
+fn transcript(script: &str) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    transcript_in(dir.path(), script)
+}
+
+fn of_kind<'a>(replies: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    replies
+        .iter()
+        .filter(|r| r["data"]["kind"] == kind)
+        .collect()
+}
+
+#[test]
+fn a_live_round_reveals_each_question_and_ends_with_standings() {
+    // First a round to learn the right letters, then the same moves with answers.
+    let replies = transcript(
+        "/quiz start topic:docker questions:2 seconds:30\n/as alice\n/answer A\n/as bob\n/answer B\n/clock +15s\n/as carol\n/answer C\n/clock +15s\n/as alice\n/answer D\n/clock +30s\n",
+    );
+    let questions = of_kind(&replies, "question");
+    assert_eq!(questions.len(), 2);
+    assert_eq!(questions[0]["at"], START);
+    assert_eq!(
+        questions[1]["at"], "2026-11-23T09:00:30Z",
+        "the next question opens at the close"
+    );
+    assert_eq!(questions[0]["data"]["of"], 2);
+    assert_eq!(questions[0]["data"]["topic"], "docker");
+    assert_eq!(questions[0]["data"]["closes_at"], "2026-11-23T09:00:30Z");
+    let acks = of_kind(&replies, "answer_ack");
+    assert!(
+        acks.iter().all(|a| a["data"]["status"] == "recorded"),
+        "{acks:?}"
+    );
+
+    let reveals = of_kind(&replies, "reveal");
+    assert_eq!(reveals.len(), 2);
+    assert_eq!(reveals[0]["at"], "2026-11-23T09:00:30Z");
+    assert_eq!(reveals[1]["at"], "2026-11-23T09:01:00Z");
+    let correct = reveals[0]["data"]["correct"].as_str().unwrap();
+    let answered = [("alice", "A"), ("bob", "B"), ("carol", "C")];
+    let expected: Vec<&str> = answered
+        .iter()
+        .filter(|(_, letter)| *letter == correct)
+        .map(|(user, _)| *user)
+        .collect();
+    assert_eq!(reveals[0]["data"]["winners"], serde_json::json!(expected));
+    assert_eq!(reveals[0]["data"]["answered"], 3);
+    assert!(
+        !reveals[0]["data"]["explanation"]
+            .as_str()
+            .unwrap()
+            .is_empty()
+    );
+
+    let standings = of_kind(&replies, "standings");
+    assert_eq!(standings.len(), 1);
+    assert_eq!(standings[0]["at"], "2026-11-23T09:01:00Z");
+    let rows = standings[0]["data"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["rank"], 1);
+    let points: Vec<i64> = rows.iter().map(|r| r["points"].as_i64().unwrap()).collect();
+    assert!(points.windows(2).all(|w| w[0] >= w[1]), "{points:?}");
+}
+
+#[test]
+fn a_fast_right_answer_earns_the_speed_bonus() {
+    // quick answers A at once, slow answers A and other answers B halfway through.
+    let script = "/quiz start questions:1 seconds:30\n/as quick\n/answer A\n/clock +15s\n/as slow\n/answer A\n/as other\n/answer B\n/clock +20s\n/leaderboard all\n";
+    let replies = transcript(script);
+    let reveal = of_kind(&replies, "reveal")[0];
+    let right = reveal["data"]["correct"].as_str().unwrap();
+    let board = of_kind(&replies, "leaderboard")[0]["data"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let points = |user: &str| {
+        board
+            .iter()
+            .find(|r| r["user"] == user)
+            .map(|r| r["points"].as_i64().unwrap())
+    };
+    // 10 for a right answer, plus up to 5 for speed: 5 at once, 3 (2.5 rounded) halfway.
+    let (quick, slow) = if right == "A" { (15, 13) } else { (0, 0) };
+    let other = if right == "B" { 13 } else { 0 };
+    assert_eq!(points("quick"), Some(quick), "{board:?}");
+    assert_eq!(points("slow"), Some(slow), "{board:?}");
+    assert_eq!(points("other"), Some(other), "{board:?}");
+}
+
+#[test]
+fn the_first_answer_counts_and_repeats_change_nothing() {
+    let replies = transcript(
+        "/quiz start questions:1 seconds:30\n/as alice\n/answer A\n/answer B\n/answer A\n/clock +30s\n/leaderboard all\n",
+    );
+    let acks = of_kind(&replies, "answer_ack");
+    let statuses: Vec<&str> = acks
+        .iter()
+        .map(|a| a["data"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["recorded", "already_answered", "already_answered"]
+    );
+    assert!(
+        acks[1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("already answered A")
+    );
+    let reveal = of_kind(&replies, "reveal")[0];
+    assert_eq!(reveal["data"]["answered"], 1);
+    let won = reveal["data"]["correct"] == "A";
+    assert_eq!(
+        reveal["data"]["winners"].as_array().unwrap().len(),
+        usize::from(won)
+    );
+    let rows = of_kind(&replies, "leaderboard")[0]["data"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["correct"], i64::from(won));
+}
+
+#[test]
+fn one_round_per_channel_and_answers_need_a_round() {
+    let replies = transcript(
+        "/answer A\n/quiz start questions:1\n/quiz start questions:1\n/in other\n/quiz start questions:1\n/answer E\n",
+    );
+    assert_eq!(replies[0]["data"]["kind"], "error");
+    assert!(
+        replies[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("no round is running")
+    );
+    assert_eq!(replies[1]["data"]["kind"], "question");
+    assert_eq!(replies[2]["data"]["kind"], "error");
+    assert!(
+        replies[2]["text"]
+            .as_str()
+            .unwrap()
+            .contains("already running")
+    );
+    assert_eq!(replies[4]["data"]["kind"], "question");
+    assert_eq!(replies[4]["channel"], "other");
+    assert_eq!(replies[5]["data"]["kind"], "error");
+}
+
+#[test]
+fn only_the_starter_or_a_moderator_stops_a_round() {
+    let replies = transcript(
+        "/as alice\n/quiz start questions:3\n/as bob\n/role member\n/quiz stop\n/as alice\n/role member\n/quiz stop\n/quiz stop\n",
+    );
+    let errors = of_kind(&replies, "error");
+    assert!(
+        errors[0]["text"].as_str().unwrap().contains("only alice"),
+        "{}",
+        errors[0]
+    );
+    let reveal = of_kind(&replies, "reveal");
+    assert_eq!(reveal.len(), 1, "stopping reveals the open question");
+    let standings = of_kind(&replies, "standings");
+    assert_eq!(standings.len(), 1);
+    assert_eq!(standings[0]["data"]["stopped"], true);
+    assert!(
+        errors.last().unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .contains("no round")
+    );
+}
+
+#[test]
+fn options_are_four_distinct_answers_of_the_same_topic() {
+    let bank = common::shipped_bank();
+    let replies = transcript("/quiz start topic:python questions:5 seconds:10\n/clock +1m\n");
+    let questions = of_kind(&replies, "question");
+    let reveals = of_kind(&replies, "reveal");
+    assert_eq!(questions.len(), 5);
+    for (q, reveal) in questions.iter().zip(&reveals) {
+        let labels: Vec<&str> = q["data"]["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["label"].as_str().unwrap())
+            .collect();
+        assert_eq!(labels.len(), 4);
+        let distinct: HashSet<&&str> = labels.iter().collect();
+        assert_eq!(distinct.len(), 4, "{labels:?}");
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(!interview_bot::quiz::pick::alike(a, b), "{a} ~ {b}");
+            }
+        }
+        let id = q["data"]["id"].as_str().unwrap();
+        let right = bank.get(id).unwrap();
+        let letter = reveal["data"]["correct"].as_str().unwrap();
+        let index = ["A", "B", "C", "D"]
+            .iter()
+            .position(|l| *l == letter)
+            .unwrap();
+        assert_eq!(
+            labels[index],
+            interview_bot::quiz::pick::label(&right.answer)
+        );
+        for label in &labels {
+            assert!(
+                bank.questions().iter().any(|other| other.topic == "python"
+                    && interview_bot::quiz::pick::label(&other.answer) == *label),
+                "{label} is not a python answer"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_channel_sees_every_question_of_its_pool_before_any_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank_dir = dir.path().join("bank");
+    std::fs::create_dir(&bank_dir).unwrap();
+    let mut text = String::new();
+    for i in 1..=5 {
+        text.push_str(&format!(
+            "[[question]]\nid = \"t-{i:03}\"\ntopic = \"t\"\nquestion = \"Question number {i} about subject{i}?\"\nanswer = \"Answer {i}: completely different words number{i} here.\"\n\n"
+        ));
+    }
+    std::fs::write(bank_dir.join("t.toml"), text).unwrap();
+    let mut command = common::bot(dir.path());
+    command.env("INTERVIEW_BOT__BANK__DIR", &bank_dir);
+    command.args(["shell", "--json", "--fake-clock", START]);
+    let script = "/quiz start questions:2 seconds:10\n/clock +30s\n".repeat(3);
+    let output = common::run_with_input(command, script.as_bytes());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let replies = common::json_lines(&output);
+    let asked: Vec<String> = of_kind(&replies, "question")
+        .iter()
+        .map(|q| q["data"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(asked.len(), 6);
+    let first_five: HashSet<&String> = asked[..5].iter().collect();
+    assert_eq!(
+        first_five.len(),
+        5,
+        "a question came back before the pool was used up: {asked:?}"
+    );
+    assert_ne!(asked[5], asked[4]);
+}
+
+#[test]
+fn an_unreachable_database_at_start_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = common::bot(dir.path());
+    command.env(
+        "INTERVIEW_BOT__DATABASE__URL",
+        "postgres://bot:hunter2@127.0.0.1:1/quiz",
+    );
+    command.arg("shell");
+    let output = common::run(command);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("cannot open the database"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
