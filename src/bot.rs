@@ -50,8 +50,10 @@ pub struct AskState {
 /// Conversation state that only matters for follow-ups; not persisted.
 #[derive(Default)]
 struct Conversations {
-    asks: HashMap<Context, AskState>,
-    cards: HashMap<String, String>,
+    /// By (guild, channel, user).
+    asks: HashMap<(String, String, String), AskState>,
+    /// By (guild, channel).
+    cards: HashMap<(String, String), String>,
 }
 
 pub struct Bot {
@@ -171,21 +173,21 @@ impl Bot {
     }
 
     pub(crate) fn last_ask(&self, ctx: &Context) -> Option<AskState> {
-        self.conversations().asks.get(ctx).cloned()
+        self.conversations().asks.get(&person(ctx)).cloned()
     }
 
     pub(crate) fn remember_ask(&self, ctx: &Context, state: AskState) {
-        self.conversations().asks.insert(ctx.clone(), state);
+        self.conversations().asks.insert(person(ctx), state);
     }
 
     pub(crate) fn current_card(&self, ctx: &Context) -> Option<String> {
-        self.conversations().cards.get(&ctx.channel).cloned()
+        self.conversations().cards.get(&place(ctx)).cloned()
     }
 
     pub(crate) fn remember_card(&self, ctx: &Context, id: &str) {
         self.conversations()
             .cards
-            .insert(ctx.channel.clone(), id.to_string());
+            .insert(place(ctx), id.to_string());
     }
 
     fn conversations(&self) -> std::sync::MutexGuard<'_, Conversations> {
@@ -193,6 +195,14 @@ impl Bot {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+fn person(ctx: &Context) -> (String, String, String) {
+    (ctx.guild.clone(), ctx.channel.clone(), ctx.user.clone())
+}
+
+fn place(ctx: &Context) -> (String, String) {
+    (ctx.guild.clone(), ctx.channel.clone())
 }
 
 /// Loads the bank, logging each broken entry; fails only when nothing can be read.

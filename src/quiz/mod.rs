@@ -247,7 +247,7 @@ async fn try_stop(bot: &Bot, ctx: &Context) -> Result<Vec<Reply>, StoreError> {
             "that round has just moved on: try again",
         )]);
     }
-    Ok(close_posts(bot, &round, true).await?)
+    close_posts(bot, &round, true).await
 }
 
 /// Closes every question that is due at `now`: each close is claimed in the
