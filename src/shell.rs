@@ -90,12 +90,14 @@ impl Printer {
                 .and_then(|line| writeln!(out, "{line}"))
         } else {
             let mut text = reply.text.clone();
-            if !reply.choices.is_empty() {
-                let buttons: Vec<String> = reply
-                    .choices
-                    .iter()
-                    .map(|c| format!("[{}]", c.label))
-                    .collect();
+            // Buttons whose labels the text already shows (quiz options) are not repeated.
+            let buttons: Vec<String> = reply
+                .choices
+                .iter()
+                .filter(|c| !reply.text.contains(&c.label))
+                .map(|c| format!("[{}]", c.label))
+                .collect();
+            if !buttons.is_empty() {
                 text.push('\n');
                 text.push_str(&buttons.join(" "));
             }
