@@ -135,7 +135,9 @@ impl Bot {
             Command::Coming { name } => help::coming(name),
             Command::QuizStart(options) => return quiz::start(self, ctx, &options).await,
             Command::QuizStop => return quiz::stop(self, ctx).await,
-            Command::Answer { choice } => quiz::answer(self, ctx, &choice).await,
+            Command::Answer { choice, question } => {
+                quiz::answer(self, ctx, &choice, question).await
+            }
             Command::Leaderboard { span, topic } => {
                 leaderboard::leaderboard(self, ctx, span, topic.as_deref()).await
             }

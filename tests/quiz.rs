@@ -292,3 +292,42 @@ fn an_unreachable_database_at_start_is_one_clear_line() {
     assert!(lines[0].contains("cannot open the database"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
+
+#[test]
+fn answers_to_a_closed_or_unopened_question_are_refused_politely() {
+    let replies = transcript(
+        "/quiz start questions:2 seconds:30\n/as alice\n/answer 2 A\n/answer 3 A\n/clock +31s\n/answer 1 B\n/answer 2 C\n/leaderboard all\n",
+    );
+    let acks = of_kind(&replies, "answer_ack");
+    let statuses: Vec<&str> = acks
+        .iter()
+        .map(|a| a["data"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["closed", "closed", "recorded"]);
+    assert!(
+        acks[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("has not opened yet")
+    );
+    assert!(
+        acks[1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("too late: question 1 has closed")
+    );
+    let errors = of_kind(&replies, "error");
+    assert!(
+        errors[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("questions 1 to 2"),
+        "{}",
+        errors[0]
+    );
+    let rows = of_kind(&replies, "leaderboard")[0]["data"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(rows.len(), 1, "only the answer to the open question counts");
+}

@@ -43,8 +43,8 @@ const COMMANDS: [(&str, &str, bool); 11] = [
     ("/stats [user]", "accuracy by topic, streak and rank", true),
     ("/help", "this list", true),
     (
-        "/answer <A-D>",
-        "answers the open quiz question (the shell's button click)",
+        "/answer [N] <A-D>",
+        "answers the open quiz question, or question N (the shell's button click)",
         true,
     ),
 ];

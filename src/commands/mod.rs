@@ -33,8 +33,12 @@ pub enum Command {
     QuizStart(crate::quiz::StartOptions),
     /// `/quiz stop`: ends the round here (its starter or a moderator).
     QuizStop,
-    /// An answer to the open question here (a button click; `/answer B` in the shell).
-    Answer { choice: String },
+    /// An answer to a question of the round here (a button click; `/answer B` in
+    /// the shell answers the open question, `/answer 1 B` question 1).
+    Answer {
+        choice: String,
+        question: Option<i64>,
+    },
     /// `/leaderboard [day|week|month|all] [topic]`.
     Leaderboard {
         span: leaderboard::Span,

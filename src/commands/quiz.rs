@@ -85,13 +85,31 @@ fn parse_start(rest: &str) -> Result<StartOptions, ParseError> {
     })
 }
 
+const ANSWER_USAGE: &str = "usage: /answer A, B, C or D (or /answer 2 B for question 2)";
+
+/// `/answer B`, `/answer 2 B` or `/answer question:2 choice:B`.
 pub fn parse_answer(rest: &str) -> Result<Command, ParseError> {
-    let letter = rest.trim().to_ascii_uppercase();
-    if crate::quiz::pick::LETTERS.contains(&letter.as_str()) {
-        Ok(Command::Answer { choice: letter })
-    } else {
-        Err(ParseError("usage: /answer A, B, C or D".into()))
+    let args = Args::parse(rest, &["question", "choice"])?;
+    let mut choice = args.options.get("choice").cloned();
+    let mut question = args.options.get("question").cloned();
+    for word in &args.words {
+        if word.parse::<i64>().is_ok() && question.is_none() {
+            question = Some(word.clone());
+        } else if choice.is_none() {
+            choice = Some(word.clone());
+        } else {
+            return Err(ParseError(ANSWER_USAGE.into()));
+        }
     }
+    let choice = choice
+        .map(|c| c.to_ascii_uppercase())
+        .filter(|c| crate::quiz::pick::LETTERS.contains(&c.as_str()))
+        .ok_or_else(|| ParseError(ANSWER_USAGE.into()))?;
+    let question = question
+        .map(|q| q.parse::<i64>().ok().filter(|n| *n >= 1))
+        .map(|q| q.ok_or_else(|| ParseError(ANSWER_USAGE.into())))
+        .transpose()?;
+    Ok(Command::Answer { choice, question })
 }
 
 #[cfg(test)]

@@ -140,15 +140,21 @@ async fn try_start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Result<R
     Ok(render::question(bot, &round, &questions[0]))
 }
 
-/// An answer to the open question of the channel's round.
-pub async fn answer(bot: &Bot, ctx: &Context, choice: &str) -> Reply {
-    match try_answer(bot, ctx, choice).await {
+/// An answer to question `question` (1-based; the open one when `None`) of the
+/// channel's round.
+pub async fn answer(bot: &Bot, ctx: &Context, choice: &str, question: Option<i64>) -> Reply {
+    match try_answer(bot, ctx, choice, question).await {
         Ok(reply) => reply,
         Err(e) => store_error(e),
     }
 }
 
-async fn try_answer(bot: &Bot, ctx: &Context, choice: &str) -> Result<Reply, StoreError> {
+async fn try_answer(
+    bot: &Bot,
+    ctx: &Context,
+    choice: &str,
+    number: Option<i64>,
+) -> Result<Reply, StoreError> {
     let choice = choice.trim().to_ascii_uppercase();
     if !pick::LETTERS.contains(&choice.as_str()) {
         return Ok(Reply::error(
@@ -162,10 +168,11 @@ async fn try_answer(bot: &Bot, ctx: &Context, choice: &str) -> Result<Reply, Sto
         ));
     };
     let now = millis(bot.now());
-    let Some(question) = store.round_question(&round.id, round.position).await? else {
-        return Err(StoreError::Failed(format!(
-            "round {} has no question {}",
-            round.id, round.position
+    let position = number.map_or(round.position, |n| n - 1);
+    let Some(question) = store.round_question(&round.id, position).await? else {
+        return Ok(Reply::error(format!(
+            "this round has questions 1 to {}",
+            round.question_count
         )));
     };
     let correct = question.correct == choice;
@@ -177,7 +184,7 @@ async fn try_answer(bot: &Bot, ctx: &Context, choice: &str) -> Result<Reply, Sto
     let outcome = store
         .record_answer(&NewAnswer {
             round_id: round.id.clone(),
-            position: round.position,
+            position,
             user_id: ctx.user.clone(),
             user_name: ctx.user.clone(),
             question_id: question.question_id.clone(),
@@ -191,7 +198,7 @@ async fn try_answer(bot: &Bot, ctx: &Context, choice: &str) -> Result<Reply, Sto
     let (status, text) = match &outcome {
         AnswerOutcome::Recorded => (
             AckStatus::Recorded,
-            format!("recorded: {choice} for question {}", round.position + 1),
+            format!("recorded: {choice} for question {}", position + 1),
         ),
         AnswerOutcome::AlreadyAnswered { choice: first } => (
             AckStatus::AlreadyAnswered,
@@ -199,12 +206,16 @@ async fn try_answer(bot: &Bot, ctx: &Context, choice: &str) -> Result<Reply, Sto
         ),
         AnswerOutcome::Closed => (
             AckStatus::Closed,
-            "too late: that question has closed, the next one is coming".to_string(),
+            if position > round.position {
+                format!("question {} has not opened yet", position + 1)
+            } else {
+                format!("too late: question {} has closed", position + 1)
+            },
         ),
     };
     Ok(Reply::private(text).with_data(Data::AnswerAck {
         round: round.id,
-        position: round.position + 1,
+        position: position + 1,
         choice,
         status,
     }))
