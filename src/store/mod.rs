@@ -41,7 +41,6 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed
             | sqlx::Error::Tls(_) => StoreError::Unavailable(error.to_string()),
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::ChannelBusy,
             sqlx::Error::Database(db) if is_transient(db.code().as_deref()) => {
                 StoreError::Unavailable(db.message().to_string())
             }
@@ -76,8 +75,11 @@ pub struct Store {
     backend: Backend,
 }
 
-/// How long a command waits for a database connection before saying "try again".
+/// How long a command waits for a PostgreSQL connection before saying "try again".
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// SQLite connections wait for each other's writes (busy timeout 5 s), so a queue
+/// of writers may wait longer for a connection without anything being wrong.
+const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(15);
 
 impl Store {
     /// Connects (creating a SQLite file on first start) and runs the migrations.
@@ -88,12 +90,14 @@ impl Store {
         } else {
             (Backend::Postgres, url.to_string())
         };
-        let options = AnyPoolOptions::new()
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .max_connections(match backend {
-                Backend::Sqlite => 4,
-                Backend::Postgres => 10,
-            });
+        let options = match backend {
+            Backend::Sqlite => AnyPoolOptions::new()
+                .acquire_timeout(SQLITE_ACQUIRE_TIMEOUT)
+                .max_connections(4),
+            Backend::Postgres => AnyPoolOptions::new()
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .max_connections(10),
+        };
         let options = match backend {
             Backend::Sqlite => options.after_connect(|conn, _| {
                 Box::pin(async move {

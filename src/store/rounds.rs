@@ -111,7 +111,11 @@ impl Store {
         .bind(r.status.as_str())
         .bind(r.created_at)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::ChannelBusy,
+            _ => StoreError::from(e),
+        })?;
         for q in &new.questions {
             let choices =
                 serde_json::to_string(&q.choices).map_err(|e| StoreError::Failed(e.to_string()))?;

@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 
 /// Each migration runs once, in order; never edit one that has shipped.
 const MIGRATIONS: &[&[&str]] = &[&[
@@ -60,25 +60,47 @@ const MIGRATIONS: &[&[&str]] = &[&[
     )",
 ]];
 
-/// Brings the schema up to date. Two processes starting at once may race to
-/// migrate; the loser finds the version already recorded and goes on.
+/// Any number the processes of this program agree on, naming the migration lock.
+const MIGRATION_LOCK: i64 = 0x1b_7e_57_0b;
+
+/// Brings the schema up to date. Processes starting at once take turns: on
+/// PostgreSQL behind an advisory lock, on SQLite behind its write lock; each finds
+/// the versions already recorded by the others and goes on.
 pub async fn migrate(store: &Store) -> Result<(), StoreError> {
-    let pool = store.pool();
+    let mut conn = store.pool().acquire().await?;
+    if store.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let migrated = run_migrations(&mut conn).await;
+    if store.backend() == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
+    }
+    migrated
+}
+
+async fn run_migrations(conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+    use sqlx::Connection;
     sqlx::query("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY)")
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
     for (index, statements) in MIGRATIONS.iter().enumerate() {
         let version = index as i64 + 1;
         let applied: Option<i64> =
             sqlx::query("SELECT version FROM schema_version WHERE version = $1")
                 .bind(version)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?
                 .map(|row| row.get(0));
         if applied.is_some() {
             continue;
         }
-        let mut tx = pool.begin().await?;
+        let mut tx = conn.begin().await?;
         let claimed = sqlx::query(
             "INSERT INTO schema_version (version) VALUES ($1) ON CONFLICT (version) DO NOTHING",
         )

@@ -1,0 +1,1627 @@
+//! The store (`interview_bot::store`) on both backends: every case below runs once on
+//! a SQLite file in a temporary directory and once on a fresh PostgreSQL database on
+//! the server named by `INTERVIEW_BOT_TEST_POSTGRES` (skipped locally without it,
+//! required in CI). Test names are `<case>::sqlite` and `<case>::postgres`.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use interview_bot::store::{
+    AnswerOutcome, AnswerRow, Backend, NewAnswer, NewRound, Period, Round, RoundQuestion,
+    RoundStatus, Standing, Store, StoreError,
+};
+use tokio::sync::Barrier;
+
+/// The longest one store call (or one group of concurrent calls) may take.
+const STEP_LIMIT: Duration = Duration::from_secs(60);
+/// The longest a whole case may take.
+const CASE_LIMIT: Duration = Duration::from_secs(180);
+
+/// A fixed "now" (Unix ms) and a minute, for readable times.
+const T0: i64 = 1_790_000_000_000;
+const SECOND: i64 = 1_000;
+const MINUTE: i64 = 60_000;
+
+const LETTERS: [&str; 4] = ["A", "B", "C", "D"];
+const TOPICS: [&str; 3] = ["rust", "sql", "docker"];
+
+// ---------------------------------------------------------------------------------
+// Running each case on both backends
+// ---------------------------------------------------------------------------------
+
+/// One case's database: a URL of a new, empty database (not yet migrated), and the
+/// means to make more of the same backend.
+struct Db {
+    backend: Backend,
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+impl Db {
+    fn sqlite() -> Db {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        Db {
+            backend: Backend::Sqlite,
+            url: common::fresh_sqlite(dir.path()),
+            dir,
+        }
+    }
+
+    async fn postgres() -> Option<Db> {
+        let url = bounded(
+            "create a PostgreSQL test database",
+            common::fresh_postgres(),
+        )
+        .await?;
+        Some(Db {
+            backend: Backend::Postgres,
+            url,
+            dir: tempfile::tempdir().expect("temporary directory"),
+        })
+    }
+
+    /// Another new, empty database of the same backend.
+    async fn another_url(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => common::fresh_sqlite(self.dir.path()),
+            Backend::Postgres => bounded(
+                "create a PostgreSQL test database",
+                common::fresh_postgres(),
+            )
+            .await
+            .expect("the PostgreSQL server is configured"),
+        }
+    }
+
+    /// A store on this database (migrating it on first use).
+    async fn connect(&self) -> Store {
+        let store = connect(&self.url).await;
+        assert_eq!(store.backend(), self.backend, "the URL picks the backend");
+        store
+    }
+}
+
+async fn connect(url: &str) -> Store {
+    bounded("Store::connect", Store::connect(url))
+        .await
+        .unwrap_or_else(|e| panic!("Store::connect failed: {e}"))
+}
+
+/// `future`, failing the test if it takes longer than [`STEP_LIMIT`].
+async fn bounded<F: Future>(what: &str, future: F) -> F::Output {
+    tokio::time::timeout(STEP_LIMIT, future)
+        .await
+        .unwrap_or_else(|_| panic!("{what} took longer than {STEP_LIMIT:?}"))
+}
+
+async fn run_case<F, Fut>(db: Db, case: F)
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    tokio::time::timeout(CASE_LIMIT, case(db))
+        .await
+        .unwrap_or_else(|_| panic!("the case took longer than {CASE_LIMIT:?}"));
+}
+
+/// For each `case(db: Db)`, a module with two tests: `sqlite` and `postgres`.
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {$(
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::run_case(super::Db::sqlite(), super::$case).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = super::Db::postgres().await else {
+                    return;
+                };
+                super::run_case(db, super::$case).await;
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    migrations_are_idempotent,
+    racing_connects_both_migrate,
+    rounds_read_back_as_stored,
+    one_open_round_per_channel,
+    racing_round_starts_one_wins,
+    advance_round_is_a_claim,
+    stale_snapshots_do_not_advance,
+    due_rounds_and_next_due,
+    first_answer_counts,
+    late_or_misdirected_answers_are_closed,
+    duplicate_deliveries_count_once,
+    answers_racing_the_close_are_never_lost,
+    standings_order,
+    leaderboard_filters_and_answers_of,
+    seen_questions_per_channel,
+    data_survives_a_new_store,
+);
+
+// ---------------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------------
+
+/// A question whose choices are out of alphabetical order and need JSON escaping.
+fn question(question_id: &str, position: i64) -> RoundQuestion {
+    RoundQuestion {
+        position,
+        question_id: question_id.to_string(),
+        topic: topic_of(position).to_string(),
+        choices: vec![
+            format!("zeta {position}"),
+            format!("alpha {position}"),
+            format!("Ünïcode — “{position}”"),
+            format!("beta, \"quoted\" \\ {position}"),
+        ],
+        correct: LETTERS[(position as usize * 3 + 1) % 4].to_string(),
+    }
+}
+
+fn topic_of(position: i64) -> &'static str {
+    TOPICS[position as usize % TOPICS.len()]
+}
+
+/// A live round of `questions` one-minute questions opened at `opened_at`, whose
+/// question ids are `<id>/q<position>`.
+fn new_round(
+    id: &str,
+    guild: &str,
+    channel: &str,
+    topic: Option<&str>,
+    questions: i64,
+    opened_at: i64,
+) -> NewRound {
+    NewRound {
+        round: Round {
+            id: id.to_string(),
+            guild: guild.to_string(),
+            channel: channel.to_string(),
+            topic: topic.map(str::to_string),
+            starter: format!("starter-of-{id}"),
+            kind: "live".to_string(),
+            seconds: 60,
+            question_count: questions,
+            position: 0,
+            opened_at,
+            closes_at: opened_at + MINUTE,
+            status: RoundStatus::Open,
+            created_at: opened_at,
+        },
+        questions: (0..questions)
+            .map(|p| question(&format!("{id}/q{p}"), p))
+            .collect(),
+    }
+}
+
+/// The same round with these question ids.
+fn with_question_ids(mut new: NewRound, ids: &[&str]) -> NewRound {
+    new.questions = ids
+        .iter()
+        .enumerate()
+        .map(|(p, id)| question(id, p as i64))
+        .collect();
+    new.round.question_count = ids.len() as i64;
+    new
+}
+
+/// `round` moved on to its next question, opened at `at`.
+fn next_question(round: &Round, at: i64) -> Round {
+    Round {
+        position: round.position + 1,
+        opened_at: at,
+        closes_at: at + round.seconds * 1000,
+        ..round.clone()
+    }
+}
+
+fn finished(round: &Round) -> Round {
+    Round {
+        status: RoundStatus::Finished,
+        ..round.clone()
+    }
+}
+
+fn stopped(round: &Round, at: i64) -> Round {
+    Round {
+        status: RoundStatus::Stopped,
+        closes_at: at,
+        ..round.clone()
+    }
+}
+
+fn name_of(user: &str) -> String {
+    format!("Name of {user}")
+}
+
+/// An answer to `round`'s open question.
+fn answer(
+    round: &Round,
+    user: &str,
+    choice: &str,
+    correct: bool,
+    points: i64,
+    at: i64,
+) -> NewAnswer {
+    answer_at(round, round.position, user, choice, correct, points, at)
+}
+
+fn answer_at(
+    round: &Round,
+    position: i64,
+    user: &str,
+    choice: &str,
+    correct: bool,
+    points: i64,
+    at: i64,
+) -> NewAnswer {
+    NewAnswer {
+        round_id: round.id.clone(),
+        position,
+        user_id: user.to_string(),
+        user_name: name_of(user),
+        question_id: format!("{}/q{position}", round.id),
+        topic: topic_of(position).to_string(),
+        choice: choice.to_string(),
+        correct,
+        points,
+        answered_at: at,
+    }
+}
+
+/// How `a` reads back from the log.
+fn row_of(a: &NewAnswer) -> AnswerRow {
+    AnswerRow {
+        user_id: a.user_id.clone(),
+        user_name: a.user_name.clone(),
+        topic: a.topic.clone(),
+        choice: a.choice.clone(),
+        correct: a.correct,
+        points: a.points,
+        answered_at: a.answered_at,
+    }
+}
+
+fn standing(
+    user: &str,
+    points: i64,
+    correct: i64,
+    answered: i64,
+    last_correct_at: Option<i64>,
+) -> Standing {
+    Standing {
+        user_id: user.to_string(),
+        user_name: name_of(user),
+        points,
+        correct,
+        answered,
+        last_correct_at,
+    }
+}
+
+fn ids(standings: &[Standing]) -> Vec<&str> {
+    standings.iter().map(|s| s.user_id.as_str()).collect()
+}
+
+async fn create(store: &Store, new: &NewRound, now: i64) {
+    bounded("create_round", store.create_round(new, now))
+        .await
+        .unwrap_or_else(|e| panic!("create_round {}: {e}", new.round.id));
+}
+
+async fn advance(store: &Store, from: &Round, to: &Round) -> bool {
+    bounded("advance_round", store.advance_round(from, to))
+        .await
+        .unwrap_or_else(|e| panic!("advance_round {}: {e}", from.id))
+}
+
+async fn record(store: &Store, a: &NewAnswer) -> AnswerOutcome {
+    bounded("record_answer", store.record_answer(a))
+        .await
+        .unwrap_or_else(|e| panic!("record_answer {} by {}: {e}", a.round_id, a.user_id))
+}
+
+/// Records `a`, which must count.
+async fn recorded(store: &Store, a: &NewAnswer) {
+    assert_eq!(
+        record(store, a).await,
+        AnswerOutcome::Recorded,
+        "{} answering {}#{} at {}",
+        a.user_id,
+        a.round_id,
+        a.position,
+        a.answered_at
+    );
+}
+
+async fn answer_count(store: &Store) -> i64 {
+    bounded("answer_count", store.answer_count())
+        .await
+        .expect("answer_count")
+}
+
+/// The migration versions recorded in the database, read directly.
+async fn schema_versions(url: &str) -> Vec<i64> {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let mut conn = bounded("connect directly", sqlx::AnyConnection::connect(url))
+        .await
+        .expect("a direct connection");
+    let rows = bounded(
+        "read schema_version",
+        sqlx::query("SELECT version FROM schema_version ORDER BY version").fetch_all(&mut conn),
+    )
+    .await
+    .expect("schema_version is readable");
+    let _ = conn.close().await;
+    rows.iter().map(|row| row.get::<i64, _>(0)).collect()
+}
+
+fn assert_each_migration_once(versions: &[i64]) {
+    assert!(!versions.is_empty(), "no migration recorded");
+    let expected: Vec<i64> = (1..=versions.len() as i64).collect();
+    assert_eq!(
+        versions, expected,
+        "each migration is recorded exactly once"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// 1. Migrations
+// ---------------------------------------------------------------------------------
+
+async fn migrations_are_idempotent(db: Db) {
+    let first = db.connect().await;
+    let round = new_round("r1", "g", "c", None, 2, T0);
+    create(&first, &round, T0).await;
+    first.close().await;
+    drop(first);
+
+    for attempt in 0..2 {
+        let again = db.connect().await;
+        assert_eq!(
+            again.round("r1").await.expect("round"),
+            Some(round.round.clone()),
+            "connect #{} keeps what was stored",
+            attempt + 2
+        );
+        again.close().await;
+    }
+    assert_each_migration_once(&schema_versions(&db.url).await);
+}
+
+async fn racing_connects_both_migrate(db: Db) {
+    for attempt in 0..5 {
+        let url = if attempt == 0 {
+            db.url.clone()
+        } else {
+            db.another_url().await
+        };
+        let (a, b) = bounded("two racing connects", async {
+            tokio::join!(Store::connect(&url), Store::connect(&url))
+        })
+        .await;
+        // On PostgreSQL this has been seen to fail: the two concurrent `CREATE TABLE IF
+        // NOT EXISTS schema_version` in src/store/schema.rs `migrate` collide (23505 on
+        // pg_type_typname_nsp_index, reported as ChannelBusy, or 42P07 "already exists").
+        let a = a.unwrap_or_else(|e| {
+            panic!(
+                "attempt {attempt}: the first of two racing connects to a fresh database failed \
+                 ({e:?}); two processes starting at once must both migrate and connect"
+            )
+        });
+        let b = b.unwrap_or_else(|e| {
+            panic!(
+                "attempt {attempt}: the second of two racing connects to a fresh database failed \
+                 ({e:?}); two processes starting at once must both migrate and connect"
+            )
+        });
+        // Both are usable and see the same database.
+        let round = new_round(&format!("race-{attempt}"), "g", "c", None, 1, T0);
+        create(&a, &round, T0).await;
+        assert_eq!(
+            b.open_round("g", "c").await.expect("open_round"),
+            Some(round.round.clone())
+        );
+        a.close().await;
+        b.close().await;
+        assert_each_migration_once(&schema_versions(&url).await);
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// 2. Rounds
+// ---------------------------------------------------------------------------------
+
+async fn rounds_read_back_as_stored(db: Db) {
+    let store = db.connect().await;
+    let with_topic = new_round("round-a", "g1", "c1", Some("rust"), 3, T0);
+    let without_topic = new_round("round-b", "g1", "c2", None, 1, T0 + 5);
+    create(&store, &with_topic, T0).await;
+    create(&store, &without_topic, T0 + 5).await;
+
+    assert_eq!(
+        store.open_round("g1", "c1").await.expect("open_round"),
+        Some(with_topic.round.clone())
+    );
+    let b = store
+        .open_round("g1", "c2")
+        .await
+        .expect("open_round")
+        .expect("round-b is open");
+    assert_eq!(b, without_topic.round);
+    assert_eq!(b.topic, None, "no topic reads back as None, not Some(\"\")");
+    assert_eq!(
+        store.round("round-a").await.expect("round"),
+        Some(with_topic.round.clone())
+    );
+    assert_eq!(
+        store
+            .round("round-a")
+            .await
+            .expect("round")
+            .unwrap()
+            .topic
+            .as_deref(),
+        Some("rust")
+    );
+
+    for q in &with_topic.questions {
+        let read = store
+            .round_question("round-a", q.position)
+            .await
+            .expect("round_question");
+        assert_eq!(read.as_ref(), Some(q), "question {} of round-a", q.position);
+    }
+    let q0 = store.round_question("round-a", 0).await.unwrap().unwrap();
+    assert_eq!(
+        q0.choices,
+        [
+            "zeta 0",
+            "alpha 0",
+            "Ünïcode — “0”",
+            "beta, \"quoted\" \\ 0"
+        ],
+        "choices keep their order and text"
+    );
+    assert_eq!(q0.correct, "B");
+    assert_eq!(
+        store.round_question("round-b", 0).await.unwrap(),
+        Some(without_topic.questions[0].clone())
+    );
+
+    assert_eq!(store.round_question("round-a", 3).await.unwrap(), None);
+    assert_eq!(store.round_question("round-b", 1).await.unwrap(), None);
+    assert_eq!(store.round_question("nope", 0).await.unwrap(), None);
+    assert_eq!(store.round("nope").await.unwrap(), None);
+    assert_eq!(store.open_round("g1", "c3").await.unwrap(), None);
+    assert_eq!(store.open_round("g2", "c1").await.unwrap(), None);
+}
+
+async fn one_open_round_per_channel(db: Db) {
+    let store = db.connect().await;
+    let a = new_round("a", "g1", "c1", None, 2, T0);
+    create(&store, &a, T0).await;
+
+    let duplicate = new_round("dup", "g1", "c1", Some("sql"), 2, T0 + 1);
+    match store.create_round(&duplicate, T0 + 1).await {
+        Err(StoreError::ChannelBusy) => {}
+        other => panic!("a second open round in g1/c1 must fail with ChannelBusy, got {other:?}"),
+    }
+    assert_eq!(
+        store.round("dup").await.unwrap(),
+        None,
+        "nothing of it is stored"
+    );
+    assert_eq!(store.round_question("dup", 0).await.unwrap(), None);
+    assert!(
+        !store
+            .seen_questions("g1", "c1")
+            .await
+            .unwrap()
+            .iter()
+            .any(|q| q.starts_with("dup/")),
+        "the refused round's questions are not marked seen"
+    );
+    assert_eq!(
+        store.open_round("g1", "c1").await.unwrap(),
+        Some(a.round.clone())
+    );
+
+    create(
+        &store,
+        &new_round("other-channel", "g1", "c2", None, 1, T0),
+        T0,
+    )
+    .await;
+    create(
+        &store,
+        &new_round("other-guild", "g2", "c1", None, 1, T0),
+        T0,
+    )
+    .await;
+
+    // Finishing a round frees its channel.
+    assert!(advance(&store, &a.round, &finished(&a.round)).await);
+    assert_eq!(store.open_round("g1", "c1").await.unwrap(), None);
+    let b = new_round("b", "g1", "c1", None, 1, T0 + MINUTE);
+    create(&store, &b, T0 + MINUTE).await;
+    assert_eq!(
+        store.open_round("g1", "c1").await.unwrap(),
+        Some(b.round.clone())
+    );
+
+    // So does stopping one.
+    assert!(advance(&store, &b.round, &stopped(&b.round, T0 + MINUTE + 1)).await);
+    let c = new_round("c", "g1", "c1", None, 1, T0 + 2 * MINUTE);
+    create(&store, &c, T0 + 2 * MINUTE).await;
+
+    assert_eq!(
+        store.round("a").await.unwrap().map(|r| r.status),
+        Some(RoundStatus::Finished)
+    );
+    assert_eq!(
+        store.round("b").await.unwrap().map(|r| r.status),
+        Some(RoundStatus::Stopped)
+    );
+    assert_eq!(
+        store.open_round("g1", "c1").await.unwrap(),
+        Some(c.round.clone())
+    );
+}
+
+async fn racing_round_starts_one_wins(db: Db) {
+    let one = db.connect().await;
+    let two = db.connect().await;
+    for attempt in 0..5 {
+        let channel = format!("c{attempt}");
+        let barrier = Arc::new(Barrier::new(8));
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let store = if i % 2 == 0 { one.clone() } else { two.clone() };
+                let new = new_round(&format!("start-{attempt}-{i}"), "g", &channel, None, 1, T0);
+                let barrier = barrier.clone();
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    store.create_round(&new, T0).await
+                })
+            })
+            .collect();
+        let mut created = 0;
+        for task in tasks {
+            match bounded("create_round task", task).await.expect("task") {
+                Ok(()) => created += 1,
+                Err(StoreError::ChannelBusy) => {}
+                Err(e) => panic!("racing create_round failed with {e:?}, not ChannelBusy"),
+            }
+        }
+        assert_eq!(
+            created, 1,
+            "exactly one of 8 racing starts in {channel} wins"
+        );
+        assert!(one.open_round("g", &channel).await.unwrap().is_some());
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// 3. Advancing, due rounds
+// ---------------------------------------------------------------------------------
+
+async fn advance_round_is_a_claim(db: Db) {
+    let one = db.connect().await;
+    let two = db.connect().await;
+    let new = new_round("claim", "g", "c", None, 5, T0);
+    create(&one, &new, T0).await;
+
+    let mut current = new.round.clone();
+    for step in 0..5 {
+        let next = if step == 4 {
+            finished(&current)
+        } else {
+            next_question(&current, current.closes_at)
+        };
+        let barrier = Arc::new(Barrier::new(8));
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let store = if i % 2 == 0 { one.clone() } else { two.clone() };
+                let (snapshot, next, barrier) = (current.clone(), next.clone(), barrier.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    store.advance_round(&snapshot, &next).await
+                })
+            })
+            .collect();
+        let mut claims = 0;
+        for task in tasks {
+            if bounded("advance_round task", task)
+                .await
+                .expect("task")
+                .expect("advance_round")
+            {
+                claims += 1;
+            }
+        }
+        assert_eq!(
+            claims, 1,
+            "step {step}: exactly one of 8 concurrent advances (two stores) claims the close"
+        );
+        assert_eq!(one.round("claim").await.unwrap(), Some(next.clone()));
+        assert_eq!(two.round("claim").await.unwrap(), Some(next.clone()));
+        assert!(
+            !advance(&two, &current, &next).await,
+            "step {step}: the same snapshot is stale once claimed"
+        );
+        current = next;
+    }
+    assert_eq!(current.status, RoundStatus::Finished);
+    assert!(
+        !advance(&one, &current, &finished(&current)).await,
+        "a finished round does not move"
+    );
+    assert!(
+        !advance(&one, &current, &stopped(&current, T0)).await,
+        "a finished round cannot be stopped"
+    );
+    assert_eq!(one.round("claim").await.unwrap(), Some(current));
+}
+
+async fn stale_snapshots_do_not_advance(db: Db) {
+    let store = db.connect().await;
+    let new = new_round("stale", "g", "c", None, 3, T0);
+    create(&store, &new, T0).await;
+    let r = new.round.clone();
+    let next = next_question(&r, r.closes_at);
+
+    let wrong_position = Round {
+        position: 1,
+        ..r.clone()
+    };
+    assert!(
+        !advance(&store, &wrong_position, &next).await,
+        "wrong position"
+    );
+    let wrong_close = Round {
+        closes_at: r.closes_at + 1,
+        ..r.clone()
+    };
+    assert!(
+        !advance(&store, &wrong_close, &next).await,
+        "wrong closes_at"
+    );
+    let wrong_id = Round {
+        id: "other".to_string(),
+        ..r.clone()
+    };
+    assert!(!advance(&store, &wrong_id, &next).await, "unknown round");
+    assert_eq!(
+        store.round("stale").await.unwrap(),
+        Some(r.clone()),
+        "stale snapshots change nothing"
+    );
+
+    assert!(
+        advance(&store, &r, &next).await,
+        "the right snapshot advances"
+    );
+    assert!(!advance(&store, &r, &next_question(&r, r.closes_at + 7)).await);
+    // A stop from the old snapshot comes too late as well.
+    assert!(!advance(&store, &r, &stopped(&r, r.closes_at)).await);
+    assert_eq!(store.round("stale").await.unwrap(), Some(next.clone()));
+
+    // Stopped: no snapshot moves it any more.
+    let stop = stopped(&next, next.opened_at + SECOND);
+    assert!(advance(&store, &next, &stop).await);
+    assert!(!advance(&store, &stop, &next_question(&stop, stop.closes_at)).await);
+    assert_eq!(store.round("stale").await.unwrap(), Some(stop));
+}
+
+async fn due_rounds_and_next_due(db: Db) {
+    let store = db.connect().await;
+    assert_eq!(store.next_due().await.expect("next_due"), None);
+    assert_eq!(
+        store.due_rounds(i64::MAX).await.expect("due_rounds"),
+        vec![]
+    );
+
+    // closes_at = opened_at + 1 minute.
+    let late = new_round("late", "g", "c1", None, 2, T0 + 2 * MINUTE); // closes T0+3m
+    let early = new_round("early", "g", "c2", None, 2, T0); // closes T0+1m
+    let mid_b = new_round("mid-b", "g", "c3", None, 1, T0 + MINUTE); // closes T0+2m
+    let mid_a = new_round("mid-a", "g2", "c3", None, 1, T0 + MINUTE); // closes T0+2m
+    let gone_stopped = new_round("stopped", "g", "c5", None, 1, T0 - 5 * MINUTE);
+    let gone_finished = new_round("finished", "g", "c6", None, 1, T0 - 5 * MINUTE);
+    for new in [&late, &early, &mid_b, &mid_a, &gone_stopped, &gone_finished] {
+        create(&store, new, T0).await;
+    }
+    assert!(
+        advance(
+            &store,
+            &gone_stopped.round,
+            &stopped(&gone_stopped.round, T0 - 4 * MINUTE)
+        )
+        .await
+    );
+    assert!(
+        advance(
+            &store,
+            &gone_finished.round,
+            &finished(&gone_finished.round)
+        )
+        .await
+    );
+
+    let due_ids = |rounds: Vec<Round>| rounds.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(
+        store.next_due().await.unwrap(),
+        Some(T0 + MINUTE),
+        "the earliest close among open rounds only"
+    );
+    assert_eq!(
+        due_ids(store.due_rounds(T0 + MINUTE - 1).await.unwrap()),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        store.due_rounds(T0 + MINUTE).await.unwrap(),
+        vec![early.round.clone()],
+        "closes_at == now is due"
+    );
+    assert_eq!(
+        due_ids(store.due_rounds(T0 + 2 * MINUTE).await.unwrap()),
+        ["early", "mid-a", "mid-b"],
+        "earliest first, ties by id"
+    );
+    assert_eq!(
+        store.due_rounds(T0 + 10 * MINUTE).await.unwrap(),
+        vec![
+            early.round.clone(),
+            mid_a.round.clone(),
+            mid_b.round.clone(),
+            late.round.clone()
+        ]
+    );
+
+    let early_next = next_question(&early.round, T0 + 3 * MINUTE); // closes T0+4m
+    assert!(advance(&store, &early.round, &early_next).await);
+    assert_eq!(store.next_due().await.unwrap(), Some(T0 + 2 * MINUTE));
+    assert_eq!(
+        due_ids(store.due_rounds(T0 + 3 * MINUTE).await.unwrap()),
+        ["mid-a", "mid-b", "late"]
+    );
+    assert_eq!(
+        due_ids(store.due_rounds(T0 + 4 * MINUTE).await.unwrap()),
+        ["mid-a", "mid-b", "late", "early"]
+    );
+
+    for r in [&mid_a.round, &mid_b.round, &late.round, &early_next] {
+        assert!(advance(&store, r, &finished(r)).await);
+    }
+    assert_eq!(store.next_due().await.unwrap(), None, "no open round");
+    assert_eq!(store.due_rounds(i64::MAX).await.unwrap(), vec![]);
+}
+
+// ---------------------------------------------------------------------------------
+// 4. Answers
+// ---------------------------------------------------------------------------------
+
+async fn first_answer_counts(db: Db) {
+    let store = db.connect().await;
+    let new = new_round("first", "g", "c", None, 2, T0);
+    create(&store, &new, T0).await;
+    let r = new.round.clone();
+
+    let first = answer(&r, "u1", "B", true, 12, T0 + SECOND);
+    assert_eq!(record(&store, &first).await, AnswerOutcome::Recorded);
+    let other_choice = answer(&r, "u1", "C", false, 0, T0 + 2 * SECOND);
+    assert_eq!(
+        record(&store, &other_choice).await,
+        AnswerOutcome::AlreadyAnswered {
+            choice: "B".to_string()
+        },
+        "a second answer with another choice reports the first"
+    );
+    assert_eq!(
+        record(&store, &first).await,
+        AnswerOutcome::AlreadyAnswered {
+            choice: "B".to_string()
+        },
+        "a redelivered answer reports the first"
+    );
+
+    assert_eq!(
+        store.answers_to("first", 0).await.unwrap(),
+        vec![row_of(&first)]
+    );
+    assert_eq!(
+        store.round_standings("first").await.unwrap(),
+        vec![standing("u1", 12, 1, 1, Some(T0 + SECOND))],
+        "points unchanged by the repeats"
+    );
+    assert_eq!(answer_count(&store).await, 1);
+
+    // The same person's answer to the next question counts separately.
+    let next = next_question(&r, r.closes_at);
+    assert!(advance(&store, &r, &next).await);
+    let second = answer(&next, "u1", "A", false, 0, next.opened_at + SECOND);
+    recorded(&store, &second).await;
+    assert_eq!(
+        store.answers_to("first", 1).await.unwrap(),
+        vec![row_of(&second)]
+    );
+    assert_eq!(
+        store.answers_to("first", 0).await.unwrap(),
+        vec![row_of(&first)]
+    );
+    assert_eq!(answer_count(&store).await, 2);
+}
+
+async fn late_or_misdirected_answers_are_closed(db: Db) {
+    let store = db.connect().await;
+    let new = new_round("late", "g", "c", None, 3, T0);
+    create(&store, &new, T0).await;
+    let r = new.round.clone();
+
+    let closed = [
+        (
+            "at-close",
+            answer(&r, "at-close", "A", true, 10, r.closes_at),
+        ),
+        (
+            "after-close",
+            answer(&r, "after-close", "A", true, 10, r.closes_at + 1),
+        ),
+        (
+            "next-position",
+            answer_at(&r, 1, "next-position", "A", true, 10, T0 + 1),
+        ),
+        (
+            "negative-position",
+            answer_at(&r, -1, "negative-position", "A", true, 10, T0 + 1),
+        ),
+        ("unknown-round", {
+            let mut a = answer(&r, "unknown-round", "A", true, 10, T0 + 1);
+            a.round_id = "no-such-round".to_string();
+            a
+        }),
+    ];
+    for (what, a) in &closed {
+        assert_eq!(record(&store, a).await, AnswerOutcome::Closed, "{what}");
+    }
+    assert_eq!(
+        answer_count(&store).await,
+        0,
+        "closed answers store nothing"
+    );
+
+    let just_in_time = answer(&r, "just-in-time", "B", true, 10, r.closes_at - 1);
+    recorded(&store, &just_in_time).await;
+
+    // Once the round has moved on, the old question is closed even "in time".
+    let next = next_question(&r, r.closes_at);
+    assert!(advance(&store, &r, &next).await);
+    assert_eq!(
+        record(
+            &store,
+            &answer_at(&r, 0, "old-question", "B", true, 10, T0 + 10)
+        )
+        .await,
+        AnswerOutcome::Closed
+    );
+    let on_next = answer(&next, "on-next", "C", false, 0, next.opened_at + 1);
+    recorded(&store, &on_next).await;
+
+    // A stopped round takes no answers.
+    let stop = stopped(&next, next.opened_at + 2);
+    assert!(advance(&store, &next, &stop).await);
+    assert_eq!(
+        record(
+            &store,
+            &answer_at(&next, 1, "after-stop", "C", true, 10, next.opened_at + 1)
+        )
+        .await,
+        AnswerOutcome::Closed,
+        "stopped round"
+    );
+
+    // Nor does a finished one, before its closes_at.
+    let fin = new_round("fin", "g", "c2", None, 1, T0);
+    create(&store, &fin, T0).await;
+    assert!(advance(&store, &fin.round, &finished(&fin.round)).await);
+    assert_eq!(
+        record(
+            &store,
+            &answer(&fin.round, "after-finish", "A", true, 10, T0 + 1)
+        )
+        .await,
+        AnswerOutcome::Closed,
+        "finished round"
+    );
+
+    assert_eq!(
+        store.answers_to("late", 0).await.unwrap(),
+        vec![row_of(&just_in_time)]
+    );
+    assert_eq!(
+        store.answers_to("late", 1).await.unwrap(),
+        vec![row_of(&on_next)]
+    );
+    assert_eq!(store.answers_to("late", -1).await.unwrap(), vec![]);
+    assert_eq!(store.answers_to("fin", 0).await.unwrap(), vec![]);
+    assert_eq!(store.answers_to("no-such-round", 0).await.unwrap(), vec![]);
+    assert_eq!(answer_count(&store).await, 2);
+    assert_eq!(
+        ids(&store.leaderboard("g", &Period::default()).await.unwrap()),
+        ["just-in-time", "on-next"]
+    );
+}
+
+async fn duplicate_deliveries_count_once(db: Db) {
+    const USERS: usize = 50;
+    const DELIVERIES: usize = 4;
+    let one = db.connect().await;
+    let two = db.connect().await;
+    let new = new_round("dupes", "g", "c", None, 1, T0);
+    create(&one, &new, T0).await;
+
+    let barrier = Arc::new(Barrier::new(USERS * DELIVERIES));
+    let mut tasks = Vec::new();
+    for user in 0..USERS {
+        for (delivery, letter) in LETTERS.iter().enumerate().take(DELIVERIES) {
+            let store = if (user + delivery) % 2 == 0 {
+                one.clone()
+            } else {
+                two.clone()
+            };
+            let a = answer(
+                &new.round,
+                &format!("user-{user:02}"),
+                letter,
+                delivery == 0,
+                if delivery == 0 { 10 } else { 0 },
+                T0 + SECOND + delivery as i64,
+            );
+            let barrier = barrier.clone();
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                let outcome = store.record_answer(&a).await;
+                (a, outcome)
+            }));
+        }
+    }
+
+    // user -> (choices that were Recorded, choices reported as the first answer)
+    let mut outcomes: BTreeMap<String, (Vec<NewAnswer>, Vec<String>)> = BTreeMap::new();
+    for task in tasks {
+        let (a, outcome) = bounded("record_answer task", task).await.expect("task");
+        let entry = outcomes.entry(a.user_id.clone()).or_default();
+        match outcome {
+            Ok(AnswerOutcome::Recorded) => entry.0.push(a),
+            Ok(AnswerOutcome::AlreadyAnswered { choice }) => entry.1.push(choice),
+            Ok(AnswerOutcome::Closed) => {
+                panic!("{} was told the open question is closed", a.user_id)
+            }
+            Err(e) => panic!("record_answer by {} failed: {e:?}", a.user_id),
+        }
+    }
+    assert_eq!(outcomes.len(), USERS);
+    let mut expected_rows = Vec::new();
+    for (user, (recorded, already)) in &outcomes {
+        assert_eq!(
+            recorded.len(),
+            1,
+            "{user}: exactly one of {DELIVERIES} deliveries is Recorded"
+        );
+        assert_eq!(already.len(), DELIVERIES - 1);
+        for choice in already {
+            assert_eq!(
+                choice, &recorded[0].choice,
+                "{user}: AlreadyAnswered names the recorded choice"
+            );
+        }
+        expected_rows.push(row_of(&recorded[0]));
+    }
+    assert_eq!(answer_count(&one).await, USERS as i64);
+    let mut stored = two.answers_to("dupes", 0).await.unwrap();
+    stored.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+    assert_eq!(
+        stored, expected_rows,
+        "the log holds exactly the recorded answers"
+    );
+}
+
+async fn answers_racing_the_close_are_never_lost(db: Db) {
+    const QUESTIONS: i64 = 30;
+    const ANSWERS: usize = 20;
+    let one = db.connect().await;
+    let two = db.connect().await;
+    let new = new_round("race", "g", "c", None, QUESTIONS, T0);
+    create(&one, &new, T0).await;
+
+    let (mut total_recorded, mut total_closed) = (0, 0);
+    let mut current = new.round.clone();
+    for step in 0..QUESTIONS {
+        let next = if step + 1 == QUESTIONS {
+            finished(&current)
+        } else {
+            next_question(&current, current.closes_at)
+        };
+        // The close waits until this many answers have returned, then races the rest.
+        let head_start = fastrand::usize(0..=ANSWERS / 2);
+        let done = Arc::new(AtomicUsize::new(0));
+        let barrier = Arc::new(Barrier::new(ANSWERS + 1));
+
+        let answers: Vec<_> = (0..ANSWERS)
+            .map(|i| {
+                let store = if i % 2 == 0 { one.clone() } else { two.clone() };
+                let a = answer(
+                    &current,
+                    &format!("u{i:02}"),
+                    LETTERS[i % 4],
+                    i % 4 == 1,
+                    10,
+                    current.opened_at + SECOND,
+                );
+                let (done, barrier) = (done.clone(), barrier.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    let outcome = store.record_answer(&a).await;
+                    done.fetch_add(1, Ordering::SeqCst);
+                    (a.user_id, outcome)
+                })
+            })
+            .collect();
+        let closer = {
+            let store = if step % 2 == 0 {
+                one.clone()
+            } else {
+                two.clone()
+            };
+            let (snapshot, next, done, barrier) =
+                (current.clone(), next.clone(), done.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                while done.load(Ordering::SeqCst) < head_start {
+                    tokio::task::yield_now().await;
+                }
+                let claimed = store.advance_round(&snapshot, &next).await?;
+                // What the reveal of the closed question would show.
+                let reveal = store.answers_to(&snapshot.id, snapshot.position).await?;
+                Ok::<_, StoreError>((claimed, reveal))
+            })
+        };
+
+        let mut recorded = BTreeSet::new();
+        let mut closed = BTreeSet::new();
+        for task in answers {
+            let (user, outcome) = bounded("record_answer task", task).await.expect("task");
+            match outcome {
+                Ok(AnswerOutcome::Recorded) => recorded.insert(user),
+                Ok(AnswerOutcome::Closed) => closed.insert(user),
+                other => panic!("step {step}: {user} got {other:?}"),
+            };
+        }
+        let (claimed, reveal) = bounded("advance_round task", closer)
+            .await
+            .expect("task")
+            .unwrap_or_else(|e| panic!("step {step}: the close failed: {e:?}"));
+        assert!(claimed, "step {step}: the only close claims it");
+
+        let stored: BTreeSet<String> = one
+            .answers_to("race", step)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.user_id)
+            .collect();
+        let revealed: BTreeSet<String> = reveal.into_iter().map(|a| a.user_id).collect();
+        assert_eq!(
+            stored, recorded,
+            "step {step}: every answer told Recorded is stored, none told Closed is"
+        );
+        assert_eq!(
+            revealed, recorded,
+            "step {step}: the answers read right after the close are exactly those told Recorded \
+             (an acknowledged answer committed after the close would be missing from the reveal)"
+        );
+        total_recorded += recorded.len();
+        total_closed += closed.len();
+        current = next;
+    }
+    assert_eq!(
+        answer_count(&one).await,
+        total_recorded as i64,
+        "nothing else was stored"
+    );
+    assert!(
+        total_recorded > 0 && total_closed > 0,
+        "the race was exercised: {total_recorded} recorded, {total_closed} closed"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// 5. Standings, leaderboards, a person's answers
+// ---------------------------------------------------------------------------------
+
+/// An answer in a scripted round: user, choice, correct, points, and when (ms after
+/// its question opened).
+type Scripted<'a> = (&'a str, &'a str, bool, i64, i64);
+
+/// Records `answers[p]` while question `p` is open, then closes it; returns the
+/// round as finished.
+async fn play(store: &Store, new: &NewRound, answers: &[Vec<Scripted<'_>>]) -> Round {
+    let mut current = new.round.clone();
+    for (p, at_position) in answers.iter().enumerate() {
+        assert_eq!(current.position, p as i64);
+        for &(user, choice, correct, points, offset) in at_position {
+            recorded(
+                store,
+                &answer(
+                    &current,
+                    user,
+                    choice,
+                    correct,
+                    points,
+                    current.opened_at + offset,
+                ),
+            )
+            .await;
+        }
+        let next = if p as i64 + 1 == current.question_count {
+            finished(&current)
+        } else {
+            next_question(&current, current.closes_at)
+        };
+        assert!(advance(store, &current, &next).await);
+        current = next;
+    }
+    current
+}
+
+async fn standings_order(db: Db) {
+    let store = db.connect().await;
+    let new = new_round("s", "g1", "c1", None, 4, T0);
+    create(&store, &new, T0).await;
+    play(
+        &store,
+        &new,
+        &[
+            vec![
+                ("zach", "B", true, 10, 1_000),
+                ("amy", "B", true, 20, 2_000),
+                ("carol", "B", true, 15, 3_000),
+                ("hal", "A", false, 0, 4_000),
+            ],
+            vec![
+                ("zach", "C", true, 10, 1_000),
+                ("amy", "A", false, 0, 2_000),
+                ("erin", "C", true, 10, 4_000),
+            ],
+            vec![
+                ("zoe", "D", true, 10, 3_000),
+                ("yan", "D", true, 10, 3_000),
+                ("dave", "D", true, 10, 5_000),
+            ],
+            vec![
+                ("erin", "A", false, 0, 1_000),
+                ("ian", "A", false, 0, 2_000),
+                ("hal", "C", false, 0, 3_000),
+            ],
+        ],
+    )
+    .await;
+
+    let expected = vec![
+        // Most points first; at 20 points, two correct beat one.
+        standing("zach", 20, 2, 2, Some(T0 + MINUTE + 1_000)),
+        standing("amy", 20, 1, 2, Some(T0 + 2_000)),
+        standing("carol", 15, 1, 1, Some(T0 + 3_000)),
+        // 10 points, 1 correct: the earlier last correct answer first (a later
+        // wrong answer does not count), then by user id.
+        standing("erin", 10, 1, 2, Some(T0 + MINUTE + 4_000)),
+        standing("yan", 10, 1, 1, Some(T0 + 2 * MINUTE + 3_000)),
+        standing("zoe", 10, 1, 1, Some(T0 + 2 * MINUTE + 3_000)),
+        standing("dave", 10, 1, 1, Some(T0 + 2 * MINUTE + 5_000)),
+        // Only wrong answers: listed with 0 points.
+        standing("hal", 0, 0, 2, None),
+        standing("ian", 0, 0, 1, None),
+    ];
+    assert_eq!(store.round_standings("s").await.unwrap(), expected);
+    assert_eq!(
+        store.leaderboard("g1", &Period::default()).await.unwrap(),
+        expected
+    );
+    assert_eq!(
+        store.round_standings("no-such-round").await.unwrap(),
+        vec![]
+    );
+}
+
+async fn leaderboard_filters_and_answers_of(db: Db) {
+    let store = db.connect().await;
+    let a = new_round("A", "g1", "c1", None, 2, T0); // questions: rust, sql
+    let b = new_round("B", "g1", "c2", None, 1, T0 + 10 * MINUTE); // rust
+    let c = new_round("C", "g2", "c1", None, 1, T0); // rust, another guild
+    for new in [&a, &b, &c] {
+        create(&store, new, new.round.opened_at).await;
+    }
+    // Recorded out of time order: B's answers first.
+    play(
+        &store,
+        &b,
+        &[vec![
+            ("alice", "B", true, 10, 1_000),
+            ("carol", "B", true, 12, 500),
+        ]],
+    )
+    .await;
+    play(
+        &store,
+        &a,
+        &[
+            vec![
+                ("alice", "B", true, 10, 1_000),
+                ("bob", "A", false, 0, 2_000),
+            ],
+            vec![
+                ("alice", "A", false, 0, 1_000),
+                ("bob", "C", true, 10, 2_000),
+            ],
+        ],
+    )
+    .await;
+    play(
+        &store,
+        &c,
+        &[vec![
+            ("alice", "B", true, 10, 1_000),
+            ("dan", "A", false, 0, 2_000),
+        ]],
+    )
+    .await;
+
+    let board = |guild: &'static str, since: Option<i64>, topic: Option<&'static str>| {
+        let store = store.clone();
+        async move {
+            store
+                .leaderboard(
+                    guild,
+                    &Period {
+                        since,
+                        topic: topic.map(str::to_string),
+                    },
+                )
+                .await
+                .expect("leaderboard")
+        }
+    };
+
+    assert_eq!(
+        board("g1", None, None).await,
+        vec![
+            standing("alice", 20, 2, 3, Some(T0 + 10 * MINUTE + 1_000)),
+            standing("carol", 12, 1, 1, Some(T0 + 10 * MINUTE + 500)),
+            standing("bob", 10, 1, 2, Some(T0 + MINUTE + 2_000)),
+        ],
+        "g1 counts both of its rounds and nothing of g2"
+    );
+    assert_eq!(
+        board("g2", None, None).await,
+        vec![
+            standing("alice", 10, 1, 1, Some(T0 + 1_000)),
+            standing("dan", 0, 0, 1, None),
+        ]
+    );
+    assert_eq!(board("g3", None, None).await, vec![]);
+
+    // `since` is inclusive.
+    assert_eq!(
+        board("g1", Some(T0 + 10 * MINUTE + 500), None).await,
+        vec![
+            standing("carol", 12, 1, 1, Some(T0 + 10 * MINUTE + 500)),
+            standing("alice", 10, 1, 1, Some(T0 + 10 * MINUTE + 1_000)),
+        ]
+    );
+    assert_eq!(
+        ids(&board("g1", Some(T0 + 10 * MINUTE + 501), None).await),
+        ["alice"]
+    );
+    assert_eq!(
+        board("g1", Some(T0 + MINUTE + 2_000), None).await,
+        vec![
+            standing("carol", 12, 1, 1, Some(T0 + 10 * MINUTE + 500)),
+            standing("bob", 10, 1, 1, Some(T0 + MINUTE + 2_000)),
+            standing("alice", 10, 1, 1, Some(T0 + 10 * MINUTE + 1_000)),
+        ],
+        "alice's wrong answer before `since` is not counted; bob's earlier correct answer wins the tie"
+    );
+    assert_eq!(board("g1", Some(T0 + 11 * MINUTE), None).await, vec![]);
+
+    // By topic.
+    assert_eq!(
+        board("g1", None, Some("sql")).await,
+        vec![
+            standing("bob", 10, 1, 1, Some(T0 + MINUTE + 2_000)),
+            standing("alice", 0, 0, 1, None),
+        ]
+    );
+    assert_eq!(
+        board("g1", Some(T0 + 5 * MINUTE), Some("rust")).await,
+        vec![
+            standing("carol", 12, 1, 1, Some(T0 + 10 * MINUTE + 500)),
+            standing("alice", 10, 1, 1, Some(T0 + 10 * MINUTE + 1_000)),
+        ]
+    );
+    assert_eq!(board("g1", None, Some("docker")).await, vec![]);
+
+    // Per round.
+    assert_eq!(
+        store.round_standings("A").await.unwrap(),
+        vec![
+            standing("alice", 10, 1, 2, Some(T0 + 1_000)),
+            standing("bob", 10, 1, 2, Some(T0 + MINUTE + 2_000)),
+        ],
+        "only round A's answers"
+    );
+    assert_eq!(
+        ids(&store.round_standings("B").await.unwrap()),
+        ["carol", "alice"]
+    );
+
+    // One person's answers in a guild, oldest first.
+    let rows = |round: &Round, position: i64, choice: &str, correct: bool, points: i64, at: i64| {
+        row_of(&answer_at(
+            round, position, "alice", choice, correct, points, at,
+        ))
+    };
+    assert_eq!(
+        store.answers_of("g1", "alice").await.unwrap(),
+        vec![
+            rows(&a.round, 0, "B", true, 10, T0 + 1_000),
+            rows(&a.round, 1, "A", false, 0, T0 + MINUTE + 1_000),
+            rows(&b.round, 0, "B", true, 10, T0 + 10 * MINUTE + 1_000),
+        ]
+    );
+    assert_eq!(
+        store.answers_of("g2", "alice").await.unwrap(),
+        vec![rows(&c.round, 0, "B", true, 10, T0 + 1_000)]
+    );
+    assert_eq!(store.answers_of("g1", "nobody").await.unwrap(), vec![]);
+    assert_eq!(store.answers_of("g2", "bob").await.unwrap(), vec![]);
+}
+
+// ---------------------------------------------------------------------------------
+// 6. Seen questions
+// ---------------------------------------------------------------------------------
+
+async fn seen_questions_per_channel(db: Db) {
+    let store = db.connect().await;
+    let seen = |guild: &'static str, channel: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .seen_questions(guild, channel)
+                .await
+                .expect("seen_questions")
+        }
+    };
+    assert_eq!(seen("g1", "c1").await, Vec::<String>::new());
+
+    let r1 = with_question_ids(
+        new_round("r1", "g1", "c1", None, 0, T0),
+        &["q3", "q1", "q2"],
+    );
+    create(&store, &r1, T0).await;
+    assert_eq!(seen("g1", "c1").await, ["q1", "q2", "q3"]);
+
+    assert!(advance(&store, &r1.round, &finished(&r1.round)).await);
+    let r2 = with_question_ids(
+        new_round("r2", "g1", "c1", None, 0, T0 + MINUTE),
+        &["q4", "q1"],
+    );
+    create(&store, &r2, T0 + MINUTE).await;
+    assert_eq!(
+        seen("g1", "c1").await,
+        ["q2", "q3", "q1", "q4"],
+        "most recently seen last"
+    );
+
+    let other_channel = with_question_ids(new_round("r3", "g1", "c2", None, 0, T0), &["q1"]);
+    let other_guild = with_question_ids(new_round("r4", "g2", "c1", None, 0, T0), &["q2"]);
+    create(&store, &other_channel, T0).await;
+    create(&store, &other_guild, T0).await;
+    assert_eq!(seen("g1", "c2").await, ["q1"]);
+    assert_eq!(seen("g2", "c1").await, ["q2"]);
+    assert_eq!(seen("g2", "c2").await, Vec::<String>::new());
+
+    store
+        .forget_seen(
+            "g1",
+            "c1",
+            &["q1".to_string(), "q3".to_string(), "never-seen".to_string()],
+        )
+        .await
+        .expect("forget_seen");
+    assert_eq!(
+        seen("g1", "c1").await,
+        ["q2", "q4"],
+        "exactly those given are forgotten"
+    );
+    assert_eq!(seen("g1", "c2").await, ["q1"], "other channels keep theirs");
+    assert_eq!(seen("g2", "c1").await, ["q2"], "other guilds keep theirs");
+
+    store
+        .forget_seen("g1", "c1", &[])
+        .await
+        .expect("forget nothing");
+    assert_eq!(seen("g1", "c1").await, ["q2", "q4"]);
+
+    // A forgotten question can be asked again, and is seen again.
+    assert!(advance(&store, &r2.round, &finished(&r2.round)).await);
+    let r5 = with_question_ids(
+        new_round("r5", "g1", "c1", None, 0, T0 + 2 * MINUTE),
+        &["q1"],
+    );
+    create(&store, &r5, T0 + 2 * MINUTE).await;
+    assert_eq!(seen("g1", "c1").await, ["q2", "q4", "q1"]);
+}
+
+// ---------------------------------------------------------------------------------
+// 7. Persistence
+// ---------------------------------------------------------------------------------
+
+async fn data_survives_a_new_store(db: Db) {
+    let first = db.connect().await;
+    let new = new_round("keep", "g", "c", Some("sql"), 2, T0);
+    create(&first, &new, T0).await;
+    let a1 = answer(&new.round, "u1", "B", true, 14, T0 + SECOND);
+    recorded(&first, &a1).await;
+    let next = next_question(&new.round, new.round.closes_at);
+    assert!(advance(&first, &new.round, &next).await);
+    let a2 = answer(&next, "u2", "D", false, 0, next.opened_at + SECOND);
+    recorded(&first, &a2).await;
+    first.close().await;
+    drop(first);
+
+    let second = db.connect().await;
+    assert_eq!(second.round("keep").await.unwrap(), Some(next.clone()));
+    assert_eq!(
+        second.open_round("g", "c").await.unwrap(),
+        Some(next.clone())
+    );
+    for q in &new.questions {
+        assert_eq!(
+            second
+                .round_question("keep", q.position)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(q)
+        );
+    }
+    assert_eq!(
+        second.answers_to("keep", 0).await.unwrap(),
+        vec![row_of(&a1)]
+    );
+    assert_eq!(
+        second.answers_to("keep", 1).await.unwrap(),
+        vec![row_of(&a2)]
+    );
+    assert_eq!(answer_count(&second).await, 2);
+    assert_eq!(
+        second.round_standings("keep").await.unwrap(),
+        vec![
+            standing("u1", 14, 1, 1, Some(T0 + SECOND)),
+            standing("u2", 0, 0, 1, None)
+        ]
+    );
+    assert_eq!(
+        second.seen_questions("g", "c").await.unwrap(),
+        ["keep/q0", "keep/q1"]
+    );
+    assert_eq!(second.next_due().await.unwrap(), Some(next.closes_at));
+    assert_eq!(
+        record(&second, &a2).await,
+        AnswerOutcome::AlreadyAnswered {
+            choice: "D".to_string()
+        },
+        "the reopened log still knows who answered"
+    );
+    // And it takes new writes.
+    assert!(advance(&second, &next, &finished(&next)).await);
+    assert_eq!(second.open_round("g", "c").await.unwrap(), None);
+    second.close().await;
+}
+
+// ---------------------------------------------------------------------------------
+// 8. Unavailable databases (no server needed)
+// ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn unreachable_postgres_is_unavailable_without_the_password() {
+    let started = Instant::now();
+    let result = tokio::time::timeout(
+        Duration::from_secs(20),
+        Store::connect("postgres://postgres:postgres@127.0.0.1:1/nope"),
+    )
+    .await
+    .expect("connect gives up by itself");
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_secs(10),
+        "giving up took {elapsed:?}"
+    );
+    let Err(error) = result else {
+        panic!("connecting to port 1 succeeded");
+    };
+    let StoreError::Unavailable(message) = &error else {
+        panic!("expected StoreError::Unavailable, got {error:?}");
+    };
+    for shown in [message.clone(), error.to_string(), format!("{error:?}")] {
+        assert!(
+            !shown.contains("postgres:postgres@"),
+            "the password leaks: {shown}"
+        );
+    }
+    assert!(
+        message.contains("127.0.0.1:1"),
+        "the message names the server: {message}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_in_a_missing_directory_is_an_error() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("missing").join("deeper").join("bot.db");
+    let url = format!("sqlite://{}", file.display());
+    let result = tokio::time::timeout(Duration::from_secs(20), Store::connect(&url))
+        .await
+        .expect("connect gives up by itself");
+    let Err(error) = result else {
+        panic!("a database in a missing directory opened");
+    };
+    let message = error.to_string();
+    assert!(
+        message.contains(&file.display().to_string()),
+        "the error names the file: {message}"
+    );
+    assert!(!file.parent().unwrap().exists(), "no directory was created");
+}
+
+#[tokio::test]
+async fn missing_postgres_database_does_not_leak_the_password() {
+    let Some(admin) = common::postgres_admin_url() else {
+        return;
+    };
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
+    let url = format!("{base}/ib_test_no_such_database");
+    let result = tokio::time::timeout(Duration::from_secs(20), Store::connect(&url))
+        .await
+        .expect("connect gives up by itself");
+    let Err(error) = result else {
+        panic!("a missing database opened");
+    };
+    let password_part = admin
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map(|(credentials, _)| format!("{credentials}@"));
+    if let Some(secret) = password_part.filter(|c| c.contains(':')) {
+        for shown in [error.to_string(), format!("{error:?}")] {
+            assert!(!shown.contains(&secret), "the password leaks: {shown}");
+        }
+    }
+    assert!(
+        error.to_string().contains("ib_test_no_such_database"),
+        "the error names the database: {error}"
+    );
+}
