@@ -20,6 +20,7 @@ pub mod commands;
 pub mod config;
 pub mod quiz;
 pub mod reply;
+pub mod schedule;
 pub mod search;
 pub mod shell;
 pub mod store;

@@ -172,9 +172,28 @@ mod tests {
         assert!(parse("stop now").is_err());
         assert!(parse("begin").is_err());
         assert!(parse_answer("E").is_err());
+        assert!(parse_answer("0 B").is_err());
+        assert!(parse_answer("A B").is_err());
         assert_eq!(
             parse_answer(" b ").unwrap(),
-            Command::Answer { choice: "B".into() }
+            Command::Answer {
+                choice: "B".into(),
+                question: None
+            }
+        );
+        assert_eq!(
+            parse_answer("2 c").unwrap(),
+            Command::Answer {
+                choice: "C".into(),
+                question: Some(2)
+            }
+        );
+        assert_eq!(
+            parse_answer("question:3 choice:d").unwrap(),
+            Command::Answer {
+                choice: "D".into(),
+                question: Some(3)
+            }
         );
     }
 }

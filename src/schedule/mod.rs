@@ -1,0 +1,2 @@
+//! Daily quiz rounds on a schedule.
+pub mod rule;
