@@ -15,6 +15,7 @@ use crate::commands::{self, Command, ask, help, leaderboard, question, topics};
 use crate::config::Settings;
 use crate::quiz::{self, Post};
 use crate::reply::Reply;
+use crate::schedule;
 use crate::search::{IndexStatus, SearchOptions, Searcher, Synonyms};
 use crate::store::{Store, StoreError};
 
@@ -62,6 +63,7 @@ pub struct Bot {
     store: Store,
     clock: Arc<dyn Clock>,
     related: usize,
+    grace: jiff::SignedDuration,
     conversations: Mutex<Conversations>,
 }
 
@@ -79,6 +81,7 @@ impl Bot {
             store,
             clock,
             related,
+            grace: jiff::SignedDuration::from_mins(30),
             conversations: Mutex::default(),
         }
     }
@@ -91,7 +94,9 @@ impl Bot {
         let store = Store::connect(&settings.database.url)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-        Ok(Bot::new(bank, searcher, store, clock, settings.ask.related))
+        let mut bot = Bot::new(bank, searcher, store, clock, settings.ask.related);
+        bot.grace = jiff::SignedDuration::from_mins(settings.schedule.grace_minutes);
+        Ok(bot)
     }
 
     pub fn store(&self) -> &Store {
@@ -102,9 +107,23 @@ impl Bot {
         self.clock.now()
     }
 
-    /// Closes the quiz questions that are due now and returns what to post.
+    /// Closes the quiz questions and starts the scheduled rounds that are due now,
+    /// and returns what to post.
     pub async fn tick(&self) -> Result<Vec<Post>, StoreError> {
-        quiz::tick(self, self.now()).await
+        let now = self.now();
+        let mut posts = quiz::tick(self, now).await?;
+        posts.extend(schedule::tick(self, now, self.grace).await?);
+        Ok(posts)
+    }
+
+    /// When something next falls due (a question closes, a schedule runs).
+    pub async fn next_due(&self) -> Result<Option<jiff::Timestamp>, StoreError> {
+        let rounds = quiz::next_due(self).await?;
+        let schedules = schedule::next_due(self).await?;
+        Ok(match (rounds, schedules) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
     }
 
     pub fn bank(&self) -> &Bank {
@@ -132,7 +151,6 @@ impl Bot {
             Command::Reveal => question::reveal(self, ctx),
             Command::Topics => topics::topics(self),
             Command::Help => help::help(),
-            Command::Coming { name } => help::coming(name),
             Command::QuizStart(options) => return quiz::start(self, ctx, &options).await,
             Command::QuizStop => return quiz::stop(self, ctx).await,
             Command::Answer { choice, question } => {
@@ -142,6 +160,9 @@ impl Bot {
                 leaderboard::leaderboard(self, ctx, span, topic.as_deref()).await
             }
             Command::Stats { user } => leaderboard::stats(self, ctx, user.as_deref()).await,
+            Command::Schedule(options) => schedule::schedule(self, ctx, &options).await,
+            Command::Unschedule { id } => schedule::unschedule(self, ctx, id.as_deref()).await,
+            Command::Schedules => schedule::list(self, ctx).await,
         };
         vec![one]
     }

@@ -30,6 +30,7 @@ pub struct Settings {
     pub index: IndexSettings,
     pub ask: AskSettings,
     pub database: DatabaseSettings,
+    pub schedule: ScheduleSettings,
     pub discord: DiscordSettings,
     pub slack: SlackSettings,
 }
@@ -77,6 +78,19 @@ pub struct AskSettings {
 impl Default for AskSettings {
     fn default() -> Self {
         AskSettings { related: 3 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScheduleSettings {
+    /// A run missed by less than this (after downtime) is posted late; older ones are skipped.
+    pub grace_minutes: i64,
+}
+
+impl Default for ScheduleSettings {
+    fn default() -> Self {
+        ScheduleSettings { grace_minutes: 30 }
     }
 }
 
@@ -252,6 +266,12 @@ impl Settings {
             let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
             return Err(ConfigError(format!(
                 "database.url must start with sqlite:// or postgres://, not `{scheme}:`"
+            )));
+        }
+        if !(0..=24 * 60).contains(&self.schedule.grace_minutes) {
+            return Err(ConfigError(format!(
+                "schedule.grace_minutes must be 0 to 1440, not {}",
+                self.schedule.grace_minutes
             )));
         }
         if self.ask.related > 10 {

@@ -106,6 +106,19 @@ pub enum Data {
         rows: Vec<Row>,
     },
     Stats(Stats),
+    /// A schedule just created.
+    Schedule(ScheduleInfo),
+    /// A scheduled round starts soon.
+    Reminder {
+        schedule: String,
+        starts_at: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        role: Option<String>,
+    },
+    /// A channel's schedules.
+    Schedules {
+        schedules: Vec<ScheduleInfo>,
+    },
     Help {
         commands: Vec<CommandHelp>,
     },
@@ -156,6 +169,24 @@ pub struct TopicStats {
     pub accuracy: f64,
 }
 
+/// A daily-round schedule and its next run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScheduleInfo {
+    pub id: String,
+    pub time: String,
+    pub zone: String,
+    pub days: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    pub questions: i64,
+    pub open: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reminder_minutes: Option<i64>,
+    /// The next run in the schedule's time zone, and in UTC (RFC 3339).
+    pub next_local: Option<String>,
+    pub next_utc: Option<String>,
+}
+
 /// A question without its answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Card {
@@ -183,7 +214,6 @@ pub struct TopicCount {
 pub struct CommandHelp {
     pub usage: String,
     pub description: String,
-    pub available: bool,
 }
 
 impl Reply {

@@ -9,7 +9,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jiff::{Span, Timestamp};
+use jiff::{Span, SpanRelativeTo, Timestamp};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
@@ -202,20 +202,21 @@ impl Shell {
                 "the clock is real here: start the shell with --fake-clock to move it",
             );
         };
-        let Some(span) = rest
+        let duration = rest
             .strip_prefix('+')
             .and_then(|d| d.trim().parse::<Span>().ok())
-        else {
-            return Reply::error("usage: /clock +DURATION, for example /clock +30s or /clock +2h");
+            .and_then(|span| span.to_duration(SpanRelativeTo::days_are_24_hours()).ok());
+        let Some(duration) = duration else {
+            return Reply::error("usage: /clock +DURATION, for example /clock +30s, +2h or +1d");
         };
-        let Ok(target) = self.bot.now().checked_add(span) else {
-            return Reply::error("that duration is too long");
-        };
-        if target < self.bot.now() {
+        if duration.is_negative() {
             return Reply::error("the clock only moves forward");
         }
+        let Ok(target) = self.bot.now().checked_add(duration) else {
+            return Reply::error("that duration is too long");
+        };
         for _ in 0..MAX_EVENTS_PER_CLOCK {
-            let due = match quiz::next_due(&self.bot).await {
+            let due = match self.bot.next_due().await {
                 Ok(due) => due,
                 Err(e) => {
                     tracing::warn!("{e}");
@@ -223,7 +224,9 @@ impl Shell {
                 }
             };
             match due {
-                Some(due) if due <= target => {
+                // Everything due up to now has run; anything still at or before now
+                // could not run (its store call failed) and is retried later.
+                Some(due) if due > self.bot.now() && due <= target => {
                     clock.set(due);
                     if !self.run_due().await {
                         return quiz::unavailable();
@@ -307,7 +310,7 @@ async fn tick_forever(bot: Arc<Bot>, printer: Printer) {
             Ok(posts) => posts.iter().for_each(|p| printer.post(p)),
             Err(e) => tracing::warn!("closing due questions: {e}"),
         }
-        let wait = match quiz::next_due(&bot).await {
+        let wait = match bot.next_due().await {
             Ok(Some(due)) => {
                 let left = due.duration_since(bot.now());
                 Duration::try_from(left).unwrap_or_default().min(TICK_EVERY)

@@ -197,6 +197,7 @@ fn new_round(
             closes_at: opened_at + MINUTE,
             status: RoundStatus::Open,
             created_at: opened_at,
+            zone: None,
         },
         questions: (0..questions)
             .map(|p| question(&format!("{id}/q{p}"), p))

@@ -10,7 +10,7 @@ use crate::bot::{Bot, Context};
 use crate::clock::millis;
 use crate::quiz::render;
 use crate::reply::{Data, Reply, Stats, TopicStats};
-use crate::store::{AnswerRow, Period};
+use crate::store::{AnswerRow, Period, StoreError};
 
 /// How far back a leaderboard looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,11 +95,38 @@ pub async fn leaderboard(bot: &Bot, ctx: &Context, span: Span, topic: Option<&st
             return super::topics::unknown_topic(bot, topic);
         }
     }
+    let zone = match channel_zone(bot, &ctx.guild, &ctx.channel).await {
+        Ok(zone) => zone,
+        Err(e) => {
+            tracing::warn!("leaderboard: {e}");
+            return crate::quiz::unavailable();
+        }
+    };
+    board(bot, &ctx.guild, span, topic, &zone).await
+}
+
+/// The time zone a channel's periods follow: its first schedule's, else UTC.
+pub async fn channel_zone(bot: &Bot, guild: &str, channel: &str) -> Result<TimeZone, StoreError> {
+    let schedules = bot.store().schedules_in(guild, channel).await?;
+    Ok(schedules
+        .first()
+        .and_then(|s| TimeZone::get(&s.zone).ok())
+        .unwrap_or(TimeZone::UTC))
+}
+
+/// The standings of a server or workspace over a period that follows `zone`.
+pub async fn board(
+    bot: &Bot,
+    guild: &str,
+    span: Span,
+    topic: Option<&str>,
+    zone: &TimeZone,
+) -> Reply {
     let period = Period {
-        since: span.start(bot.now(), &TimeZone::UTC).map(millis),
+        since: span.start(bot.now(), zone).map(millis),
         topic: topic.map(str::to_string),
     };
-    let standings = match bot.store().leaderboard(&ctx.guild, &period).await {
+    let standings = match bot.store().leaderboard(guild, &period).await {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("leaderboard: {e}");
@@ -112,6 +139,7 @@ pub async fn leaderboard(bot: &Bot, ctx: &Context, span: Span, topic: Option<&st
         "**Leaderboard: {}{scope}**",
         match span {
             Span::All => "all time",
+            Span::Day => "today",
             other => other.name(),
         }
     );

@@ -46,8 +46,12 @@ pub enum Command {
     },
     /// `/stats [user]`.
     Stats { user: Option<String> },
-    /// A command of the surface that is not built yet.
-    Coming { name: &'static str },
+    /// `/quiz schedule <HH:MM> <time zone> [days] [topic] [questions] [open]`.
+    Schedule(crate::schedule::ScheduleOptions),
+    /// `/quiz unschedule [id]`.
+    Unschedule { id: Option<String> },
+    /// `/quiz schedules`.
+    Schedules,
 }
 
 /// Why a line is not a command, as a short message for the person who typed it.
@@ -159,10 +163,21 @@ mod tests {
             }
         );
         assert_eq!(parse("/TOPICS").unwrap(), Command::Topics);
+        let Command::Schedule(options) =
+            parse("/quiz schedule 09:30 Europe/Berlin weekdays docker 3 2h").unwrap()
+        else {
+            panic!("not a schedule");
+        };
+        assert_eq!(options.time, "09:30");
+        assert_eq!(options.zone, "Europe/Berlin");
+        assert_eq!(options.topic.as_deref(), Some("docker"));
+        assert_eq!(options.questions, 3);
+        assert_eq!(options.open, jiff::SignedDuration::from_hours(2));
+        assert_eq!(parse("/quiz schedules").unwrap(), Command::Schedules);
         assert_eq!(
-            parse("/quiz schedule 09:30 Europe/Berlin").unwrap(),
-            Command::Coming {
-                name: "quiz schedule"
+            parse("/quiz unschedule abc").unwrap(),
+            Command::Unschedule {
+                id: Some("abc".into())
             }
         );
     }

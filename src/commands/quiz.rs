@@ -5,6 +5,8 @@ use super::{Args, Command, ParseError};
 use crate::quiz::{
     DEFAULT_QUESTIONS, DEFAULT_SECONDS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS, StartOptions,
 };
+use crate::schedule::ScheduleOptions;
+use crate::schedule::rule::{self, Days};
 
 const START_USAGE: &str = "usage: /quiz start [topic] [questions] [seconds], for example /quiz start topic:docker questions:3 seconds:30";
 
@@ -17,11 +19,20 @@ pub fn parse(rest: &str) -> Result<Command, ParseError> {
         "start" => parse_start(rest).map(Command::QuizStart),
         "stop" if rest.is_empty() => Ok(Command::QuizStop),
         "stop" => Err(ParseError("usage: /quiz stop".into())),
-        "schedule" | "unschedule" | "schedules" => Ok(Command::Coming {
-            name: "quiz schedule",
-        }),
+        "schedule" => parse_schedule(rest).map(Command::Schedule),
+        "unschedule" => {
+            let args = Args::parse(rest, &["id"])?;
+            let id = args
+                .options
+                .get("id")
+                .cloned()
+                .or_else(|| args.words.first().cloned());
+            Ok(Command::Unschedule { id })
+        }
+        "schedules" => Ok(Command::Schedules),
         _ => Err(ParseError(
-            "usage: /quiz start [topic] [questions] [seconds], or /quiz stop".into(),
+            "usage: /quiz start, /quiz stop, /quiz schedule, /quiz unschedule or /quiz schedules"
+                .into(),
         )),
     }
 }
@@ -88,6 +99,115 @@ fn parse_start(rest: &str) -> Result<StartOptions, ParseError> {
 const ANSWER_USAGE: &str = "usage: /answer A, B, C or D (or /answer 2 B for question 2)";
 
 /// `/answer B`, `/answer 2 B` or `/answer question:2 choice:B`.
+const SCHEDULE_USAGE: &str = "usage: /quiz schedule <HH:MM> <time zone> [days] [topic] [questions] [open], for example /quiz schedule 09:30 Europe/Berlin weekdays docker 5 8h";
+
+/// Options by name (`time:09:30 zone:Europe/Berlin days:mon,wed open:8h
+/// reminder:15 role:quiz`) or by position, told apart by their form.
+fn parse_schedule(rest: &str) -> Result<ScheduleOptions, ParseError> {
+    let args = Args::parse(
+        rest,
+        &[
+            "time",
+            "zone",
+            "tz",
+            "days",
+            "topic",
+            "questions",
+            "open",
+            "reminder",
+            "role",
+        ],
+    )?;
+    let option = |name: &str| args.options.get(name).cloned();
+    let mut time = option("time");
+    let mut zone = option("zone").or_else(|| option("tz"));
+    let mut days = option("days");
+    let mut topic = option("topic");
+    let mut questions = option("questions");
+    let mut open = option("open");
+    for word in &args.words {
+        if time.is_none() && word.contains(':') {
+            time = Some(word.clone());
+        } else if zone.is_none() && (word.contains('/') || word.eq_ignore_ascii_case("utc")) {
+            zone = Some(word.clone());
+        } else if days.is_none() && Days::parse(word).is_ok() {
+            days = Some(word.clone());
+        } else if questions.is_none() && word.parse::<i64>().is_ok() {
+            questions = Some(word.clone());
+        } else if open.is_none() && parse_open(word).is_ok() {
+            open = Some(word.clone());
+        } else if topic.is_none() {
+            topic = Some(word.to_lowercase());
+        } else {
+            return Err(ParseError(SCHEDULE_USAGE.into()));
+        }
+    }
+    let (Some(time), Some(zone)) = (time, zone) else {
+        return Err(ParseError(SCHEDULE_USAGE.into()));
+    };
+    let time_of_day = rule::parse_time(&time).map_err(ParseError)?;
+    let zone_name = if zone.eq_ignore_ascii_case("utc") {
+        "UTC".to_string()
+    } else {
+        zone
+    };
+    rule::parse_zone(&zone_name).map_err(ParseError)?;
+    let days = match days {
+        Some(d) => Days::parse(&d).map_err(ParseError)?,
+        None => Days::DAILY,
+    };
+    let questions = match questions {
+        None => DEFAULT_QUESTIONS,
+        Some(q) => q
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_QUESTIONS).contains(n))
+            .ok_or_else(|| {
+                ParseError(format!(
+                    "questions must be a number from 1 to {MAX_QUESTIONS}"
+                ))
+            })?,
+    };
+    let open = match open {
+        None => crate::schedule::DEFAULT_OPEN,
+        Some(o) => parse_open(&o)?,
+    };
+    let reminder_minutes = option("reminder")
+        .map(|r| {
+            r.parse::<i64>()
+                .ok()
+                .filter(|m| (1..=720).contains(m))
+                .ok_or_else(|| ParseError("reminder is minutes before the round, 1 to 720".into()))
+        })
+        .transpose()?;
+    Ok(ScheduleOptions {
+        time: format!("{:02}:{:02}", time_of_day.hour(), time_of_day.minute()),
+        zone: zone_name,
+        days,
+        topic,
+        questions,
+        open,
+        reminder_minutes,
+        role: option("role"),
+    })
+}
+
+/// How long a daily round stays open: `8h`, `90m`, `1h30m`; 1 minute to 23 hours.
+fn parse_open(text: &str) -> Result<jiff::SignedDuration, ParseError> {
+    let bad = || {
+        ParseError(format!(
+            "`{}` is not a duration like 8h or 90m (1m to 23h)",
+            super::truncate(text, 20)
+        ))
+    };
+    let span: jiff::Span = text.parse().map_err(|_| bad())?;
+    let duration = jiff::SignedDuration::try_from(span).map_err(|_| bad())?;
+    if duration < jiff::SignedDuration::from_mins(1) || duration > crate::schedule::MAX_OPEN {
+        return Err(bad());
+    }
+    Ok(duration)
+}
+
 pub fn parse_answer(rest: &str) -> Result<Command, ParseError> {
     let args = Args::parse(rest, &["question", "choice"])?;
     let mut choice = args.options.get("choice").cloned();

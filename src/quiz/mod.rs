@@ -78,25 +78,68 @@ async fn try_start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Result<R
             return Ok(crate::commands::topics::unknown_topic(bot, topic));
         }
     }
-    let store = bot.store();
-    if store.open_round(&ctx.guild, &ctx.channel).await?.is_some() {
+    if bot
+        .store()
+        .open_round(&ctx.guild, &ctx.channel)
+        .await?
+        .is_some()
+    {
         return Err(StoreError::ChannelBusy);
     }
+    let now = millis(bot.now());
+    let plan = RoundPlan {
+        guild: &ctx.guild,
+        channel: &ctx.channel,
+        topic: options.topic.as_deref(),
+        questions: options.questions,
+        starter: &ctx.user,
+        kind: "live",
+        seconds: options.seconds,
+        opens_at: now,
+        closes_at: now + options.seconds * 1000,
+        zone: None,
+    };
+    let Some(new) = prepare(bot, &plan).await? else {
+        return Ok(Reply::error("the bank has no questions for a round"));
+    };
+    bot.store().create_round(&new, now).await?;
+    Ok(render::question(bot, &new.round, &new.questions[0]))
+}
+
+/// What a new round should be.
+pub struct RoundPlan<'a> {
+    pub guild: &'a str,
+    pub channel: &'a str,
+    pub topic: Option<&'a str>,
+    pub questions: usize,
+    pub starter: &'a str,
+    pub kind: &'a str,
+    pub seconds: i64,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub zone: Option<&'a str>,
+}
+
+/// Picks a round's questions (unseen in the channel first) and their options;
+/// `None` when the pool is empty. Forgets the channel's seen questions when its
+/// pool is used up.
+pub async fn prepare(bot: &Bot, plan: &RoundPlan<'_>) -> Result<Option<NewRound>, StoreError> {
+    let store = bot.store();
     let pool: Vec<_> = bot
         .bank()
         .questions()
         .iter()
-        .filter(|q| options.topic.as_ref().is_none_or(|t| &q.topic == t))
+        .filter(|q| plan.topic.is_none_or(|t| q.topic == t))
         .collect();
     if pool.is_empty() {
-        return Ok(Reply::error("the bank has no questions for a round"));
+        return Ok(None);
     }
     let mut rng = fastrand::Rng::new();
-    let seen = store.seen_questions(&ctx.guild, &ctx.channel).await?;
-    let count = options.questions.min(pool.len());
+    let seen = store.seen_questions(plan.guild, plan.channel).await?;
+    let count = plan.questions.min(pool.len());
     let (chosen, forget) = pick::questions(&pool, &seen, count, &mut rng);
     if !forget.is_empty() {
-        store.forget_seen(&ctx.guild, &ctx.channel, &forget).await?;
+        store.forget_seen(plan.guild, plan.channel, &forget).await?;
     }
     let questions: Vec<RoundQuestion> = chosen
         .iter()
@@ -112,32 +155,23 @@ async fn try_start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Result<R
             }
         })
         .collect();
-    let now = millis(bot.now());
     let round = Round {
         id: format!("{:016x}", rng.u64(..)),
-        guild: ctx.guild.clone(),
-        channel: ctx.channel.clone(),
-        topic: options.topic.clone(),
-        starter: ctx.user.clone(),
-        kind: "live".to_string(),
-        seconds: options.seconds,
+        guild: plan.guild.to_string(),
+        channel: plan.channel.to_string(),
+        topic: plan.topic.map(str::to_string),
+        starter: plan.starter.to_string(),
+        kind: plan.kind.to_string(),
+        seconds: plan.seconds,
         question_count: questions.len() as i64,
         position: 0,
-        opened_at: now,
-        closes_at: now + options.seconds * 1000,
+        opened_at: plan.opens_at,
+        closes_at: plan.closes_at,
         status: RoundStatus::Open,
-        created_at: now,
+        created_at: plan.opens_at,
+        zone: plan.zone.map(str::to_string),
     };
-    store
-        .create_round(
-            &NewRound {
-                round: round.clone(),
-                questions: questions.clone(),
-            },
-            now,
-        )
-        .await?;
-    Ok(render::question(bot, &round, &questions[0]))
+    Ok(Some(NewRound { round, questions }))
 }
 
 /// An answer to question `question` (1-based; the open one when `None`) of the
@@ -168,6 +202,13 @@ async fn try_answer(
         ));
     };
     let now = millis(bot.now());
+    let daily = round.kind == DAILY;
+    if daily && number.is_none() && round.question_count > 1 {
+        return Ok(Reply::error(format!(
+            "today's round has {} questions: answer one by number, for example /answer 2 B",
+            round.question_count
+        )));
+    }
     let position = number.map_or(round.position, |n| n - 1);
     let Some(question) = store.round_question(&round.id, position).await? else {
         return Ok(Reply::error(format!(
@@ -176,10 +217,10 @@ async fn try_answer(
         )));
     };
     let correct = question.correct == choice;
-    let points = if correct {
-        POINTS + speed_bonus(&round, now)
-    } else {
-        0
+    let points = match (correct, daily) {
+        (false, _) => 0,
+        (true, true) => POINTS,
+        (true, false) => POINTS + speed_bonus(&round, now),
     };
     let outcome = store
         .record_answer(&NewAnswer {
@@ -262,13 +303,15 @@ async fn try_stop(bot: &Bot, ctx: &Context) -> Result<Vec<Reply>, StoreError> {
 }
 
 /// Closes every question that is due at `now`: each close is claimed in the
-/// database, and only the process that claims it posts its reveal.
+/// database, and only the process that claims it posts its reveal. A live round
+/// moves to its next question; a daily round closes all its questions at once.
 pub async fn tick(bot: &Bot, now: Timestamp) -> Result<Vec<Post>, StoreError> {
     let store = bot.store();
     let at = millis(now);
     let mut posts = Vec::new();
     for round in store.due_rounds(at).await? {
-        let last = round.position + 1 >= round.question_count;
+        let daily = round.kind == DAILY;
+        let last = daily || round.position + 1 >= round.question_count;
         let next = if last {
             Round {
                 status: RoundStatus::Finished,
@@ -301,17 +344,46 @@ pub async fn tick(bot: &Bot, now: Timestamp) -> Result<Vec<Post>, StoreError> {
     Ok(posts)
 }
 
-/// The reveal of the round's open question, and the standings when the round ends.
+/// The kind of a round posted by a schedule, all questions at once.
+pub const DAILY: &str = "daily";
+
+/// Reveals of the round's open questions, the standings when the round ends, and
+/// for a daily round the day's leaderboard.
 async fn close_posts(bot: &Bot, round: &Round, stopped: bool) -> Result<Vec<Reply>, StoreError> {
     let store = bot.store();
+    let daily = round.kind == DAILY;
+    let positions = if daily {
+        0..round.question_count
+    } else {
+        round.position..round.position + 1
+    };
     let mut replies = Vec::new();
-    if let Some(question) = store.round_question(&round.id, round.position).await? {
-        let answers = store.answers_to(&round.id, round.position).await?;
-        replies.push(render::reveal(bot, round, &question, &answers));
+    for position in positions {
+        if let Some(question) = store.round_question(&round.id, position).await? {
+            let answers = store.answers_to(&round.id, position).await?;
+            replies.push(render::reveal(bot, round, &question, &answers));
+        }
     }
-    if stopped || round.position + 1 >= round.question_count {
+    if stopped || daily || round.position + 1 >= round.question_count {
         let standings = store.round_standings(&round.id).await?;
         replies.push(render::standings(round, &standings, stopped));
+    }
+    if daily {
+        let zone = round
+            .zone
+            .as_deref()
+            .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        replies.push(
+            crate::commands::leaderboard::board(
+                bot,
+                &round.guild,
+                crate::commands::leaderboard::Span::Day,
+                None,
+                &zone,
+            )
+            .await,
+        );
     }
     Ok(replies)
 }

@@ -26,12 +26,16 @@ pub fn question(bot: &Bot, round: &Round, q: &RoundQuestion) -> Reply {
             label: format!("{letter}: {label}"),
         })
         .collect();
+    let window = if round.kind == super::DAILY {
+        format!("open until {closes_at}")
+    } else {
+        format!("{}s", round.seconds)
+    };
     let mut text = format!(
-        "**Question {} of {}** ({}, {}s)\n{}\n",
+        "**Question {} of {}** ({}, {window})\n{}\n",
         q.position + 1,
         round.question_count,
         q.topic,
-        round.seconds,
         text_of
     );
     for choice in &choices {

@@ -71,9 +71,10 @@ impl Store {
     pub async fn record_answer(&self, a: &NewAnswer) -> Result<AnswerOutcome, StoreError> {
         let sql = format!(
             "INSERT INTO answers (round_id, position, user_id, user_name, guild, channel, question_id, topic, choice, correct, points, answered_at)
-             SELECT r.id, r.position, $3, $4, r.guild, r.channel, $5, $6, $7, $8, $9, $10
+             SELECT r.id, $2, $3, $4, r.guild, r.channel, $5, $6, $7, $8, $9, $10
              FROM rounds r
-             WHERE r.id = $1 AND r.position = $2 AND r.status = 'open' AND r.closes_at > $10{}
+             WHERE r.id = $1 AND (r.position = $2 OR (r.kind = 'daily' AND $2 >= 0 AND $2 < r.question_count))
+               AND r.status = 'open' AND r.closes_at > $10{}
              ON CONFLICT (round_id, position, user_id) DO NOTHING",
             self.lock_round_clause()
         );

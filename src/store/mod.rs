@@ -7,6 +7,7 @@
 
 mod answers;
 mod rounds;
+mod schedules;
 mod schema;
 
 use std::time::Duration;
@@ -15,7 +16,8 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub use answers::{AnswerOutcome, AnswerRow, NewAnswer, Period, Standing};
-pub use rounds::{NewRound, Round, RoundQuestion, RoundStatus};
+pub use rounds::{NewRound, Round, RoundQuestion, RoundStatus, RunClaim};
+pub use schedules::ScheduleRow;
 
 use crate::config::redact_password;
 

@@ -48,6 +48,8 @@ pub struct Round {
     pub closes_at: i64,
     pub status: RoundStatus,
     pub created_at: i64,
+    /// The schedule's time zone for a daily round (its day's leaderboard).
+    pub zone: Option<String>,
 }
 
 /// One question of a round with its four choices.
@@ -68,7 +70,16 @@ pub struct NewRound {
     pub questions: Vec<RoundQuestion>,
 }
 
-const ROUND_COLUMNS: &str = "id, guild, channel, topic, starter, kind, seconds, question_count, position, opened_at, closes_at, status, created_at";
+/// A scheduled run to claim together with creating its round: the schedule's
+/// `last_run_at` must still be `previous` and becomes `due`.
+#[derive(Debug, Clone)]
+pub struct RunClaim {
+    pub schedule_id: String,
+    pub previous: i64,
+    pub due: i64,
+}
+
+const ROUND_COLUMNS: &str = "id, guild, channel, topic, starter, kind, seconds, question_count, position, opened_at, closes_at, status, created_at, zone";
 
 fn round_from(row: &AnyRow) -> Result<Round, sqlx::Error> {
     Ok(Round {
@@ -85,6 +96,7 @@ fn round_from(row: &AnyRow) -> Result<Round, sqlx::Error> {
         closes_at: row.try_get(10)?,
         status: RoundStatus::parse(&row.try_get::<String, _>(11)?),
         created_at: row.try_get(12)?,
+        zone: row.try_get(13)?,
     })
 }
 
@@ -92,10 +104,34 @@ impl Store {
     /// Stores a new round and marks its questions seen in the channel, atomically.
     /// Fails with [`StoreError::ChannelBusy`] when the channel has an open round.
     pub async fn create_round(&self, new: &NewRound, now: i64) -> Result<(), StoreError> {
+        self.create_claimed_round(new, now, None).await.map(|_| ())
+    }
+
+    /// Like [`Store::create_round`], and in the same transaction claims a scheduled
+    /// run; returns false (storing nothing) when another process claimed it first.
+    pub async fn create_claimed_round(
+        &self,
+        new: &NewRound,
+        now: i64,
+        claim: Option<&RunClaim>,
+    ) -> Result<bool, StoreError> {
         let r = &new.round;
         let mut tx = self.pool().begin().await?;
+        if let Some(claim) = claim {
+            let claimed = sqlx::query(
+                "UPDATE schedules SET last_run_at = $1 WHERE id = $2 AND last_run_at = $3",
+            )
+            .bind(claim.due)
+            .bind(&claim.schedule_id)
+            .bind(claim.previous)
+            .execute(&mut *tx)
+            .await?;
+            if claimed.rows_affected() == 0 {
+                return Ok(false);
+            }
+        }
         sqlx::query(built(format!(
-            "INSERT INTO rounds ({ROUND_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            "INSERT INTO rounds ({ROUND_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         )))
         .bind(&r.id)
         .bind(&r.guild)
@@ -110,6 +146,7 @@ impl Store {
         .bind(r.closes_at)
         .bind(r.status.as_str())
         .bind(r.created_at)
+        .bind(&r.zone)
         .execute(&mut *tx)
         .await
         .map_err(|e| match &e {
@@ -142,7 +179,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// The channel's running round, if any.

@@ -7,8 +7,9 @@ use sqlx::Row;
 use super::{Backend, Store, StoreError};
 
 /// Each migration runs once, in order; never edit one that has shipped.
-const MIGRATIONS: &[&[&str]] = &[&[
-    "CREATE TABLE rounds (
+const MIGRATIONS: &[&[&str]] = &[
+    &[
+        "CREATE TABLE rounds (
         id TEXT PRIMARY KEY,
         guild TEXT NOT NULL,
         channel TEXT NOT NULL,
@@ -23,9 +24,9 @@ const MIGRATIONS: &[&[&str]] = &[&[
         status TEXT NOT NULL,
         created_at BIGINT NOT NULL
     )",
-    "CREATE UNIQUE INDEX one_open_round_per_channel ON rounds (guild, channel) WHERE status = 'open'",
-    "CREATE INDEX rounds_due ON rounds (status, closes_at)",
-    "CREATE TABLE round_questions (
+        "CREATE UNIQUE INDEX one_open_round_per_channel ON rounds (guild, channel) WHERE status = 'open'",
+        "CREATE INDEX rounds_due ON rounds (status, closes_at)",
+        "CREATE TABLE round_questions (
         round_id TEXT NOT NULL,
         position BIGINT NOT NULL,
         question_id TEXT NOT NULL,
@@ -34,7 +35,7 @@ const MIGRATIONS: &[&[&str]] = &[&[
         correct TEXT NOT NULL,
         PRIMARY KEY (round_id, position)
     )",
-    "CREATE TABLE answers (
+        "CREATE TABLE answers (
         round_id TEXT NOT NULL,
         position BIGINT NOT NULL,
         user_id TEXT NOT NULL,
@@ -49,16 +50,38 @@ const MIGRATIONS: &[&[&str]] = &[&[
         answered_at BIGINT NOT NULL,
         PRIMARY KEY (round_id, position, user_id)
     )",
-    "CREATE INDEX answers_by_guild ON answers (guild, answered_at)",
-    "CREATE INDEX answers_by_user ON answers (guild, user_id, answered_at)",
-    "CREATE TABLE seen_questions (
+        "CREATE INDEX answers_by_guild ON answers (guild, answered_at)",
+        "CREATE INDEX answers_by_user ON answers (guild, user_id, answered_at)",
+        "CREATE TABLE seen_questions (
         guild TEXT NOT NULL,
         channel TEXT NOT NULL,
         question_id TEXT NOT NULL,
         seen_at BIGINT NOT NULL,
         PRIMARY KEY (guild, channel, question_id)
     )",
-]];
+    ],
+    &[
+        "CREATE TABLE schedules (
+        id TEXT PRIMARY KEY,
+        guild TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        time TEXT NOT NULL,
+        zone TEXT NOT NULL,
+        days BIGINT NOT NULL,
+        topic TEXT,
+        questions BIGINT NOT NULL,
+        open_seconds BIGINT NOT NULL,
+        reminder_minutes BIGINT,
+        role TEXT,
+        created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        last_run_at BIGINT NOT NULL,
+        last_reminder_at BIGINT NOT NULL
+    )",
+        "CREATE INDEX schedules_by_channel ON schedules (guild, channel)",
+        "ALTER TABLE rounds ADD COLUMN zone TEXT",
+    ],
+];
 
 /// Any number the processes of this program agree on, naming the migration lock.
 const MIGRATION_LOCK: i64 = 0x1b_7e_57_0b;

@@ -1,0 +1,307 @@
+//! Daily rounds on a schedule, replayed with the shell's fake clock: local time
+//! across daylight-saving changes, the open window, downtime and its grace window,
+//! reminders, bad input, and exactly one post per run with two processes on one
+//! PostgreSQL.
+
+mod common;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+fn shell_at(dir: &Path, start: &str, script: &str, database: Option<&str>) -> Vec<Value> {
+    let mut command = common::bot(dir);
+    if let Some(url) = database {
+        command.env("INTERVIEW_BOT__DATABASE__URL", url);
+    }
+    command.args(["shell", "--json", "--fake-clock", start]);
+    let output = common::run_with_input(command, script.as_bytes());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    common::json_lines(&output)
+}
+
+fn of_kind<'a>(replies: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    replies
+        .iter()
+        .filter(|r| r["data"]["kind"] == kind)
+        .collect()
+}
+
+/// The `at` of every first question of a daily round (one per run).
+fn run_times(replies: &[Value]) -> Vec<String> {
+    of_kind(replies, "question")
+        .iter()
+        .filter(|q| q["data"]["position"] == 1)
+        .map(|q| q["at"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_0930_berlin_round_stays_at_0930_across_both_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let spring = shell_at(
+        dir.path(),
+        "2026-03-27T00:00:00Z",
+        &format!(
+            "/quiz schedule 09:30 Europe/Berlin daily questions:1 open:1h\n{}",
+            "/clock +1d\n".repeat(4)
+        ),
+        None,
+    );
+    assert_eq!(
+        run_times(&spring),
+        [
+            "2026-03-27T08:30:00Z",
+            "2026-03-28T08:30:00Z",
+            "2026-03-29T07:30:00Z",
+            "2026-03-30T07:30:00Z",
+        ]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let autumn = shell_at(
+        dir.path(),
+        "2026-10-24T00:00:00Z",
+        &format!(
+            "/quiz schedule 09:30 Europe/Berlin daily questions:1 open:1h\n{}",
+            "/clock +1d\n".repeat(3)
+        ),
+        None,
+    );
+    assert_eq!(
+        run_times(&autumn),
+        [
+            "2026-10-24T07:30:00Z",
+            "2026-10-25T08:30:00Z",
+            "2026-10-26T08:30:00Z"
+        ]
+    );
+}
+
+#[test]
+fn a_time_missing_on_the_spring_day_runs_after_the_gap_and_a_repeated_one_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let replies = shell_at(
+        dir.path(),
+        "2026-03-28T12:00:00Z",
+        "/quiz schedule 02:30 Europe/Berlin daily questions:1 open:30m\n/clock +2d\n",
+        None,
+    );
+    assert_eq!(
+        run_times(&replies),
+        ["2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let replies = shell_at(
+        dir.path(),
+        "2026-10-24T12:00:00Z",
+        "/quiz schedule 02:30 Europe/Berlin daily questions:1 open:30m\n/clock +2d\n",
+        None,
+    );
+    assert_eq!(
+        run_times(&replies),
+        ["2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"]
+    );
+}
+
+#[test]
+fn a_daily_round_posts_all_questions_then_closes_with_reveals_standings_and_the_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let replies = shell_at(
+        dir.path(),
+        "2026-11-23T07:00:00Z",
+        "/quiz schedule 09:30 Europe/Berlin weekdays docker 3 8h\n/clock +2h\n/as alice\n/answer 1 A\n/answer 2 B\n/answer 3 C\n/answer 1 D\n/answer A\n/clock +8h\n/answer 1 A\n",
+        None,
+    );
+    let questions = of_kind(&replies, "question");
+    assert_eq!(questions.len(), 3);
+    assert!(questions.iter().all(|q| q["at"] == "2026-11-23T08:30:00Z"));
+    assert!(
+        questions
+            .iter()
+            .all(|q| q["data"]["closes_at"] == "2026-11-23T16:30:00Z")
+    );
+    let acks: Vec<&str> = of_kind(&replies, "answer_ack")
+        .iter()
+        .map(|a| a["data"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        acks,
+        ["recorded", "recorded", "recorded", "already_answered"]
+    );
+    let errors = of_kind(&replies, "error");
+    assert!(
+        errors[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("answer one by number")
+    );
+    let reveals = of_kind(&replies, "reveal");
+    assert_eq!(reveals.len(), 3);
+    assert!(reveals.iter().all(|r| r["at"] == "2026-11-23T16:30:00Z"));
+    let right = reveals
+        .iter()
+        .zip(["A", "B", "C"])
+        .filter(|(r, mine)| r["data"]["correct"] == *mine)
+        .count() as i64;
+    let standings = of_kind(&replies, "standings");
+    assert_eq!(standings.len(), 1);
+    let rows = standings[0]["data"]["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["correct"], right);
+    assert_eq!(
+        rows[0]["points"],
+        right * 10,
+        "no speed bonus in daily rounds"
+    );
+    let day = of_kind(&replies, "leaderboard");
+    assert_eq!(day.len(), 1);
+    assert_eq!(day[0]["data"]["period"], "day");
+    assert!(
+        errors.last().unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .contains("no round is running")
+    );
+}
+
+#[test]
+fn downtime_posts_late_within_the_grace_window_and_skips_older_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::fresh_sqlite(dir.path());
+    // Created on Monday 07:00 UTC; the process is away until the run is 10 minutes late.
+    shell_at(
+        dir.path(),
+        "2026-11-23T07:00:00Z",
+        "/quiz schedule 09:30 Europe/Berlin daily questions:1 open:1h\n",
+        Some(&db),
+    );
+    let late = shell_at(dir.path(), "2026-11-23T08:40:00Z", "", Some(&db));
+    let notes: Vec<&Value> = late
+        .iter()
+        .filter(|r| r["text"].as_str().unwrap().contains("Posted late"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{late:?}");
+    assert_eq!(run_times(&late), ["2026-11-23T08:40:00Z"]);
+    // Away again, this time for two runs: both are more than 30 minutes old.
+    let away = shell_at(
+        dir.path(),
+        "2026-11-25T10:00:00Z",
+        "/clock +1d\n",
+        Some(&db),
+    );
+    let runs = run_times(&away);
+    assert_eq!(
+        runs,
+        ["2026-11-26T08:30:00Z"],
+        "missed runs are skipped, the next one posts on time"
+    );
+}
+
+#[test]
+fn a_reminder_comes_before_the_run_and_mentions_the_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let replies = shell_at(
+        dir.path(),
+        "2026-11-23T07:00:00Z",
+        "/quiz schedule 09:30 Europe/Berlin daily questions:1 reminder:15 role:quizzers\n/clock +2h\n",
+        None,
+    );
+    let reminders = of_kind(&replies, "reminder");
+    assert_eq!(reminders.len(), 1);
+    assert_eq!(reminders[0]["at"], "2026-11-23T08:15:00Z");
+    assert!(
+        reminders[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("@quizzers")
+    );
+    assert_eq!(run_times(&replies), ["2026-11-23T08:30:00Z"]);
+}
+
+#[test]
+fn schedules_list_their_next_run_and_bad_input_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let replies = shell_at(
+        dir.path(),
+        "2026-11-23T07:00:00Z",
+        "/quiz schedule 25:00 Europe/Berlin\n/quiz schedule 09:30 Mars/Olympus\n/quiz schedule 09:30 Europe/Berlin days:,\n/quiz schedule 09:30 Europe/Berlin cooking\n/quiz schedule 09:30\n/role member\n/quiz schedule 09:30 Europe/Berlin\n/role moderator\n/quiz schedules\n/quiz schedule 09:30 America/New_York mon,wed,fri python 3 2h\n/quiz schedules\n/quiz unschedule nope\n/quiz unschedule\n/quiz schedules\n",
+        None,
+    );
+    let errors = of_kind(&replies, "error");
+    let texts: Vec<&str> = errors.iter().map(|e| e["text"].as_str().unwrap()).collect();
+    assert!(
+        texts[0].contains("`25:00` is not a time of day"),
+        "{texts:?}"
+    );
+    assert!(texts[1].contains("`Mars/Olympus` is not an IANA time zone"));
+    assert!(texts[2].contains("empty"));
+    assert!(texts[3].contains("no topic `cooking`"));
+    assert!(texts[4].contains("usage: /quiz schedule"));
+    assert!(texts[5].contains("only moderators"));
+    let lists = of_kind(&replies, "schedules");
+    assert_eq!(
+        lists[0]["data"]["schedules"].as_array().unwrap().len(),
+        0,
+        "bad input stored nothing"
+    );
+    let listed = lists[1]["data"]["schedules"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["days"], "mon,wed,fri");
+    assert_eq!(listed[0]["next_utc"], "2026-11-23T14:30:00Z");
+    assert!(
+        listed[0]["next_local"]
+            .as_str()
+            .unwrap()
+            .contains("09:30 EST")
+    );
+    assert!(texts[6].contains("no schedule `nope`"));
+    assert_eq!(lists[2]["data"]["schedules"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn two_processes_on_one_postgres_post_each_run_once() {
+    let Some(url) = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(common::fresh_postgres())
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    shell_at(
+        dir.path(),
+        "2026-11-23T07:00:00Z",
+        "/quiz schedule 09:30 Europe/Berlin daily questions:2 open:2h\n",
+        Some(&url),
+    );
+    let days = 4;
+    let script = "/clock +3h\n".repeat(days * 8);
+    let runs: Vec<Vec<Value>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let (dir, url, script) = (dir.path(), url.clone(), script.clone());
+                scope.spawn(move || shell_at(dir, "2026-11-23T07:00:00Z", &script, Some(&url)))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let all: Vec<Value> = runs.into_iter().flatten().collect();
+    let questions = of_kind(&all, "question");
+    assert_eq!(
+        questions.len(),
+        days * 2,
+        "each day's 2 questions posted once in all"
+    );
+    let mut starts = run_times(&all);
+    starts.sort();
+    starts.dedup();
+    assert_eq!(starts.len(), days);
+    assert_eq!(
+        of_kind(&all, "reveal").len(),
+        days * 2,
+        "each question revealed once"
+    );
+    assert_eq!(of_kind(&all, "standings").len(), days);
+}
