@@ -388,6 +388,14 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_file_is_valid() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/config.example.toml");
+        let s = Settings::load_from(Some(&example), env(&[])).unwrap();
+        assert_eq!(s.schedule.grace_minutes, 30);
+        assert_eq!(s.bank.dir, PathBuf::from("data/bank"));
+    }
+
+    #[test]
     fn values_from_the_environment_are_kept_as_written() {
         let s = Settings::load_from(
             None,
