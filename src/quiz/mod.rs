@@ -254,10 +254,15 @@ async fn try_answer(
             },
         ),
     };
+    // The choice that counts: the first one when this was a repeat.
+    let counted = match outcome {
+        AnswerOutcome::AlreadyAnswered { choice: first } => first,
+        _ => choice,
+    };
     Ok(Reply::private(text).with_data(Data::AnswerAck {
         round: round.id,
         position: position + 1,
-        choice,
+        choice: counted,
         status,
     }))
 }
