@@ -7,13 +7,7 @@ fn ask_lines(input: &str) -> Vec<serde_json::Value> {
     let index = tempfile::tempdir().unwrap();
     let mut command = common::bot(index.path());
     command.args(["ask", "--json", "--limit", "3"]);
-    let output = common::run_with_input(command, input.as_bytes());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    common::json_lines(&output)
+    common::json_run(command, input)
 }
 
 #[test]

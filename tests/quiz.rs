@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::of_kind;
+
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -13,25 +15,12 @@ const START: &str = "2026-11-23T09:00:00Z";
 fn transcript_in(dir: &Path, script: &str) -> Vec<Value> {
     let mut command = common::bot(dir);
     command.args(["shell", "--json", "--fake-clock", START]);
-    let output = common::run_with_input(command, script.as_bytes());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    common::json_lines(&output)
+    common::json_run(command, script)
 }
 
 fn transcript(script: &str) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
     transcript_in(dir.path(), script)
-}
-
-fn of_kind<'a>(replies: &'a [Value], kind: &str) -> Vec<&'a Value> {
-    replies
-        .iter()
-        .filter(|r| r["data"]["kind"] == kind)
-        .collect()
 }
 
 #[test]
@@ -254,13 +243,7 @@ fn a_channel_sees_every_question_of_its_pool_before_any_again() {
     command.env("INTERVIEW_BOT__BANK__DIR", &bank_dir);
     command.args(["shell", "--json", "--fake-clock", START]);
     let script = "/quiz start questions:2 seconds:10\n/clock +30s\n".repeat(3);
-    let output = common::run_with_input(command, script.as_bytes());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let replies = common::json_lines(&output);
+    let replies = common::json_run(command, &script);
     let asked: Vec<String> = of_kind(&replies, "question")
         .iter()
         .map(|q| q["data"]["id"].as_str().unwrap().to_string())

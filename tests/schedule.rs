@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::of_kind;
+
 use std::path::Path;
 
 use serde_json::Value;
@@ -15,20 +17,7 @@ fn shell_at(dir: &Path, start: &str, script: &str, database: Option<&str>) -> Ve
         command.env("INTERVIEW_BOT__DATABASE__URL", url);
     }
     command.args(["shell", "--json", "--fake-clock", start]);
-    let output = common::run_with_input(command, script.as_bytes());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    common::json_lines(&output)
-}
-
-fn of_kind<'a>(replies: &'a [Value], kind: &str) -> Vec<&'a Value> {
-    replies
-        .iter()
-        .filter(|r| r["data"]["kind"] == kind)
-        .collect()
+    common::json_run(command, script)
 }
 
 /// The `at` of every first question of a daily round (one per run).

@@ -9,13 +9,7 @@ fn shell(script: &str) -> Vec<Value> {
     let index = tempfile::tempdir().unwrap();
     let mut command = common::bot(index.path());
     command.args(["shell", "--json"]);
-    let output = common::run_with_input(command, script.as_bytes());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    common::json_lines(&output)
+    common::json_run(command, script)
 }
 
 #[test]

@@ -63,19 +63,7 @@ fn parse_start(rest: &str) -> Result<StartOptions, ParseError> {
             return Err(ParseError(START_USAGE.into()));
         }
     }
-    let questions = match questions {
-        None => DEFAULT_QUESTIONS,
-        Some(q) => q
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_QUESTIONS).contains(n))
-            .ok_or_else(|| {
-                ParseError(format!(
-                    "questions must be a number from 1 to {MAX_QUESTIONS}, not `{}`",
-                    super::truncate(&q, 20)
-                ))
-            })?,
-    };
+    let questions = questions_option(questions)?;
     let seconds = match seconds {
         None => DEFAULT_SECONDS,
         Some(s) => s
@@ -99,6 +87,22 @@ fn parse_start(rest: &str) -> Result<StartOptions, ParseError> {
 const ANSWER_USAGE: &str = "usage: /answer A, B, C or D (or /answer 2 B for question 2)";
 
 /// `/answer B`, `/answer 2 B` or `/answer question:2 choice:B`.
+/// The `questions` option: 1 to [`MAX_QUESTIONS`], [`DEFAULT_QUESTIONS`] when absent.
+fn questions_option(value: Option<String>) -> Result<usize, ParseError> {
+    let Some(text) = value else {
+        return Ok(DEFAULT_QUESTIONS);
+    };
+    text.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_QUESTIONS).contains(n))
+        .ok_or_else(|| {
+            ParseError(format!(
+                "questions must be a number from 1 to {MAX_QUESTIONS}, not `{}`",
+                super::truncate(&text, 20)
+            ))
+        })
+}
+
 const SCHEDULE_USAGE: &str = "usage: /quiz schedule <HH:MM> <time zone> [days] [topic] [questions] [open], for example /quiz schedule 09:30 Europe/Berlin weekdays docker 5 8h";
 
 /// Options by name (`time:09:30 zone:Europe/Berlin days:mon,wed open:8h
@@ -156,18 +160,7 @@ fn parse_schedule(rest: &str) -> Result<ScheduleOptions, ParseError> {
         Some(d) => Days::parse(&d).map_err(ParseError)?,
         None => Days::DAILY,
     };
-    let questions = match questions {
-        None => DEFAULT_QUESTIONS,
-        Some(q) => q
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_QUESTIONS).contains(n))
-            .ok_or_else(|| {
-                ParseError(format!(
-                    "questions must be a number from 1 to {MAX_QUESTIONS}"
-                ))
-            })?,
-    };
+    let questions = questions_option(questions)?;
     let open = match open {
         None => crate::schedule::DEFAULT_OPEN,
         Some(o) => parse_open(&o)?,

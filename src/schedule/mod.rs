@@ -68,6 +68,22 @@ fn info(s: &ScheduleRow, now: Timestamp) -> ScheduleInfo {
     }
 }
 
+/// One line about a schedule: when, what, and its next run.
+fn describe(s: &ScheduleInfo) -> String {
+    format!(
+        "{}: {} {} {}, {} {} questions, open {}; next {} ({} UTC)",
+        s.id,
+        s.time,
+        s.zone,
+        s.days,
+        s.questions,
+        s.topic.as_deref().unwrap_or("mixed"),
+        s.open,
+        s.next_local.as_deref().unwrap_or("never"),
+        s.next_utc.as_deref().unwrap_or("never"),
+    )
+}
+
 fn denied() -> Reply {
     Reply::error(
         "only moderators (Manage Server, workspace admins or the configured role) can change schedules",
@@ -111,18 +127,7 @@ pub async fn schedule(bot: &Bot, ctx: &Context, options: &ScheduleOptions) -> Re
         return store_error(e);
     }
     let info = info(&row, bot.now());
-    let text = format!(
-        "Daily quiz scheduled ({}): {} {} {}, {} {} questions, open {}.\nNext round: {} ({} UTC).",
-        info.id,
-        info.time,
-        info.zone,
-        info.days,
-        info.questions,
-        info.topic.as_deref().unwrap_or("mixed"),
-        info.open,
-        info.next_local.as_deref().unwrap_or("never"),
-        info.next_utc.as_deref().unwrap_or("never"),
-    );
+    let text = format!("Daily quiz scheduled: {}", describe(&info));
     Reply::public(text).with_data(Data::Schedule(info))
 }
 
@@ -166,18 +171,7 @@ pub async fn list(bot: &Bot, ctx: &Context) -> Reply {
         "Schedules here:".to_string()
     };
     for s in &schedules {
-        text.push_str(&format!(
-            "\n- {}: {} {} {}, {} {} questions, open {}; next {} ({} UTC)",
-            s.id,
-            s.time,
-            s.zone,
-            s.days,
-            s.questions,
-            s.topic.as_deref().unwrap_or("mixed"),
-            s.open,
-            s.next_local.as_deref().unwrap_or("never"),
-            s.next_utc.as_deref().unwrap_or("never"),
-        ));
+        text.push_str(&format!("\n- {}", describe(s)));
     }
     Reply::private(text).with_data(Data::Schedules { schedules })
 }

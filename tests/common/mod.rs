@@ -155,3 +155,22 @@ pub fn fresh_sqlite(dir: &Path) -> String {
             .display()
     )
 }
+
+/// Runs `command` with `input`, expects success, and returns its JSON lines.
+pub fn json_run(command: Command, input: &str) -> Vec<serde_json::Value> {
+    let output = run_with_input(command, input.as_bytes());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    json_lines(&output)
+}
+
+/// The replies whose `data.kind` is `kind`.
+pub fn of_kind<'a>(replies: &'a [serde_json::Value], kind: &str) -> Vec<&'a serde_json::Value> {
+    replies
+        .iter()
+        .filter(|r| r["data"]["kind"] == kind)
+        .collect()
+}
