@@ -1,8 +1,10 @@
 //! Quiz rounds: starting one in a channel, recording answers, closing each question
 //! when its time is up (reveal, then the next question or the round's standings),
 //! and stopping a round early. Every step is stored before anyone is told about it,
-//! and closing is claimed in the database, so a restart or a second process never
-//! loses or repeats a step.
+//! and each close is claimed in the database: a restart resumes a round where it
+//! was, and a second process never repeats a close. (The posts of a close are sent
+//! after its claim commits; a process that dies in between loses them: there is no
+//! outbox yet.)
 
 pub mod pick;
 pub mod render;
