@@ -7,7 +7,12 @@
 //! - [`bank`]: the question bank, loaded from `data/bank/*.toml` (checked, listed, imported)
 //! - [`search`]: the tantivy index under `index/` and chat-text queries over it
 //! - [`commands`]: the command surface, one module per command group
-//! - [`bot`]: the core that answers a command with a [`reply::Reply`]
+//! - [`bot`]: the core that answers a command with a [`reply::Reply`], and posts
+//!   what falls due ([`bot::Bot::tick`])
+//! - [`quiz`]: live rounds (questions, options, answers, closes);
+//!   [`schedule`]: daily rounds on a schedule
+//! - [`store`]: rounds, the answer log and schedules in SQLite or PostgreSQL
+//! - [`clock`]: injected time (real, or the shell's fake clock)
 //! - [`shell`]: the terminal chat adapter, the embedded default
 //! - [`config`]: layered settings; [`telemetry`]: logging
 //! - [`cli`]: the `interview-bot` command line
