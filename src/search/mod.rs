@@ -3,8 +3,8 @@
 //! User text is never parsed as query syntax: it is analyzed into terms
 //! ([`analyzer`]), widened with acronyms and synonyms ([`Synonyms`]), forgiving
 //! typos and split words ([`vocabulary`]), and turned into a weighted term query
-//! ([`query`]) where the question and its aliases count more than the answer.
-//! Lexical scoring produces candidates; [`rescore`] ranks the best of them by how
+//! (`query`) where the question and its aliases count more than the answer.
+//! Lexical scoring produces candidates; `rescore` ranks the best of them by how
 //! much of the query they cover, the place where a second scorer (meaning-based)
 //! can join.
 

@@ -2,7 +2,7 @@
 //! channel has seen, in SQLite (a file, the default) or PostgreSQL, chosen by the
 //! URL. Both run the same SQL through sqlx's `Any` driver (basic types only: times
 //! are Unix milliseconds, flags are integers) and the same migrations
-//! ([`schema`]). Writes that a person is told about are committed before the
+//! (`schema`). Writes that a person is told about are committed before the
 //! function returns.
 
 mod answers;
