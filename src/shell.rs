@@ -218,10 +218,7 @@ impl Shell {
         for _ in 0..MAX_EVENTS_PER_CLOCK {
             let due = match self.bot.next_due().await {
                 Ok(due) => due,
-                Err(e) => {
-                    tracing::warn!("{e}");
-                    return quiz::unavailable();
-                }
+                Err(e) => return quiz::store_error(e),
             };
             match due {
                 // Everything due up to now has run; anything still at or before now

@@ -97,10 +97,7 @@ pub async fn leaderboard(bot: &Bot, ctx: &Context, span: Span, topic: Option<&st
     }
     let zone = match channel_zone(bot, &ctx.guild, &ctx.channel).await {
         Ok(zone) => zone,
-        Err(e) => {
-            tracing::warn!("leaderboard: {e}");
-            return crate::quiz::unavailable();
-        }
+        Err(e) => return crate::quiz::store_error(e),
     };
     board(bot, &ctx.guild, span, topic, &zone).await
 }
@@ -128,10 +125,7 @@ pub async fn board(
     };
     let standings = match bot.store().leaderboard(guild, &period).await {
         Ok(s) => s,
-        Err(e) => {
-            tracing::warn!("leaderboard: {e}");
-            return crate::quiz::unavailable();
-        }
+        Err(e) => return crate::quiz::store_error(e),
     };
     let rows = render::rows(&standings[..standings.len().min(10)]);
     let scope = topic.map_or(String::new(), |t| format!(" in {t}"));
@@ -160,10 +154,7 @@ pub async fn stats(bot: &Bot, ctx: &Context, user: Option<&str>) -> Reply {
         store.leaderboard(&ctx.guild, &all_time)
     ) {
         Ok(found) => found,
-        Err(e) => {
-            tracing::warn!("stats: {e}");
-            return crate::quiz::unavailable();
-        }
+        Err(e) => return crate::quiz::store_error(e),
     };
     if answers.is_empty() {
         return Reply::private(format!(

@@ -50,7 +50,9 @@ pub fn unavailable() -> Reply {
     Reply::error("the quiz database is not answering right now: try again shortly")
 }
 
-fn store_error(e: StoreError) -> Reply {
+/// The reply to a store failure: busy channel, a database that is not answering
+/// (logged as a warning), or anything else (logged as an error).
+pub fn store_error(e: StoreError) -> Reply {
     match e {
         StoreError::ChannelBusy => {
             Reply::error("a round is already running here: answer it, or /quiz stop it")
@@ -61,7 +63,7 @@ fn store_error(e: StoreError) -> Reply {
         }
         StoreError::Failed(_) => {
             tracing::error!("{e}");
-            Reply::error("something went wrong storing that: try again shortly")
+            Reply::error("something went wrong with the quiz database: try again shortly")
         }
     }
 }

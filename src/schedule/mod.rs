@@ -90,11 +90,6 @@ fn denied() -> Reply {
     )
 }
 
-fn store_error(e: StoreError) -> Reply {
-    tracing::warn!("schedules: {e}");
-    quiz::unavailable()
-}
-
 /// `/quiz schedule`: a daily round for the context's channel (moderators only).
 pub async fn schedule(bot: &Bot, ctx: &Context, options: &ScheduleOptions) -> Reply {
     if !ctx.moderator {
@@ -124,7 +119,7 @@ pub async fn schedule(bot: &Bot, ctx: &Context, options: &ScheduleOptions) -> Re
         last_reminder_at: now,
     };
     if let Err(e) = bot.store().create_schedule(&row).await {
-        return store_error(e);
+        return quiz::store_error(e);
     }
     let info = info(&row, bot.now());
     let text = format!("Daily quiz scheduled: {}", describe(&info));
@@ -152,7 +147,7 @@ pub async fn unschedule(bot: &Bot, ctx: &Context, id: Option<&str>) -> Reply {
             "removed {n} schedule{}",
             if n == 1 { "" } else { "s" }
         )),
-        Err(e) => store_error(e),
+        Err(e) => quiz::store_error(e),
     }
 }
 
@@ -160,7 +155,7 @@ pub async fn unschedule(bot: &Bot, ctx: &Context, id: Option<&str>) -> Reply {
 pub async fn list(bot: &Bot, ctx: &Context) -> Reply {
     let rows = match bot.store().schedules_in(&ctx.guild, &ctx.channel).await {
         Ok(rows) => rows,
-        Err(e) => return store_error(e),
+        Err(e) => return quiz::store_error(e),
     };
     let now = bot.now();
     let schedules: Vec<ScheduleInfo> = rows.iter().map(|s| info(s, now)).collect();
