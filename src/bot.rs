@@ -259,5 +259,10 @@ pub fn open_searcher(bank: &Bank, settings: &Settings) -> anyhow::Result<Searche
             built.elapsed.as_secs_f64()
         );
     }
-    Ok(searcher)
+    let semantic = settings
+        .model
+        .enabled
+        .then(|| crate::semantic::load(bank, &settings.model.dir, Some(&settings.index.dir)))
+        .flatten();
+    Ok(searcher.with_semantic(semantic))
 }

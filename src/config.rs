@@ -28,6 +28,7 @@ pub struct ConfigError(String);
 pub struct Settings {
     pub bank: BankSettings,
     pub index: IndexSettings,
+    pub model: ModelSettings,
     pub ask: AskSettings,
     pub database: DatabaseSettings,
     pub schedule: ScheduleSettings,
@@ -64,6 +65,24 @@ impl Default for IndexSettings {
     fn default() -> Self {
         IndexSettings {
             dir: PathBuf::from("index"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelSettings {
+    /// The sentence-embedding model's directory (`interview-bot model install` fills it).
+    pub dir: PathBuf,
+    /// Off: match words only, even when the model is installed.
+    pub enabled: bool,
+}
+
+impl Default for ModelSettings {
+    fn default() -> Self {
+        ModelSettings {
+            dir: PathBuf::from("index/model/all-MiniLM-L6-v2"),
+            enabled: true,
         }
     }
 }

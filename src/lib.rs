@@ -27,6 +27,7 @@ pub mod quiz;
 pub mod reply;
 pub mod schedule;
 pub mod search;
+pub mod semantic;
 pub mod shell;
 pub mod store;
 pub mod telemetry;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::bank::Bank;
 use crate::bot::{load_bank, open_searcher};
 use crate::config::Settings;
-use crate::search::{Found, SearchOptions, Searcher};
+use crate::search::{Found, SearchOptions, Searcher, Signals};
 
 #[derive(Debug, clap::Args)]
 pub struct AskArgs {
@@ -25,6 +25,9 @@ pub struct AskArgs {
     /// One JSON object per query: {"query", "hits": [{"id", "topic", "question", "aliases", "answer", "score"}]}
     #[arg(long)]
     pub json: bool,
+    /// With --json: add each hit's signals (word score, cosines to phrasing, answer and entry)
+    #[arg(long, requires = "json")]
+    pub explain: bool,
 }
 
 #[derive(Serialize)]
@@ -43,6 +46,8 @@ struct JsonHit<'a> {
     aliases: &'a [String],
     answer: &'a str,
     score: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signals: Option<Signals>,
 }
 
 pub fn run(settings: &Settings, args: &AskArgs) -> anyhow::Result<ExitCode> {
@@ -67,6 +72,7 @@ pub fn run(settings: &Settings, args: &AskArgs) -> anyhow::Result<ExitCode> {
             ..Default::default()
         },
         json: args.json,
+        explain: args.explain,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -91,6 +97,7 @@ struct Asker<'a> {
     searcher: &'a Searcher,
     options: SearchOptions,
     json: bool,
+    explain: bool,
 }
 
 impl Asker<'_> {
@@ -114,6 +121,7 @@ impl Asker<'_> {
                     aliases: &q.aliases,
                     answer: &q.answer,
                     score: hit.score,
+                    signals: hit.signals.filter(|_| self.explain),
                 })
             })
             .collect();

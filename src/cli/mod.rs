@@ -3,6 +3,7 @@
 
 mod ask;
 mod bank;
+mod model;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +43,9 @@ pub enum Command {
     /// Check, list and import question banks
     #[command(subcommand)]
     Bank(bank::BankCommand),
+    /// Install the sentence-embedding model that lets /ask match by meaning
+    #[command(subcommand)]
+    Model(model::ModelCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -93,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Ask(args)) => ask::run(&settings, &args),
         Some(Command::Index) => bank::index(&settings),
         Some(Command::Bank(command)) => bank::run(&settings, command),
+        Some(Command::Model(command)) => model::run(&settings, command),
     }
 }
 

@@ -18,7 +18,7 @@ use super::index::Fields;
 use crate::bank::Bank;
 
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
-const INDEX_FORMAT: &str = "interview-bot-index-6";
+const INDEX_FORMAT: &str = "interview-bot-index-7";
 const INDEX_PREFIX: &str = "tantivy-";
 const STAGING_PREFIX: &str = "tantivy.building-";
 /// Staging directories older than this were left by a process that died.
@@ -170,9 +170,10 @@ fn fill(index: &Index, f: &Fields, bank: &Bank) -> tantivy::Result<Built> {
     let mut writer =
         index.writer_with_num_threads::<TantivyDocument>(threads, 100_000_000 * threads)?;
     let progress = progress_bar(bank.len());
-    for q in bank.questions() {
+    for (row, q) in bank.questions().iter().enumerate() {
         let mut document = doc!(
             f.id => q.id.as_str(),
+            f.row => row as u64,
             f.topic => q.topic.as_str(),
             f.topic_text => q.topic.as_str(),
             f.question => q.question.as_str(),

