@@ -17,6 +17,7 @@ use crate::quiz::{self, Post};
 use crate::reply::Reply;
 use crate::schedule;
 use crate::search::{IndexStatus, SearchOptions, Searcher, Synonyms};
+use crate::semantic::Semantic;
 use crate::store::{Store, StoreError};
 
 /// Who is speaking where: a person in a channel of a server (Discord) or
@@ -167,10 +168,23 @@ impl Bot {
         vec![one]
     }
 
-    /// Questions like `question`, same topic first, itself left out.
+    /// Questions like `question` in its topic, itself left out: the closest in
+    /// meaning (question and answer together), or by words without the model.
     pub fn related(&self, question: &Question) -> Vec<&Question> {
         if self.related == 0 {
             return Vec::new();
+        }
+        if let Some(semantic) = self.searcher.semantic() {
+            if let Some(row) = semantic.row_of(&question.id) {
+                return semantic
+                    .nearest(row, Semantic::entry_similarity, |other| {
+                        semantic.topic(other) == question.topic
+                    })
+                    .into_iter()
+                    .take(self.related)
+                    .filter_map(|(other, _)| self.bank.get(semantic.id(other)))
+                    .collect();
+            }
         }
         let text = std::iter::once(question.question.as_str())
             .chain(question.tags.iter().map(String::as_str))

@@ -218,5 +218,25 @@ pub fn index(settings: &Settings) -> anyhow::Result<ExitCode> {
         built.elapsed.as_secs_f64(),
         settings.index.dir.display()
     );
-    Ok(ExitCode::SUCCESS)
+    if !settings.model.enabled {
+        println!("matching by meaning is off (model.enabled = false)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let embedded = crate::semantic::Model::load(&settings.model.dir).and_then(|model| {
+        crate::semantic::Semantic::build(&bank, model, Some(&settings.index.dir))
+    });
+    match embedded {
+        Ok((_, embedded)) => {
+            let rate = embedded.texts as f64 / embedded.seconds.max(1e-9);
+            println!(
+                "embedded {} texts in {:.1}s ({rate:.0} texts/s), {} unchanged",
+                embedded.texts, embedded.seconds, embedded.reused
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("matching by meaning is off: {e}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

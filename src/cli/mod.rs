@@ -3,6 +3,7 @@
 
 mod ask;
 mod bank;
+mod doctor;
 mod model;
 
 use std::path::PathBuf;
@@ -38,8 +39,10 @@ pub enum Command {
     Shell(ShellArgs),
     /// Answer questions from the command line; without TEXT, one query per line of stdin
     Ask(ask::AskArgs),
-    /// Build the search index from the bank (done automatically when the bank changes)
+    /// Build the search index and embed the bank (done automatically when the bank changes)
     Index,
+    /// Check settings, bank, index, model, database and platform credentials, and say which search mode is active
+    Doctor,
     /// Check, list and import question banks
     #[command(subcommand)]
     Bank(bank::BankCommand),
@@ -96,6 +99,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Ask(args)) => ask::run(&settings, &args),
         Some(Command::Index) => bank::index(&settings),
+        Some(Command::Doctor) => doctor::run(&settings, cli.config.as_deref()),
         Some(Command::Bank(command)) => bank::run(&settings, command),
         Some(Command::Model(command)) => model::run(&settings, command),
     }

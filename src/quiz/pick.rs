@@ -1,14 +1,17 @@
 //! Choosing a round's questions and their wrong options.
 //!
 //! Questions: a channel does not see a question again until its pool (the topic,
-//! or the whole bank) is used up. Wrong options: answers of other questions that
-//! search finds similar, in the same topic, so they are plausible; never the same
-//! text as the right answer or as each other, nor nearly the same.
+//! or the whole bank) is used up. Wrong options: answers in the same topic that
+//! are close in meaning to the right one (or, without the embedding model, answers
+//! of questions search finds similar), so they are plausible; never the same text
+//! as the right answer or as each other, nor nearly the same words, nor (with the
+//! model) a paraphrase of the right answer or of its question.
 
 use std::collections::HashSet;
 
 use crate::bank::{Bank, Question};
 use crate::search::{SearchOptions, Searcher};
+use crate::semantic::Semantic;
 
 /// The letters of the four options.
 pub const LETTERS: [&str; 4] = ["A", "B", "C", "D"];
@@ -16,6 +19,12 @@ pub const LETTERS: [&str; 4] = ["A", "B", "C", "D"];
 const NEAR_IDENTICAL: f32 = 0.6;
 /// Similar questions considered for wrong options.
 const CANDIDATES: usize = 20;
+/// Wrong options are drawn from this many of the closest answers.
+const PLAUSIBLE: usize = 6;
+/// Answers this close in meaning say the same thing.
+const SAME_ANSWER: f32 = 0.8;
+/// Questions this close in meaning ask the same thing.
+const SAME_QUESTION: f32 = 0.92;
 /// Longest option label; the full answer is shown at the reveal.
 const MAX_LABEL_CHARS: usize = 180;
 
@@ -63,19 +72,12 @@ pub fn options(
 ) -> (Vec<String>, String) {
     let right = label(&question.answer);
     let mut chosen: Vec<String> = vec![right.clone()];
-    let similar = searcher
-        .search(
-            &format!("{} {}", question.question, question.tags.join(" ")),
-            &SearchOptions {
-                topic: Some(question.topic.clone()),
-                limit: CANDIDATES,
-                exclude: Some(question.id.clone()),
-                ..Default::default()
-            },
-        )
-        .map(|found| found.hits)
-        .unwrap_or_default();
-    let mut candidates: Vec<&Question> = similar.iter().filter_map(|h| bank.get(&h.id)).collect();
+    let mut chosen_rows: Vec<usize> = Vec::new();
+    let semantic = searcher.semantic();
+    let mut candidates = match semantic {
+        Some(semantic) => by_meaning(question, bank, semantic, rng),
+        None => by_words(question, bank, searcher),
+    };
     let mut same_topic: Vec<&Question> = bank
         .questions()
         .iter()
@@ -90,20 +92,80 @@ pub fn options(
     rng.shuffle(&mut anywhere);
     candidates.extend(same_topic);
     candidates.extend(anywhere);
+    let this_row = semantic.and_then(|s| s.row_of(&question.id));
     for candidate in candidates {
         if chosen.len() == LETTERS.len() {
             break;
         }
         let option = label(&candidate.answer);
-        if chosen.iter().all(|c| !alike(c, &option)) {
-            chosen.push(option);
+        if chosen.iter().any(|c| alike(c, &option)) {
+            continue;
         }
+        if let Some(semantic) = semantic {
+            let Some(row) = semantic.row_of(&candidate.id) else {
+                continue;
+            };
+            let rows = this_row.iter().chain(&chosen_rows);
+            if rows.into_iter().any(|&other| paraphrase(semantic, row, other)) {
+                continue;
+            }
+            chosen_rows.push(row);
+        }
+        chosen.push(option);
     }
     let mut order: Vec<usize> = (0..chosen.len()).collect();
     rng.shuffle(&mut order);
     let labels: Vec<String> = order.iter().map(|&i| chosen[i].clone()).collect();
     let correct = order.iter().position(|&i| i == 0).unwrap_or(0);
     (labels, LETTERS[correct].to_string())
+}
+
+/// Wrong options by meaning: the answers in the topic closest to the right one,
+/// a random few of the closest so rounds vary.
+fn by_meaning<'b>(
+    question: &Question,
+    bank: &'b Bank,
+    semantic: &Semantic,
+    rng: &mut fastrand::Rng,
+) -> Vec<&'b Question> {
+    let Some(row) = semantic.row_of(&question.id) else {
+        return Vec::new();
+    };
+    let mut near: Vec<&Question> = semantic
+        .nearest(row, Semantic::answer_similarity, |other| {
+            semantic.topic(other) == question.topic
+        })
+        .into_iter()
+        .take(CANDIDATES)
+        .filter_map(|(other, _)| bank.get(semantic.id(other)))
+        .collect();
+    let plausible = PLAUSIBLE.min(near.len());
+    rng.shuffle(&mut near[..plausible]);
+    near
+}
+
+/// Wrong options by words: answers of questions that search finds similar.
+fn by_words<'b>(question: &Question, bank: &'b Bank, searcher: &Searcher) -> Vec<&'b Question> {
+    let similar = searcher
+        .search(
+            &format!("{} {}", question.question, question.tags.join(" ")),
+            &SearchOptions {
+                topic: Some(question.topic.clone()),
+                limit: CANDIDATES,
+                exclude: Some(question.id.clone()),
+                ..Default::default()
+            },
+        )
+        .map(|found| found.hits)
+        .unwrap_or_default();
+    similar.iter().filter_map(|h| bank.get(&h.id)).collect()
+}
+
+/// True when two entries say the same thing: either answer would be right for
+/// the other's question.
+fn paraphrase(semantic: &Semantic, a: usize, b: usize) -> bool {
+    semantic.answer_similarity(a, b) >= SAME_ANSWER
+        || semantic.phrasing_similarity(a, b) >= SAME_QUESTION
 }
 
 /// An answer as an option: its first paragraph, cut at a word near the limit.

@@ -301,6 +301,13 @@ fn open_dir(path: &Path) -> Result<Index, SearchError> {
     Ok(index)
 }
 
+/// Whether the index for `bank` under `dir` is current (`None`: it would be built
+/// at the next start). Builds nothing.
+pub fn index_status(bank: &Bank, dir: &Path) -> Option<IndexStatus> {
+    let location = Location::of(bank, dir);
+    (location.is_current() && opens(&location.path)).then_some(IndexStatus::UpToDate)
+}
+
 /// True when an on-disk index opens and can be read.
 pub(crate) fn opens(path: &Path) -> bool {
     open_dir(path).is_ok_and(|index| index.reader().is_ok())

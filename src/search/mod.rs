@@ -21,7 +21,7 @@ use std::path::PathBuf;
 
 pub use build::{Built, build as build_index};
 pub use fusion::Signals;
-pub use index::{IndexStatus, Searcher};
+pub use index::{IndexStatus, Searcher, index_status};
 pub use synonyms::Synonyms;
 
 /// What went wrong opening or querying the index.

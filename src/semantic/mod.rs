@@ -20,6 +20,15 @@ pub use vectors::Embedded;
 
 use crate::bank::Bank;
 
+/// How many of the texts `bank` embeds have vectors cached in `cache_dir` for
+/// `model`, and how many there are.
+pub fn cached(bank: &Bank, model: &Model, cache_dir: &Path) -> (usize, usize) {
+    let texts = table::texts(bank);
+    let cache = vectors::VectorCache::open(Some(cache_dir), model);
+    let done = texts.iter().filter(|t| cache.get(t).is_some()).count();
+    (done, texts.len())
+}
+
 /// Loads the model in `model_dir` and embeds `bank`, caching vectors in
 /// `cache_dir`. Any failure is logged once and gives `None`: search then works by
 /// words alone.

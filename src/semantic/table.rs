@@ -59,7 +59,7 @@ fn entry_text(q: &Question) -> String {
 }
 
 /// Every text of `bank` that gets a vector.
-fn texts(bank: &Bank) -> Vec<String> {
+pub(crate) fn texts(bank: &Bank) -> Vec<String> {
     let mut texts = Vec::new();
     for q in bank.questions() {
         texts.extend(q.phrasings().map(str::to_string));
@@ -188,6 +188,22 @@ impl Semantic {
             out[row].phrasing = out[row].phrasing.max(score);
         }
         out
+    }
+
+    /// The rows kept by `keep` (never `row` itself), most similar to `row` first
+    /// by `similarity`.
+    pub fn nearest(
+        &self,
+        row: usize,
+        similarity: impl Fn(&Self, usize, usize) -> f32,
+        keep: impl Fn(usize) -> bool,
+    ) -> Vec<(usize, f32)> {
+        let mut near: Vec<(usize, f32)> = (0..self.rows())
+            .filter(|&other| other != row && keep(other))
+            .map(|other| (other, similarity(self, row, other)))
+            .collect();
+        near.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        near
     }
 
     /// How alike two entries are as wholes (question and answer).

@@ -79,6 +79,8 @@ pub struct Store {
 
 /// How long a command waits for a PostgreSQL connection before saying "try again".
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long `doctor` waits for the database.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// SQLite connections wait for each other's writes (busy timeout 5 s), so a queue
 /// of writers may wait longer for a connection without anything being wrong.
 const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(15);
@@ -147,6 +149,41 @@ fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
 }
 
 /// `sqlite://file` with `mode=rwc`, so the file is created on first start.
+/// Checks that the database at `url` can be reached, changing nothing: a SQLite
+/// file that does not exist yet only needs a writable directory. Says what it found.
+pub async fn probe(url: &str) -> Result<String, StoreError> {
+    install_default_drivers();
+    if let Some(path) = url.strip_prefix("sqlite://").filter(|p| !p.contains(":memory:")) {
+        let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
+        if !path.exists() {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let writable = std::fs::metadata(dir).is_ok_and(|m| !m.permissions().readonly());
+            return if writable {
+                Ok(format!("{} will be created at the first start", path.display()))
+            } else {
+                Err(StoreError::Unavailable(format!(
+                    "{}: the directory cannot be written",
+                    dir.display()
+                )))
+            };
+        }
+    }
+    let pool = AnyPoolOptions::new()
+        .acquire_timeout(PROBE_TIMEOUT)
+        .max_connections(1)
+        .connect(url)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redact_password(url))))?;
+    let reached = sqlx::query("SELECT 1").execute(&pool).await;
+    pool.close().await;
+    reached
+        .map(|_| format!("{} answers", redact_password(url)))
+        .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redact_password(url))))
+}
+
 fn sqlite_url(url: &str) -> String {
     if url.contains('?') || url.contains(":memory:") {
         url.to_string()

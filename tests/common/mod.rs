@@ -35,8 +35,8 @@ pub fn searcher(bank: &Bank, dir: &Path) -> Searcher {
 }
 
 /// The binary, run from the repository with its own index directory and SQLite
-/// file (both in `index_dir`) and no platform credentials, whatever the caller's
-/// environment holds.
+/// file (both in `index_dir`), no platform credentials and matching by words
+/// only (see [`semantic_bot`]), whatever the caller's environment holds.
 pub fn bot(index_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_interview-bot"));
     command
@@ -48,6 +48,7 @@ pub fn bot(index_dir: &Path) -> Command {
             "INTERVIEW_BOT__DATABASE__URL",
             format!("sqlite://{}", index_dir.join("bot.db").display()),
         )
+        .env("INTERVIEW_BOT__MODEL__ENABLED", "false")
         .env("RUST_LOG", "warn");
     command
 }
@@ -173,4 +174,65 @@ pub fn of_kind<'a>(replies: &'a [serde_json::Value], kind: &str) -> Vec<&'a serd
         .iter()
         .filter(|r| r["data"]["kind"] == kind)
         .collect()
+}
+
+/// The installed embedding model for tests: `INTERVIEW_BOT_TEST_MODEL`, else the
+/// default install directory. `None` (the test skips) when it is missing, except
+/// under CI, which provisions it (see .ci/run).
+pub fn model_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("INTERVIEW_BOT_TEST_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("index/model/all-MiniLM-L6-v2"));
+    if dir.join("model.safetensors").exists() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must provision the model (interview-bot model install, see .ci/run)"
+    );
+    eprintln!("skipped: no embedding model in {}", dir.display());
+    None
+}
+
+/// An index directory shared by the tests that use the model, so the shipped
+/// bank is embedded once (the vectors are cached there), not once per test.
+pub fn semantic_index_dir() -> PathBuf {
+    repo().join("target/test-semantic-index")
+}
+
+/// Embeds the shipped bank into [`semantic_index_dir`] once per test binary, so
+/// tests running in parallel do not all embed it at the same time.
+pub fn warm_semantic_index(model: &Path) {
+    static WARM: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    let mut warm = WARM.lock().unwrap_or_else(|e| e.into_inner());
+    if !*warm {
+        let dir = semantic_index_dir();
+        interview_bot::semantic::load(&shipped_bank(), model, Some(&dir))
+            .expect("the model loads and embeds the bank");
+        *warm = true;
+    }
+}
+
+/// A searcher over the shipped bank that matches by meaning too; `None` when the
+/// model is not installed (see [`model_dir`]).
+pub fn semantic_searcher(bank: &Bank) -> Option<Searcher> {
+    let model = model_dir()?;
+    warm_semantic_index(&model);
+    let dir = semantic_index_dir();
+    let semantic = interview_bot::semantic::load(bank, &model, Some(&dir));
+    assert!(semantic.is_some(), "the model loads");
+    Some(searcher(bank, &dir).with_semantic(semantic))
+}
+
+/// [`bot`] with the model on, its index and vectors in [`semantic_index_dir`]
+/// (the database stays in `dir`); `None` when the model is not installed.
+pub fn semantic_bot(dir: &Path) -> Option<Command> {
+    let model = model_dir()?;
+    warm_semantic_index(&model);
+    let mut command = bot(dir);
+    command
+        .env("INTERVIEW_BOT__INDEX__DIR", semantic_index_dir())
+        .env("INTERVIEW_BOT__MODEL__DIR", model)
+        .env("INTERVIEW_BOT__MODEL__ENABLED", "true");
+    Some(command)
 }

@@ -1,0 +1,350 @@
+//! Matching by meaning: paraphrases found, the embedding cache, related questions
+//! and quiz distractors from the same similarity, and the fallback to words when
+//! the model is missing or broken. Tests that need the model skip without it
+//! locally; CI provisions it (see .ci/run).
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use interview_bot::bank::Bank;
+use interview_bot::bot::Bot;
+use interview_bot::clock::SystemClock;
+use interview_bot::config::Settings;
+use interview_bot::quiz::pick;
+use interview_bot::search::SearchOptions;
+use interview_bot::semantic::{Model, Semantic};
+
+fn top(searcher: &interview_bot::search::Searcher, text: &str) -> Option<String> {
+    searcher
+        .search(text, &SearchOptions::top(1))
+        .expect("search runs")
+        .hits
+        .first()
+        .map(|h| h.id.clone())
+}
+
+#[test]
+fn paraphrases_find_their_question_by_meaning() {
+    let bank = common::shipped_bank();
+    let Some(semantic) = common::semantic_searcher(&bank) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let words_only = common::searcher(&bank, dir.path());
+    let cases = [
+        (
+            "list the ways clients can prove who they are to an api",
+            "api-015",
+        ),
+        (
+            "how should an endpoint tell the caller something went wrong",
+            "api-007",
+        ),
+        ("swagger docs", "api-070"),
+        ("debug a container that keeps crashing", "docker-040"),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(top(&semantic, query).as_deref(), Some(expected), "{query}");
+    }
+    let missed_by_words = cases
+        .iter()
+        .filter(|(query, expected)| top(&words_only, query).as_deref() != Some(*expected))
+        .count();
+    assert!(
+        missed_by_words >= 2,
+        "these paraphrases should need meaning, but words found {} of {}",
+        cases.len() - missed_by_words,
+        cases.len()
+    );
+}
+
+#[test]
+fn hits_explain_their_signals_and_unrelated_text_matches_nothing() {
+    let bank = common::shipped_bank();
+    let Some(searcher) = common::semantic_searcher(&bank) else {
+        return;
+    };
+    let found = searcher
+        .search("tcp vs udp", &SearchOptions::top(3))
+        .unwrap();
+    let signals = found.hits[0].signals.expect("signals with the model");
+    assert!(signals.words > 0.0 && signals.entry > 0.3, "{signals:?}");
+    let nothing = searcher
+        .search("zebra giraffe savanna", &SearchOptions::top(3))
+        .unwrap();
+    assert!(nothing.hits.is_empty(), "{:?}", nothing.hits);
+    assert!(nothing.note.is_some());
+    let topic_only = searcher
+        .search(
+            "how do I keep data after the container is removed",
+            &SearchOptions {
+                topic: Some("python".into()),
+                limit: 5,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    for hit in &topic_only.hits {
+        assert!(hit.id.starts_with("python-"), "{}", hit.id);
+    }
+}
+
+fn write_bank(dir: &Path, answer_of_first: &str) -> Bank {
+    std::fs::create_dir_all(dir).unwrap();
+    let text = format!(
+        r#"[[question]]
+id = "t-001"
+topic = "t"
+question = "What is a socket?"
+answer = "{answer_of_first}"
+
+[[question]]
+id = "t-002"
+topic = "t"
+question = "What does DNS do?"
+aliases = ["how are names turned into addresses"]
+answer = "DNS turns host names into IP addresses."
+"#
+    );
+    std::fs::write(dir.join("t.toml"), text).unwrap();
+    interview_bot::bank::load(dir).unwrap().bank
+}
+
+#[test]
+fn vectors_are_cached_and_only_changed_texts_are_embedded() {
+    let Some(model_dir) = common::model_dir() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("index");
+    let bank = write_bank(&tmp.path().join("bank"), "An endpoint of a connection.");
+    let load = |bank: &Bank| Semantic::build(bank, Model::load(&model_dir).unwrap(), Some(&cache));
+    // 2 questions, 1 alias, 2 answers, 2 whole entries.
+    let (_, first) = load(&bank).unwrap();
+    assert_eq!((first.texts, first.reused), (7, 0));
+    let (_, again) = load(&bank).unwrap();
+    assert_eq!((again.texts, again.reused), (0, 7));
+    let changed = write_bank(
+        &tmp.path().join("bank"),
+        "One end of a two-way link between programs.",
+    );
+    let (_, after_edit) = load(&changed).unwrap();
+    assert_eq!(
+        (after_edit.texts, after_edit.reused),
+        (2, 5),
+        "the new answer and its entry"
+    );
+    let files: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("vectors-"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let file = cache.join(&files[0]);
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let (semantic, after_damage) = load(&changed).unwrap();
+    assert_eq!(after_damage.texts, 7, "a damaged cache is embedded anew");
+    assert!(semantic.entry_similarity(0, 1) < 0.9);
+}
+
+async fn semantic_bot_in_process(tmp: &Path) -> Option<Bot> {
+    let model = common::model_dir()?;
+    common::warm_semantic_index(&model);
+    let mut settings = Settings::default();
+    settings.bank.dir = common::repo().join("data/bank");
+    settings.bank.synonyms = common::repo().join("data/synonyms.toml");
+    settings.index.dir = common::semantic_index_dir();
+    settings.model.dir = model;
+    settings.database.url = common::fresh_sqlite(tmp);
+    Some(
+        Bot::from_settings(&settings, Arc::new(SystemClock))
+            .await
+            .expect("bot starts"),
+    )
+}
+
+#[tokio::test]
+async fn related_questions_are_the_nearest_in_meaning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(bot) = semantic_bot_in_process(tmp.path()).await else {
+        return;
+    };
+    let handshake = bot.bank().get("networking-020").unwrap();
+    let related: Vec<&str> = bot
+        .related(handshake)
+        .iter()
+        .map(|q| q.id.as_str())
+        .collect();
+    assert_eq!(related.len(), 3);
+    assert!(
+        related.contains(&"networking-021"),
+        "why TCP needs three steps is related to how the handshake works: {related:?}"
+    );
+    let semantic = bot.searcher().semantic().unwrap();
+    let row = semantic.row_of("networking-020").unwrap();
+    let nearest: Vec<&str> = semantic
+        .nearest(row, Semantic::entry_similarity, |o| {
+            semantic.topic(o) == "networking"
+        })
+        .iter()
+        .take(3)
+        .map(|(r, _)| semantic.id(*r))
+        .collect();
+    assert_eq!(related, nearest);
+    bot.store().close().await;
+}
+
+#[tokio::test]
+async fn distractors_are_close_in_meaning_but_never_paraphrases() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(bot) = semantic_bot_in_process(tmp.path()).await else {
+        return;
+    };
+    let bank = bot.bank();
+    let semantic = bot.searcher().semantic().unwrap();
+    let mut rng = fastrand::Rng::with_seed(11);
+    let (mut chosen_similarity, mut chosen_count) = (0.0f32, 0usize);
+    let (mut topic_similarity, mut topic_count) = (0.0f32, 0usize);
+    for question in bank.questions() {
+        let (labels, letter) = pick::options(question, bank, bot.searcher(), &mut rng);
+        assert_eq!(labels.len(), 4, "{}", question.id);
+        let right = pick::LETTERS.iter().position(|l| *l == letter).unwrap();
+        assert_eq!(labels[right], pick::label(&question.answer));
+        let row = semantic.row_of(&question.id).unwrap();
+        for (i, label) in labels.iter().enumerate().filter(|(i, _)| *i != right) {
+            let source = bank
+                .questions()
+                .iter()
+                .find(|q| pick::label(&q.answer) == *label && q.id != question.id)
+                .unwrap_or_else(|| panic!("option {i} of {} is some answer", question.id));
+            let other = semantic.row_of(&source.id).unwrap();
+            let similarity = semantic.answer_similarity(row, other);
+            assert!(
+                similarity < 0.8,
+                "{}: option {label:?} (from {}) says the same as the right answer ({similarity:.2})",
+                question.id,
+                source.id
+            );
+            chosen_similarity += similarity;
+            chosen_count += 1;
+        }
+        for other in 0..semantic.rows() {
+            if other != row && semantic.topic(other) == question.topic {
+                topic_similarity += semantic.answer_similarity(row, other);
+                topic_count += 1;
+            }
+        }
+    }
+    let chosen = chosen_similarity / chosen_count as f32;
+    let typical = topic_similarity / topic_count as f32;
+    assert!(
+        chosen > typical + 0.1,
+        "wrong options should be closer to the right answer ({chosen:.2}) than a random answer of the topic ({typical:.2})"
+    );
+    bot.store().close().await;
+}
+
+fn stderr_lines_with(output: &std::process::Output, needle: &str) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| l.contains(needle))
+        .map(str::to_string)
+        .collect()
+}
+
+fn ask_with_model_dir(model_dir: &Path, index: &Path) -> std::process::Output {
+    let mut command = common::bot(index);
+    command
+        .env("INTERVIEW_BOT__MODEL__ENABLED", "true")
+        .env("INTERVIEW_BOT__MODEL__DIR", model_dir)
+        .args(["ask", "--json", "--limit", "1"]);
+    common::run_with_input(command, b"difference between tcp and udp\nwhat is a socket\n")
+}
+
+fn assert_word_search_works(output: &std::process::Output) {
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["hits"][0]["id"], "networking-006");
+    assert!(
+        lines[0]["hits"][0].get("signals").is_none(),
+        "no meaning signals without the model"
+    );
+}
+
+#[test]
+fn a_missing_model_gives_word_search_and_one_log_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("no-model-here");
+    let output = ask_with_model_dir(&missing, tmp.path());
+    assert_word_search_works(&output);
+    let lines = stderr_lines_with(&output, "semantic matching is off");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("no-model-here"), "{}", lines[0]);
+    assert!(lines[0].contains("model install"), "{}", lines[0]);
+}
+
+#[test]
+fn a_corrupt_model_gives_word_search_and_names_the_broken_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tmp.path().join("model");
+    std::fs::create_dir_all(&model).unwrap();
+    std::fs::write(
+        model.join("config.json"),
+        r#"{"vocab_size": 30522, "hidden_size": 384, "num_hidden_layers": 6, "num_attention_heads": 12,
+            "intermediate_size": 1536, "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+            "max_position_embeddings": 512, "type_vocab_size": 2, "initializer_range": 0.02,
+            "layer_norm_eps": 1e-12, "pad_token_id": 0, "model_type": "bert"}"#,
+    )
+    .unwrap();
+    std::fs::write(model.join("tokenizer.json"), "{ not a tokenizer").unwrap();
+    std::fs::write(model.join("model.safetensors"), b"\0\0\0garbage").unwrap();
+    let output = ask_with_model_dir(&model, tmp.path());
+    assert_word_search_works(&output);
+    let lines = stderr_lines_with(&output, "semantic matching is off");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("tokenizer.json"), "{}", lines[0]);
+
+    // Real config and tokenizer, cut-off weights.
+    let Some(real) = common::model_dir() else {
+        return;
+    };
+    for file in ["config.json", "tokenizer.json"] {
+        std::fs::copy(real.join(file), model.join(file)).unwrap();
+    }
+    let weights = std::fs::read(real.join("model.safetensors")).unwrap();
+    std::fs::write(model.join("model.safetensors"), &weights[..weights.len() / 3]).unwrap();
+    let output = ask_with_model_dir(&model, tmp.path());
+    assert_word_search_works(&output);
+    let lines = stderr_lines_with(&output, "semantic matching is off");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("model.safetensors"), "{}", lines[0]);
+}
+
+#[test]
+fn ask_uses_the_model_through_the_binary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(mut command) = common::semantic_bot(tmp.path()) else {
+        return;
+    };
+    command.args(["ask", "--json", "--explain", "--limit", "3"]);
+    let output = common::run_with_input(command, b"swagger docs\n");
+    assert!(output.status.success(), "{output:?}");
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim()).unwrap();
+    assert_eq!(line["hits"][0]["id"], "api-070", "{line}");
+    assert!(line["hits"][0]["signals"]["entry"].as_f64().unwrap() > 0.3);
+    assert!(
+        stderr_lines_with(&output, "semantic matching is off").is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
