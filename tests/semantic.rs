@@ -262,7 +262,10 @@ fn ask_with_model_dir(model_dir: &Path, index: &Path) -> std::process::Output {
         .env("INTERVIEW_BOT__MODEL__ENABLED", "true")
         .env("INTERVIEW_BOT__MODEL__DIR", model_dir)
         .args(["ask", "--json", "--limit", "1"]);
-    common::run_with_input(command, b"difference between tcp and udp\nwhat is a socket\n")
+    common::run_with_input(
+        command,
+        b"difference between tcp and udp\nwhat is a socket\n",
+    )
 }
 
 fn assert_word_search_works(output: &std::process::Output) {
@@ -321,7 +324,11 @@ fn a_corrupt_model_gives_word_search_and_names_the_broken_file() {
         std::fs::copy(real.join(file), model.join(file)).unwrap();
     }
     let weights = std::fs::read(real.join("model.safetensors")).unwrap();
-    std::fs::write(model.join("model.safetensors"), &weights[..weights.len() / 3]).unwrap();
+    std::fs::write(
+        model.join("model.safetensors"),
+        &weights[..weights.len() / 3],
+    )
+    .unwrap();
     let output = ask_with_model_dir(&model, tmp.path());
     assert_word_search_works(&output);
     let lines = stderr_lines_with(&output, "semantic matching is off");

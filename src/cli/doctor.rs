@@ -108,9 +108,11 @@ fn check_bank(settings: &Settings, report: &mut Report) -> Option<bank::Bank> {
 fn check_index(settings: &Settings, bank: &bank::Bank, report: &mut Report) {
     let dir = &settings.index.dir;
     match crate::search::index_status(bank, dir) {
-        Some(IndexStatus::UpToDate) => {
-            report.line("index", Verdict::Ok, &format!("up to date in {}", dir.display()))
-        }
+        Some(IndexStatus::UpToDate) => report.line(
+            "index",
+            Verdict::Ok,
+            &format!("up to date in {}", dir.display()),
+        ),
         _ if writable(dir) => report.line(
             "index",
             Verdict::Ok,
@@ -210,7 +212,11 @@ fn check_database(settings: &Settings, report: &mut Report) -> anyhow::Result<()
 
 fn check_platforms(settings: &Settings, report: &mut Report) {
     match &settings.discord.token {
-        None => report.line("discord", Verdict::Note, "no token (DISCORD_TOKEN): not used"),
+        None => report.line(
+            "discord",
+            Verdict::Note,
+            "no token (DISCORD_TOKEN): not used",
+        ),
         Some(token) if discord_token_shape(token) => {
             report.line("discord", Verdict::Ok, "token set")
         }
@@ -226,7 +232,11 @@ fn check_platforms(settings: &Settings, report: &mut Report) {
         (&slack.app_token, "app token (SLACK_APP_TOKEN)", "xapp-"),
     ];
     if slack.bot_token.is_none() && slack.app_token.is_none() {
-        report.line("slack", Verdict::Note, "no tokens (SLACK_BOT_TOKEN): not used");
+        report.line(
+            "slack",
+            Verdict::Note,
+            "no tokens (SLACK_BOT_TOKEN): not used",
+        );
         return;
     }
     for (token, name, prefix) in shape {

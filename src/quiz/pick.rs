@@ -106,7 +106,10 @@ pub fn options(
                 continue;
             };
             let rows = this_row.iter().chain(&chosen_rows);
-            if rows.into_iter().any(|&other| paraphrase(semantic, row, other)) {
+            if rows
+                .into_iter()
+                .any(|&other| paraphrase(semantic, row, other))
+            {
                 continue;
             }
             chosen_rows.push(row);

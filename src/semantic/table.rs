@@ -218,7 +218,11 @@ impl Semantic {
 
     /// How alike the closest phrasings of two entries are.
     pub fn phrasing_similarity(&self, a: usize, b: usize) -> f32 {
-        let of = |row: usize| self.phrasings_of[row].clone().map(|i| self.phrasings.row(i));
+        let of = |row: usize| {
+            self.phrasings_of[row]
+                .clone()
+                .map(|i| self.phrasings.row(i))
+        };
         of(a)
             .flat_map(|x| of(b).map(move |y| dot(x, y)))
             .fold(-1.0, f32::max)

