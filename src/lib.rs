@@ -6,6 +6,8 @@
 //!
 //! - [`bank`]: the question bank, loaded from `data/bank/*.toml` (checked, listed, imported)
 //! - [`search`]: the tantivy index under `index/` and chat-text queries over it
+//! - [`semantic`]: the sentence-embedding model, the bank's vectors and matching by
+//!   meaning (joined with words in search; related questions; quiz distractors)
 //! - [`commands`]: the command surface, one module per command group
 //! - [`bot`]: the core that answers a command with a [`reply::Reply`], and posts
 //!   what falls due ([`bot::Bot::tick`])

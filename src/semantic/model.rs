@@ -17,7 +17,7 @@ use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 pub const MODEL_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
 /// Longest input in tokens; longer texts are cut (sentence-transformers' setting
 /// for this model).
-const MAX_TOKENS: usize = 256;
+const MAX_TOKENS: usize = 256; // keep PIPELINE in step
 /// Texts embedded in one forward pass.
 const BATCH: usize = 32;
 
@@ -77,6 +77,9 @@ impl Model {
         let config: Config = serde_json::from_slice(&config_bytes)
             .map_err(|e| broken("config.json", format!("not a BERT config: {e}")))?;
         let dimensions = config.hidden_size;
+        if dimensions == 0 {
+            return Err(broken("config.json", "hidden_size is 0".into()));
+        }
         let tokenizer_bytes = read("tokenizer.json")?;
         let tokenizer = tokenizer(&tokenizer_bytes)
             .map_err(|e| broken("tokenizer.json", format!("not a tokenizer: {e}")))?;
@@ -181,9 +184,14 @@ fn tokenizer(bytes: &[u8]) -> Result<Tokenizer, String> {
     Ok(tokenizer)
 }
 
+/// How vectors are made from the model's output; part of the id, so changing it
+/// never mixes old vectors with new ones.
+const PIPELINE: &str = "mean-pooling;unit-length;max-tokens=256";
+
 fn weights_id(parts: &[&[u8]]) -> String {
     use sha2::Digest;
     let mut hasher = sha2::Sha256::new();
+    hasher.update(PIPELINE.as_bytes());
     for part in parts {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part);

