@@ -25,6 +25,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+mod files;
 pub mod quiz;
 pub mod reply;
 pub mod schedule;

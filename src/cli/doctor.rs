@@ -137,7 +137,7 @@ fn writable(dir: &Path) -> bool {
     let mut dir = dir;
     loop {
         if dir.exists() {
-            return std::fs::metadata(dir).is_ok_and(|m| m.is_dir() && !m.permissions().readonly());
+            return crate::files::is_writable_dir(dir);
         }
         match dir.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => dir = parent,

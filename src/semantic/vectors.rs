@@ -187,13 +187,7 @@ fn remove_other_models(current: &Path) {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         let other_model = name.ends_with(".bin") && path != current;
-        let stale = name.contains(".tmp-")
-            && entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age > STALE_TEMPORARY);
+        let stale = name.contains(".tmp-") && crate::files::older_than(&entry, STALE_TEMPORARY);
         if name.starts_with(PREFIX) && (other_model || stale) {
             let _ = std::fs::remove_file(&path);
         }

@@ -162,8 +162,7 @@ pub async fn probe(url: &str) -> Result<String, StoreError> {
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
                 .unwrap_or(std::path::Path::new("."));
-            let writable = std::fs::metadata(dir).is_ok_and(|m| !m.permissions().readonly());
-            return if writable {
+            return if crate::files::is_writable_dir(dir) {
                 Ok(format!(
                     "{} will be created at the first start",
                     path.display()
