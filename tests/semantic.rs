@@ -91,6 +91,50 @@ fn hits_explain_their_signals_and_unrelated_text_matches_nothing() {
     }
 }
 
+/// The encoder (half-precision dense weights, one text at a time, no padding)
+/// gives the vectors of the reference implementation: candle's BERT in f32,
+/// batched with padding, recorded in tests/fixtures/minilm_reference.json. The
+/// texts are a query, an entry, and one cut at the 256-token limit.
+#[test]
+fn vectors_match_the_reference_implementation() {
+    let Some(dir) = common::model_dir() else {
+        return;
+    };
+    let model = Model::load(&dir).expect("the model loads");
+    let fixture =
+        std::fs::read_to_string(common::repo().join("tests/fixtures/minilm_reference.json"))
+            .expect("reference fixture");
+    let references: Vec<serde_json::Value> = serde_json::from_str(&fixture).expect("json");
+    assert_eq!(references.len(), 3);
+    let texts: Vec<&str> = references
+        .iter()
+        .map(|r| r["text"].as_str().expect("text"))
+        .collect();
+    let batch = model.embed(&texts).expect("embeds");
+    for ((reference, text), from_batch) in references.iter().zip(&texts).zip(&batch) {
+        let want: Vec<f32> = reference["vector"]
+            .as_array()
+            .expect("vector")
+            .iter()
+            .map(|v| v.as_f64().expect("number") as f32)
+            .collect();
+        let alone = model.embed_one(text).expect("embeds");
+        assert_eq!(
+            &alone, from_batch,
+            "batch and single embedding differ: {text}"
+        );
+        assert_eq!(alone.len(), want.len());
+        let cosine: f32 = alone.iter().zip(&want).map(|(a, b)| a * b).sum();
+        let worst = alone
+            .iter()
+            .zip(&want)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(cosine > 0.99999, "cosine {cosine} to the reference: {text}");
+        assert!(worst < 1e-3, "a component differs by {worst}: {text}");
+    }
+}
+
 fn write_bank(dir: &Path, answer_of_first: &str) -> Bank {
     std::fs::create_dir_all(dir).unwrap();
     let text = format!(

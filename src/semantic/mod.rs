@@ -1,5 +1,5 @@
 //! Matching by meaning: a sentence-embedding model (all-MiniLM-L6-v2) run in
-//! process with candle ([`model`]), the bank's vectors cached beside the search
+//! process in plain Rust ([`model`], [`encoder`]), the bank's vectors cached beside the search
 //! index ([`vectors`]) and the similarities of a query or an entry to every entry
 //! ([`Semantic`]). Search joins these with its word scores; related questions and
 //! quiz distractors use them directly.
@@ -7,6 +7,8 @@
 //! The model is optional: without it (not installed, or broken) the bot says so
 //! once in the log and `/ask` works by words alone. [`provision`] installs it.
 
+mod encoder;
+mod half_matrix;
 pub mod model;
 pub mod provision;
 mod table;

@@ -1,25 +1,24 @@
 //! The sentence-embedding model: all-MiniLM-L6-v2 (a 6-layer BERT) run on the CPU
-//! with candle, its WordPiece tokenizer, and mean pooling into unit vectors, as
-//! sentence-transformers computes them.
+//! by [`super::encoder`], its WordPiece tokenizer, and mean pooling into unit
+//! vectors, as sentence-transformers computes them.
 //!
 //! A model directory holds `config.json`, `tokenizer.json` and `model.safetensors`
 //! (see [`super::provision`]). Anything missing, unreadable or inconsistent is a
 //! [`ModelError`] naming the file, never a panic.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
-use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use tokenizers::{Tokenizer, TruncationParams};
+
+use super::encoder::{BertConfig, Encoder, Scratch};
 
 /// The files a model directory must have.
 pub const MODEL_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
 /// Longest input in tokens; longer texts are cut (sentence-transformers' setting
 /// for this model).
 const MAX_TOKENS: usize = 256; // keep PIPELINE in step
-/// Texts embedded in one forward pass.
-const BATCH: usize = 32;
 
 /// Why a model could not be loaded or run.
 #[derive(Debug, thiserror::Error)]
@@ -34,9 +33,8 @@ pub enum ModelError {
 
 /// A loaded model, ready to embed text.
 pub struct Model {
-    bert: BertModel,
+    encoder: Encoder,
     tokenizer: Tokenizer,
-    device: Device,
     /// Names the weights, so vectors made by other weights are never mixed in.
     id: String,
     dimensions: usize,
@@ -74,30 +72,27 @@ impl Model {
             what,
         };
         let config_bytes = read("config.json")?;
-        let config: Config = serde_json::from_slice(&config_bytes)
+        let config: BertConfig = serde_json::from_slice(&config_bytes)
             .map_err(|e| broken("config.json", format!("not a BERT config: {e}")))?;
+        config.check().map_err(|e| broken("config.json", e))?;
         let dimensions = config.hidden_size;
-        if dimensions == 0 {
-            return Err(broken("config.json", "hidden_size is 0".into()));
-        }
         let tokenizer_bytes = read("tokenizer.json")?;
-        let tokenizer = tokenizer(&tokenizer_bytes)
-            .map_err(|e| broken("tokenizer.json", format!("not a tokenizer: {e}")))?;
+        let tokenizer = tokenizer(
+            &tokenizer_bytes,
+            MAX_TOKENS.min(config.max_position_embeddings),
+        )
+        .map_err(|e| broken("tokenizer.json", format!("not a tokenizer: {e}")))?;
         let weights = read("model.safetensors")?;
         let id = weights_id(&[&config_bytes, &tokenizer_bytes, &weights]);
-        let device = Device::Cpu;
-        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)
-            .map_err(|e| broken("model.safetensors", format!("not safetensors: {e}")))?;
-        let bert = BertModel::load(vb, &config).map_err(|e| {
+        let encoder = Encoder::from_safetensors(&weights, &config).map_err(|e| {
             broken(
                 "model.safetensors",
                 format!("weights do not fit config.json: {e}"),
             )
         })?;
         Ok(Model {
-            bert,
+            encoder,
             tokenizer,
-            device,
             id,
             dimensions,
         })
@@ -113,71 +108,75 @@ impl Model {
         self.dimensions
     }
 
-    /// Unit vectors for `texts`, in order. Similar meaning gives a dot product
-    /// near 1.
+    /// Unit vectors for `texts`, in order, one text per thread at a time on
+    /// every core. Similar meaning gives a dot product near 1.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        // Batches of similar length waste less work on padding.
-        order.sort_by_key(|&i| texts[i].len());
-        let mut out = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(BATCH) {
-            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
-            for (&i, vector) in chunk.iter().zip(self.embed_batch(&batch)?) {
-                out[i] = vector;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(texts.len())
+            .max(1);
+        let next = AtomicUsize::new(0);
+        let done: Mutex<Vec<(usize, Vec<f32>)>> = Mutex::new(Vec::with_capacity(texts.len()));
+        std::thread::scope(|scope| -> Result<(), ModelError> {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| -> Result<(), ModelError> {
+                        let mut scratch = Scratch::default();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(text) = texts.get(i) else {
+                                return Ok(());
+                            };
+                            let vector = self.embed_with(text, &mut scratch)?;
+                            done.lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push((i, vector));
+                        }
+                    })
+                })
+                .collect();
+            for worker in workers {
+                worker
+                    .join()
+                    .map_err(|_| ModelError::Run("an embedding thread panicked".into()))??;
             }
-        }
-        Ok(out)
+            Ok(())
+        })?;
+        let mut done = done.into_inner().unwrap_or_else(|p| p.into_inner());
+        done.sort_by_key(|(i, _)| *i);
+        Ok(done.into_iter().map(|(_, vector)| vector).collect())
     }
 
-    /// One query's vector.
+    /// One query's vector, on the calling thread.
     pub fn embed_one(&self, text: &str) -> Result<Vec<f32>, ModelError> {
-        let mut vectors = self.embed_batch(&[text])?;
-        vectors
-            .pop()
-            .ok_or_else(|| ModelError::Run("no output".into()))
+        self.embed_with(text, &mut Scratch::default())
     }
 
-    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
-        let run = |e: &dyn std::fmt::Display| ModelError::Run(e.to_string());
-        let encodings = self
+    fn embed_with(&self, text: &str, scratch: &mut Scratch) -> Result<Vec<f32>, ModelError> {
+        let encoding = self
             .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| run(&e))?;
-        let rows = encodings.len();
-        let width = encodings.first().map_or(0, |e| e.get_ids().len());
-        let flat = |part: fn(&tokenizers::Encoding) -> &[u32]| -> Vec<u32> {
-            encodings.iter().flat_map(|e| part(e).to_vec()).collect()
-        };
-        let tensor = |values: Vec<u32>| {
-            Tensor::from_vec(values, (rows, width), &self.device).map_err(|e| run(&e))
-        };
-        let ids = tensor(flat(tokenizers::Encoding::get_ids))?;
-        let types = tensor(flat(tokenizers::Encoding::get_type_ids))?;
-        let mask = tensor(flat(tokenizers::Encoding::get_attention_mask))?;
-        let pooled = (|| -> candle_core::Result<Vec<Vec<f32>>> {
-            let hidden = self.bert.forward(&ids, &types, Some(&mask))?;
-            let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-            let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-            let counts = mask.sum(1)?.clamp(1e-9, f32::MAX)?;
-            let mean = summed.broadcast_div(&counts)?;
-            let norms = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
-            mean.broadcast_div(&norms)?.to_vec2::<f32>()
-        })();
-        pooled.map_err(|e| run(&e))
+            .encode(text, true)
+            .map_err(|e| ModelError::Run(e.to_string()))?;
+        let mut vector = self
+            .encoder
+            .mean_state(encoding.get_ids(), encoding.get_type_ids(), scratch)
+            .map_err(ModelError::Run)?;
+        let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+        for v in &mut vector {
+            *v /= norm;
+        }
+        Ok(vector)
     }
 }
 
-/// The shipped tokenizer pads every input to 128 tokens and cuts there; a query
-/// needs no padding and an answer may use up to [`MAX_TOKENS`].
-fn tokenizer(bytes: &[u8]) -> Result<Tokenizer, String> {
+/// The shipped tokenizer pads every input to 128 tokens and cuts there; one text
+/// at a time needs no padding, and an answer may use up to [`MAX_TOKENS`].
+fn tokenizer(bytes: &[u8], max_tokens: usize) -> Result<Tokenizer, String> {
     let mut tokenizer = Tokenizer::from_bytes(bytes).map_err(|e| e.to_string())?;
-    tokenizer.with_padding(Some(PaddingParams {
-        strategy: PaddingStrategy::BatchLongest,
-        ..Default::default()
-    }));
+    tokenizer.with_padding(None);
     tokenizer
         .with_truncation(Some(TruncationParams {
-            max_length: MAX_TOKENS,
+            max_length: max_tokens,
             ..Default::default()
         }))
         .map_err(|e| e.to_string())?;
@@ -186,7 +185,7 @@ fn tokenizer(bytes: &[u8]) -> Result<Tokenizer, String> {
 
 /// How vectors are made from the model's output; part of the id, so changing it
 /// never mixes old vectors with new ones.
-const PIPELINE: &str = "mean-pooling;unit-length;max-tokens=256";
+const PIPELINE: &str = "mean-pooling;unit-length;max-tokens=256;dense-weights=f16";
 
 fn weights_id(parts: &[&[u8]]) -> String {
     use sha2::Digest;
