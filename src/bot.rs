@@ -154,9 +154,12 @@ impl Bot {
             Command::Help => help::help(),
             Command::QuizStart(options) => return quiz::start(self, ctx, &options).await,
             Command::QuizStop => return quiz::stop(self, ctx).await,
-            Command::Answer { choice, question } => {
-                quiz::answer(self, ctx, &choice, question).await
-            }
+            Command::Answer {
+                choice,
+                question,
+                round,
+            } => quiz::answer(self, ctx, &choice, question, round.as_deref()).await,
+            Command::Show { id } => ask::show(self, ctx, &id),
             Command::Leaderboard { span, topic } => {
                 leaderboard::leaderboard(self, ctx, span, topic.as_deref()).await
             }

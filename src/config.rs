@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 /// Environment variables read under their conventional names, and the setting each fills.
-const CONVENTIONAL_ENV: [(&str, &str); 4] = [
+const CONVENTIONAL_ENV: [(&str, &str); 5] = [
     ("DISCORD_TOKEN", "DISCORD__TOKEN"),
+    ("DISCORD_PUBLIC_KEY", "DISCORD__PUBLIC_KEY"),
     ("SLACK_BOT_TOKEN", "SLACK__BOT_TOKEN"),
     ("SLACK_APP_TOKEN", "SLACK__APP_TOKEN"),
     ("SLACK_SIGNING_SECRET", "SLACK__SIGNING_SECRET"),
@@ -189,10 +190,53 @@ impl Default for DatabaseSettings {
 #[serde(default, deny_unknown_fields)]
 pub struct DiscordSettings {
     pub token: Option<Secret>,
-    /// REST base URL; tests and proxies point it elsewhere.
+    /// REST base URL; tests and proxies point it elsewhere (the gateway URL is
+    /// discovered through it).
     pub api_url: Option<String>,
     /// Register commands to this guild only (development).
     pub dev_guild: Option<u64>,
+    /// The shards this process runs, `FIRST-LAST/TOTAL` (`0-3/8`); unset: all of
+    /// them, as many as Discord recommends.
+    pub shards: Option<String>,
+    /// Members with this role may moderate (besides Manage Server).
+    pub moderator_role: Option<u64>,
+    /// HTTP interactions endpoint mode: listen here (`0.0.0.0:8080`) for
+    /// interactions instead of connecting to the gateway.
+    pub endpoint: Option<String>,
+    /// The application's public key (hex), to verify endpoint requests.
+    pub public_key: Option<String>,
+    /// The application id; endpoint mode needs it for follow-up messages.
+    pub application_id: Option<u64>,
+}
+
+/// Which shards of how many a process runs (both ends included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardRange {
+    pub first: u32,
+    pub last: u32,
+    pub total: u32,
+}
+
+impl DiscordSettings {
+    /// The configured shard range; `None` means automatic sharding.
+    pub fn shard_range(&self) -> Result<Option<ShardRange>, ConfigError> {
+        let Some(text) = self.shards.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        let bad = || {
+            ConfigError(format!(
+                "discord.shards must look like 0-3/8 (shards 0 to 3 of 8), not `{text}`"
+            ))
+        };
+        let (range, total) = text.split_once('/').ok_or_else(bad)?;
+        let (first, last) = range.split_once('-').unwrap_or((range, range));
+        let number = |s: &str| s.trim().parse::<u32>().map_err(|_| bad());
+        let (first, last, total) = (number(first)?, number(last)?, number(total)?);
+        if first > last || last >= total {
+            return Err(bad());
+        }
+        Ok(Some(ShardRange { first, last, total }))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -293,6 +337,14 @@ impl Settings {
                 self.schedule.grace_minutes
             )));
         }
+        self.discord.shard_range()?;
+        if self.discord.endpoint.is_some()
+            && (self.discord.public_key.is_none() || self.discord.application_id.is_none())
+        {
+            return Err(ConfigError(
+                "discord.endpoint needs discord.public_key and discord.application_id (both on the application's General Information page)".to_string(),
+            ));
+        }
         if self.ask.related > 10 {
             return Err(ConfigError(format!(
                 "ask.related must be at most 10, not {}",
@@ -319,6 +371,44 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn discord_shard_ranges_and_endpoint_settings() {
+        let shards = |value: &str| {
+            Settings::load_from(None, env(&[("INTERVIEW_BOT__DISCORD__SHARDS", value)]))
+                .map(|s| s.discord.shard_range().unwrap())
+        };
+        assert_eq!(
+            shards("0-3/8").unwrap(),
+            Some(ShardRange {
+                first: 0,
+                last: 3,
+                total: 8
+            })
+        );
+        assert_eq!(
+            shards("5/8").unwrap(),
+            Some(ShardRange {
+                first: 5,
+                last: 5,
+                total: 8
+            })
+        );
+        for bad in ["3-1/8", "0-8/8", "a-b/c", "0-3"] {
+            let e = shards(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("discord.shards must look like 0-3/8"),
+                "{bad}: {e}"
+            );
+        }
+        let e = Settings::load_from(
+            None,
+            env(&[("INTERVIEW_BOT__DISCORD__ENDPOINT", "0.0.0.0:8080")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("discord.public_key"), "{e}");
     }
 
     #[test]

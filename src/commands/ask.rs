@@ -7,6 +7,29 @@ use crate::reply::{Card, Choice, Data, Related, Reply};
 use crate::search::SearchOptions;
 
 pub const NEXT_CHOICE: &str = "ask:next";
+/// A related question's button: this prefix and the question's id.
+pub const SHOW_CHOICE_PREFIX: &str = "ask:show:";
+
+/// `/show <id>`: one question of the bank with its answer.
+pub fn parse_show(rest: &str) -> Result<Command, ParseError> {
+    match rest.split_whitespace().collect::<Vec<_>>().as_slice() {
+        [id] => Ok(Command::Show { id: id.to_string() }),
+        _ => Err(ParseError(
+            "usage: /show <question id>, for example /show docker-017".to_string(),
+        )),
+    }
+}
+
+/// A question by id, shown like the best match of an `/ask`.
+pub fn show(bot: &Bot, _ctx: &Context, id: &str) -> Reply {
+    match bot.bank().get(id) {
+        Some(question) => answer_reply(bot, question, truncate(id, 200), 1, 1.0, false),
+        None => Reply::error(format!(
+            "no question has the id `{}`: ids look like docker-017",
+            truncate(id, 40)
+        )),
+    }
+}
 
 pub fn parse(rest: &str) -> Result<Command, ParseError> {
     let args = Args::parse(rest, &["topic"])?;
@@ -80,6 +103,19 @@ fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState) -> Reply {
     let rank = state.shown;
     bot.remember_ask(ctx, state);
 
+    answer_reply(bot, question, query, rank, hit.score, true)
+}
+
+/// The answer card of `question`, with its related questions; `follow_up`
+/// offers "not it?" for the next match.
+fn answer_reply(
+    bot: &Bot,
+    question: &crate::bank::Question,
+    query: String,
+    rank: usize,
+    score: f32,
+    follow_up: bool,
+) -> Reply {
     let related: Vec<Related> = bot
         .related(question)
         .into_iter()
@@ -98,15 +134,19 @@ fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState) -> Reply {
             text.push_str(&format!("\n- {} ({})", r.question, r.id));
         }
     }
-    text.push_str("\n\nNot it? /next shows the next match.");
-    Reply::public(text)
-        .with_choice(Choice::new(NEXT_CHOICE, "Not it? Next match"))
-        .with_data(Data::Answer {
-            query,
-            rank,
-            card: Card::of(question),
-            answer: question.answer.clone(),
-            score: hit.score,
-            related,
-        })
+    let mut reply = Reply::public(text);
+    if follow_up {
+        reply
+            .text
+            .push_str("\n\nNot it? /next shows the next match.");
+        reply = reply.with_choice(Choice::new(NEXT_CHOICE, "Not it? Next match"));
+    }
+    reply.with_data(Data::Answer {
+        query,
+        rank,
+        card: Card::of(question),
+        answer: question.answer.clone(),
+        score,
+        related,
+    })
 }

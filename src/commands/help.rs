@@ -3,7 +3,7 @@
 use crate::reply::{CommandHelp, Data, Reply};
 
 /// Every command of the surface: usage and what it does.
-const COMMANDS: [(&str, &str); 11] = [
+const COMMANDS: [(&str, &str); 12] = [
     (
         "/ask <text> [topic:T]",
         "best matching question with its answer and related questions; /next shows the next match",
@@ -11,6 +11,10 @@ const COMMANDS: [(&str, &str); 11] = [
     (
         "/question random [topic]",
         "a random card to practise with; /reveal shows the answer",
+    ),
+    (
+        "/show <id>",
+        "one question of the bank with its answer, by id (docker-017)",
     ),
     ("/topics", "topics with question counts"),
     (

@@ -22,7 +22,9 @@ pub enum Span {
 }
 
 impl Span {
-    fn name(self) -> &'static str {
+    pub const ALL: [Span; 4] = [Span::Day, Span::Week, Span::Month, Span::All];
+
+    pub fn name(self) -> &'static str {
         match self {
             Span::Day => "day",
             Span::Week => "week",

@@ -38,7 +38,13 @@ pub enum Command {
     Answer {
         choice: String,
         question: Option<i64>,
+        /// The round a button belongs to: a click on an older round's button
+        /// is "closed", never counted in the round running now.
+        round: Option<String>,
     },
+    /// One question of the bank with its answer, by id (a related-question
+    /// button, or `/show ID`).
+    Show { id: String },
     /// `/leaderboard [day|week|month|all] [topic]`.
     Leaderboard {
         span: leaderboard::Span,
@@ -75,6 +81,7 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
     match name.to_ascii_lowercase().as_str() {
         "ask" => ask::parse(rest),
         "next" | "more" => Ok(Command::Next),
+        "show" => ask::parse_show(rest),
         "question" => question::parse(rest),
         "reveal" => Ok(Command::Reveal),
         "topics" => Ok(Command::Topics),
@@ -91,6 +98,33 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
             truncate(other, 32)
         ))),
     }
+}
+
+/// The command a button sends back, from its choice id: "not it?", reveal,
+/// a related question (`ask:show:ID`) or a quiz answer (`quiz:ROUND:POSITION:LETTER`).
+pub fn from_choice(id: &str) -> Option<Command> {
+    if id == ask::NEXT_CHOICE {
+        return Some(Command::Next);
+    }
+    if id == question::REVEAL_CHOICE {
+        return Some(Command::Reveal);
+    }
+    if let Some(question) = id.strip_prefix(ask::SHOW_CHOICE_PREFIX) {
+        return Some(Command::Show {
+            id: question.to_string(),
+        });
+    }
+    let mut parts = id.strip_prefix("quiz:")?.rsplitn(3, ':');
+    let letter = parts.next()?;
+    let position = parts.next()?.parse::<i64>().ok().filter(|p| *p >= 1)?;
+    let round = parts.next().filter(|r| !r.is_empty())?;
+    crate::quiz::pick::LETTERS
+        .contains(&letter)
+        .then(|| Command::Answer {
+            choice: letter.to_string(),
+            question: Some(position),
+            round: Some(round.to_string()),
+        })
 }
 
 /// Words and `name:value` options of a command's arguments.
@@ -217,5 +251,42 @@ mod tests {
         assert!(parse("/ask topic:").unwrap_err().0.contains("topic"));
         assert!(parse("/question").unwrap_err().0.contains("random"));
         assert!(parse("/").is_err());
+    }
+
+    #[test]
+    fn buttons_map_to_commands() {
+        assert_eq!(from_choice("ask:next"), Some(Command::Next));
+        assert_eq!(from_choice("question:reveal"), Some(Command::Reveal));
+        assert_eq!(
+            from_choice("ask:show:docker-017"),
+            Some(Command::Show {
+                id: "docker-017".into()
+            })
+        );
+        assert_eq!(
+            from_choice("quiz:r-1:abc:2:C"),
+            Some(Command::Answer {
+                choice: "C".into(),
+                question: Some(2),
+                round: Some("r-1:abc".into()),
+            })
+        );
+        for bad in [
+            "quiz:r:0:A",
+            "quiz:r:1:E",
+            "quiz::1:A",
+            "quiz:r:x:A",
+            "quiz:1:A",
+            "other",
+        ] {
+            assert_eq!(from_choice(bad), None, "{bad}");
+        }
+        assert_eq!(
+            parse("/show docker-017").unwrap(),
+            Command::Show {
+                id: "docker-017".into()
+            }
+        );
+        assert!(parse("/show").is_err());
     }
 }

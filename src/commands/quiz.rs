@@ -222,7 +222,11 @@ pub fn parse_answer(rest: &str) -> Result<Command, ParseError> {
         .map(|q| q.parse::<i64>().ok().filter(|n| *n >= 1))
         .map(|q| q.ok_or_else(|| ParseError(ANSWER_USAGE.into())))
         .transpose()?;
-    Ok(Command::Answer { choice, question })
+    Ok(Command::Answer {
+        choice,
+        question,
+        round: None,
+    })
 }
 
 #[cfg(test)]
@@ -291,21 +295,24 @@ mod tests {
             parse_answer(" b ").unwrap(),
             Command::Answer {
                 choice: "B".into(),
-                question: None
+                question: None,
+                round: None
             }
         );
         assert_eq!(
             parse_answer("2 c").unwrap(),
             Command::Answer {
                 choice: "C".into(),
-                question: Some(2)
+                question: Some(2),
+                round: None
             }
         );
         assert_eq!(
             parse_answer("question:3 choice:d").unwrap(),
             Command::Answer {
                 choice: "D".into(),
-                question: Some(3)
+                question: Some(3),
+                round: None
             }
         );
     }

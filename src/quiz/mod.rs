@@ -180,8 +180,14 @@ pub async fn prepare(bot: &Bot, plan: &RoundPlan<'_>) -> Result<Option<NewRound>
 
 /// An answer to question `question` (1-based; the open one when `None`) of the
 /// channel's round.
-pub async fn answer(bot: &Bot, ctx: &Context, choice: &str, question: Option<i64>) -> Reply {
-    match try_answer(bot, ctx, choice, question).await {
+pub async fn answer(
+    bot: &Bot,
+    ctx: &Context,
+    choice: &str,
+    question: Option<i64>,
+    round: Option<&str>,
+) -> Reply {
+    match try_answer(bot, ctx, choice, question, round).await {
         Ok(reply) => reply,
         Err(e) => store_error(e),
     }
@@ -192,6 +198,7 @@ async fn try_answer(
     ctx: &Context,
     choice: &str,
     number: Option<i64>,
+    round_id: Option<&str>,
 ) -> Result<Reply, StoreError> {
     let choice = choice.trim().to_ascii_uppercase();
     if !pick::LETTERS.contains(&choice.as_str()) {
@@ -200,7 +207,18 @@ async fn try_answer(
         ));
     }
     let store = bot.store();
-    let Some(round) = store.open_round(&ctx.guild, &ctx.channel).await? else {
+    let open = store.open_round(&ctx.guild, &ctx.channel).await?;
+    let Some(round) = open.filter(|r| round_id.is_none_or(|id| id == r.id)) else {
+        if let (Some(id), Some(position)) = (round_id, number) {
+            return Ok(Reply::private("too late: that round has ended").with_data(
+                Data::AnswerAck {
+                    round: id.to_string(),
+                    position,
+                    choice,
+                    status: AckStatus::Closed,
+                },
+            ));
+        }
         return Ok(Reply::error(
             "no round is running here: /quiz start begins one",
         ));
