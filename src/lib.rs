@@ -16,6 +16,7 @@
 //! - [`store`]: rounds, the answer log and schedules in SQLite or PostgreSQL
 //! - [`clock`]: injected time (real, or the shell's fake clock)
 //! - [`shell`]: the terminal chat adapter, the embedded default
+//! - [`discord`]: the Discord adapter (serenity: gateway or interactions endpoint)
 //! - [`config`]: layered settings; [`telemetry`]: logging
 //! - [`cli`]: the `interview-bot` command line
 
@@ -25,6 +26,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod discord;
 mod files;
 pub mod quiz;
 pub mod reply;

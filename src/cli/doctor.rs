@@ -217,9 +217,7 @@ fn check_platforms(settings: &Settings, report: &mut Report) {
             Verdict::Note,
             "no token (DISCORD_TOKEN): not used",
         ),
-        Some(token) if discord_token_shape(token) => {
-            report.line("discord", Verdict::Ok, "token set")
-        }
+        Some(token) if discord_token_shape(token) => check_discord_mode(settings, report),
         Some(_) => report.line(
             "discord",
             Verdict::Problem,
@@ -252,6 +250,32 @@ fn check_platforms(settings: &Settings, report: &mut Report) {
             ),
         }
     }
+}
+
+/// How the Discord adapter would connect: the gateway (which shards), or the
+/// interactions endpoint (with a usable public key).
+fn check_discord_mode(settings: &Settings, report: &mut Report) {
+    let discord = &settings.discord;
+    if let Some(address) = &discord.endpoint {
+        match crate::discord::endpoint::verifier(discord.public_key.as_deref().unwrap_or("")) {
+            Ok(_) => report.line(
+                "discord",
+                Verdict::Ok,
+                &format!("token set; interactions endpoint on {address}"),
+            ),
+            Err(e) => report.line("discord", Verdict::Problem, &e.to_string()),
+        }
+        return;
+    }
+    let shards = match discord.shard_range() {
+        Ok(Some(r)) => format!("shards {} to {} of {}", r.first, r.last, r.total),
+        _ => "all shards".to_string(),
+    };
+    report.line(
+        "discord",
+        Verdict::Ok,
+        &format!("token set; gateway, {shards}"),
+    );
 }
 
 fn discord_token_shape(token: &Secret) -> bool {

@@ -129,16 +129,26 @@ fn run_shell(
     })
 }
 
+/// The bot on Discord until Ctrl-C. The bank, index and model load first, so
+/// the gateway never waits on them.
+fn run_discord(settings: Settings) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let bot = Arc::new(Bot::from_settings(&settings, Arc::new(SystemClock)).await?);
+        let running = crate::discord::start(&settings.discord, bot.clone()).await?;
+        running.until_interrupted().await;
+        bot.store().close().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 fn run_bot(settings: Settings) -> anyhow::Result<ExitCode> {
     let platforms = settings.platforms();
-    if platforms.discord || platforms.slack {
-        let which = if platforms.discord {
-            "Discord"
-        } else {
-            "Slack"
-        };
+    if platforms.discord {
+        return run_discord(settings);
+    }
+    if platforms.slack {
         eprintln!(
-            "interview-bot: {which} credentials are configured, but this build has no {which} adapter yet; unset them to use the shell chat, or run `interview-bot shell`"
+            "interview-bot: Slack credentials are configured, but this build has no Slack adapter yet; unset them to use the shell chat, or run `interview-bot shell`"
         );
         return Ok(ExitCode::from(EXIT_USAGE));
     }

@@ -1,0 +1,165 @@
+//! The HTTP interactions endpoint: Discord POSTs each interaction to this
+//! server instead of sending it over the gateway. A request counts only with a
+//! valid Ed25519 signature of the application's public key and a timestamp
+//! within [`WINDOW`] of now; a forged, stale or replayed request gets 401 and
+//! changes nothing.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serenity::all::Interaction;
+use serenity::interactions_endpoint::Verifier;
+use tokio::sync::{oneshot, watch};
+
+use super::handler::{Ack, Adapter};
+
+/// How far a request's timestamp may be from now, either way.
+pub const WINDOW: Duration = Duration::from_secs(300);
+/// How long the first response may take (Discord waits 3 seconds).
+const ANSWER_WITHIN: Duration = Duration::from_millis(2900);
+
+/// Why the endpoint cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum EndpointError {
+    #[error("discord.public_key must be the application's public key: 64 hex digits")]
+    PublicKey,
+    #[error("discord.endpoint `{0}` is not an address to listen on (like 0.0.0.0:8080)")]
+    Address(String),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(String, std::io::Error),
+}
+
+struct Endpoint {
+    adapter: Arc<Adapter>,
+    verifier: Verifier,
+}
+
+/// A verifier for `public_key` (hex), or why it is not a key.
+pub fn verifier(public_key: &str) -> Result<Verifier, EndpointError> {
+    let bytes = decode_hex(public_key.trim()).ok_or(EndpointError::PublicKey)?;
+    let key: [u8; 32] = bytes.try_into().map_err(|_| EndpointError::PublicKey)?;
+    Verifier::try_new(key).map_err(|_| EndpointError::PublicKey)
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Binds `address`; the returned future serves until `shutdown` turns true.
+pub async fn bind(
+    adapter: Arc<Adapter>,
+    address: &str,
+    public_key: &str,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(SocketAddr, impl Future<Output = ()> + use<>), EndpointError> {
+    let verifier = verifier(public_key)?;
+    let parsed: SocketAddr = address
+        .parse()
+        .map_err(|_| EndpointError::Address(address.to_string()))?;
+    let listener = tokio::net::TcpListener::bind(parsed)
+        .await
+        .map_err(|e| EndpointError::Listen(address.to_string(), e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| EndpointError::Listen(address.to_string(), e))?;
+    let state = Arc::new(Endpoint { adapter, verifier });
+    let app = Router::new()
+        .route("/", post(interaction))
+        .route("/interactions", post(interaction))
+        .with_state(state);
+    let serve = async move {
+        let stop = async move {
+            while !*shutdown.borrow() {
+                if shutdown.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(stop)
+            .await
+        {
+            tracing::error!("discord endpoint stopped: {e}");
+        }
+    };
+    Ok((local, serve))
+}
+
+async fn interaction(
+    State(endpoint): State<Arc<Endpoint>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    let signature = header("x-signature-ed25519");
+    let timestamp = header("x-signature-timestamp");
+    if endpoint
+        .verifier
+        .verify(signature, timestamp, &body)
+        .is_err()
+    {
+        return unauthorized("invalid request signature");
+    }
+    let now = endpoint.adapter.bot().now().as_second();
+    let fresh = timestamp
+        .parse::<i64>()
+        .is_ok_and(|t| t.abs_diff(now) <= WINDOW.as_secs());
+    if !fresh {
+        return unauthorized("stale request timestamp");
+    }
+    let interaction: Interaction = match serde_json::from_slice(&body) {
+        Ok(interaction) => interaction,
+        Err(e) => {
+            tracing::warn!("discord endpoint: not an interaction: {e}");
+            return (StatusCode::BAD_REQUEST, "not an interaction").into_response();
+        }
+    };
+    let (sender, receiver) = oneshot::channel();
+    let adapter = endpoint.adapter.clone();
+    let handled = tokio::spawn(async move { adapter.handle(interaction, Ack::Body(sender)).await });
+    match tokio::time::timeout(ANSWER_WITHIN, receiver).await {
+        Ok(Ok(response)) => match serde_json::to_vec(&response) {
+            Ok(json) => (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                json,
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::error!("discord endpoint: response not serializable: {e}");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        },
+        // No response at all: a replay of an interaction handled before.
+        Ok(Err(_)) => match handled.await {
+            Ok(false) => unauthorized("interaction already handled"),
+            _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
+        Err(_) => {
+            tracing::error!("discord endpoint: no response within {ANSWER_WITHIN:?}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn unauthorized(why: &'static str) -> Response {
+    (StatusCode::UNAUTHORIZED, why).into_response()
+}

@@ -1,0 +1,245 @@
+//! The Discord adapter (serenity): slash commands, buttons and autocomplete in,
+//! embeds and components out, quiz posts on time. It holds no quiz or search
+//! logic: interactions become core [`Command`](crate::commands::Command)s
+//! ([`translate`]) and replies become Discord messages ([`render`]).
+//!
+//! Two ways to receive interactions:
+//! - the gateway (default): a websocket per shard, no privileged intents (none
+//!   at all: interactions need none); all shards, or a configured range so
+//!   several processes share one database;
+//! - an HTTP interactions endpoint ([`endpoint`]), with Ed25519 verification.
+//!
+//! Commands are registered at start by the process that runs shard 0 (or the
+//! endpoint process): globally, or to one guild for development.
+
+pub mod commands;
+pub mod endpoint;
+pub mod handler;
+pub mod posts;
+pub mod render;
+pub mod retry;
+pub mod translate;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use serenity::all::{
+    ApplicationId, ClientBuilder, Command as SlashCommand, Context as SerenityContext,
+    EventHandler, GatewayIntents, GuildId, Http, HttpBuilder, Interaction, Ready, ShardManager,
+};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::bot::Bot;
+use crate::config::DiscordSettings;
+pub use handler::{Ack, Adapter};
+use retry::retry;
+
+/// Discord's REST base; `discord.api_url` replaces it.
+pub const DISCORD_API: &str = "https://discord.com";
+
+/// Why the adapter cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscordError {
+    #[error("discord.token is not set (the bot token from the Developer Portal, or DISCORD_TOKEN)")]
+    NoToken,
+    #[error("{0}")]
+    Settings(String),
+    #[error(transparent)]
+    Endpoint(#[from] endpoint::EndpointError),
+    #[error("cannot reach Discord: {0}")]
+    Gateway(serenity::Error),
+}
+
+/// A running adapter: its tasks, and how to stop them.
+pub struct Running {
+    pub adapter: Arc<Adapter>,
+    /// Where the interactions endpoint listens, in endpoint mode.
+    pub endpoint: Option<SocketAddr>,
+    shard_manager: Option<Arc<ShardManager>>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Runs until Ctrl-C (or SIGTERM's default), or until the gateway or
+    /// endpoint stops by itself (a rejected token, say), then stops cleanly.
+    pub async fn until_interrupted(mut self) {
+        let main = self.tasks.last_mut();
+        match main {
+            Some(main) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => tracing::info!("discord: stopping"),
+                    _ = main => tracing::warn!("discord: the connection ended"),
+                }
+            }
+            None => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+        self.stop().await;
+    }
+
+    /// Closes the gateway connections and stops the ticker and endpoint.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        if let Some(manager) = &self.shard_manager {
+            manager.shutdown_all().await;
+        }
+        for task in self.tasks {
+            if task.is_finished() {
+                continue;
+            }
+            if tokio::time::timeout(std::time::Duration::from_secs(10), task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("discord: a task did not stop within 10 s");
+            }
+        }
+    }
+}
+
+/// Connects `bot` to Discord as `settings` say and starts posting due rounds.
+/// The bot (bank, index, model) is ready before the first connection, so no
+/// heartbeat waits on embedding.
+pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running, DiscordError> {
+    let token = settings.token.as_ref().ok_or(DiscordError::NoToken)?;
+    let shards = settings
+        .shard_range()
+        .map_err(|e| DiscordError::Settings(e.to_string()))?;
+    let mut http = HttpBuilder::new(token.expose());
+    if let Some(url) = &settings.api_url {
+        // serenity sends requests to a custom base only with its rate limiter
+        // off; retry::retry handles 429s instead.
+        http = http
+            .proxy(url.trim_end_matches('/'))
+            .ratelimiter_disabled(true);
+    }
+    if let Some(id) = settings.application_id.filter(|id| *id != 0) {
+        http = http.application_id(ApplicationId::new(id));
+    }
+    let (shutdown, stopped) = watch::channel(false);
+    let registration = Registration {
+        dev_guild: settings.dev_guild.filter(|g| *g != 0).map(GuildId::new),
+        topics: bot.bank().topics().into_iter().map(|(t, _)| t).collect(),
+    };
+
+    if let Some(address) = &settings.endpoint {
+        let http = Arc::new(http.build());
+        let adapter = Arc::new(Adapter::new(bot, http.clone(), settings.moderator_role));
+        let public_key = settings.public_key.as_deref().unwrap_or_default();
+        let (local, serve) =
+            endpoint::bind(adapter.clone(), address, public_key, stopped.clone()).await?;
+        tracing::info!("discord: interactions endpoint listening on {local}");
+        registration.register(&http).await;
+        let ticker = tokio::spawn(posts::run(adapter.clone(), stopped));
+        return Ok(Running {
+            adapter,
+            endpoint: Some(local),
+            shard_manager: None,
+            shutdown,
+            tasks: vec![ticker, tokio::spawn(serve)],
+        });
+    }
+
+    let http = http.build();
+    let slot = Arc::new(OnceLock::new());
+    let handler = Gateway {
+        adapter: slot.clone(),
+        registration,
+        first_shard: shards.is_none_or(|s| s.first == 0),
+    };
+    // Interactions need no intents at all.
+    let mut client = ClientBuilder::new_with_http(http, GatewayIntents::empty())
+        .event_handler(handler)
+        .await
+        .map_err(DiscordError::Gateway)?;
+    let adapter = Arc::new(Adapter::new(
+        bot,
+        client.http.clone(),
+        settings.moderator_role,
+    ));
+    let _ = slot.set(adapter.clone());
+    let shard_manager = client.shard_manager.clone();
+    let ticker = tokio::spawn(posts::run(adapter.clone(), stopped));
+    let gateway = tokio::spawn(async move {
+        let result = match shards {
+            // serenity's range includes its end: first..last runs first to last.
+            Some(s) => client.start_shard_range(s.first..s.last, s.total).await,
+            None => client.start_autosharded().await,
+        };
+        if let Err(e) = result {
+            tracing::error!("discord: the gateway stopped: {e}");
+        }
+    });
+    Ok(Running {
+        adapter,
+        endpoint: None,
+        shard_manager: Some(shard_manager),
+        shutdown,
+        tasks: vec![ticker, gateway],
+    })
+}
+
+/// The slash commands to register, and where.
+struct Registration {
+    dev_guild: Option<GuildId>,
+    topics: Vec<String>,
+}
+
+impl Registration {
+    async fn register(&self, http: &Http) {
+        let definitions = commands::definitions(&self.topics);
+        let count = definitions.len();
+        let result = match self.dev_guild {
+            Some(guild) => retry("command registration", || {
+                guild.set_commands(http, definitions.clone())
+            })
+            .await
+            .map(|_| format!("to guild {guild}")),
+            None => retry("command registration", || {
+                SlashCommand::set_global_commands(http, definitions.clone())
+            })
+            .await
+            .map(|_| "globally".to_string()),
+        };
+        match result {
+            Ok(where_) => tracing::info!("discord: {count} slash commands registered {where_}"),
+            Err(e) => tracing::error!("discord: slash commands not registered: {e}"),
+        }
+    }
+}
+
+/// serenity's event handler: READY registers commands (shard 0), interactions
+/// go to the adapter.
+struct Gateway {
+    /// Set once the client (and so its Http) exists.
+    adapter: Arc<OnceLock<Arc<Adapter>>>,
+    registration: Registration,
+    first_shard: bool,
+}
+
+#[serenity::async_trait]
+impl EventHandler for Gateway {
+    async fn ready(&self, ctx: SerenityContext, ready: Ready) {
+        let shard = ready.shard.map_or(0, |s| s.id.0);
+        tracing::info!(
+            "discord: shard {shard} connected as {} ({} guilds)",
+            ready.user.name,
+            ready.guilds.len()
+        );
+        if self.first_shard && shard == 0 {
+            self.registration.register(&ctx.http).await;
+        }
+    }
+
+    async fn interaction_create(&self, _ctx: SerenityContext, interaction: Interaction) {
+        match self.adapter.get() {
+            Some(adapter) => {
+                adapter.handle(interaction, Ack::Rest).await;
+            }
+            None => tracing::warn!("discord: an interaction arrived before the adapter was ready"),
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Core replies as Discord messages: answers and quiz questions as embeds,
+//! choices as buttons, everything within Discord's size limits.
+
+use serenity::all::{
+    ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
+    EditInteractionResponse, EditMessage,
+};
+
+use crate::commands::ask::SHOW_CHOICE_PREFIX;
+use crate::commands::truncate;
+use crate::reply::{Data, Reply};
+
+/// Discord's limits.
+const CONTENT: usize = 2000;
+const EMBED_TITLE: usize = 256;
+const EMBED_DESCRIPTION: usize = 4096;
+const FIELD_VALUE: usize = 1024;
+const BUTTON_LABEL: usize = 80;
+const CUSTOM_ID: usize = 100;
+const BUTTONS_PER_ROW: usize = 5;
+const ROWS: usize = 5;
+/// Embed colour of the bot's cards.
+const COLOUR: u32 = 0x3B82F6;
+
+/// A reply's parts, before they go into one of serenity's builders.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub content: Option<String>,
+    pub embed: Option<CreateEmbed>,
+    pub rows: Vec<CreateActionRow>,
+    pub ephemeral: bool,
+}
+
+pub fn message(reply: &Reply) -> Message {
+    let embed = embed(reply);
+    let content = match embed {
+        Some(_) => None,
+        None => Some(truncate(&reply.text, CONTENT)),
+    };
+    Message {
+        content,
+        embed,
+        rows: buttons(reply),
+        ephemeral: reply.ephemeral,
+    }
+}
+
+/// An answer card, quiz question, reveal or ranking as an embed; short notes
+/// and errors stay plain text.
+fn embed(reply: &Reply) -> Option<CreateEmbed> {
+    let base = || CreateEmbed::new().colour(COLOUR);
+    match reply.data.as_ref()? {
+        Data::Answer {
+            card,
+            answer,
+            related,
+            rank,
+            ..
+        } => {
+            let mut embed = base()
+                .title(truncate(&card.question, EMBED_TITLE))
+                .description(truncate(answer, EMBED_DESCRIPTION))
+                .field("Topic", &card.topic, true)
+                .field("Id", &card.id, true);
+            if let Some(source) = &card.source {
+                embed = embed.field("Source", truncate(source, FIELD_VALUE), true);
+            }
+            if !related.is_empty() {
+                let list: Vec<String> = related
+                    .iter()
+                    .map(|r| format!("- {} ({})", r.question, r.id))
+                    .collect();
+                embed = embed.field("Related", truncate(&list.join("\n"), FIELD_VALUE), false);
+            }
+            Some(embed.footer(CreateEmbedFooter::new(format!("match {rank}"))))
+        }
+        Data::Question {
+            position,
+            of,
+            topic,
+            question,
+            choices,
+            closes_at,
+            ..
+        } => {
+            let options: Vec<String> = choices
+                .iter()
+                .map(|c| format!("**{}**: {}", c.id, c.label))
+                .collect();
+            Some(
+                base()
+                    .title(truncate(
+                        &format!("Question {position} of {of}"),
+                        EMBED_TITLE,
+                    ))
+                    .description(truncate(
+                        &format!("{question}\n\n{}", options.join("\n")),
+                        EMBED_DESCRIPTION,
+                    ))
+                    .field("Topic", topic, true)
+                    .footer(CreateEmbedFooter::new(format!(
+                        "first answer counts · closes {closes_at}"
+                    ))),
+            )
+        }
+        Data::Reveal { .. }
+        | Data::Standings { .. }
+        | Data::Leaderboard { .. }
+        | Data::Stats(_)
+        | Data::Card { .. }
+        | Data::CardAnswer { .. }
+        | Data::Topics { .. }
+        | Data::Help { .. }
+        | Data::Schedules { .. } => {
+            Some(base().description(truncate(&reply.text, EMBED_DESCRIPTION)))
+        }
+        _ => None,
+    }
+}
+
+/// The reply's choices as buttons, then one button per related question.
+fn buttons(reply: &Reply) -> Vec<CreateActionRow> {
+    let mut all: Vec<CreateButton> = reply
+        .choices
+        .iter()
+        .map(|c| {
+            CreateButton::new(truncate(&c.id, CUSTOM_ID))
+                .label(truncate(&c.label, BUTTON_LABEL))
+                .style(ButtonStyle::Primary)
+        })
+        .collect();
+    if let Some(Data::Answer { related, .. }) = &reply.data {
+        all.extend(related.iter().map(|r| {
+            CreateButton::new(truncate(
+                &format!("{SHOW_CHOICE_PREFIX}{}", r.id),
+                CUSTOM_ID,
+            ))
+            .label(truncate(&r.question, BUTTON_LABEL))
+            .style(ButtonStyle::Secondary)
+        }));
+    }
+    all.chunks(BUTTONS_PER_ROW)
+        .take(ROWS)
+        .map(|row| CreateActionRow::Buttons(row.to_vec()))
+        .collect()
+}
+
+impl Message {
+    pub fn response(self) -> CreateInteractionResponseMessage {
+        let mut m = CreateInteractionResponseMessage::new().components(self.rows);
+        if self.ephemeral {
+            m = m.ephemeral(true);
+        }
+        if let Some(content) = self.content {
+            m = m.content(content);
+        }
+        if let Some(embed) = self.embed {
+            m = m.embed(embed);
+        }
+        m
+    }
+
+    pub fn followup(self) -> CreateInteractionResponseFollowup {
+        let mut m = CreateInteractionResponseFollowup::new().components(self.rows);
+        if self.ephemeral {
+            m = m.ephemeral(true);
+        }
+        if let Some(content) = self.content {
+            m = m.content(content);
+        }
+        if let Some(embed) = self.embed {
+            m = m.embed(embed);
+        }
+        m
+    }
+
+    /// The deferred response, filled in.
+    pub fn edit_response(self) -> EditInteractionResponse {
+        let mut m = EditInteractionResponse::new()
+            .components(self.rows)
+            .content(self.content.unwrap_or_default());
+        if let Some(embed) = self.embed {
+            m = m.embed(embed);
+        }
+        m
+    }
+
+    /// A post the bot makes by itself (scheduled rounds, reveals, standings).
+    pub fn channel(self) -> CreateMessage {
+        let mut m = CreateMessage::new().components(self.rows);
+        if let Some(content) = self.content {
+            m = m.content(content);
+        }
+        if let Some(embed) = self.embed {
+            m = m.embed(embed);
+        }
+        m
+    }
+}
+
+/// A posted quiz question, edited: how many have answered, or closed.
+pub fn question_update(original: &Reply, note: &str, open: bool) -> EditMessage {
+    let mut parts = message(original);
+    let mut edit = EditMessage::new();
+    if let Some(embed) = parts.embed.take() {
+        edit = edit.embed(embed.field("Status", note, false));
+    }
+    edit.components(if open { parts.rows } else { Vec::new() })
+}

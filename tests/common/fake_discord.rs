@@ -1,0 +1,397 @@
+//! A fake Discord on 127.0.0.1 for the real serenity client: REST (axum) on one
+//! port, the gateway (tokio-tungstenite) on another. It records every REST
+//! request, answers with the shapes serenity parses, can fail the next requests
+//! with chosen statuses, and pushes dispatches (INTERACTION_CREATE) to the
+//! shards that identified. Every wait is bounded.
+
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, mpsc};
+use tokio_tungstenite::tungstenite::Message;
+
+pub const APP_ID: &str = "100000000000000001";
+pub const GUILD_ID: &str = "300000000000000001";
+pub const CHANNEL_ID: &str = "400000000000000001";
+/// The longest a test waits for the bot to do something.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// One REST request the bot made.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct Shared {
+    requests: Mutex<Vec<Request>>,
+    changed: Notify,
+    /// Statuses to answer the next matching requests with, instead of success.
+    failures: Mutex<VecDeque<(String, u16)>>,
+    /// (shard id, total) of each IDENTIFY, and a way to send it dispatches.
+    shards: Mutex<Vec<([u64; 2], mpsc::UnboundedSender<Value>)>>,
+    next_id: AtomicU64,
+}
+
+pub struct FakeDiscord {
+    pub rest: SocketAddr,
+    pub gateway: SocketAddr,
+    shared: Arc<Shared>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for FakeDiscord {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl FakeDiscord {
+    pub async fn start() -> FakeDiscord {
+        let shared = Arc::new(Shared {
+            next_id: AtomicU64::new(900_000_000_000_000_001),
+            ..Shared::default()
+        });
+        let gateway_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let gateway = gateway_listener.local_addr().unwrap();
+        let rest_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let rest = rest_listener.local_addr().unwrap();
+        let app = Router::new()
+            .fallback(handle_rest)
+            .with_state((shared.clone(), gateway));
+        let rest_task = tokio::spawn(async move {
+            axum::serve(rest_listener, app).await.unwrap();
+        });
+        let gateway_shared = shared.clone();
+        let gateway_task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = gateway_listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(run_shard(stream, gateway_shared.clone()));
+            }
+        });
+        FakeDiscord {
+            rest,
+            gateway,
+            shared,
+            tasks: vec![rest_task, gateway_task],
+        }
+    }
+
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.rest)
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.shared.requests.lock().unwrap().clone()
+    }
+
+    /// The next `count` requests whose path contains `path_part` fail with `status`.
+    pub fn fail_next(&self, path_part: &str, statuses: &[u16]) {
+        let mut failures = self.shared.failures.lock().unwrap();
+        for status in statuses {
+            failures.push_back((path_part.to_string(), *status));
+        }
+    }
+
+    /// Waits until a request matches, and returns it.
+    pub async fn wait_for(&self, what: &str, matches: impl Fn(&Request) -> bool) -> Request {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let changed = self.shared.changed.notified();
+            if let Some(found) = self.requests().into_iter().find(|r| matches(r)) {
+                return found;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "no {what} within {WAIT:?}; requests: {:#?}",
+                self.requests()
+            );
+            let _ = tokio::time::timeout(left.min(Duration::from_millis(200)), changed).await;
+        }
+    }
+
+    /// The interaction callback for interaction `id`.
+    pub async fn callback(&self, id: &str) -> Value {
+        let path = format!("/api/v10/interactions/{id}/");
+        self.wait_for(&format!("callback for interaction {id}"), |r| {
+            r.method == "POST" && r.path.starts_with(&path) && r.path.ends_with("/callback")
+        })
+        .await
+        .body
+    }
+
+    pub fn count(&self, matches: impl Fn(&Request) -> bool) -> usize {
+        self.requests().iter().filter(|r| matches(r)).count()
+    }
+
+    /// Waits until `count` shards have identified; returns their [id, total].
+    pub async fn wait_for_shards(&self, count: usize) -> Vec<[u64; 2]> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let shards: Vec<[u64; 2]> = self
+                .shared
+                .shards
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|s| s.0)
+                .collect();
+            if shards.len() >= count {
+                return shards;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{count} shards did not identify within {WAIT:?}: {shards:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Sends a dispatch to the first shard that identified.
+    pub fn dispatch(&self, event: &str, data: Value) {
+        let shards = self.shared.shards.lock().unwrap();
+        let (_, sender) = shards.first().expect("a shard has identified");
+        sender
+            .send(json!({"t": event, "d": data}))
+            .expect("the shard is connected");
+    }
+}
+
+async fn handle_rest(
+    State((shared, gateway)): State<(Arc<Shared>, SocketAddr)>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_string();
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    shared.requests.lock().unwrap().push(Request {
+        method: method.to_string(),
+        path: path.clone(),
+        body: body.clone(),
+    });
+    shared.changed.notify_waiters();
+    let failure = {
+        let mut failures = shared.failures.lock().unwrap();
+        let at = failures
+            .iter()
+            .position(|(part, _)| path.contains(part.as_str()));
+        at.and_then(|i| failures.remove(i))
+    };
+    if let Some((_, status)) = failure {
+        let body =
+            json!({"message": "fake failure", "code": 0, "retry_after": 0.01, "global": false});
+        return reply(StatusCode::from_u16(status).unwrap(), body);
+    }
+    let id = shared.next_id.fetch_add(1, Ordering::Relaxed).to_string();
+    let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
+    match (method.as_str(), parts.as_slice()) {
+        ("GET", ["gateway"]) => ok(json!({"url": format!("ws://{gateway}")})).into_response(),
+        ("GET", ["gateway", "bot"]) => ok(json!({
+            "url": format!("ws://{gateway}"),
+            "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        }))
+        .into_response(),
+        ("PUT", ["applications", _, "commands"]) | ("PUT", ["applications", _, "guilds", _, "commands"]) => {
+            let echoed: Vec<Value> = body
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut c)| {
+                    c["id"] = json!(format!("80000000000000000{}", i + 1));
+                    c["application_id"] = json!(APP_ID);
+                    c["version"] = json!("1");
+                    c["type"] = json!(1);
+                    if c.get("description").is_none() {
+                        c["description"] = json!("");
+                    }
+                    c
+                })
+                .collect();
+            ok(Value::Array(echoed)).into_response()
+        }
+        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        (_, ["webhooks", ..]) | ("POST", ["channels", _, "messages"]) | ("PATCH", ["channels", _, "messages", _]) => {
+            let channel = if parts[0] == "channels" { parts[1] } else { CHANNEL_ID };
+            let message_id = match parts.as_slice() {
+                ["channels", _, "messages", mid] => mid.to_string(),
+                _ => id,
+            };
+            ok(message(&message_id, channel, &body)).into_response()
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn reply(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn ok(body: Value) -> OkJson {
+    OkJson(body)
+}
+
+/// A 200 answer with a JSON body.
+struct OkJson(Value);
+
+impl IntoResponse for OkJson {
+    fn into_response(self) -> Response {
+        reply(StatusCode::OK, self.0)
+    }
+}
+
+/// A Message as serenity parses it, carrying what was sent.
+fn message(id: &str, channel: &str, sent: &Value) -> Value {
+    json!({
+        "id": id, "channel_id": channel,
+        "author": {"id": APP_ID, "username": "interview-bot", "bot": true},
+        "content": sent.get("content").cloned().unwrap_or(json!("")),
+        "timestamp": "2026-01-01T00:00:00.000000+00:00", "edited_timestamp": null,
+        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": false, "type": 0, "flags": 0
+    })
+}
+
+/// One shard's connection: HELLO, IDENTIFY, READY, then heartbeats answered
+/// and queued dispatches sent with increasing sequence numbers.
+async fn run_shard(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
+    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
+        return;
+    };
+    let (mut out, mut incoming) = ws.split();
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 45000}});
+    if out.send(Message::Text(hello.to_string())).await.is_err() {
+        return;
+    }
+    let (sender, mut dispatches) = mpsc::unbounded_channel::<Value>();
+    let mut seq = 0u64;
+    while let Some(Ok(frame)) = incoming.next().await {
+        let Message::Text(text) = frame else {
+            if matches!(frame, Message::Close(_)) {
+                return;
+            }
+            continue;
+        };
+        let Ok(payload) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        if payload["op"] == 2 {
+            let shard = [
+                payload["d"]["shard"][0].as_u64().unwrap_or(0),
+                payload["d"]["shard"][1].as_u64().unwrap_or(1),
+            ];
+            seq += 1;
+            let ready = json!({"op": 0, "s": seq, "t": "READY", "d": {
+                "v": 10,
+                "user": {"id": APP_ID, "username": "interview-bot", "discriminator": "0", "avatar": null, "bot": true},
+                "guilds": [],
+                "session_id": format!("session-{}-{}", shard[0], shard[1]),
+                "resume_gateway_url": "ws://127.0.0.1:1",
+                "shard": shard,
+                "application": {"id": APP_ID, "flags": 0}
+            }});
+            if out.send(Message::Text(ready.to_string())).await.is_err() {
+                return;
+            }
+            shared.shards.lock().unwrap().push((shard, sender.clone()));
+            break;
+        }
+    }
+    loop {
+        tokio::select! {
+            frame = incoming.next() => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    let payload: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                    if payload["op"] == 1 {
+                        let _ = out.send(Message::Text(json!({"op": 11}).to_string())).await;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+            Some(mut dispatch) = dispatches.recv() => {
+                seq += 1;
+                dispatch["op"] = json!(0);
+                dispatch["s"] = json!(seq);
+                if out.send(Message::Text(dispatch.to_string())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A guild member as interactions carry it; `permissions` is Discord's bit set.
+pub fn member(user_id: &str, name: &str, permissions: u64, roles: &[&str]) -> Value {
+    json!({
+        "user": {"id": user_id, "username": name, "discriminator": "0", "global_name": name, "avatar": null},
+        "roles": roles, "permissions": permissions.to_string(),
+        "joined_at": "2026-01-01T00:00:00.000000+00:00",
+        "deaf": false, "mute": false, "flags": 0, "pending": false, "nick": null
+    })
+}
+
+fn interaction_base(id: &str, kind: u8, member: Value) -> Value {
+    json!({
+        "id": id, "application_id": APP_ID, "type": kind,
+        "guild_id": GUILD_ID, "channel_id": CHANNEL_ID,
+        "channel": {"id": CHANNEL_ID, "type": 0},
+        "member": member,
+        "token": format!("token-{id}"), "version": 1,
+        "app_permissions": "2147485696", "locale": "en-US", "guild_locale": "en-US",
+        "entitlements": [], "authorizing_integration_owners": {"0": GUILD_ID},
+        "context": 0, "attachment_size_limit": 10485760
+    })
+}
+
+/// A slash command (type 2) with its options, as Discord sends it.
+pub fn slash(id: &str, name: &str, options: Value, member: Value) -> Value {
+    let mut interaction = interaction_base(id, 2, member);
+    interaction["data"] =
+        json!({"id": "800000000000000001", "name": name, "type": 1, "options": options});
+    interaction
+}
+
+/// An autocomplete request (type 4) for a command's focused option.
+pub fn autocomplete(id: &str, name: &str, options: Value, member: Value) -> Value {
+    let mut interaction = interaction_base(id, 4, member);
+    interaction["data"] =
+        json!({"id": "800000000000000001", "name": name, "type": 1, "options": options});
+    interaction
+}
+
+/// A button click (type 3) on message `message_id`.
+pub fn click(id: &str, custom_id: &str, message_id: &str, member: Value) -> Value {
+    let mut interaction = interaction_base(id, 3, member);
+    interaction["data"] = json!({"custom_id": custom_id, "component_type": 2});
+    interaction["message"] = message(message_id, CHANNEL_ID, &json!({"content": ""}));
+    interaction
+}

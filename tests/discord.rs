@@ -1,0 +1,537 @@
+//! The Discord adapter end to end: the real serenity client against a fake
+//! Discord on 127.0.0.1 (tests/common/fake_discord.rs). Slash commands in,
+//! the exact callback bodies out; autocomplete; buttons counted once; the
+//! moderator check; retries on 429 and 5xx; a shard range; the interactions
+//! endpoint's signature and timestamp checks. Every wait is bounded.
+
+use std::sync::Arc;
+
+#[path = "common/fake_discord.rs"]
+mod fake;
+
+use fake::FakeDiscord;
+use interview_bot::bot::Bot;
+use interview_bot::clock::SystemClock;
+use interview_bot::config::Settings;
+use interview_bot::discord::{self, Running};
+use serde_json::{Value, json};
+
+const ALICE: &str = "500000000000000001";
+const BOB: &str = "500000000000000002";
+/// Discord's Manage Server permission bit.
+const MANAGE_GUILD: u64 = 1 << 5;
+
+struct Setup {
+    fake: FakeDiscord,
+    running: Running,
+    _dir: tempfile::TempDir,
+}
+
+fn settings(dir: &std::path::Path, extra: &[(&str, String)]) -> Settings {
+    let mut env = vec![
+        (
+            "INTERVIEW_BOT__INDEX__DIR".to_string(),
+            dir.join("index").display().to_string(),
+        ),
+        (
+            "INTERVIEW_BOT__DATABASE__URL".to_string(),
+            format!("sqlite://{}", dir.join("bot.db").display()),
+        ),
+        (
+            "INTERVIEW_BOT__MODEL__ENABLED".to_string(),
+            "false".to_string(),
+        ),
+        ("DISCORD_TOKEN".to_string(), "test-token".to_string()),
+    ];
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    Settings::load_from(None, env).expect("settings load")
+}
+
+/// The adapter on a fresh database, connected to a fresh fake.
+async fn start(extra: &[(&str, String)]) -> Setup {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = vec![("INTERVIEW_BOT__DISCORD__API_URL", fake.api_url())];
+    all.extend(extra.iter().cloned());
+    let settings = settings(dir.path(), &all);
+    let bot = Arc::new(
+        Bot::from_settings(&settings, Arc::new(SystemClock))
+            .await
+            .unwrap(),
+    );
+    let running = discord::start(&settings.discord, bot)
+        .await
+        .expect("the adapter starts");
+    Setup {
+        fake,
+        running,
+        _dir: dir,
+    }
+}
+
+/// The adapter connected, with its commands registered.
+async fn connected() -> Setup {
+    let setup = start(&[]).await;
+    setup.fake.wait_for_shards(1).await;
+    setup
+        .fake
+        .wait_for("command registration", |r| r.method == "PUT")
+        .await;
+    setup
+}
+
+fn alice() -> Value {
+    fake::member(ALICE, "alice", 0, &[])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_are_registered_with_descriptions_choices_and_autocomplete() {
+    let setup = connected().await;
+    let put = setup
+        .fake
+        .wait_for("command registration", |r| r.method == "PUT")
+        .await;
+    assert_eq!(
+        put.path,
+        format!("/api/v10/applications/{}/commands", fake::APP_ID)
+    );
+    let commands = put.body.as_array().expect("a list of commands");
+    let names: Vec<&str> = commands
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "ask",
+            "question",
+            "topics",
+            "quiz",
+            "leaderboard",
+            "stats",
+            "help"
+        ]
+    );
+    for command in commands {
+        assert!(
+            !command["description"].as_str().unwrap().is_empty(),
+            "{command}"
+        );
+    }
+    let ask = &commands[0]["options"];
+    assert_eq!(ask[0]["name"], "text");
+    assert_eq!(ask[0]["autocomplete"], true);
+    assert_eq!(ask[0]["required"], true);
+    let topics: Vec<&str> = ask[1]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(topics, ["api", "docker", "http", "networking", "python"]);
+    let quiz: Vec<&str> = commands[3]["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        quiz,
+        ["start", "stop", "schedule", "unschedule", "schedules"]
+    );
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slash_command_gets_the_exact_callback_body() {
+    let setup = connected().await;
+    let options = json!([{"name": "text", "type": 3, "value": "zebra giraffe savanna"}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000001", "ask", options, alice()),
+    );
+    let body = setup.fake.callback("700000000000000001").await;
+    assert_eq!(
+        body,
+        json!({
+            "type": 4,
+            "data": {
+                "content": "no question uses those words: try other words, or /topics",
+                "flags": 64,
+                "components": [],
+                "attachments": []
+            }
+        })
+    );
+
+    let options = json!([{"name": "text", "type": 3, "value": "difference between tcp and udp"}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000002", "ask", options, alice()),
+    );
+    let body = setup.fake.callback("700000000000000002").await;
+    assert_eq!(body["type"], 4);
+    let data = &body["data"];
+    assert!(data.get("flags").is_none(), "an answer is public: {data}");
+    let embed = &data["embeds"][0];
+    assert!(embed["title"].as_str().unwrap().contains("TCP"), "{embed}");
+    assert_eq!(embed["fields"][0]["name"], "Topic");
+    assert_eq!(embed["fields"][0]["value"], "networking");
+    let buttons = data["components"][0]["components"].as_array().unwrap();
+    assert_eq!(buttons[0]["custom_id"], "ask:next");
+    assert!(
+        buttons[1..].iter().all(|b| b["custom_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("ask:show:networking-")),
+        "related questions of the same topic: {buttons:?}"
+    );
+
+    // "Not it?" shows the next match to the person who asked.
+    let next = fake::click(
+        "700000000000000003",
+        "ask:next",
+        "900000000000000001",
+        alice(),
+    );
+    setup.fake.dispatch("INTERACTION_CREATE", next);
+    let body = setup.fake.callback("700000000000000003").await;
+    assert_eq!(body["data"]["embeds"][0]["footer"]["text"], "match 2");
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_suggests_questions_within_discords_limits() {
+    let setup = connected().await;
+    let options = json!([{"name": "text", "type": 3, "value": "docker volume", "focused": true}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::autocomplete("700000000000000010", "ask", options, alice()),
+    );
+    let body = setup.fake.callback("700000000000000010").await;
+    assert_eq!(body["type"], 8);
+    let choices = body["data"]["choices"].as_array().unwrap();
+    assert!(!choices.is_empty() && choices.len() <= 25, "{choices:?}");
+    for choice in choices {
+        let name = choice["name"].as_str().unwrap();
+        assert!(name.chars().count() <= 100);
+        assert_eq!(choice["value"], choice["name"]);
+    }
+    assert!(
+        choices[0]["name"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("volume"),
+        "{choices:?}"
+    );
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiz_answer_counts_once_even_when_delivered_twice() {
+    let setup = connected().await;
+    let options = json!([{"name": "start", "type": 1, "options": [
+        {"name": "questions", "type": 4, "value": 1},
+        {"name": "seconds", "type": 4, "value": 600}
+    ]}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000020", "quiz", options, alice()),
+    );
+    let body = setup.fake.callback("700000000000000020").await;
+    let buttons = body["data"]["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(buttons.len(), 4, "{body}");
+    let b = buttons[1]["custom_id"].as_str().unwrap().to_string();
+    assert!(b.starts_with("quiz:") && b.ends_with(":1:B"), "{b}");
+    // The adapter looks up the question's message, to edit it as people answer.
+    setup
+        .fake
+        .wait_for("the original response", |r| {
+            r.method == "GET" && r.path.ends_with("/messages/@original")
+        })
+        .await;
+
+    let bob = fake::member(BOB, "bob", 0, &[]);
+    let click = fake::click("700000000000000021", &b, "900000000000000001", bob.clone());
+    setup.fake.dispatch("INTERACTION_CREATE", click.clone());
+    setup.fake.dispatch("INTERACTION_CREATE", click);
+    let first = setup.fake.callback("700000000000000021").await;
+    assert_eq!(first["data"]["content"], "recorded: B for question 1");
+    assert_eq!(first["data"]["flags"], 64);
+
+    // A second click (a new interaction) is told the first counts.
+    let again = fake::click(
+        "700000000000000022",
+        buttons[2]["custom_id"].as_str().unwrap(),
+        "900000000000000001",
+        bob,
+    );
+    setup.fake.dispatch("INTERACTION_CREATE", again);
+    let second = setup.fake.callback("700000000000000022").await;
+    assert_eq!(
+        second["data"]["content"],
+        "you already answered B; the first answer counts"
+    );
+    assert_eq!(
+        setup.fake.count(|r| r
+            .path
+            .starts_with("/api/v10/interactions/700000000000000021/")),
+        1,
+        "the repeated delivery was answered again"
+    );
+    // The question's message shows one answer.
+    let edit = setup
+        .fake
+        .wait_for("the question's update", |r| {
+            r.method == "PATCH" && r.path.contains("/channels/")
+        })
+        .await;
+    assert_eq!(
+        edit.body["embeds"][0]["fields"][1]["value"],
+        "1 person has answered"
+    );
+
+    // The store holds exactly one answer of bob's.
+    let bot = setup.running.adapter.bot().clone();
+    let ctx =
+        interview_bot::bot::Context::new(fake::GUILD_ID, &format!("<@{BOB}>"), fake::CHANNEL_ID);
+    let stats = bot
+        .handle(&ctx, interview_bot::commands::Command::Stats { user: None })
+        .await;
+    let data = serde_json::to_value(&stats[0].data).unwrap();
+    assert_eq!(data["answered"], 1, "{data}");
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedules_need_a_moderator_and_a_denied_user_is_told_why() {
+    let setup = start(&[(
+        "INTERVIEW_BOT__DISCORD__MODERATOR_ROLE",
+        "600000000000000009".to_string(),
+    )])
+    .await;
+    setup.fake.wait_for_shards(1).await;
+    let schedule = json!([{"name": "schedule", "type": 1, "options": [
+        {"name": "time", "type": 3, "value": "09:30"},
+        {"name": "zone", "type": 3, "value": "Europe/Berlin"}
+    ]}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000030", "quiz", schedule.clone(), alice()),
+    );
+    let denied = setup.fake.callback("700000000000000030").await;
+    assert_eq!(denied["data"]["flags"], 64, "{denied}");
+    let text = denied["data"]["content"].as_str().unwrap();
+    assert!(text.contains("moderator"), "{text}");
+
+    let manager = fake::member(BOB, "bob", MANAGE_GUILD, &[]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000031", "quiz", schedule.clone(), manager),
+    );
+    let created = setup.fake.callback("700000000000000031").await;
+    let text = created["data"]["content"].as_str().unwrap_or("");
+    assert!(text.starts_with("Daily quiz scheduled"), "{created}");
+
+    // The configured role counts too (a second schedule is refused as a
+    // duplicate or accepted, but never for lack of permission).
+    let with_role = fake::member("500000000000000003", "carol", 0, &["600000000000000009"]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000032", "quiz", schedule, with_role),
+    );
+    let by_role = setup.fake.callback("700000000000000032").await;
+    let text = by_role["data"]["content"].as_str().unwrap_or("");
+    assert!(!text.contains("moderator"), "{by_role}");
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_429_and_5xx_are_retried() {
+    let setup = connected().await;
+    setup
+        .fake
+        .fail_next("/interactions/700000000000000040/", &[500, 429]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000040", "topics", json!([]), alice()),
+    );
+    let deadline = std::time::Instant::now() + fake::WAIT;
+    while setup.fake.count(|r| {
+        r.path
+            .starts_with("/api/v10/interactions/700000000000000040/")
+    }) < 3
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:#?}",
+            setup.fake.requests()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let body = setup.fake.callback("700000000000000040").await;
+    assert!(
+        body["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("docker")
+    );
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shard_range_runs_only_its_shards_and_leaves_registration_to_shard_0() {
+    let setup = start(&[("INTERVIEW_BOT__DISCORD__SHARDS", "2-3/4".to_string())]).await;
+    let mut shards = setup.fake.wait_for_shards(2).await;
+    shards.sort();
+    assert_eq!(shards, [[2, 4], [3, 4]]);
+    assert_eq!(
+        setup.fake.count(|r| r.method == "PUT"),
+        0,
+        "only shard 0's process registers"
+    );
+    setup.running.stop().await;
+}
+
+mod endpoint {
+    use super::*;
+    use ed25519_dalek::{Signer, SigningKey};
+
+    fn key() -> SigningKey {
+        SigningKey::from_bytes(&[7u8; 32])
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    async fn start_endpoint() -> (Setup, String) {
+        let public_key = hex(&key().verifying_key().to_bytes());
+        let setup = start(&[
+            (
+                "INTERVIEW_BOT__DISCORD__ENDPOINT",
+                "127.0.0.1:0".to_string(),
+            ),
+            ("INTERVIEW_BOT__DISCORD__PUBLIC_KEY", public_key),
+            (
+                "INTERVIEW_BOT__DISCORD__APPLICATION_ID",
+                fake::APP_ID.to_string(),
+            ),
+        ])
+        .await;
+        let url = format!(
+            "http://{}/interactions",
+            setup.running.endpoint.expect("an endpoint")
+        );
+        (setup, url)
+    }
+
+    /// Posts `body` signed at `timestamp` (or with `signature` when given).
+    async fn post(
+        url: &str,
+        body: &Value,
+        timestamp: i64,
+        signature: Option<String>,
+    ) -> (u16, String) {
+        let body = body.to_string();
+        let timestamp = timestamp.to_string();
+        let signature = signature.unwrap_or_else(|| {
+            hex(&key()
+                .sign(&[timestamp.as_bytes(), body.as_bytes()].concat())
+                .to_bytes())
+        });
+        let response = reqwest::Client::new()
+            .post(url)
+            .header("x-signature-ed25519", signature)
+            .header("x-signature-timestamp", &timestamp)
+            .header("content-type", "application/json")
+            .body(body)
+            .timeout(fake::WAIT)
+            .send()
+            .await
+            .expect("the endpoint answers");
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
+    }
+
+    fn now() -> i64 {
+        jiff::Timestamp::now().as_second()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn signed_requests_are_answered_in_the_response_body() {
+        let (setup, url) = start_endpoint().await;
+        setup
+            .fake
+            .wait_for("command registration", |r| r.method == "PUT")
+            .await;
+        let ping = json!({"id": "700000000000000050", "application_id": fake::APP_ID, "type": 1, "token": "t", "version": 1});
+        let (status, body) = post(&url, &ping, now(), None).await;
+        assert_eq!((status, body.as_str()), (200, r#"{"type":1,"data":null}"#));
+
+        let topics = fake::slash("700000000000000051", "topics", json!([]), alice());
+        let (status, body) = post(&url, &topics, now(), None).await;
+        assert_eq!(status, 200, "{body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["type"], 4);
+        assert!(
+            body["data"]["embeds"][0]["description"]
+                .as_str()
+                .unwrap()
+                .contains("docker")
+        );
+
+        // The same signed request again is a replay.
+        let (status, _) = post(&url, &topics, now(), None).await;
+        assert_eq!(status, 401);
+        assert_eq!(
+            setup.fake.count(|r| r.path.contains("/interactions/")),
+            0,
+            "nothing went over REST"
+        );
+        setup.running.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn forged_or_stale_requests_get_401_and_change_nothing() {
+        let (setup, url) = start_endpoint().await;
+        let options = json!([{"name": "start", "type": 1, "options": []}]);
+        let start_quiz = fake::slash("700000000000000060", "quiz", options, alice());
+
+        let forged = hex(&SigningKey::from_bytes(&[8u8; 32])
+            .sign(b"anything")
+            .to_bytes());
+        let (status, body) = post(&url, &start_quiz, now(), Some(forged)).await;
+        assert_eq!((status, body.as_str()), (401, "invalid request signature"));
+        let (status, body) = post(&url, &start_quiz, now(), Some("zz".to_string())).await;
+        assert_eq!((status, body.as_str()), (401, "invalid request signature"));
+
+        let stale = now() - 10 * 60;
+        let (status, body) = post(&url, &start_quiz, stale, None).await;
+        assert_eq!((status, body.as_str()), (401, "stale request timestamp"));
+
+        // No round was started by any of them.
+        let bot = setup.running.adapter.bot().clone();
+        let open = bot
+            .store()
+            .open_round(fake::GUILD_ID, fake::CHANNEL_ID)
+            .await
+            .unwrap();
+        assert!(open.is_none(), "a rejected request started a round");
+        // A signed, fresh copy does (so the rejections were about the checks).
+        let (status, _) = post(&url, &start_quiz, now(), None).await;
+        assert_eq!(status, 200);
+        assert!(
+            bot.store()
+                .open_round(fake::GUILD_ID, fake::CHANNEL_ID)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        setup.running.stop().await;
+    }
+}
