@@ -143,6 +143,28 @@ async fn commands_are_registered_with_descriptions_choices_and_autocomplete() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dev_guild_gets_the_commands_instead_of_everyone() {
+    let setup = start(&[(
+        "INTERVIEW_BOT__DISCORD__DEV_GUILD",
+        fake::GUILD_ID.to_string(),
+    )])
+    .await;
+    let put = setup
+        .fake
+        .wait_for("command registration", |r| r.method == "PUT")
+        .await;
+    assert_eq!(
+        put.path,
+        format!(
+            "/api/v10/applications/{}/guilds/{}/commands",
+            fake::APP_ID,
+            fake::GUILD_ID
+        )
+    );
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slash_command_gets_the_exact_callback_body() {
     let setup = connected().await;
     let options = json!([{"name": "text", "type": 3, "value": "zebra giraffe savanna"}]);
@@ -347,6 +369,113 @@ async fn schedules_need_a_moderator_and_a_denied_user_is_told_why() {
     let by_role = setup.fake.callback("700000000000000032").await;
     let text = by_role["data"]["content"].as_str().unwrap_or("");
     assert!(!text.contains("moderator"), "{by_role}");
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_resumes_after_the_connection_drops() {
+    let setup = connected().await;
+    setup.fake.drop_connections();
+    setup.fake.wait_for_resumes(1).await;
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000070", "help", json!([]), alice()),
+    );
+    let body = setup.fake.callback("700000000000000070").await;
+    assert!(
+        body["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("/quiz start"),
+        "{body}"
+    );
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_work_is_deferred_then_the_reply_edited_in() {
+    use sqlx::Connection;
+    let setup = connected().await;
+    // Another writer holds the database for longer than the defer limit.
+    let url = format!("sqlite://{}", setup._dir.path().join("bot.db").display());
+    let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let options = json!([{"name": "start", "type": 1, "options": [{"name": "questions", "type": 4, "value": 1}]}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000080", "quiz", options, alice()),
+    );
+    let first = setup.fake.callback("700000000000000080").await;
+    assert_eq!(first, json!({"type": 5, "data": {"attachments": []}}));
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+    let edit = setup
+        .fake
+        .wait_for("the deferred reply", |r| {
+            r.method == "PATCH"
+                && r.path
+                    == format!(
+                        "/api/v10/webhooks/{}/token-700000000000000080/messages/@original",
+                        fake::APP_ID
+                    )
+        })
+        .await;
+    assert!(
+        edit.body["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Question 1 of 1"),
+        "{}",
+        edit.body
+    );
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_close_the_question_loses_its_buttons_and_the_reveal_is_posted() {
+    let setup = connected().await;
+    let options = json!([{"name": "start", "type": 1, "options": [
+        {"name": "questions", "type": 4, "value": 1},
+        {"name": "seconds", "type": 4, "value": 10}
+    ]}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000090", "quiz", options, alice()),
+    );
+    setup.fake.callback("700000000000000090").await;
+    let original = setup
+        .fake
+        .wait_for("the original response", |r| {
+            r.method == "GET" && r.path.ends_with("/@original")
+        })
+        .await;
+    assert!(original.path.contains("token-700000000000000090"));
+    // The fake answers GET @original with a new message id; the close edits it.
+    let closed = setup
+        .fake
+        .wait_for("the question closed", |r| {
+            r.method == "PATCH"
+                && r.path
+                    .starts_with(&format!("/api/v10/channels/{}/messages/", fake::CHANNEL_ID))
+        })
+        .await;
+    assert_eq!(closed.body["components"], json!([]), "{}", closed.body);
+    let status = closed.body["embeds"][0]["fields"][1]["value"]
+        .as_str()
+        .unwrap();
+    assert!(status.starts_with("closed · answer "), "{status}");
+    let post = setup
+        .fake
+        .wait_for("the reveal", |r| {
+            r.method == "POST"
+                && r.path == format!("/api/v10/channels/{}/messages", fake::CHANNEL_ID)
+        })
+        .await;
+    let reveal = post.body["embeds"][0]["description"].as_str().unwrap();
+    assert!(reveal.contains("answer"), "{reveal}");
     setup.running.stop().await;
 }
 

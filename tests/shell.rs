@@ -152,15 +152,36 @@ fn quit_stops_reading() {
 fn credentials_without_an_adapter_are_refused_clearly() {
     let index = tempfile::tempdir().unwrap();
     let mut command = common::bot(index.path());
-    command.env("DISCORD_TOKEN", "not-a-real-token");
+    command.env("SLACK_BOT_TOKEN", "xoxb-not-a-real-token");
     let output = common::run(command);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("Discord"), "{stderr}");
+    assert!(stderr.contains("Slack"), "{stderr}");
     assert!(
         !stderr.contains("not-a-real-token"),
         "token leaked: {stderr}"
     );
+}
+
+/// With a Discord token the binary runs the Discord adapter; an API it cannot
+/// reach (here a closed port on loopback) is one clear error, never a silent
+/// fallback to Discord's public gateway.
+#[test]
+fn discord_that_cannot_be_reached_is_a_clear_error() {
+    let index = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mut command = common::bot(index.path());
+    command.env("DISCORD_TOKEN", "MTAw.not-a-real.token").env(
+        "INTERVIEW_BOT__DISCORD__API_URL",
+        format!("http://127.0.0.1:{port}"),
+    );
+    let output = common::run(command);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot reach Discord"), "{stderr}");
+    assert!(!stderr.contains("not-a-real"), "token leaked: {stderr}");
 }
 
 #[test]

@@ -144,6 +144,12 @@ pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running,
     }
 
     let http = http.build();
+    // serenity falls back to Discord's public gateway when this request fails;
+    // asking first makes a wrong api_url or an outage an error here instead.
+    let gateway_url = retry("gateway discovery", || http.get_gateway())
+        .await
+        .map_err(DiscordError::Gateway)?
+        .url;
     let slot = Arc::new(OnceLock::new());
     let handler = Gateway {
         adapter: slot.clone(),
@@ -155,6 +161,7 @@ pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running,
         .event_handler(handler)
         .await
         .map_err(DiscordError::Gateway)?;
+    *client.ws_url.lock().await = gateway_url;
     let adapter = Arc::new(Adapter::new(
         bot,
         client.http.clone(),
@@ -163,7 +170,7 @@ pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running,
     let _ = slot.set(adapter.clone());
     let shard_manager = client.shard_manager.clone();
     let ticker = tokio::spawn(posts::run(adapter.clone(), stopped));
-    let gateway = tokio::spawn(async move {
+    let connection = tokio::spawn(async move {
         let result = match shards {
             // serenity's range includes its end: first..last runs first to last.
             Some(s) => client.start_shard_range(s.first..s.last, s.total).await,
@@ -178,7 +185,7 @@ pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running,
         endpoint: None,
         shard_manager: Some(shard_manager),
         shutdown,
-        tasks: vec![ticker, gateway],
+        tasks: vec![ticker, connection],
     })
 }
 

@@ -46,6 +46,7 @@ struct Shared {
     /// (shard id, total) of each IDENTIFY, and a way to send it dispatches.
     shards: Mutex<Vec<([u64; 2], mpsc::UnboundedSender<Value>)>>,
     next_id: AtomicU64,
+    resumes: std::sync::atomic::AtomicUsize,
 }
 
 pub struct FakeDiscord {
@@ -167,13 +168,30 @@ impl FakeDiscord {
         }
     }
 
-    /// Sends a dispatch to the first shard that identified.
+    /// Sends a dispatch to the newest connection that is still open.
     pub fn dispatch(&self, event: &str, data: Value) {
         let shards = self.shared.shards.lock().unwrap();
-        let (_, sender) = shards.first().expect("a shard has identified");
-        sender
-            .send(json!({"t": event, "d": data}))
-            .expect("the shard is connected");
+        let sent = shards
+            .iter()
+            .rev()
+            .any(|(_, sender)| sender.send(json!({"t": event, "d": data})).is_ok());
+        assert!(sent, "no shard is connected");
+    }
+
+    /// Closes every gateway connection with a code that allows resuming.
+    pub fn drop_connections(&self) {
+        for (_, sender) in self.shared.shards.lock().unwrap().iter() {
+            let _ = sender.send(json!({"close": 4000}));
+        }
+    }
+
+    /// Waits until `count` sessions have been resumed.
+    pub async fn wait_for_resumes(&self, count: usize) {
+        let deadline = Instant::now() + WAIT;
+        while self.shared.resumes.load(Ordering::Relaxed) < count {
+            assert!(Instant::now() < deadline, "no resume within {WAIT:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }
 
@@ -303,6 +321,27 @@ async fn run_shard(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
         let Ok(payload) = serde_json::from_str::<Value>(&text) else {
             continue;
         };
+        if payload["op"] == 6 {
+            // RESUME: the session id names the shard (see READY below).
+            let session = payload["d"]["session_id"].as_str().unwrap_or("");
+            let numbers: Vec<u64> = session
+                .trim_start_matches("session-")
+                .split('-')
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            let shard = [
+                numbers.first().copied().unwrap_or(0),
+                numbers.get(1).copied().unwrap_or(1),
+            ];
+            seq = payload["d"]["seq"].as_u64().unwrap_or(0) + 1;
+            let resumed = json!({"op": 0, "s": seq, "t": "RESUMED", "d": {}});
+            if out.send(Message::Text(resumed.to_string())).await.is_err() {
+                return;
+            }
+            shared.shards.lock().unwrap().push((shard, sender.clone()));
+            shared.resumes.fetch_add(1, Ordering::Relaxed);
+            break;
+        }
         if payload["op"] == 2 {
             let shard = [
                 payload["d"]["shard"][0].as_u64().unwrap_or(0),
@@ -338,6 +377,14 @@ async fn run_shard(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
                 Some(Ok(_)) => {}
             },
             Some(mut dispatch) = dispatches.recv() => {
+                if let Some(code) = dispatch.get("close").and_then(Value::as_u64) {
+                    let frame = tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                        code: (code as u16).into(),
+                        reason: "fake reconnect".into(),
+                    };
+                    let _ = out.send(Message::Close(Some(frame))).await;
+                    return;
+                }
                 seq += 1;
                 dispatch["op"] = json!(0);
                 dispatch["s"] = json!(seq);
