@@ -171,6 +171,36 @@ impl Bot {
         vec![one]
     }
 
+    /// Questions matching what someone has typed so far, best first (for
+    /// autocomplete): at most `limit`, each shortened to `max_chars`.
+    pub fn suggest(
+        &self,
+        typed: &str,
+        topic: Option<&str>,
+        limit: usize,
+        max_chars: usize,
+    ) -> Vec<String> {
+        if typed.trim().is_empty() {
+            return Vec::new();
+        }
+        let options = SearchOptions {
+            topic: topic.map(str::to_string),
+            ..SearchOptions::top(limit)
+        };
+        match self.searcher.search(typed, &options) {
+            Ok(found) => found
+                .hits
+                .iter()
+                .filter_map(|h| self.bank.get(&h.id))
+                .map(|q| commands::truncate(&q.question, max_chars))
+                .collect(),
+            Err(e) => {
+                tracing::warn!("suggestions failed: {e}");
+                Vec::new()
+            }
+        }
+    }
+
     /// Questions like `question` in its topic, itself left out: the closest in
     /// meaning (question and answer together), or by words without the model.
     pub fn related(&self, question: &Question) -> Vec<&Question> {

@@ -247,6 +247,23 @@ async fn autocomplete_suggests_questions_within_discords_limits() {
             .contains("volume"),
         "{choices:?}"
     );
+    // A question longer than Discord's 100 characters is cut to fit.
+    let options = json!([{"name": "text", "type": 3, "value": "tcp udp prefer certain situations", "focused": true}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::autocomplete("700000000000000011", "ask", options, alice()),
+    );
+    let body = setup.fake.callback("700000000000000011").await;
+    let first = body["data"]["choices"][0]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        first.starts_with("What’s the difference between TCP and UDP"),
+        "{body}"
+    );
+    assert_eq!(first.chars().count(), 100, "{first}");
+    assert!(first.ends_with('…'));
     setup.running.stop().await;
 }
 
@@ -294,6 +311,8 @@ async fn a_quiz_answer_counts_once_even_when_delivered_twice() {
     );
     setup.fake.dispatch("INTERACTION_CREATE", again);
     let second = setup.fake.callback("700000000000000022").await;
+    // Give the repeated delivery time to be (wrongly) answered.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(
         second["data"]["content"],
         "you already answered B; the first answer counts"
@@ -518,6 +537,12 @@ async fn a_shard_range_runs_only_its_shards_and_leaves_registration_to_shard_0()
     let mut shards = setup.fake.wait_for_shards(2).await;
     shards.sort();
     assert_eq!(shards, [[2, 4], [3, 4]]);
+    // READY has been handled once an interaction is answered.
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000100", "topics", json!([]), alice()),
+    );
+    setup.fake.callback("700000000000000100").await;
     assert_eq!(
         setup.fake.count(|r| r.method == "PUT"),
         0,

@@ -135,9 +135,12 @@ fn run_discord(settings: Settings) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let bot = Arc::new(Bot::from_settings(&settings, Arc::new(SystemClock)).await?);
         let running = crate::discord::start(&settings.discord, bot.clone()).await?;
-        running.until_interrupted().await;
+        let ended_by_itself = running.until_interrupted().await;
         bot.store().close().await;
-        Ok(ExitCode::SUCCESS)
+        Ok(match ended_by_itself {
+            true => ExitCode::FAILURE,
+            false => ExitCode::SUCCESS,
+        })
     })
 }
 

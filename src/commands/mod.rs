@@ -60,6 +60,18 @@ pub enum Command {
     Schedules,
 }
 
+impl Command {
+    /// Whether the reply is for the person who acted only (an answer's
+    /// acknowledgement, stats, the schedule list); adapters that must promise
+    /// privacy before the reply exists (a deferred Discord response) ask this.
+    pub fn is_personal(&self) -> bool {
+        matches!(
+            self,
+            Command::Answer { .. } | Command::Stats { .. } | Command::Schedules
+        )
+    }
+}
+
 /// Why a line is not a command, as a short message for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -155,12 +167,17 @@ impl Args {
     }
 }
 
-/// At most `max` characters of user text, for echoing it back safely.
+/// At most `max` characters of `text` (a cut one ends with `…`, counted in
+/// `max`), for echoing user text back and fitting platform limits.
 pub fn truncate(text: &str, max: usize) -> String {
-    let mut out: String = text.chars().take(max).collect();
-    if text.chars().count() > max {
-        out.push('…');
+    if text.chars().count() <= max {
+        return text.to_string();
     }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
     out
 }
 
@@ -288,5 +305,13 @@ mod tests {
             }
         );
         assert!(parse("/show").is_err());
+    }
+
+    #[test]
+    fn truncate_never_exceeds_its_limit() {
+        assert_eq!(truncate("abcdef", 6), "abcdef");
+        assert_eq!(truncate("abcdefg", 6), "abcde…");
+        assert_eq!(truncate("äöü", 2).chars().count(), 2);
+        assert_eq!(truncate("abc", 0), "");
     }
 }

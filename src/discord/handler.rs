@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use serenity::all::{
     AutocompleteOption, ChannelId, CommandInteraction, ComponentInteraction,
-    CreateAutocompleteResponse, CreateInteractionResponse, CreateInteractionResponseMessage, Http,
-    Interaction, InteractionId, MessageId,
+    CreateAutocompleteResponse, CreateInteractionResponse, CreateInteractionResponseMessage,
+    EditMessage, Http, Interaction, InteractionId, MessageId,
 };
 use serenity::builder::Builder;
 use tokio::sync::oneshot;
@@ -20,10 +20,9 @@ use tokio::sync::oneshot;
 use super::render;
 use super::retry::retry;
 use super::translate;
-use crate::bot::Bot;
-use crate::commands::truncate;
+use crate::bot::{Bot, Context};
+use crate::commands::{Command, ParseError};
 use crate::reply::{AckStatus, Data, Reply};
-use crate::search::SearchOptions;
 
 /// Work still running after this long is deferred (Discord allows 3 seconds).
 pub const DEFER_AFTER: Duration = Duration::from_millis(1500);
@@ -42,13 +41,17 @@ pub enum Ack {
     Body(oneshot::Sender<CreateInteractionResponse>),
 }
 
-/// A quiz question message the bot posted, to edit as people answer.
+/// A quiz question message the bot posted, to edit as people answer. Its
+/// edits go out one at a time (the async lock), and none after the close.
 struct Posted {
     channel: ChannelId,
     message: MessageId,
     reply: Reply,
     answered: usize,
+    closed: bool,
 }
+
+type PostedSlot = Arc<tokio::sync::Mutex<Posted>>;
 
 pub struct Adapter {
     bot: Arc<Bot>,
@@ -56,7 +59,7 @@ pub struct Adapter {
     moderator_role: Option<u64>,
     seen: Mutex<Seen>,
     /// By (round, question number).
-    posted: Mutex<HashMap<(String, i64), Posted>>,
+    posted: Mutex<HashMap<(String, i64), PostedSlot>>,
 }
 
 /// Recently handled interaction ids, oldest first.
@@ -144,12 +147,7 @@ impl Adapter {
             ctx.user
         );
         let replies = self
-            .respond(ack, command.id, &command.token, async {
-                match parsed {
-                    Ok(parsed) => self.bot.handle(&ctx, parsed).await,
-                    Err(e) => vec![Reply::error(e.0)],
-                }
-            })
+            .run(&ctx, parsed, ack, command.id, &command.token)
             .await;
         if let Some(first) = replies.first() {
             if matches!(first.data, Some(Data::Question { .. })) {
@@ -157,6 +155,7 @@ impl Adapter {
                     .await;
             }
         }
+        self.after(&replies).await;
     }
 
     async fn component(&self, component: ComponentInteraction, ack: Ack) {
@@ -169,22 +168,48 @@ impl Adapter {
         );
         let parsed = translate::button(&component.data.custom_id);
         let replies = self
-            .respond(ack, component.id, &component.token, async {
-                match parsed {
-                    Ok(parsed) => self.bot.handle(&ctx, parsed).await,
-                    Err(e) => vec![Reply::error(e.0)],
-                }
-            })
+            .run(&ctx, parsed, ack, component.id, &component.token)
             .await;
-        for reply in &replies {
-            if let Some(Data::AnswerAck {
-                round,
-                position,
-                status: AckStatus::Recorded,
-                ..
-            }) = &reply.data
-            {
-                self.count_answer(round, *position).await;
+        self.after(&replies).await;
+    }
+
+    /// Answers a parsed command (or says why it could not be parsed).
+    async fn run(
+        &self,
+        ctx: &Context,
+        parsed: Result<Command, ParseError>,
+        ack: Ack,
+        id: InteractionId,
+        token: &str,
+    ) -> Vec<Reply> {
+        let personal = parsed.as_ref().map_or(true, Command::is_personal);
+        self.respond(ack, id, token, personal, async {
+            match parsed {
+                Ok(parsed) => self.bot.handle(ctx, parsed).await,
+                Err(e) => vec![Reply::error(e.0)],
+            }
+        })
+        .await
+    }
+
+    /// Keeps posted quiz questions up to date with what the replies say: one
+    /// more answer recorded, or a question closed (a stop reveals it too).
+    async fn after(&self, replies: &[Reply]) {
+        for reply in replies {
+            match &reply.data {
+                Some(Data::AnswerAck {
+                    round,
+                    position,
+                    status: AckStatus::Recorded,
+                    ..
+                }) => self.count_answer(round, *position).await,
+                Some(Data::Reveal {
+                    round,
+                    position,
+                    correct,
+                    ..
+                }) => self.close_question(round, *position, correct).await,
+                _ => {}
             }
         }
     }
@@ -192,9 +217,12 @@ impl Adapter {
     async fn autocomplete(&self, command: CommandInteraction, ack: Ack) {
         let mut response = CreateAutocompleteResponse::new();
         if let Some(AutocompleteOption { value, .. }) = command.data.autocomplete() {
-            for question in self.suggestions(&command, value) {
-                let text = truncate(&question, CHOICE_TEXT);
-                response = response.add_string_choice(text.clone(), text);
+            let topic = translate::text_of(&command.data.options, "topic");
+            for question in self
+                .bot
+                .suggest(value, topic.as_deref(), SUGGESTIONS, CHOICE_TEXT)
+            {
+                response = response.add_string_choice(question.clone(), question);
             }
         }
         self.ack(
@@ -206,30 +234,6 @@ impl Adapter {
         .await;
     }
 
-    /// Questions matching what the person has typed so far, best first.
-    fn suggestions(&self, command: &CommandInteraction, typed: &str) -> Vec<String> {
-        if typed.trim().is_empty() {
-            return Vec::new();
-        }
-        let topic = translate::text_of(&command.data.options, "topic");
-        let options = SearchOptions {
-            topic,
-            ..SearchOptions::top(SUGGESTIONS)
-        };
-        match self.bot.searcher().search(typed, &options) {
-            Ok(found) => found
-                .hits
-                .iter()
-                .filter_map(|h| self.bot.bank().get(&h.id))
-                .map(|q| q.question.clone())
-                .collect(),
-            Err(e) => {
-                tracing::warn!("discord: autocomplete search failed: {e}");
-                Vec::new()
-            }
-        }
-    }
-
     /// Runs `work` and sends its replies: the first as the interaction's
     /// response, the others as follow-ups. Work that outlasts [`DEFER_AFTER`]
     /// is deferred first.
@@ -238,14 +242,19 @@ impl Adapter {
         ack: Ack,
         id: InteractionId,
         token: &str,
+        personal: bool,
         work: impl Future<Output = Vec<Reply>>,
     ) -> Vec<Reply> {
         tokio::pin!(work);
         let replies = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
             Ok(replies) => replies,
             Err(_) => {
-                let defer =
-                    CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new());
+                // The deferred message's privacy cannot change later.
+                let mut message = CreateInteractionResponseMessage::new();
+                if personal {
+                    message = message.ephemeral(true);
+                }
+                let defer = CreateInteractionResponse::Defer(message);
                 self.ack(ack, id, token, defer).await;
                 return self.finish_deferred(token, work.await).await;
             }
@@ -330,65 +339,61 @@ impl Adapter {
             round, position, ..
         }) = &reply.data
         {
+            let posted = Posted {
+                channel,
+                message,
+                reply: reply.clone(),
+                answered: 0,
+                closed: false,
+            };
             self.posted
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(
-                    (round.clone(), *position),
-                    Posted {
-                        channel,
-                        message,
-                        reply: reply.clone(),
-                        answered: 0,
-                    },
-                );
+                .insert((round.clone(), *position), Arc::new(posted.into()));
         }
+    }
+
+    fn slot(&self, round: &str, position: i64) -> Option<PostedSlot> {
+        let posted = self.posted.lock().unwrap_or_else(|p| p.into_inner());
+        posted.get(&(round.to_string(), position)).cloned()
     }
 
     /// Shows one more answer on the question's message.
     async fn count_answer(&self, round: &str, position: i64) {
-        let update = {
-            let mut posted = self.posted.lock().unwrap_or_else(|p| p.into_inner());
-            let Some(p) = posted.get_mut(&(round.to_string(), position)) else {
-                return;
-            };
-            p.answered += 1;
-            let note = match p.answered {
-                1 => "1 person has answered".to_string(),
-                n => format!("{n} people have answered"),
-            };
-            (
-                p.channel,
-                p.message,
-                render::question_update(&p.reply, &note, true),
-            )
+        let Some(slot) = self.slot(round, position) else {
+            return;
         };
-        self.edit(update).await;
+        let mut p = slot.lock().await;
+        if p.closed {
+            return;
+        }
+        p.answered += 1;
+        let note = match p.answered {
+            1 => "1 person has answered".to_string(),
+            n => format!("{n} people have answered"),
+        };
+        let update = render::question_update(&p.reply, &note, true);
+        self.edit(p.channel, p.message, update).await;
     }
 
     /// Closes the question's message: no more buttons, the right option shown.
     pub async fn close_question(&self, round: &str, position: i64, correct: &str) {
-        let Some(p) = self
+        let removed = self
             .posted
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(&(round.to_string(), position))
-        else {
+            .remove(&(round.to_string(), position));
+        let Some(slot) = removed else {
             return;
         };
+        let mut p = slot.lock().await;
+        p.closed = true;
         let note = format!("closed · answer {correct} · {} answered", p.answered);
-        self.edit((
-            p.channel,
-            p.message,
-            render::question_update(&p.reply, &note, false),
-        ))
-        .await;
+        let update = render::question_update(&p.reply, &note, false);
+        self.edit(p.channel, p.message, update).await;
     }
 
-    async fn edit(
-        &self,
-        (channel, message, edit): (ChannelId, MessageId, serenity::all::EditMessage),
-    ) {
+    async fn edit(&self, channel: ChannelId, message: MessageId, edit: EditMessage) {
         let sent = retry("question update", || {
             edit.clone().execute(&self.http, (channel, message, None))
         })

@@ -62,22 +62,25 @@ pub struct Running {
 }
 
 impl Running {
-    /// Runs until Ctrl-C (or SIGTERM's default), or until the gateway or
-    /// endpoint stops by itself (a rejected token, say), then stops cleanly.
-    pub async fn until_interrupted(mut self) {
-        let main = self.tasks.last_mut();
-        match main {
-            Some(main) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => tracing::info!("discord: stopping"),
-                    _ = main => tracing::warn!("discord: the connection ended"),
-                }
-            }
+    /// Runs until Ctrl-C, or until the gateway or endpoint stops by itself (a
+    /// rejected token, say), then stops cleanly. True when it stopped by itself.
+    pub async fn until_interrupted(mut self) -> bool {
+        let ended = match self.tasks.last_mut() {
+            Some(main) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => false,
+                _ = main => true,
+            },
             None => {
                 let _ = tokio::signal::ctrl_c().await;
+                false
             }
+        };
+        match ended {
+            true => tracing::error!("discord: the connection ended"),
+            false => tracing::info!("discord: stopping"),
         }
         self.stop().await;
+        ended
     }
 
     /// Closes the gateway connections and stops the ticker and endpoint.

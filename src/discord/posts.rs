@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serenity::all::{ChannelId, GuildId};
+use serenity::all::{ChannelId, GuildId, Nonce};
 use serenity::builder::Builder;
 use tokio::sync::watch;
 
@@ -59,7 +59,11 @@ pub async fn send(adapter: &Adapter, post: Post) {
         adapter.close_question(round, *position, correct).await;
     }
     let guild = snowflake(&post.guild).map(GuildId::new);
-    let message = render::message(&post.reply).channel();
+    // The nonce lets Discord drop a retried post that had in fact arrived.
+    let message = render::message(&post.reply)
+        .channel()
+        .nonce(Nonce::String(nonce(&post)))
+        .enforce_nonce(true);
     let sent = retry("post", || {
         message.clone().execute(adapter.http(), (channel, guild))
     })
@@ -73,4 +77,14 @@ pub async fn send(adapter: &Adapter, post: Post) {
 /// A Discord id from its text (ids are never 0).
 fn snowflake(text: &str) -> Option<u64> {
     text.parse::<u64>().ok().filter(|id| *id != 0)
+}
+
+/// The same post always gets the same nonce (at most 25 characters).
+fn nonce(post: &Post) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(post.channel.as_bytes());
+    hasher.update(post.at.to_string().as_bytes());
+    hasher.update(post.reply.text.as_bytes());
+    crate::bank::hex(&hasher.finalize())[..25].to_string()
 }

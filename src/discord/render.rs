@@ -16,6 +16,7 @@ const CONTENT: usize = 2000;
 const EMBED_TITLE: usize = 256;
 const EMBED_DESCRIPTION: usize = 4096;
 const FIELD_VALUE: usize = 1024;
+const EMBED_TOTAL: usize = 6000;
 const BUTTON_LABEL: usize = 80;
 const CUSTOM_ID: usize = 100;
 const BUTTONS_PER_ROW: usize = 5;
@@ -58,22 +59,34 @@ fn embed(reply: &Reply) -> Option<CreateEmbed> {
             rank,
             ..
         } => {
+            let title = truncate(&card.question, EMBED_TITLE);
+            let source = card.source.as_deref().map(|s| truncate(s, FIELD_VALUE));
+            let list: Vec<String> = related
+                .iter()
+                .map(|r| format!("- {} ({})", r.question, r.id))
+                .collect();
+            let related = truncate(&list.join("\n"), FIELD_VALUE);
+            let footer = format!("match {rank}");
+            // Everything in one embed counts towards Discord's 6,000 characters.
+            let used = [&title, &card.topic, &card.id, &related, &footer]
+                .iter()
+                .map(|t| t.chars().count())
+                .sum::<usize>()
+                + source.as_deref().map_or(0, |s| s.chars().count())
+                + "TopicIdSourceRelated".len();
+            let room = EMBED_TOTAL.saturating_sub(used).min(EMBED_DESCRIPTION);
             let mut embed = base()
-                .title(truncate(&card.question, EMBED_TITLE))
-                .description(truncate(answer, EMBED_DESCRIPTION))
+                .title(title)
+                .description(truncate(answer, room))
                 .field("Topic", &card.topic, true)
                 .field("Id", &card.id, true);
-            if let Some(source) = &card.source {
-                embed = embed.field("Source", truncate(source, FIELD_VALUE), true);
+            if let Some(source) = source {
+                embed = embed.field("Source", source, true);
             }
-            if !related.is_empty() {
-                let list: Vec<String> = related
-                    .iter()
-                    .map(|r| format!("- {} ({})", r.question, r.id))
-                    .collect();
-                embed = embed.field("Related", truncate(&list.join("\n"), FIELD_VALUE), false);
+            if !list.is_empty() {
+                embed = embed.field("Related", related, false);
             }
-            Some(embed.footer(CreateEmbedFooter::new(format!("match {rank}"))))
+            Some(embed.footer(CreateEmbedFooter::new(footer)))
         }
         Data::Question {
             position,
@@ -121,12 +134,21 @@ fn embed(reply: &Reply) -> Option<CreateEmbed> {
 
 /// The reply's choices as buttons, then one button per related question.
 fn buttons(reply: &Reply) -> Vec<CreateActionRow> {
+    // A quiz question's options are in its embed; its buttons are the letters.
+    let letters = match &reply.data {
+        Some(Data::Question { choices, .. }) => Some(choices),
+        _ => None,
+    };
     let mut all: Vec<CreateButton> = reply
         .choices
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
+            let label = letters
+                .and_then(|l| l.get(i))
+                .map_or(c.label.as_str(), |l| l.id.as_str());
             CreateButton::new(truncate(&c.id, CUSTOM_ID))
-                .label(truncate(&c.label, BUTTON_LABEL))
+                .label(truncate(label, BUTTON_LABEL))
                 .style(ButtonStyle::Primary)
         })
         .collect();

@@ -323,7 +323,11 @@ async fn remind(
     let mention = schedule
         .role
         .as_deref()
-        .map_or(String::new(), |r| format!("@{r} "));
+        .map_or(String::new(), |r| match r.starts_with("<@&") {
+            // Already a platform mention (a Discord role option).
+            true => format!("{r} "),
+            false => format!("@{r} "),
+        });
     posts.push(Post {
         guild: schedule.guild.clone(),
         channel: schedule.channel.clone(),

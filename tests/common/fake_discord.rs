@@ -221,6 +221,11 @@ async fn handle_rest(
             json!({"message": "fake failure", "code": 0, "retry_after": 0.01, "global": false});
         return reply(StatusCode::from_u16(status).unwrap(), body);
     }
+    let sent = body.get("data").filter(|d| d.is_object()).unwrap_or(&body);
+    if let Some(why) = over_limits(sent) {
+        let body = json!({"message": format!("Invalid Form Body: {why}"), "code": 50035});
+        return reply(StatusCode::BAD_REQUEST, body);
+    }
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed).to_string();
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     match (method.as_str(), parts.as_slice()) {
@@ -262,6 +267,66 @@ async fn handle_rest(
         }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// Which of Discord's message limits `sent` breaks, if any.
+fn over_limits(sent: &Value) -> Option<String> {
+    let chars = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    let over =
+        |what: &str, v: &Value, max: usize| (chars(v) > max).then(|| format!("{what} over {max}"));
+    let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
+    if let Some(why) = over("content", &sent["content"], 2000) {
+        return Some(why);
+    }
+    for embed in list(&sent["embeds"]) {
+        let fields = list(&embed["fields"]);
+        let mut total =
+            chars(&embed["title"]) + chars(&embed["description"]) + chars(&embed["footer"]["text"]);
+        for field in &fields {
+            total += chars(&field["name"]) + chars(&field["value"]);
+            if let Some(why) = over("field value", &field["value"], 1024) {
+                return Some(why);
+            }
+        }
+        let checks = [
+            over("embed title", &embed["title"], 256),
+            over("embed description", &embed["description"], 4096),
+            (fields.len() > 25).then(|| "over 25 fields".to_string()),
+            (total > 6000).then(|| "embed over 6000".to_string()),
+        ];
+        if let Some(why) = checks.into_iter().flatten().next() {
+            return Some(why);
+        }
+    }
+    let rows = list(&sent["components"]);
+    if rows.len() > 5 {
+        return Some("over 5 rows".into());
+    }
+    for row in rows {
+        let buttons = list(&row["components"]);
+        if buttons.len() > 5 {
+            return Some("over 5 buttons in a row".into());
+        }
+        for b in buttons {
+            if let Some(why) = over("button label", &b["label"], 80)
+                .or_else(|| over("custom_id", &b["custom_id"], 100))
+            {
+                return Some(why);
+            }
+        }
+    }
+    let choices = list(&sent["choices"]);
+    if choices.len() > 25 {
+        return Some("over 25 choices".into());
+    }
+    for c in choices {
+        if let Some(why) =
+            over("choice name", &c["name"], 100).or_else(|| over("choice value", &c["value"], 100))
+        {
+            return Some(why);
+        }
+    }
+    None
 }
 
 fn reply(status: StatusCode, body: Value) -> Response {
