@@ -84,6 +84,20 @@ fn alice() -> Value {
     fake::member(ALICE, "alice", 0, &[])
 }
 
+/// Starts a one-question round of `seconds` by slash command `id`; returns
+/// the callback body.
+async fn start_quiz(setup: &Setup, id: &str, seconds: u64) -> Value {
+    let options = json!([{"name": "start", "type": 1, "options": [
+        {"name": "questions", "type": 4, "value": 1},
+        {"name": "seconds", "type": 4, "value": seconds}
+    ]}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash(id, "quiz", options, alice()),
+    );
+    setup.fake.callback(id).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_are_registered_with_descriptions_choices_and_autocomplete() {
     let setup = connected().await;
@@ -270,15 +284,7 @@ async fn autocomplete_suggests_questions_within_discords_limits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quiz_answer_counts_once_even_when_delivered_twice() {
     let setup = connected().await;
-    let options = json!([{"name": "start", "type": 1, "options": [
-        {"name": "questions", "type": 4, "value": 1},
-        {"name": "seconds", "type": 4, "value": 600}
-    ]}]);
-    setup.fake.dispatch(
-        "INTERACTION_CREATE",
-        fake::slash("700000000000000020", "quiz", options, alice()),
-    );
-    let body = setup.fake.callback("700000000000000020").await;
+    let body = start_quiz(&setup, "700000000000000020", 600).await;
     let buttons = body["data"]["components"][0]["components"]
         .as_array()
         .unwrap()
@@ -456,15 +462,7 @@ async fn slow_work_is_deferred_then_the_reply_edited_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_the_close_the_question_loses_its_buttons_and_the_reveal_is_posted() {
     let setup = connected().await;
-    let options = json!([{"name": "start", "type": 1, "options": [
-        {"name": "questions", "type": 4, "value": 1},
-        {"name": "seconds", "type": 4, "value": 10}
-    ]}]);
-    setup.fake.dispatch(
-        "INTERACTION_CREATE",
-        fake::slash("700000000000000090", "quiz", options, alice()),
-    );
-    setup.fake.callback("700000000000000090").await;
+    start_quiz(&setup, "700000000000000090", 10).await;
     let original = setup
         .fake
         .wait_for("the original response", |r| {
@@ -654,18 +652,18 @@ mod endpoint {
     async fn forged_or_stale_requests_get_401_and_change_nothing() {
         let (setup, url) = start_endpoint().await;
         let options = json!([{"name": "start", "type": 1, "options": []}]);
-        let start_quiz = fake::slash("700000000000000060", "quiz", options, alice());
+        let start_round = fake::slash("700000000000000060", "quiz", options, alice());
 
         let forged = hex(&SigningKey::from_bytes(&[8u8; 32])
             .sign(b"anything")
             .to_bytes());
-        let (status, body) = post(&url, &start_quiz, now(), Some(forged)).await;
+        let (status, body) = post(&url, &start_round, now(), Some(forged)).await;
         assert_eq!((status, body.as_str()), (401, "invalid request signature"));
-        let (status, body) = post(&url, &start_quiz, now(), Some("zz".to_string())).await;
+        let (status, body) = post(&url, &start_round, now(), Some("zz".to_string())).await;
         assert_eq!((status, body.as_str()), (401, "invalid request signature"));
 
         let stale = now() - 10 * 60;
-        let (status, body) = post(&url, &start_quiz, stale, None).await;
+        let (status, body) = post(&url, &start_round, stale, None).await;
         assert_eq!((status, body.as_str()), (401, "stale request timestamp"));
 
         // No round was started by any of them.
@@ -677,7 +675,7 @@ mod endpoint {
             .unwrap();
         assert!(open.is_none(), "a rejected request started a round");
         // A signed, fresh copy does (so the rejections were about the checks).
-        let (status, _) = post(&url, &start_quiz, now(), None).await;
+        let (status, _) = post(&url, &start_round, now(), None).await;
         assert_eq!(status, 200);
         assert!(
             bot.store()

@@ -168,56 +168,52 @@ fn buttons(reply: &Reply) -> Vec<CreateActionRow> {
         .collect()
 }
 
+/// Puts a message's parts into one of serenity's builders (different types
+/// with the same methods).
+macro_rules! fill {
+    ($builder:expr, $parts:expr) => {{
+        let parts = $parts;
+        let mut builder = $builder.components(parts.rows);
+        if let Some(content) = parts.content {
+            builder = builder.content(content);
+        }
+        if let Some(embed) = parts.embed {
+            builder = builder.embed(embed);
+        }
+        builder
+    }};
+}
+
 impl Message {
     pub fn response(self) -> CreateInteractionResponseMessage {
-        let mut m = CreateInteractionResponseMessage::new().components(self.rows);
-        if self.ephemeral {
-            m = m.ephemeral(true);
+        let ephemeral = self.ephemeral;
+        let message = fill!(CreateInteractionResponseMessage::new(), self);
+        if ephemeral {
+            message.ephemeral(true)
+        } else {
+            message
         }
-        if let Some(content) = self.content {
-            m = m.content(content);
-        }
-        if let Some(embed) = self.embed {
-            m = m.embed(embed);
-        }
-        m
     }
 
     pub fn followup(self) -> CreateInteractionResponseFollowup {
-        let mut m = CreateInteractionResponseFollowup::new().components(self.rows);
-        if self.ephemeral {
-            m = m.ephemeral(true);
+        let ephemeral = self.ephemeral;
+        let message = fill!(CreateInteractionResponseFollowup::new(), self);
+        if ephemeral {
+            message.ephemeral(true)
+        } else {
+            message
         }
-        if let Some(content) = self.content {
-            m = m.content(content);
-        }
-        if let Some(embed) = self.embed {
-            m = m.embed(embed);
-        }
-        m
     }
 
-    /// The deferred response, filled in.
-    pub fn edit_response(self) -> EditInteractionResponse {
-        let mut m = EditInteractionResponse::new()
-            .components(self.rows)
-            .content(self.content.unwrap_or_default());
-        if let Some(embed) = self.embed {
-            m = m.embed(embed);
-        }
-        m
+    /// The deferred response, filled in (its content emptied if it has none).
+    pub fn edit_response(mut self) -> EditInteractionResponse {
+        self.content.get_or_insert_default();
+        fill!(EditInteractionResponse::new(), self)
     }
 
     /// A post the bot makes by itself (scheduled rounds, reveals, standings).
     pub fn channel(self) -> CreateMessage {
-        let mut m = CreateMessage::new().components(self.rows);
-        if let Some(content) = self.content {
-            m = m.content(content);
-        }
-        if let Some(embed) = self.embed {
-            m = m.embed(embed);
-        }
-        m
+        fill!(CreateMessage::new(), self)
     }
 }
 
