@@ -259,27 +259,25 @@ impl Adapter {
                 return self.finish_deferred(token, work.await).await;
             }
         };
-        let mut rest = replies.iter();
-        if let Some(first) = rest.next() {
-            let message = CreateInteractionResponse::Message(render::message(first).response());
-            self.ack(ack, id, token, message).await;
-        }
-        for reply in rest {
+        // Discord shows "interaction failed" for an interaction left unanswered.
+        let done = Reply::private("done");
+        let first = replies.first().unwrap_or(&done);
+        let message = CreateInteractionResponse::Message(render::message(first).response());
+        self.ack(ack, id, token, message).await;
+        for reply in replies.iter().skip(1) {
             self.followup(token, reply).await;
         }
         replies
     }
 
     async fn finish_deferred(&self, token: &str, replies: Vec<Reply>) -> Vec<Reply> {
-        let mut rest = replies.iter();
-        if let Some(first) = rest.next() {
-            let edit = render::message(first).edit_response();
-            let sent = retry("deferred reply", || edit.clone().execute(&self.http, token)).await;
-            if let Err(e) = sent {
-                tracing::error!("discord: could not send a deferred reply: {e}");
-            }
+        let done = Reply::private("done");
+        let edit = render::message(replies.first().unwrap_or(&done)).edit_response();
+        let sent = retry("deferred reply", || edit.clone().execute(&self.http, token)).await;
+        if let Err(e) = sent {
+            tracing::error!("discord: could not send a deferred reply: {e}");
         }
-        for reply in rest {
+        for reply in replies.iter().skip(1) {
             self.followup(token, reply).await;
         }
         replies
