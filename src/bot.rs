@@ -159,7 +159,7 @@ impl Bot {
                 question,
                 round,
             } => quiz::answer(self, ctx, &choice, question, round.as_deref()).await,
-            Command::Show { id } => ask::show(self, ctx, &id),
+            Command::Show { id } => ask::show(self, &id),
             Command::Leaderboard { span, topic } => {
                 leaderboard::leaderboard(self, ctx, span, topic.as_deref()).await
             }

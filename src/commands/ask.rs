@@ -21,7 +21,7 @@ pub fn parse_show(rest: &str) -> Result<Command, ParseError> {
 }
 
 /// A question by id, shown like the best match of an `/ask`.
-pub fn show(bot: &Bot, _ctx: &Context, id: &str) -> Reply {
+pub fn show(bot: &Bot, id: &str) -> Reply {
     match bot.bank().get(id) {
         Some(question) => answer_reply(bot, question, truncate(id, 200), 1, 1.0, false),
         None => Reply::error(format!(

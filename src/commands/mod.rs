@@ -126,17 +126,12 @@ pub fn from_choice(id: &str) -> Option<Command> {
             id: question.to_string(),
         });
     }
-    let mut parts = id.strip_prefix("quiz:")?.rsplitn(3, ':');
-    let letter = parts.next()?;
-    let position = parts.next()?.parse::<i64>().ok().filter(|p| *p >= 1)?;
-    let round = parts.next().filter(|r| !r.is_empty())?;
-    crate::quiz::pick::LETTERS
-        .contains(&letter)
-        .then(|| Command::Answer {
-            choice: letter.to_string(),
-            question: Some(position),
-            round: Some(round.to_string()),
-        })
+    let (round, position, letter) = crate::quiz::render::parse_answer_choice_id(id)?;
+    Some(Command::Answer {
+        choice: letter.to_string(),
+        question: Some(position),
+        round: Some(round.to_string()),
+    })
 }
 
 /// Words and `name:value` options of a command's arguments.

@@ -192,9 +192,9 @@ impl Adapter {
         .await
     }
 
-    /// Keeps posted quiz questions up to date with what the replies say: one
-    /// more answer recorded, or a question closed (a stop reveals it too).
-    async fn after(&self, replies: &[Reply]) {
+    /// Keeps posted quiz questions up to date with what replies and posts say:
+    /// one more answer recorded, or a question closed (a stop reveals it too).
+    pub async fn after(&self, replies: &[Reply]) {
         for reply in replies {
             match &reply.data {
                 Some(Data::AnswerAck {
@@ -375,7 +375,7 @@ impl Adapter {
     }
 
     /// Closes the question's message: no more buttons, the right option shown.
-    pub async fn close_question(&self, round: &str, position: i64, correct: &str) {
+    async fn close_question(&self, round: &str, position: i64, correct: &str) {
         let removed = self
             .posted
             .lock()

@@ -13,7 +13,6 @@ use super::handler::Adapter;
 use super::render;
 use super::retry::retry;
 use crate::quiz::Post;
-use crate::reply::Data;
 
 /// The ticker looks for due work at least this often.
 const TICK_EVERY: Duration = Duration::from_secs(1);
@@ -49,15 +48,7 @@ pub async fn send(adapter: &Adapter, post: Post) {
         tracing::warn!("discord: not a channel id: {}", post.channel);
         return;
     };
-    if let Some(Data::Reveal {
-        round,
-        position,
-        correct,
-        ..
-    }) = &post.reply.data
-    {
-        adapter.close_question(round, *position, correct).await;
-    }
+    adapter.after(std::slice::from_ref(&post.reply)).await;
     let guild = snowflake(&post.guild).map(GuildId::new);
     // The nonce lets Discord drop a retried post that had in fact arrived.
     let message = render::message(&post.reply)

@@ -12,6 +12,16 @@ pub fn answer_choice_id(round: &str, position: i64, letter: &str) -> String {
     format!("quiz:{round}:{position}:{letter}")
 }
 
+/// The round, question number (from 1) and letter an answer's button id
+/// names; `None` for any other id.
+pub fn parse_answer_choice_id(id: &str) -> Option<(&str, i64, &str)> {
+    let mut parts = id.strip_prefix("quiz:")?.rsplitn(3, ':');
+    let letter = parts.next().filter(|l| LETTERS.contains(l))?;
+    let position = parts.next()?.parse::<i64>().ok().filter(|p| *p >= 1)?;
+    let round = parts.next().filter(|r| !r.is_empty())?;
+    Some((round, position, letter))
+}
+
 pub fn question(bot: &Bot, round: &Round, q: &RoundQuestion) -> Reply {
     let text_of = bot
         .bank()

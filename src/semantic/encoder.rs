@@ -228,6 +228,11 @@ impl Encoder {
         })
     }
 
+    /// Length of the vectors it makes.
+    pub fn hidden_size(&self) -> usize {
+        self.config.hidden_size
+    }
+
     /// The mean of the last layer's token states for one tokenized text (not yet
     /// unit length). Ids beyond the vocabulary are an error, never a panic.
     pub fn mean_state(

@@ -37,14 +37,13 @@ pub struct Model {
     tokenizer: Tokenizer,
     /// Names the weights, so vectors made by other weights are never mixed in.
     id: String,
-    dimensions: usize,
 }
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Model")
             .field("id", &self.id)
-            .field("dimensions", &self.dimensions)
+            .field("dimensions", &self.dimensions())
             .finish_non_exhaustive()
     }
 }
@@ -75,7 +74,6 @@ impl Model {
         let config: BertConfig = serde_json::from_slice(&config_bytes)
             .map_err(|e| broken("config.json", format!("not a BERT config: {e}")))?;
         config.check().map_err(|e| broken("config.json", e))?;
-        let dimensions = config.hidden_size;
         let tokenizer_bytes = read("tokenizer.json")?;
         let tokenizer = tokenizer(
             &tokenizer_bytes,
@@ -94,7 +92,6 @@ impl Model {
             encoder,
             tokenizer,
             id,
-            dimensions,
         })
     }
 
@@ -105,7 +102,7 @@ impl Model {
 
     /// Length of every vector.
     pub fn dimensions(&self) -> usize {
-        self.dimensions
+        self.encoder.hidden_size()
     }
 
     /// Unit vectors for `texts`, in order, one text per thread at a time on
