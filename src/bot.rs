@@ -1,7 +1,9 @@
 //! The platform-neutral core: a [`Bot`] holds the bank, its search index, the
-//! store and a clock, and answers [`Command`]s from any adapter with [`Reply`]s.
-//! Posts the bot makes by itself (quiz reveals, next questions) come from
-//! [`Bot::tick`].
+//! store and a clock, and answers [`Command`]s from any adapter with [`Reply`]s
+//! ([`Bot::handle`]: the command table's permissions are checked here, and
+//! search and embedding run on a bounded blocking pool, never on the async
+//! runtime's workers). Posts the bot makes by itself go through the outbox and
+//! [`Bot::run`](crate::runtime).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,19 +13,45 @@ use anyhow::Context as _;
 
 use crate::bank::{self, Bank, Question};
 use crate::clock::Clock;
-use crate::commands::{self, Command, ask, help, leaderboard, question, topics};
+use crate::commands::spec::Access;
+use crate::commands::{self, Command, ask, help, leaderboard, question, schedule, topics};
 use crate::config::Settings;
-use crate::quiz::{self, Post};
+use crate::quiz;
 use crate::reply::Reply;
-use crate::schedule;
 use crate::search::{IndexStatus, SearchOptions, Searcher, Synonyms};
 use crate::semantic::Semantic;
 use crate::store::{Store, StoreError};
+
+/// Which adapter a command came through (help spells commands its way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Platform {
+    #[default]
+    Shell,
+    Discord,
+    Slack,
+}
+
+impl Platform {
+    /// How a command is typed there: `/` or Slack's `/interview `.
+    pub fn command_prefix(self) -> &'static str {
+        match self {
+            Platform::Shell | Platform::Discord => "/",
+            Platform::Slack => "/interview ",
+        }
+    }
+
+    /// Whether text-only commands (`/answer`, `/next`, `/reveal`) are typed
+    /// there; on Discord buttons do their work.
+    pub fn types_text_commands(self) -> bool {
+        !matches!(self, Platform::Discord)
+    }
+}
 
 /// Who is speaking where: a person in a channel of a server (Discord) or
 /// workspace (Slack), and whether they may moderate there.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Context {
+    pub platform: Platform,
     pub guild: String,
     pub user: String,
     pub channel: String,
@@ -33,6 +61,7 @@ pub struct Context {
 impl Context {
     pub fn new(guild: &str, user: &str, channel: &str) -> Self {
         Context {
+            platform: Platform::Shell,
             guild: guild.to_string(),
             user: user.to_string(),
             channel: channel.to_string(),
@@ -66,6 +95,10 @@ pub struct Bot {
     related: usize,
     grace: jiff::SignedDuration,
     conversations: Mutex<Conversations>,
+    /// Permits for CPU-bound work (search, embedding): one per core.
+    cpu: tokio::sync::Semaphore,
+    /// Wakes the runtime loop when a command wrote posts or due work.
+    wake: tokio::sync::Notify,
 }
 
 impl Bot {
@@ -84,6 +117,10 @@ impl Bot {
             related,
             grace: jiff::SignedDuration::from_mins(30),
             conversations: Mutex::default(),
+            cpu: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
+            wake: tokio::sync::Notify::new(),
         }
     }
 
@@ -108,19 +145,19 @@ impl Bot {
         self.clock.now()
     }
 
-    /// Closes the quiz questions and starts the scheduled rounds that are due now,
-    /// and returns what to post.
-    pub async fn tick(&self) -> Result<Vec<Post>, StoreError> {
-        let now = self.now();
-        let mut posts = quiz::tick(self, now).await?;
-        posts.extend(schedule::tick(self, now, self.grace).await?);
-        Ok(posts)
+    pub(crate) fn grace(&self) -> jiff::SignedDuration {
+        self.grace
+    }
+
+    /// Resolves when a command may have written posts or due work.
+    pub(crate) async fn woken(&self) {
+        self.wake.notified().await
     }
 
     /// When something next falls due (a question closes, a schedule runs).
     pub async fn next_due(&self) -> Result<Option<jiff::Timestamp>, StoreError> {
         let rounds = quiz::next_due(self).await?;
-        let schedules = schedule::next_due(self).await?;
+        let schedules = crate::schedule::next_due(self).await?;
         Ok(match (rounds, schedules) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -136,45 +173,81 @@ impl Bot {
     }
 
     /// Parses a line of chat and answers it.
-    pub async fn handle_line(&self, ctx: &Context, line: &str) -> Vec<Reply> {
+    pub async fn handle_line(self: &Arc<Self>, ctx: &Context, line: &str) -> Vec<Reply> {
         match commands::parse(line) {
             Ok(command) => self.handle(ctx, command).await,
             Err(e) => vec![Reply::error(e.0)],
         }
     }
 
-    /// Answers a command; most give one reply, closing a round gives several.
-    pub async fn handle(&self, ctx: &Context, command: Command) -> Vec<Reply> {
-        let one = match command {
-            Command::Ask { text, topic } => ask::ask(self, ctx, &text, topic.as_deref()),
-            Command::Next => ask::next(self, ctx),
-            Command::QuestionRandom { topic } => question::random(self, ctx, topic.as_deref()),
-            Command::Reveal => question::reveal(self, ctx),
-            Command::Topics => topics::topics(self),
-            Command::Help => help::help(),
-            Command::QuizStart(options) => return quiz::start(self, ctx, &options).await,
-            Command::QuizStop => return quiz::stop(self, ctx).await,
+    /// Answers a command; most give one reply. Who may run it comes from the
+    /// command table; search and embedding run on the blocking pool.
+    pub async fn handle(self: &Arc<Self>, ctx: &Context, command: Command) -> Vec<Reply> {
+        if command.spec().access == Access::Moderator && !ctx.moderator {
+            return vec![Reply::error(format!(
+                "only moderators can use /{} (Manage Server on Discord, workspace admins on Slack, or the configured role)",
+                command.spec().name()
+            ))];
+        }
+        let replies = match command {
+            Command::Ask { .. } | Command::Next | Command::Show { .. } => {
+                vec![self.on_cpu(ctx, command).await]
+            }
+            Command::QuestionRandom { topic } => {
+                vec![question::random(self, ctx, topic.as_deref())]
+            }
+            Command::Reveal => vec![question::reveal(self, ctx)],
+            Command::Topics => vec![topics::topics(self)],
+            Command::Help => vec![help::help(ctx.platform, &[])],
+            Command::QuizStart(options) => quiz::start(self, ctx, &options).await,
+            Command::QuizStop => quiz::stop(self, ctx).await,
             Command::Answer {
                 choice,
                 question,
                 round,
-            } => quiz::answer(self, ctx, &choice, question, round.as_deref()).await,
-            Command::Show { id } => ask::show(self, &id),
+            } => vec![quiz::answer(self, ctx, &choice, question, round.as_deref()).await],
             Command::Leaderboard { span, topic } => {
-                leaderboard::leaderboard(self, ctx, span, topic.as_deref()).await
+                vec![leaderboard::leaderboard(self, ctx, span, topic.as_deref()).await]
             }
-            Command::Stats { user } => leaderboard::stats(self, ctx, user.as_deref()).await,
-            Command::Schedule(options) => schedule::schedule(self, ctx, &options).await,
-            Command::Unschedule { id } => schedule::unschedule(self, ctx, id.as_deref()).await,
-            Command::Schedules => schedule::list(self, ctx).await,
+            Command::Stats { user } => vec![leaderboard::stats(self, ctx, user.as_deref()).await],
+            Command::Schedule(options) => vec![schedule::schedule(self, ctx, &options).await],
+            Command::Unschedule { id } => {
+                vec![schedule::unschedule(self, ctx, id.as_deref()).await]
+            }
+            Command::Schedules => vec![schedule::list(self, ctx).await],
         };
-        vec![one]
+        self.wake.notify_one();
+        replies
+    }
+
+    /// Runs a search command on the blocking pool, at most one per core at once.
+    async fn on_cpu(self: &Arc<Self>, ctx: &Context, command: Command) -> Reply {
+        let Ok(_permit) = self.cpu.acquire().await else {
+            return Reply::error("the bot is shutting down");
+        };
+        let bot = self.clone();
+        let ctx = ctx.clone();
+        let work = tokio::task::spawn_blocking(move || match command {
+            Command::Ask { text, topic } => ask::ask(&bot, &ctx, &text, topic.as_deref()),
+            Command::Next => ask::next(&bot, &ctx),
+            Command::Show { id } => ask::show(&bot, &id),
+            other => Reply::error(format!("/{} is not a search", other.spec().name())),
+        });
+        match work.await {
+            Ok(reply) => reply,
+            Err(e) => {
+                tracing::error!("a search failed: {e}");
+                Reply::error("search is not available right now: try again shortly")
+            }
+        }
     }
 
     /// Questions matching what someone has typed so far, best first (for
-    /// autocomplete): at most `limit`, each shortened to `max_chars`.
-    pub fn suggest(
-        &self,
+    /// autocomplete): at most `limit`, each shortened to `max_chars`. Words
+    /// only, on the blocking pool: it runs on every keystroke, so it never
+    /// embeds.
+    pub async fn suggest(
+        self: &Arc<Self>,
         typed: &str,
         topic: Option<&str>,
         limit: usize,
@@ -183,22 +256,31 @@ impl Bot {
         if typed.trim().is_empty() {
             return Vec::new();
         }
+        let Ok(_permit) = self.cpu.acquire().await else {
+            return Vec::new();
+        };
         let options = SearchOptions {
             topic: topic.map(str::to_string),
+            words_only: true,
             ..SearchOptions::top(limit)
         };
-        match self.searcher.search(typed, &options) {
-            Ok(found) => found
-                .hits
-                .iter()
-                .filter_map(|h| self.bank.get(&h.id))
-                .map(|q| commands::truncate(&q.question, max_chars))
-                .collect(),
-            Err(e) => {
-                tracing::warn!("suggestions failed: {e}");
-                Vec::new()
-            }
-        }
+        let bot = self.clone();
+        let typed = typed.to_string();
+        let found =
+            tokio::task::spawn_blocking(move || match bot.searcher.search(&typed, &options) {
+                Ok(found) => found
+                    .hits
+                    .iter()
+                    .filter_map(|h| bot.bank.get(&h.id))
+                    .map(|q| commands::truncate(&q.question, max_chars))
+                    .collect(),
+                Err(e) => {
+                    tracing::warn!("suggestions failed: {e}");
+                    Vec::new()
+                }
+            })
+            .await;
+        found.unwrap_or_default()
     }
 
     /// Questions like `question` in its topic, itself left out: the closest in

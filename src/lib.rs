@@ -4,19 +4,34 @@
 //!
 //! # Layout
 //!
+//! Where a command lives and what a module may touch:
+//!
+//! - [`commands`]: the command surface. [`commands::spec`] is the one table of
+//!   commands, options, help, permissions and privacy; the shell's parser,
+//!   `/help` and Discord's registration and decoding are generated from it.
+//!   One handler file per command group (`ask`, `question`, `topics`, `help`,
+//!   `quiz`, `leaderboard`); schedules' handlers are in [`schedule`].
+//! - [`bot`]: [`bot::Bot`] (the state handles) and [`bot::Context`] (platform,
+//!   server, channel, user, moderator); answers a command with a
+//!   [`reply::Reply`], checks the table's permissions, and runs search on a
+//!   bounded blocking pool
+//! - [`runtime`]: `Bot::run(sink, shutdown)`, the one loop every adapter runs:
+//!   due work, outbox delivery through a [`runtime::Sink`], graceful shutdown
+//! - [`outbox`]: posts the bot makes by itself, written in the claim's
+//!   transaction and rendered at delivery (the one place they become text)
+//! - [`quiz`]: live rounds (questions, options, answers, closes);
+//!   [`schedule`]: daily rounds on a schedule
 //! - [`bank`]: the question bank, loaded from `data/bank/*.toml` (checked, listed, imported)
 //! - [`search`]: the tantivy index under `index/` and chat-text queries over it
 //! - [`semantic`]: the sentence-embedding model, the bank's vectors and matching by
 //!   meaning (joined with words in search; related questions; quiz distractors)
-//! - [`commands`]: the command surface, one module per command group
-//! - [`bot`]: the core that answers a command with a [`reply::Reply`], and posts
-//!   what falls due ([`bot::Bot::tick`])
-//! - [`quiz`]: live rounds (questions, options, answers, closes);
-//!   [`schedule`]: daily rounds on a schedule
-//! - [`store`]: rounds, the answer log and schedules in SQLite or PostgreSQL
+//! - [`store`]: rounds, the answer log, schedules, the outbox and handled
+//!   request ids in SQLite or PostgreSQL
+//! - [`reply`]: what the core answers with, for adapters to render
 //! - [`clock`]: injected time (real, or the shell's fake clock)
-//! - [`shell`]: the terminal chat adapter, the embedded default
-//! - [`discord`]: the Discord adapter (serenity: gateway or interactions endpoint)
+//! - adapters, which translate events into commands and render replies, and
+//!   hold no quiz or search logic: [`shell`] (the terminal chat, the embedded
+//!   default), [`discord`] (serenity: gateway or interactions endpoint)
 //! - [`config`]: layered settings; [`telemetry`]: logging
 //! - [`cli`]: the `interview-bot` command line
 
@@ -28,8 +43,10 @@ pub mod commands;
 pub mod config;
 pub mod discord;
 mod files;
+pub mod outbox;
 pub mod quiz;
 pub mod reply;
+pub mod runtime;
 pub mod schedule;
 pub mod search;
 pub mod semantic;

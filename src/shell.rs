@@ -4,6 +4,9 @@
 //! one JSON object per line. `/as NAME` and `/in CHANNEL` switch who speaks where,
 //! `/role member|moderator` what they may do. With `--fake-clock` time moves only by
 //! `/clock +DURATION`, which runs everything that falls due in that span, in order.
+//! The bot's own posts reach the terminal through the same outbox and
+//! [`Sink`] as on the platforms; each is printed right after the command that
+//! caused it, or when it falls due.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
@@ -13,17 +16,32 @@ use jiff::{Span, SpanRelativeTo, Timestamp};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use crate::bot::{Bot, Context};
+use crate::bot::{Bot, Context, Platform};
 use crate::clock::FakeClock;
-use crate::quiz::{self, Post};
+use crate::commands::help;
+use crate::outbox::Post;
+use crate::quiz;
 use crate::reply::{Choice, Data, Reply};
+use crate::runtime::{Shutdown, Sink, SinkError};
 
 /// The server/workspace every shell conversation happens in.
 pub const SHELL_GUILD: &str = "shell";
 /// At most this many due events run for one `/clock`.
 const MAX_EVENTS_PER_CLOCK: usize = 100_000;
-/// The real-time ticker looks for due questions at least this often.
-const TICK_EVERY: Duration = Duration::from_millis(500);
+/// The shell's own commands, listed in its `/help` after the bot's.
+pub const SHELL_COMMANDS: &[(&str, &str)] = &[
+    ("/as NAME", "speak as someone else"),
+    ("/in CHANNEL", "move to another channel"),
+    (
+        "/role member|moderator",
+        "what the current person may do (everyone starts as a moderator)",
+    ),
+    (
+        "/clock +DURATION",
+        "with --fake-clock: move time on, running what falls due (+30s, +2h, +1d)",
+    ),
+    ("/quit", "leave (also Ctrl-D)"),
+];
 
 /// How the shell is driven.
 #[derive(Debug, Clone)]
@@ -107,9 +125,12 @@ impl Printer {
             tracing::debug!("cannot write a reply: {e}");
         }
     }
+}
 
-    fn post(&self, post: &Post) {
+impl Sink for Printer {
+    async fn post(&self, post: &Post) -> Result<(), SinkError> {
         self.print(post.at, &post.channel, None, &post.reply);
+        Ok(())
     }
 }
 
@@ -184,6 +205,7 @@ impl Shell {
                 _ => Reply::error("usage: /role member or /role moderator"),
             }],
             "/clock" => vec![self.clock(rest).await],
+            "/help" if rest.is_empty() => vec![help::help(Platform::Shell, SHELL_COMMANDS)],
             _ => self.bot.handle_line(&self.ctx, line).await,
         };
         let at = self.bot.now();
@@ -191,7 +213,19 @@ impl Shell {
             self.printer
                 .print(at, &self.ctx.channel, Some(&self.ctx.user), reply);
         }
+        self.deliver().await;
         Flow::Continue
+    }
+
+    /// Prints the posts that are ready (those the last command caused, say).
+    async fn deliver(&self) -> bool {
+        match self.bot.deliver(&self.printer).await {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::warn!("delivering posts: {e}");
+                false
+            }
+        }
     }
 
     /// `/clock +DURATION`: moves the fake clock, running every due event on the
@@ -236,15 +270,11 @@ impl Shell {
         Reply::private(format!("the time is now {target}"))
     }
 
-    /// Posts whatever is due at the clock's time; false if the store is down.
+    /// Runs whatever is due at the clock's time and prints its posts; false if
+    /// the store is down.
     async fn run_due(&self) -> bool {
         match self.bot.tick().await {
-            Ok(posts) => {
-                for post in &posts {
-                    self.printer.post(post);
-                }
-                true
-            }
+            Ok(()) => self.deliver().await,
             Err(e) => {
                 tracing::warn!("closing due questions: {e}");
                 false
@@ -267,55 +297,61 @@ fn name_arg(text: &str) -> Option<String> {
     valid.then(|| name.to_string())
 }
 
-/// Runs the shell on stdin and stdout until end of input or `/quit`. With a real
-/// clock a ticker posts due events as they fall due; with a fake one they run when
-/// `/clock` moves time (and once at start, for anything left from before).
+/// Runs the shell on stdin and stdout until end of input, `/quit` or
+/// `shutdown` (a signal: the command in hand is finished first). With a real
+/// clock [`Bot::run`] posts due events as they fall due; with a fake one they run
+/// when `/clock` moves time (and once at start, for anything left from before).
 pub async fn run(
     bot: Arc<Bot>,
     options: &ShellOptions,
     fake_clock: Option<Arc<FakeClock>>,
+    mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     let printer = Printer::new(options.json, Box::new(std::io::stdout()));
     let mut shell = Shell::new(bot.clone(), options, printer.clone(), fake_clock.clone());
-    let ticker = match fake_clock {
+    let (stop_runtime, runtime_shutdown) = crate::runtime::shutdown();
+    let runtime = match fake_clock {
         Some(_) => {
             shell.run_due().await;
             None
         }
-        None => Some(tokio::spawn(tick_forever(bot, printer))),
+        None => {
+            let (bot, printer) = (bot.clone(), printer.clone());
+            Some(tokio::spawn(async move {
+                bot.run(&printer, runtime_shutdown).await
+            }))
+        }
     };
     let interactive = std::io::stdin().is_terminal() && !options.json;
     let prompt = Arc::new(Mutex::new(shell.prompt()));
     let (mut lines, handled) = read_lines(interactive, prompt.clone(), shell.bot.bank().len());
-    while let Some(line) = lines.recv().await {
+    loop {
+        let line = tokio::select! {
+            line = lines.recv() => line,
+            _ = shutdown.stopping() => None,
+        };
+        let Some(line) = line else { break };
         if shell.line(&line).await == Flow::Quit {
             break;
         }
         *prompt.lock().unwrap_or_else(|p| p.into_inner()) = shell.prompt();
         let _ = handled.send(());
     }
-    if let Some(ticker) = ticker {
-        ticker.abort();
+    stop_runtime.stop();
+    match runtime {
+        Some(runtime) => {
+            if tokio::time::timeout(Duration::from_secs(8), runtime)
+                .await
+                .is_err()
+            {
+                tracing::warn!("the post loop did not stop in time");
+            }
+        }
+        None => {
+            shell.deliver().await;
+        }
     }
     Ok(())
-}
-
-/// Closes questions as they fall due, in real time.
-async fn tick_forever(bot: Arc<Bot>, printer: Printer) {
-    loop {
-        match bot.tick().await {
-            Ok(posts) => posts.iter().for_each(|p| printer.post(p)),
-            Err(e) => tracing::warn!("closing due questions: {e}"),
-        }
-        let wait = match bot.next_due().await {
-            Ok(Some(due)) => {
-                let left = due.duration_since(bot.now());
-                Duration::try_from(left).unwrap_or_default().min(TICK_EVERY)
-            }
-            _ => TICK_EVERY,
-        };
-        tokio::time::sleep(wait).await;
-    }
 }
 
 /// Lines from stdin, read on a thread of their own (with line editing and history

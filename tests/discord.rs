@@ -50,7 +50,11 @@ fn settings(dir: &std::path::Path, extra: &[(&str, String)]) -> Settings {
 /// The adapter on a fresh database, connected to a fresh fake.
 async fn start(extra: &[(&str, String)]) -> Setup {
     let fake = FakeDiscord::start().await;
-    let dir = tempfile::tempdir().unwrap();
+    start_in(fake, tempfile::tempdir().unwrap(), extra).await
+}
+
+/// The adapter on the database in `dir`, connected to `fake`.
+async fn start_in(fake: FakeDiscord, dir: tempfile::TempDir, extra: &[(&str, String)]) -> Setup {
     let mut all = vec![("INTERVIEW_BOT__DISCORD__API_URL", fake.api_url())];
     all.extend(extra.iter().cloned());
     let settings = settings(dir.path(), &all);
@@ -110,50 +114,107 @@ async fn commands_are_registered_with_descriptions_choices_and_autocomplete() {
         format!("/api/v10/applications/{}/commands", fake::APP_ID)
     );
     let commands = put.body.as_array().expect("a list of commands");
-    let names: Vec<&str> = commands
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "ask",
-            "question",
-            "topics",
-            "quiz",
-            "leaderboard",
-            "stats",
-            "help"
-        ]
-    );
+    assert_surface_equals_the_spec(commands);
     for command in commands {
         assert!(
             !command["description"].as_str().unwrap().is_empty(),
             "{command}"
         );
     }
-    let ask = &commands[0]["options"];
-    assert_eq!(ask[0]["name"], "text");
-    assert_eq!(ask[0]["autocomplete"], true);
-    assert_eq!(ask[0]["required"], true);
-    let topics: Vec<&str> = ask[1]["choices"]
+    let ask = commands.iter().find(|c| c["name"] == "ask").unwrap();
+    let topics: Vec<&str> = ask["options"][1]["choices"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c["value"].as_str().unwrap())
         .collect();
     assert_eq!(topics, ["api", "docker", "http", "networking", "python"]);
-    let quiz: Vec<&str> = commands[3]["options"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        quiz,
-        ["start", "stop", "schedule", "unschedule", "schedules"]
-    );
     setup.running.stop().await;
+}
+
+/// The registered slash commands are exactly the command table's commands
+/// for every platform: each entry is there (a subcommand under its group) with
+/// its options' names, order, types, requirement, limits, fixed choices and
+/// autocomplete, and nothing else is.
+fn assert_surface_equals_the_spec(registered: &[Value]) {
+    use interview_bot::commands::spec::{self, Autocomplete, Kind, Surface};
+    let entries: Vec<_> = spec::COMMANDS
+        .iter()
+        .filter(|c| c.surface == Surface::Everywhere)
+        .collect();
+    let mut registered_entries = 0;
+    for command in registered {
+        match command["options"].as_array() {
+            Some(options) if options.iter().any(|o| o["type"] == 1) => {
+                registered_entries += options.len();
+            }
+            _ => registered_entries += 1,
+        }
+    }
+    assert_eq!(
+        registered_entries,
+        entries.len(),
+        "one registered command or subcommand per entry of the table"
+    );
+    for entry in entries {
+        let top = registered
+            .iter()
+            .find(|c| c["name"] == entry.path[0])
+            .unwrap_or_else(|| panic!("/{} is not registered", entry.name()));
+        let node = match entry.path {
+            [_] => top,
+            [_, sub] => top["options"]
+                .as_array()
+                .and_then(|o| o.iter().find(|o| o["name"] == *sub && o["type"] == 1))
+                .unwrap_or_else(|| panic!("/{} is not registered", entry.name())),
+            _ => unreachable!(),
+        };
+        assert_eq!(node["description"], entry.summary, "/{}", entry.name());
+        let options = node["options"].as_array().cloned().unwrap_or_default();
+        let names: Vec<&str> = options
+            .iter()
+            .map(|o| o["name"].as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = entry.options.iter().map(|o| o.name).collect();
+        assert_eq!(names, expected, "/{} options", entry.name());
+        for (option, spec) in options.iter().zip(entry.options) {
+            let what = format!("/{} {}", entry.name(), spec.name);
+            let kind = match spec.kind {
+                Kind::Integer { .. } => 4,
+                Kind::User => 6,
+                Kind::Role => 8,
+                _ => 3,
+            };
+            assert_eq!(option["type"], kind, "{what}");
+            assert_eq!(
+                option["required"].as_bool().unwrap_or(false),
+                spec.required,
+                "{what}"
+            );
+            assert_eq!(
+                option["autocomplete"].as_bool().unwrap_or(false),
+                spec.autocomplete == Autocomplete::Questions,
+                "{what}"
+            );
+            assert_eq!(option["description"], spec.description, "{what}");
+            if let Kind::Integer { min, max } = spec.kind {
+                assert_eq!(option["min_value"], min, "{what}");
+                assert_eq!(option["max_value"], max, "{what}");
+            }
+            if let Kind::Choice { values, .. } = spec.kind {
+                let choices: Vec<&str> = option["choices"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["value"].as_str().unwrap())
+                    .collect();
+                assert_eq!(choices, values, "{what}");
+            }
+            if let Some(length) = spec.max_length {
+                assert_eq!(option["max_length"], length, "{what}");
+            }
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -562,18 +623,27 @@ mod endpoint {
     }
 
     async fn start_endpoint() -> (Setup, String) {
+        let fake = FakeDiscord::start().await;
+        start_endpoint_in(fake, tempfile::tempdir().unwrap()).await
+    }
+
+    async fn start_endpoint_in(fake: FakeDiscord, dir: tempfile::TempDir) -> (Setup, String) {
         let public_key = hex(&key().verifying_key().to_bytes());
-        let setup = start(&[
-            (
-                "INTERVIEW_BOT__DISCORD__ENDPOINT",
-                "127.0.0.1:0".to_string(),
-            ),
-            ("INTERVIEW_BOT__DISCORD__PUBLIC_KEY", public_key),
-            (
-                "INTERVIEW_BOT__DISCORD__APPLICATION_ID",
-                fake::APP_ID.to_string(),
-            ),
-        ])
+        let setup = start_in(
+            fake,
+            dir,
+            &[
+                (
+                    "INTERVIEW_BOT__DISCORD__ENDPOINT",
+                    "127.0.0.1:0".to_string(),
+                ),
+                ("INTERVIEW_BOT__DISCORD__PUBLIC_KEY", public_key),
+                (
+                    "INTERVIEW_BOT__DISCORD__APPLICATION_ID",
+                    fake::APP_ID.to_string(),
+                ),
+            ],
+        )
         .await;
         let url = format!(
             "http://{}/interactions",
@@ -612,6 +682,47 @@ mod endpoint {
 
     fn now() -> i64 {
         jiff::Timestamp::now().as_second()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_replay_after_a_restart_gets_401_and_changes_nothing() {
+        let (setup, url) = start_endpoint().await;
+        setup
+            .fake
+            .wait_for("command registration", |r| r.method == "PUT")
+            .await;
+        let options = json!([{"type": 1, "name": "start", "options": [
+            {"name": "questions", "type": 4, "value": 1},
+            {"name": "seconds", "type": 4, "value": 600}
+        ]}]);
+        let start_round = fake::slash("700000000000000060", "quiz", options, alice());
+        let signed_at = now();
+        let (status, body) = post(&url, &start_round, signed_at, None).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("Question 1 of 1"), "{body}");
+        let Setup {
+            fake,
+            running,
+            _dir: dir,
+        } = setup;
+        running.stop().await;
+
+        let (again, url) = start_endpoint_in(fake, dir).await;
+        let (status, body) = post(&url, &start_round, signed_at, None).await;
+        assert_eq!(status, 401, "a replay after a restart is refused: {body}");
+        let stop = fake::slash(
+            "700000000000000061",
+            "quiz",
+            json!([{"type": 1, "name": "stop", "options": []}]),
+            alice(),
+        );
+        let (status, body) = post(&url, &stop, now(), None).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            body.contains("stopped the round"),
+            "the one round started before the restart is still the one running: {body}"
+        );
+        again.running.stop().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

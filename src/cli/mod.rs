@@ -117,31 +117,42 @@ fn run_shell(
     options: ShellOptions,
     fake_clock: Option<Arc<FakeClock>>,
 ) -> anyhow::Result<ExitCode> {
-    runtime()?.block_on(async {
+    let runtime = runtime()?;
+    let result = runtime.block_on(async {
+        let (stopper, shutdown) = crate::runtime::shutdown();
+        stopper.on_signals();
         let clock: Arc<dyn Clock> = match &fake_clock {
             Some(fake) => fake.clone(),
             None => Arc::new(SystemClock),
         };
         let bot = Arc::new(Bot::from_settings(&settings, clock).await?);
-        shell::run(bot.clone(), &options, fake_clock).await?;
+        shell::run(bot.clone(), &options, fake_clock, shutdown).await?;
         bot.store().close().await;
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    // The line reader may still wait on a terminal; searches in flight end quickly.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
 }
 
-/// The bot on Discord until Ctrl-C. The bank, index and model load first, so
-/// the gateway never waits on them.
+/// The bot on Discord until SIGTERM or Ctrl-C. The bank, index and model load
+/// first, so the gateway never waits on them.
 fn run_discord(settings: Settings) -> anyhow::Result<ExitCode> {
-    runtime()?.block_on(async {
+    let runtime = runtime()?;
+    let result = runtime.block_on(async {
+        let (stopper, shutdown) = crate::runtime::shutdown();
+        stopper.on_signals();
         let bot = Arc::new(Bot::from_settings(&settings, Arc::new(SystemClock)).await?);
         let running = crate::discord::start(&settings.discord, bot.clone()).await?;
-        let ended_by_itself = running.until_interrupted().await;
+        let ended_by_itself = running.until_stopped(shutdown).await;
         bot.store().close().await;
         Ok(match ended_by_itself {
             true => ExitCode::FAILURE,
             false => ExitCode::SUCCESS,
         })
-    })
+    });
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
 }
 
 fn run_bot(settings: Settings) -> anyhow::Result<ExitCode> {

@@ -1,7 +1,7 @@
 //! `/ask`: the best matching question with its answer, related questions, and
 //! "not it?" for the next match.
 
-use super::{Args, Command, ParseError, truncate};
+use super::truncate;
 use crate::bot::{AskState, Bot, Context};
 use crate::reply::{Card, Choice, Data, Related, Reply};
 use crate::search::SearchOptions;
@@ -9,16 +9,6 @@ use crate::search::SearchOptions;
 pub const NEXT_CHOICE: &str = "ask:next";
 /// A related question's button: this prefix and the question's id.
 pub const SHOW_CHOICE_PREFIX: &str = "ask:show:";
-
-/// `/show <id>`: one question of the bank with its answer.
-pub fn parse_show(rest: &str) -> Result<Command, ParseError> {
-    match rest.split_whitespace().collect::<Vec<_>>().as_slice() {
-        [id] => Ok(Command::Show { id: id.to_string() }),
-        _ => Err(ParseError(
-            "usage: /show <question id>, for example /show docker-017".to_string(),
-        )),
-    }
-}
 
 /// A question by id, shown like the best match of an `/ask`.
 pub fn show(bot: &Bot, id: &str) -> Reply {
@@ -29,21 +19,6 @@ pub fn show(bot: &Bot, id: &str) -> Reply {
             truncate(id, 40)
         )),
     }
-}
-
-pub fn parse(rest: &str) -> Result<Command, ParseError> {
-    let args = Args::parse(rest, &["topic"])?;
-    let text = args.words.join(" ");
-    if text.trim().is_empty() {
-        return Err(ParseError(
-            "usage: /ask <question> [topic:T], for example /ask difference between tcp and udp"
-                .to_string(),
-        ));
-    }
-    Ok(Command::Ask {
-        text,
-        topic: args.options.get("topic").cloned(),
-    })
 }
 
 pub fn ask(bot: &Bot, ctx: &Context, text: &str, topic: Option<&str>) -> Reply {
@@ -73,7 +48,7 @@ fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState) -> Reply {
         topic: state.topic.clone(),
         limit: 1,
         offset: state.shown,
-        exclude: None,
+        ..Default::default()
     };
     let found = match bot.searcher().search(&state.text, &options) {
         Ok(found) => found,

@@ -1,62 +1,63 @@
-//! `/help`: the command surface.
+//! `/help`: the command surface, generated from the command table
+//! ([`super::spec::COMMANDS`]) as each platform spells it.
 
+use super::spec::{COMMANDS, Surface};
+use crate::bot::Platform;
 use crate::reply::{CommandHelp, Data, Reply};
 
-/// Every command of the surface: usage and what it does.
-const COMMANDS: [(&str, &str); 12] = [
-    (
-        "/ask <text> [topic:T]",
-        "best matching question with its answer and related questions; /next shows the next match",
-    ),
-    (
-        "/question random [topic]",
-        "a random card to practise with; /reveal shows the answer",
-    ),
-    (
-        "/show <id>",
-        "one question of the bank with its answer, by id (docker-017)",
-    ),
-    ("/topics", "topics with question counts"),
-    (
-        "/quiz start [topic] [questions] [seconds]",
-        "a live quiz round in this channel",
-    ),
-    (
-        "/quiz stop",
-        "ends the running round (starter or moderator)",
-    ),
-    (
-        "/quiz schedule <HH:MM> <time zone> [days] [topic] [questions] [open]",
-        "a daily round for this channel (moderators); days: daily, weekdays or mon,wed,fri; open: 8h; reminder:MIN role:NAME",
-    ),
-    (
-        "/quiz unschedule [id], /quiz schedules",
-        "remove this channel's schedules (moderators), list them with their next runs",
-    ),
-    (
-        "/leaderboard [day|week|month|all] [topic]",
-        "standings for this server or workspace",
-    ),
-    ("/stats [user]", "accuracy by topic, streak and rank"),
-    ("/help", "this list"),
-    (
-        "/answer [N] <A-D>",
-        "answers the open quiz question, or question N (the shell's button click)",
-    ),
-];
-
-pub fn help() -> Reply {
-    let commands: Vec<CommandHelp> = COMMANDS
+/// What the bot can do on `platform`, plus that platform's own commands
+/// (`extra`: the shell's `/as`, `/in`, ...).
+pub fn help(platform: Platform, extra: &[(&str, &str)]) -> Reply {
+    let mut commands: Vec<CommandHelp> = COMMANDS
         .iter()
-        .map(|(usage, description)| CommandHelp {
-            usage: usage.to_string(),
-            description: description.to_string(),
+        .filter(|c| c.surface == Surface::Everywhere || platform.types_text_commands())
+        .map(|c| CommandHelp {
+            usage: format!("{}{}", platform.command_prefix(), c.usage()),
+            description: c.description(),
         })
         .collect();
+    commands.extend(extra.iter().map(|(usage, description)| CommandHelp {
+        usage: usage.to_string(),
+        description: description.to_string(),
+    }));
     let mut text = String::from("I answer interview questions and run team quizzes:");
     for c in &commands {
         text.push_str(&format!("\n- {}: {}", c.usage, c.description));
     }
-    text.push_str("\nPlain text without a command is asked as a question.");
+    if platform.types_text_commands() {
+        text.push_str("\nPlain text without a command is asked as a question.");
+    }
     Reply::private(text).with_data(Data::Help { commands })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::spec::Surface;
+
+    fn usages(reply: &Reply) -> Vec<String> {
+        match &reply.data {
+            Some(Data::Help { commands }) => commands.iter().map(|c| c.usage.clone()).collect(),
+            other => panic!("not help: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_platform_lists_exactly_its_surface_of_the_table() {
+        let shell = usages(&help(Platform::Shell, &[("/quit", "leave")]));
+        assert_eq!(shell.len(), COMMANDS.len() + 1);
+        assert!(shell.contains(&"/quiz start [topic] [questions] [seconds]".to_string()));
+        assert!(shell.contains(&"/answer [question] <choice>".to_string()));
+        assert_eq!(shell.last().unwrap(), "/quit");
+        let discord = usages(&help(Platform::Discord, &[]));
+        let everywhere = COMMANDS
+            .iter()
+            .filter(|c| c.surface == Surface::Everywhere)
+            .count();
+        assert_eq!(discord.len(), everywhere);
+        assert!(!discord.iter().any(|u| u.starts_with("/answer")));
+        let slack = usages(&help(Platform::Slack, &[]));
+        assert!(slack.iter().all(|u| u.starts_with("/interview ")));
+        assert_eq!(slack.len(), COMMANDS.len());
+    }
 }

@@ -5,7 +5,6 @@
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
-use super::{Args, Command, ParseError};
 use crate::bot::{Bot, Context};
 use crate::clock::millis;
 use crate::quiz::render;
@@ -33,6 +32,11 @@ impl Span {
         }
     }
 
+    /// The span a period option names (the table maps aliases such as `today`).
+    pub fn from_name(name: &str) -> Option<Span> {
+        Span::ALL.into_iter().find(|s| s.name() == name)
+    }
+
     /// When the period containing `now` began in `tz`.
     pub fn start(self, now: Timestamp, tz: &TimeZone) -> Option<Timestamp> {
         let today = now.to_zoned_datetime(tz.clone()).start_of_day().ok()?;
@@ -49,48 +53,6 @@ impl Span {
     }
 }
 
-const USAGE: &str = "usage: /leaderboard [day|week|month|all] [topic]";
-
-pub fn parse_leaderboard(rest: &str) -> Result<Command, ParseError> {
-    let args = Args::parse(rest, &["period", "topic"])?;
-    let mut span = args.options.get("period").map(|p| span_of(p)).transpose()?;
-    let mut topic = args.options.get("topic").cloned();
-    for word in &args.words {
-        match span_of(word) {
-            Ok(s) if span.is_none() => span = Some(s),
-            _ if topic.is_none() => topic = Some(word.to_lowercase()),
-            _ => return Err(ParseError(USAGE.into())),
-        }
-    }
-    Ok(Command::Leaderboard {
-        span: span.unwrap_or(Span::Week),
-        topic,
-    })
-}
-
-fn span_of(word: &str) -> Result<Span, ParseError> {
-    match word.to_ascii_lowercase().as_str() {
-        "day" | "today" => Ok(Span::Day),
-        "week" => Ok(Span::Week),
-        "month" => Ok(Span::Month),
-        "all" | "alltime" | "all-time" => Ok(Span::All),
-        _ => Err(ParseError(USAGE.into())),
-    }
-}
-
-pub fn parse_stats(rest: &str) -> Result<Command, ParseError> {
-    let args = Args::parse(rest, &["user"])?;
-    let user = args.options.get("user").cloned().or_else(|| {
-        args.words
-            .first()
-            .map(|w| w.trim_start_matches('@').to_string())
-    });
-    if args.words.len() > 1 {
-        return Err(ParseError("usage: /stats [user]".into()));
-    }
-    Ok(Command::Stats { user })
-}
-
 pub async fn leaderboard(bot: &Bot, ctx: &Context, span: Span, topic: Option<&str>) -> Reply {
     if let Some(topic) = topic {
         if !bot.bank().has_topic(topic) {
@@ -101,7 +63,7 @@ pub async fn leaderboard(bot: &Bot, ctx: &Context, span: Span, topic: Option<&st
         Ok(zone) => zone,
         Err(e) => return crate::quiz::store_error(e),
     };
-    board(bot, &ctx.guild, span, topic, &zone).await
+    board(bot, &ctx.guild, span, topic, &zone, bot.now()).await
 }
 
 /// The time zone a channel's periods follow: its first schedule's, else UTC.
@@ -113,16 +75,18 @@ pub async fn channel_zone(bot: &Bot, guild: &str, channel: &str) -> Result<TimeZ
         .unwrap_or(TimeZone::UTC))
 }
 
-/// The standings of a server or workspace over a period that follows `zone`.
+/// The standings of a server or workspace over the period around `at` that
+/// follows `zone`.
 pub async fn board(
     bot: &Bot,
     guild: &str,
     span: Span,
     topic: Option<&str>,
     zone: &TimeZone,
+    at: Timestamp,
 ) -> Reply {
     let period = Period {
-        since: span.start(bot.now(), zone).map(millis),
+        since: span.start(at, zone).map(millis),
         topic: topic.map(str::to_string),
     };
     let standings = match bot.store().leaderboard(guild, &period).await {
@@ -288,20 +252,27 @@ mod tests {
 
     #[test]
     fn leaderboard_options() {
+        use crate::commands::{Command, parse};
         assert_eq!(
-            parse_leaderboard("month docker").unwrap(),
+            parse("/leaderboard month docker").unwrap(),
             Command::Leaderboard {
                 span: Span::Month,
                 topic: Some("docker".into())
             }
         );
         assert_eq!(
-            parse_leaderboard("").unwrap(),
+            parse("/leaderboard").unwrap(),
             Command::Leaderboard {
                 span: Span::Week,
                 topic: None
             }
         );
-        assert!(parse_leaderboard("year docker python").is_err());
+        assert!(parse("/leaderboard year docker python").is_err());
+        assert_eq!(
+            parse("/stats @alice").unwrap(),
+            Command::Stats {
+                user: Some("alice".into())
+            }
+        );
     }
 }

@@ -1,18 +1,23 @@
-//! The command surface, the same on every platform: chat text is parsed into one
-//! [`Command`], and each command group answers it in its own module.
+//! The command surface, the same on every platform. [`spec`] is the one table of
+//! commands; chat text ([`parse`]) and platform options ([`build`] from a typed
+//! [`Invocation`]) become one [`Command`], and each command group answers it in
+//! its own module (`ask`, `question`, `topics`, `help`, `quiz`, `schedule`,
+//! `leaderboard`).
 //!
 //! Options are typed as `name:value`, like Discord's slash-command input
 //! (`/question random topic:docker`); positional values in the documented order work
-//! too where they cannot be confused with free text.
+//! too, told apart by their form.
 
 pub mod ask;
 pub mod help;
 pub mod leaderboard;
 pub mod question;
 pub mod quiz;
+pub mod schedule;
+pub mod spec;
 pub mod topics;
 
-use std::collections::HashMap;
+use spec::{Action, CommandSpec, Invocation};
 
 /// A parsed command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +41,7 @@ pub enum Command {
     /// An answer to a question of the round here (a button click; `/answer B` in
     /// the shell answers the open question, `/answer 1 B` question 1).
     Answer {
+        /// `A` to `D`.
         choice: String,
         question: Option<i64>,
         /// The round a button belongs to: a click on an older round's button
@@ -61,14 +67,32 @@ pub enum Command {
 }
 
 impl Command {
-    /// Whether the reply is for the person who acted only (an answer's
-    /// acknowledgement, stats, the schedule list); adapters that must promise
-    /// privacy before the reply exists (a deferred Discord response) ask this.
+    /// The command table's entry for this command.
+    pub fn spec(&self) -> &'static CommandSpec {
+        spec::spec_of(match self {
+            Command::Ask { .. } => Action::Ask,
+            Command::Next => Action::Next,
+            Command::QuestionRandom { .. } => Action::QuestionRandom,
+            Command::Reveal => Action::Reveal,
+            Command::Topics => Action::Topics,
+            Command::Help => Action::Help,
+            Command::QuizStart(_) => Action::QuizStart,
+            Command::QuizStop => Action::QuizStop,
+            Command::Answer { .. } => Action::Answer,
+            Command::Show { .. } => Action::Show,
+            Command::Leaderboard { .. } => Action::Leaderboard,
+            Command::Stats { .. } => Action::Stats,
+            Command::Schedule(_) => Action::QuizSchedule,
+            Command::Unschedule { .. } => Action::QuizUnschedule,
+            Command::Schedules => Action::QuizSchedules,
+        })
+    }
+
+    /// Whether the reply is for the person who acted only (the table's privacy);
+    /// adapters that must promise privacy before the reply exists (a deferred
+    /// Discord response) ask this.
     pub fn is_personal(&self) -> bool {
-        matches!(
-            self,
-            Command::Answer { .. } | Command::Stats { .. } | Command::Schedules
-        )
+        self.spec().privacy == spec::Privacy::Personal
     }
 }
 
@@ -77,7 +101,8 @@ impl Command {
 #[error("{0}")]
 pub struct ParseError(pub String);
 
-/// Parses one line of chat. Text that does not start with `/` is asked as a question.
+/// Parses one line of chat (the shell, and Slack's `/interview` text). Text that
+/// does not start with `/` is asked as a question.
 pub fn parse(line: &str) -> Result<Command, ParseError> {
     let line = line.trim();
     let Some(body) = line.strip_prefix('/') else {
@@ -86,30 +111,50 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
             topic: None,
         });
     };
-    let (name, rest) = match body.split_once(char::is_whitespace) {
-        Some((name, rest)) => (name, rest.trim()),
-        None => (body, ""),
-    };
-    match name.to_ascii_lowercase().as_str() {
-        "ask" => ask::parse(rest),
-        "next" | "more" => Ok(Command::Next),
-        "show" => ask::parse_show(rest),
-        "question" => question::parse(rest),
-        "reveal" => Ok(Command::Reveal),
-        "topics" => Ok(Command::Topics),
-        "help" => Ok(Command::Help),
-        "quiz" => quiz::parse(rest),
-        "answer" => quiz::parse_answer(rest),
-        "leaderboard" => leaderboard::parse_leaderboard(rest),
-        "stats" => leaderboard::parse_stats(rest),
-        "" => Err(ParseError(
-            "type a command after `/`, for example /help".to_string(),
-        )),
-        other => Err(ParseError(format!(
-            "unknown command /{}: /help lists what I can do",
-            truncate(other, 32)
-        ))),
-    }
+    let words: Vec<&str> = body.split_whitespace().collect();
+    let (spec, used) = spec::find(&words, true)?;
+    build(spec::parse_words(spec, &words[used..])?)
+}
+
+/// The command an invocation stands for, its values parsed into domain types
+/// (time of day, time zone, weekdays, durations) once, here.
+pub fn build(invocation: Invocation) -> Result<Command, ParseError> {
+    let inv = &invocation;
+    let text = |name: &str| inv.text(name).map(str::to_string);
+    Ok(match inv.action() {
+        Action::Ask => Command::Ask {
+            text: text("text").unwrap_or_default(),
+            topic: text("topic"),
+        },
+        Action::Next => Command::Next,
+        Action::Show => Command::Show {
+            id: text("id").unwrap_or_default(),
+        },
+        Action::QuestionRandom => Command::QuestionRandom {
+            topic: text("topic"),
+        },
+        Action::Reveal => Command::Reveal,
+        Action::Topics => Command::Topics,
+        Action::Help => Command::Help,
+        Action::QuizStart => Command::QuizStart(quiz::start_options(inv)),
+        Action::QuizStop => Command::QuizStop,
+        Action::QuizSchedule => Command::Schedule(quiz::schedule_options(inv)?),
+        Action::QuizUnschedule => Command::Unschedule { id: text("id") },
+        Action::QuizSchedules => Command::Schedules,
+        Action::Answer => Command::Answer {
+            choice: text("choice").unwrap_or_default(),
+            question: inv.integer("question"),
+            round: None,
+        },
+        Action::Leaderboard => Command::Leaderboard {
+            span: inv
+                .text("period")
+                .and_then(leaderboard::Span::from_name)
+                .unwrap_or(leaderboard::Span::Week),
+            topic: text("topic"),
+        },
+        Action::Stats => Command::Stats { user: text("user") },
+    })
 }
 
 /// The command a button sends back, from its choice id: "not it?", reveal,
@@ -132,34 +177,6 @@ pub fn from_choice(id: &str) -> Option<Command> {
         question: Some(position),
         round: Some(round.to_string()),
     })
-}
-
-/// Words and `name:value` options of a command's arguments.
-#[derive(Debug, Default)]
-pub struct Args {
-    pub words: Vec<String>,
-    pub options: HashMap<String, String>,
-}
-
-impl Args {
-    /// Splits on whitespace; `name:value` counts as an option only for `known` names,
-    /// so `title:foo` in a question stays text.
-    pub fn parse(text: &str, known: &[&str]) -> Result<Args, ParseError> {
-        let mut args = Args::default();
-        for word in text.split_whitespace() {
-            match word.split_once(':') {
-                Some((name, value)) if known.contains(&name.to_ascii_lowercase().as_str()) => {
-                    if value.is_empty() {
-                        return Err(ParseError(format!("`{name}:` needs a value")));
-                    }
-                    args.options
-                        .insert(name.to_ascii_lowercase(), value.to_lowercase());
-                }
-                _ => args.words.push(word.to_string()),
-            }
-        }
-        Ok(args)
-    }
 }
 
 /// At most `max` characters of `text` (a cut one ends with `…`, counted in
@@ -214,8 +231,8 @@ mod tests {
         else {
             panic!("not a schedule");
         };
-        assert_eq!(options.time, "09:30");
-        assert_eq!(options.zone, "Europe/Berlin");
+        assert_eq!(options.time, jiff::civil::time(9, 30, 0, 0));
+        assert_eq!(options.zone.iana_name(), Some("Europe/Berlin"));
         assert_eq!(options.topic.as_deref(), Some("docker"));
         assert_eq!(options.questions, 3);
         assert_eq!(options.open, jiff::SignedDuration::from_hours(2));

@@ -1,32 +1,9 @@
 //! `/question random [topic]`: a practice card with its answer hidden until revealed.
 
-use super::{Args, Command, ParseError};
 use crate::bot::{Bot, Context};
 use crate::reply::{Card, Choice, Data, Reply};
 
 pub const REVEAL_CHOICE: &str = "question:reveal";
-
-pub fn parse(rest: &str) -> Result<Command, ParseError> {
-    let args = Args::parse(rest, &["topic"])?;
-    let mut words = args.words.iter();
-    match words.next().map(|w| w.to_ascii_lowercase()).as_deref() {
-        Some("random") => {}
-        _ => {
-            return Err(ParseError(
-                "usage: /question random [topic], for example /question random docker".into(),
-            ));
-        }
-    }
-    let positional = words.next().map(|w| w.to_lowercase());
-    if let Some(extra) = words.next() {
-        return Err(ParseError(format!(
-            "unexpected `{extra}`: usage is /question random [topic]"
-        )));
-    }
-    Ok(Command::QuestionRandom {
-        topic: args.options.get("topic").cloned().or(positional),
-    })
-}
 
 pub fn random(bot: &Bot, ctx: &Context, topic: Option<&str>) -> Reply {
     if let Some(topic) = topic {

@@ -2,7 +2,8 @@
 //! server instead of sending it over the gateway. A request counts only with a
 //! valid Ed25519 signature of the application's public key and a timestamp
 //! within [`WINDOW`] of now; a forged, stale or replayed request gets 401 and
-//! changes nothing.
+//! changes nothing (handled ids are kept in the store, so a replay is refused
+//! after a restart too). While the bot stops, requests get 503.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,9 +17,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serenity::all::Interaction;
 use serenity::interactions_endpoint::Verifier;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 
-use super::handler::{Ack, Adapter};
+use crate::runtime::Shutdown;
+
+use super::handler::{Ack, Adapter, Handled};
 
 /// How far a request's timestamp may be from now, either way.
 pub const WINDOW: Duration = Duration::from_secs(300);
@@ -63,7 +66,7 @@ pub async fn bind(
     adapter: Arc<Adapter>,
     address: &str,
     public_key: &str,
-    mut shutdown: watch::Receiver<bool>,
+    mut shutdown: Shutdown,
 ) -> Result<(SocketAddr, impl Future<Output = ()> + use<>), EndpointError> {
     let verifier = verifier(public_key)?;
     let parsed: SocketAddr = address
@@ -81,13 +84,7 @@ pub async fn bind(
         .route("/interactions", post(interaction))
         .with_state(state);
     let serve = async move {
-        let stop = async move {
-            while !*shutdown.borrow() {
-                if shutdown.changed().await.is_err() {
-                    break;
-                }
-            }
-        };
+        let stop = async move { shutdown.stopping().await };
         if let Err(e) = axum::serve(listener, app)
             .with_graceful_shutdown(stop)
             .await
@@ -103,6 +100,9 @@ async fn interaction(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if endpoint.adapter.is_stopping() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
+    }
     let header = |name: &str| {
         headers
             .get(name)
@@ -148,9 +148,12 @@ async fn interaction(
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()
             }
         },
-        // No response at all: a replay of an interaction handled before.
+        // No response at all: a replay, or the adapter began stopping.
         Ok(Err(_)) => match handled.await {
-            Ok(false) => unauthorized("interaction already handled"),
+            Ok(Handled::Replay) => unauthorized("interaction already handled"),
+            Ok(Handled::Stopping) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response()
+            }
             _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         },
         Err(_) => {

@@ -2,9 +2,12 @@
 //! and their replies back to Discord; autocomplete suggests questions. The
 //! first response leaves within Discord's 3 seconds: work that is not done
 //! after [`DEFER_AFTER`] is deferred first and the reply edited in later.
-//! Each interaction is handled once, even when it is delivered twice.
+//! Each command or button interaction is handled once, even when it is
+//! delivered twice or replayed after a restart: its id is claimed in the store
+//! for the replay window. A stopping adapter takes no new interactions and
+//! lets the ones in flight finish ([`Adapter::drain`]).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,7 +18,7 @@ use serenity::all::{
     EditMessage, Http, Interaction, InteractionId, MessageId,
 };
 use serenity::builder::Builder;
-use tokio::sync::oneshot;
+use tokio::sync::{Semaphore, oneshot};
 
 use super::render;
 use super::retry::retry;
@@ -30,8 +33,11 @@ pub const DEFER_AFTER: Duration = Duration::from_millis(1500);
 const SUGGESTIONS: usize = 25;
 /// Choice names and values are at most 100 characters.
 const CHOICE_TEXT: usize = 100;
-/// Interaction ids remembered to drop a second delivery.
-const REMEMBERED: usize = 10_000;
+/// How long a handled interaction id is kept: past Discord's 5-minute
+/// signature window (and a gateway resume) with room to spare.
+const REMEMBER_FOR: Duration = Duration::from_secs(15 * 60);
+/// Interactions handled at once at most (a gate that stopping closes).
+const MAX_IN_FLIGHT: u32 = 10_000;
 
 /// How the first response to an interaction goes out.
 pub enum Ack {
@@ -57,32 +63,20 @@ pub struct Adapter {
     bot: Arc<Bot>,
     http: Arc<Http>,
     moderator_role: Option<u64>,
-    seen: Mutex<Seen>,
+    /// One permit per interaction in flight; closed once stopping.
+    gate: Semaphore,
     /// By (round, question number).
     posted: Mutex<HashMap<(String, i64), PostedSlot>>,
 }
 
-/// Recently handled interaction ids, oldest first.
-#[derive(Default)]
-struct Seen {
-    order: VecDeque<InteractionId>,
-    ids: HashSet<InteractionId>,
-}
-
-impl Seen {
-    /// False when `id` was handled already.
-    fn first_time(&mut self, id: InteractionId) -> bool {
-        if !self.ids.insert(id) {
-            return false;
-        }
-        self.order.push_back(id);
-        if self.order.len() > REMEMBERED {
-            if let Some(old) = self.order.pop_front() {
-                self.ids.remove(&old);
-            }
-        }
-        true
-    }
+/// What became of an interaction offered to [`Adapter::handle`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handled {
+    Done,
+    /// Handled before (a second delivery or a replay): nothing was done.
+    Replay,
+    /// The adapter is stopping: nothing was done.
+    Stopping,
 }
 
 impl Adapter {
@@ -91,7 +85,7 @@ impl Adapter {
             bot,
             http,
             moderator_role,
-            seen: Mutex::default(),
+            gate: Semaphore::new(MAX_IN_FLIGHT as usize),
             posted: Mutex::default(),
         }
     }
@@ -104,23 +98,37 @@ impl Adapter {
         &self.http
     }
 
-    /// Handles `interaction`; false (and nothing done) when it was handled before.
-    pub async fn handle(&self, interaction: Interaction, ack: Ack) -> bool {
-        let id = match &interaction {
-            Interaction::Ping(p) => p.id,
-            Interaction::Command(c) | Interaction::Autocomplete(c) => c.id,
-            Interaction::Component(c) => c.id,
-            Interaction::Modal(m) => m.id,
-            _ => return false,
+    /// Whether the adapter has stopped taking interactions.
+    pub fn is_stopping(&self) -> bool {
+        self.gate.is_closed()
+    }
+
+    /// Stops taking interactions and waits (at most `within`) for those in
+    /// flight to finish; true when they all did.
+    pub async fn drain(&self, within: Duration) -> bool {
+        let all = tokio::time::timeout(within, self.gate.acquire_many(MAX_IN_FLIGHT)).await;
+        self.gate.close();
+        matches!(all, Ok(Ok(_)))
+    }
+
+    /// Handles `interaction` once: a replay of one handled before, or any
+    /// interaction while stopping, does nothing.
+    pub async fn handle(&self, interaction: Interaction, ack: Ack) -> Handled {
+        let Ok(_in_flight) = self.gate.try_acquire() else {
+            return Handled::Stopping;
         };
-        if !self
-            .seen
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .first_time(id)
-        {
-            tracing::info!("discord: interaction {id} delivered again; ignored");
-            return false;
+        let (id, remembered) = match &interaction {
+            Interaction::Ping(p) => (p.id, false),
+            // Suggestions change nothing: a replay is harmless, and a store
+            // write per keystroke is not.
+            Interaction::Autocomplete(c) => (c.id, false),
+            Interaction::Command(c) => (c.id, true),
+            Interaction::Component(c) => (c.id, true),
+            _ => return Handled::Done,
+        };
+        if remembered && !self.first_time(id).await {
+            tracing::info!("discord: interaction {id} was handled before; ignored");
+            return Handled::Replay;
         }
         match interaction {
             Interaction::Ping(_) => self.ack(ack, id, "", CreateInteractionResponse::Pong).await,
@@ -129,7 +137,27 @@ impl Adapter {
             Interaction::Component(component) => self.component(component, ack).await,
             _ => {}
         }
-        true
+        Handled::Done
+    }
+
+    /// Claims `id` in the store; false when it was claimed before. A store
+    /// that does not answer lets the interaction through (logged): the quiz
+    /// commands that could do harm fail on the same outage anyway.
+    async fn first_time(&self, id: InteractionId) -> bool {
+        let now = self.bot.now().as_millisecond();
+        let until = now + REMEMBER_FOR.as_millis() as i64;
+        match self
+            .bot
+            .store()
+            .claim_request(&format!("discord:{id}"), now, until)
+            .await
+        {
+            Ok(first) => first,
+            Err(e) => {
+                tracing::warn!("discord: cannot check interaction {id} for replays: {e}");
+                true
+            }
+        }
     }
 
     async fn command(&self, command: CommandInteraction, ack: Ack) {
@@ -221,6 +249,7 @@ impl Adapter {
             for question in self
                 .bot
                 .suggest(value, topic.as_deref(), SUGGESTIONS, CHOICE_TEXT)
+                .await
             {
                 response = response.add_string_choice(question.clone(), question);
             }

@@ -10,7 +10,9 @@
 //! - an HTTP interactions endpoint ([`endpoint`]), with Ed25519 verification.
 //!
 //! Commands are registered at start by the process that runs shard 0 (or the
-//! endpoint process): globally, or to one guild for development.
+//! endpoint process): globally, or to one guild for development, from the
+//! command table. Posts the bot makes by itself come from the outbox through
+//! [`DiscordSink`], driven by the core's one loop, [`Bot::run`].
 
 pub mod commands;
 pub mod endpoint;
@@ -27,12 +29,15 @@ use serenity::all::{
     ApplicationId, ClientBuilder, Command as SlashCommand, Context as SerenityContext,
     EventHandler, GatewayIntents, GuildId, Http, HttpBuilder, Interaction, Ready, ShardManager,
 };
-use tokio::sync::watch;
+use std::time::Duration;
+
 use tokio::task::JoinHandle;
 
 use crate::bot::Bot;
 use crate::config::DiscordSettings;
-pub use handler::{Ack, Adapter};
+use crate::runtime::{self, Shutdown, Stopper};
+pub use handler::{Ack, Adapter, Handled};
+pub use posts::DiscordSink;
 use retry::retry;
 
 /// Discord's REST base; `discord.api_url` replaces it.
@@ -51,29 +56,30 @@ pub enum DiscordError {
     Gateway(serenity::Error),
 }
 
-/// A running adapter: its tasks, and how to stop them.
+/// A running adapter: its connection, the post loop ([`Bot::run`] with the
+/// [`DiscordSink`]), and how to stop them.
 pub struct Running {
     pub adapter: Arc<Adapter>,
     /// Where the interactions endpoint listens, in endpoint mode.
     pub endpoint: Option<SocketAddr>,
     shard_manager: Option<Arc<ShardManager>>,
-    shutdown: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    stopper: Stopper,
+    /// The gateway client, or the endpoint's server.
+    connection: JoinHandle<()>,
+    posts: JoinHandle<()>,
 }
 
+/// How long interactions in flight get to finish when stopping.
+const DRAIN: Duration = Duration::from_secs(5);
+
 impl Running {
-    /// Runs until Ctrl-C, or until the gateway or endpoint stops by itself (a
-    /// rejected token, say), then stops cleanly. True when it stopped by itself.
-    pub async fn until_interrupted(mut self) -> bool {
-        let ended = match self.tasks.last_mut() {
-            Some(main) => tokio::select! {
-                _ = tokio::signal::ctrl_c() => false,
-                _ = main => true,
-            },
-            None => {
-                let _ = tokio::signal::ctrl_c().await;
-                false
-            }
+    /// Runs until `shutdown` (SIGTERM, Ctrl-C), or until the gateway or
+    /// endpoint stops by itself (a rejected token, say), then stops cleanly.
+    /// True when it stopped by itself.
+    pub async fn until_stopped(mut self, mut shutdown: Shutdown) -> bool {
+        let ended = tokio::select! {
+            _ = &mut self.connection => true,
+            _ = shutdown.stopping() => false,
         };
         match ended {
             true => tracing::error!("discord: the connection ended"),
@@ -83,21 +89,25 @@ impl Running {
         ended
     }
 
-    /// Closes the gateway connections and stops the ticker and endpoint.
+    /// Stops taking interactions, lets those in flight finish, closes the
+    /// gateway or endpoint, then lets the post loop deliver what is ready.
     pub async fn stop(self) {
-        let _ = self.shutdown.send(true);
+        if !self.adapter.drain(DRAIN).await {
+            tracing::warn!("discord: interactions still running after {DRAIN:?}");
+        }
         if let Some(manager) = &self.shard_manager {
             manager.shutdown_all().await;
         }
-        for task in self.tasks {
+        self.stopper.stop();
+        for (what, task) in [("connection", self.connection), ("post loop", self.posts)] {
             if task.is_finished() {
                 continue;
             }
-            if tokio::time::timeout(std::time::Duration::from_secs(10), task)
+            if tokio::time::timeout(Duration::from_secs(6), task)
                 .await
                 .is_err()
             {
-                tracing::warn!("discord: a task did not stop within 10 s");
+                tracing::warn!("discord: the {what} did not stop within 6 s");
             }
         }
     }
@@ -122,7 +132,7 @@ pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running,
     if let Some(id) = settings.application_id.filter(|id| *id != 0) {
         http = http.application_id(ApplicationId::new(id));
     }
-    let (shutdown, stopped) = watch::channel(false);
+    let (stopper, stopped) = runtime::shutdown();
     let registration = Registration {
         dev_guild: settings.dev_guild.filter(|g| *g != 0).map(GuildId::new),
         topics: bot.bank().topics().into_iter().map(|(t, _)| t).collect(),
@@ -136,13 +146,13 @@ pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running,
             endpoint::bind(adapter.clone(), address, public_key, stopped.clone()).await?;
         tracing::info!("discord: interactions endpoint listening on {local}");
         registration.register(&http).await;
-        let ticker = tokio::spawn(posts::run(adapter.clone(), stopped));
         return Ok(Running {
+            posts: spawn_posts(&adapter, stopped),
             adapter,
             endpoint: Some(local),
             shard_manager: None,
-            shutdown,
-            tasks: vec![ticker, tokio::spawn(serve)],
+            stopper,
+            connection: tokio::spawn(serve),
         });
     }
 
@@ -172,7 +182,7 @@ pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running,
     ));
     let _ = slot.set(adapter.clone());
     let shard_manager = client.shard_manager.clone();
-    let ticker = tokio::spawn(posts::run(adapter.clone(), stopped));
+    let posts = spawn_posts(&adapter, stopped);
     let connection = tokio::spawn(async move {
         let result = match shards {
             // serenity's range includes its end: first..last runs first to last.
@@ -187,9 +197,17 @@ pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running,
         adapter,
         endpoint: None,
         shard_manager: Some(shard_manager),
-        shutdown,
-        tasks: vec![ticker, connection],
+        stopper,
+        connection,
+        posts,
     })
+}
+
+/// The post loop: [`Bot::run`] delivering through the Discord sink.
+fn spawn_posts(adapter: &Arc<Adapter>, shutdown: Shutdown) -> JoinHandle<()> {
+    let sink = DiscordSink::new(adapter.clone());
+    let bot = adapter.bot().clone();
+    tokio::spawn(async move { bot.run(&sink, shutdown).await })
 }
 
 /// The slash commands to register, and where.

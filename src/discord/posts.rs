@@ -1,68 +1,73 @@
-//! Posts the bot makes by itself on Discord: closing quiz questions (reveal,
-//! next question, standings) and starting scheduled rounds, when they fall due.
-//! Every process ticks; the store's claims make sure each post goes out once.
+//! The Discord sink: posts the bot makes by itself (reveals, next questions,
+//! standings, scheduled rounds, reminders) go to their channel here, delivered
+//! from the outbox by [`Bot::run`](crate::bot::Bot). Each post carries a nonce
+//! made from its outbox id with `enforce_nonce`, so a post delivered twice
+//! (after a crash, or a retried request that had in fact arrived) shows once.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use serenity::all::{ChannelId, GuildId, Nonce};
+use serenity::all::{ChannelId, GuildId, HttpError, Nonce};
 use serenity::builder::Builder;
-use tokio::sync::watch;
 
 use super::handler::Adapter;
 use super::render;
 use super::retry::retry;
-use crate::quiz::Post;
+use crate::outbox::Post;
+use crate::runtime::{Sink, SinkError};
 
-/// The ticker looks for due work at least this often.
-const TICK_EVERY: Duration = Duration::from_secs(1);
+/// Posts into Discord channels through the adapter's REST client.
+#[derive(Clone)]
+pub struct DiscordSink {
+    adapter: Arc<Adapter>,
+}
 
-/// Ticks until `shutdown` turns true.
-pub async fn run(adapter: Arc<Adapter>, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        match adapter.bot().tick().await {
-            Ok(posts) => {
-                for post in posts {
-                    send(&adapter, post).await;
-                }
-            }
-            Err(e) => tracing::warn!("discord: quiz tick failed: {e}"),
-        }
-        let wait = match adapter.bot().next_due().await {
-            Ok(Some(due)) => {
-                let ms = due.as_millisecond() - adapter.bot().now().as_millisecond();
-                Duration::from_millis(ms.clamp(10, TICK_EVERY.as_millis() as i64) as u64)
-            }
-            _ => TICK_EVERY,
+impl DiscordSink {
+    pub fn new(adapter: Arc<Adapter>) -> Self {
+        DiscordSink { adapter }
+    }
+}
+
+impl Sink for DiscordSink {
+    /// Sends one post to its channel; a reveal also closes its question's message.
+    async fn post(&self, post: &Post) -> Result<(), SinkError> {
+        let adapter = &self.adapter;
+        let Some(channel) = snowflake(&post.channel).map(ChannelId::new) else {
+            return Err(SinkError::Permanent(format!(
+                "not a Discord channel id: {}",
+                post.channel
+            )));
         };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = shutdown.changed() => return,
+        adapter.after(std::slice::from_ref(&post.reply)).await;
+        let guild = snowflake(&post.guild).map(GuildId::new);
+        let message = render::message(&post.reply)
+            .channel()
+            .nonce(Nonce::String(nonce(&post.id)))
+            .enforce_nonce(true);
+        let sent = retry("post", || {
+            message.clone().execute(adapter.http(), (channel, guild))
+        })
+        .await;
+        match sent {
+            Ok(message) => {
+                adapter.track(channel, message.id, &post.reply);
+                Ok(())
+            }
+            Err(e) if gone(&e) => Err(SinkError::Permanent(format!(
+                "channel {channel} cannot be posted in: {e}"
+            ))),
+            Err(e) => Err(SinkError::Retry(e.to_string())),
         }
     }
 }
 
-/// Sends one post to its channel; a reveal also closes its question's message.
-pub async fn send(adapter: &Adapter, post: Post) {
-    let Some(channel) = snowflake(&post.channel).map(ChannelId::new) else {
-        tracing::warn!("discord: not a channel id: {}", post.channel);
-        return;
-    };
-    adapter.after(std::slice::from_ref(&post.reply)).await;
-    let guild = snowflake(&post.guild).map(GuildId::new);
-    // The nonce lets Discord drop a retried post that had in fact arrived.
-    let message = render::message(&post.reply)
-        .channel()
-        .nonce(Nonce::String(nonce(&post)))
-        .enforce_nonce(true);
-    let sent = retry("post", || {
-        message.clone().execute(adapter.http(), (channel, guild))
-    })
-    .await;
-    match sent {
-        Ok(message) => adapter.track(channel, message.id, &post.reply),
-        Err(e) => tracing::error!("discord: could not post in channel {channel}: {e}"),
-    }
+/// Discord's answer for a channel that is gone or closed to the bot
+/// (403 Missing Access or Permissions, 404 Unknown Channel).
+fn gone(e: &serenity::Error) -> bool {
+    matches!(
+        e,
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(response))
+            if matches!(response.status_code.as_u16(), 403 | 404)
+    )
 }
 
 /// A Discord id from its text (ids are never 0).
@@ -71,11 +76,8 @@ fn snowflake(text: &str) -> Option<u64> {
 }
 
 /// The same post always gets the same nonce (at most 25 characters).
-fn nonce(post: &Post) -> String {
+fn nonce(post_id: &str) -> String {
     use sha2::Digest;
-    let mut hasher = sha2::Sha256::new();
-    hasher.update(post.channel.as_bytes());
-    hasher.update(post.at.to_string().as_bytes());
-    hasher.update(post.reply.text.as_bytes());
-    crate::bank::hex(&hasher.finalize())[..25].to_string()
+    let digest = sha2::Sha256::digest(post_id.as_bytes());
+    crate::bank::hex(&digest)[..25].to_string()
 }

@@ -1,13 +1,15 @@
 //! Discord interactions as core input: who speaks where ([`Context`]), and the
 //! [`Command`] a slash command or button stands for. No quiz or search logic:
-//! option values go through the same parser as the shell's text.
+//! a slash command's options become the command table's typed values
+//! ([`Invocation`]) directly, never text to parse again.
 
 use serenity::all::{
     ChannelId, CommandData, CommandDataOption, CommandDataOptionValue, GuildId, Member,
     Permissions, User,
 };
 
-use crate::bot::Context;
+use crate::bot::{Context, Platform};
+use crate::commands::spec::{self, Invocation, Surface, Value};
 use crate::commands::{self, Command, ParseError};
 
 /// Who acts where. People are named by mention (`<@id>`), which Discord shows
@@ -21,6 +23,7 @@ pub fn context(
 ) -> Context {
     let guild = guild.map_or_else(|| format!("dm-{}", user.id), |g| g.to_string());
     let mut ctx = Context::new(&guild, &mention(user), &channel.to_string());
+    ctx.platform = Platform::Discord;
     ctx.moderator = member.is_some_and(|m| is_moderator(m, moderator_role));
     ctx
 }
@@ -38,42 +41,41 @@ pub fn is_moderator(member: &Member, moderator_role: Option<u64>) -> bool {
     by_permission || by_role
 }
 
-/// The command a slash command stands for.
+/// The command a slash command stands for, from the command table.
 pub fn slash_command(data: &CommandData) -> Result<Command, ParseError> {
-    let (name, options) = match data.options.first() {
+    let (path, options): (Vec<&str>, &[CommandDataOption]) = match data.options.first() {
         Some(CommandDataOption {
             name: sub,
             value: CommandDataOptionValue::SubCommand(inner),
             ..
-        }) => (format!("{} {sub}", data.name), inner.as_slice()),
-        _ => (data.name.clone(), data.options.as_slice()),
+        }) => (vec![data.name.as_str(), sub.as_str()], inner.as_slice()),
+        _ => (vec![data.name.as_str()], data.options.as_slice()),
     };
-    if name == "ask" {
-        // Free text: never split into options.
-        let text = text_of(options, "text").unwrap_or_default();
-        if text.trim().is_empty() {
-            return Err(ParseError("type what you want to know after /ask".into()));
-        }
-        return Ok(Command::Ask {
-            text,
-            topic: text_of(options, "topic"),
-        });
-    }
-    let mut line = format!("/{name}");
-    for option in options {
-        let Some(value) = value_text(&option.value) else {
-            continue;
-        };
-        if value.chars().any(char::is_whitespace) {
-            return Err(ParseError(format!(
-                "{}: no spaces, please (got “{}”)",
-                option.name,
-                commands::truncate(&value, 40)
-            )));
-        }
-        line.push_str(&format!(" {}:{value}", option.name));
-    }
-    commands::parse(&line)
+    let spec = spec::COMMANDS
+        .iter()
+        .find(|c| c.surface == Surface::Everywhere && c.path == path.as_slice())
+        .ok_or_else(|| {
+            ParseError(format!(
+                "/{} is not one of my commands any more: /help lists them",
+                path.join(" ")
+            ))
+        })?;
+    let values = options
+        .iter()
+        .filter_map(|o| value_of(&o.value).map(|v| (o.name.clone(), v)));
+    commands::build(Invocation::new(spec, values)?)
+}
+
+/// A typed option value as the command table takes it.
+fn value_of(value: &CommandDataOptionValue) -> Option<Value> {
+    Some(match value {
+        CommandDataOptionValue::String(s) => Value::Text(s.clone()),
+        CommandDataOptionValue::Integer(i) => Value::Integer(*i),
+        CommandDataOptionValue::User(id) => Value::User(format!("<@{id}>")),
+        CommandDataOptionValue::Role(id) => Value::Role(format!("<@&{id}>")),
+        CommandDataOptionValue::Autocomplete { value, .. } => Value::Text(value.clone()),
+        _ => return None,
+    })
 }
 
 /// The text of a string option.

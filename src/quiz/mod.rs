@@ -2,9 +2,9 @@
 //! when its time is up (reveal, then the next question or the round's standings),
 //! and stopping a round early. Every step is stored before anyone is told about it,
 //! and each close is claimed in the database: a restart resumes a round where it
-//! was, and a second process never repeats a close. (The posts of a close are sent
-//! after its claim commits; a process that dies in between loses them: there is no
-//! outbox yet.)
+//! was, and a second process never repeats a close. The posts of a close are
+//! written to the outbox in the claim's transaction ([`crate::outbox`]), so a
+//! process that dies after the claim loses none of them.
 
 pub mod pick;
 pub mod render;
@@ -13,9 +13,10 @@ use jiff::Timestamp;
 
 use crate::bot::{Bot, Context};
 use crate::clock::{from_millis, millis};
+use crate::outbox::PostKind;
 use crate::reply::{AckStatus, Data, Reply};
 use crate::store::{
-    AnswerOutcome, NewAnswer, NewRound, Round, RoundQuestion, RoundStatus, StoreError,
+    AnswerOutcome, NewAnswer, NewPost, NewRound, Round, RoundQuestion, RoundStatus, StoreError,
 };
 
 /// Limits and defaults of `/quiz start`.
@@ -27,15 +28,6 @@ pub const MAX_SECONDS: i64 = 600;
 /// Points for a correct answer, and the most a fast one adds in a live round.
 pub const POINTS: i64 = 10;
 pub const SPEED_BONUS: i64 = 5;
-
-/// A message the bot posts by itself (a reveal, the next question, standings).
-#[derive(Debug, Clone)]
-pub struct Post {
-    pub guild: String,
-    pub channel: String,
-    pub at: Timestamp,
-    pub reply: Reply,
-}
 
 /// What `/quiz start` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -321,21 +313,30 @@ async fn try_stop(bot: &Bot, ctx: &Context) -> Result<Vec<Reply>, StoreError> {
         closes_at: now,
         ..round.clone()
     };
-    if !store.advance_round(&round, &stopped).await? {
+    let posts = close_posts(&round, true, None, now);
+    if !store
+        .advance_round_posting(&round, &stopped, &posts, now)
+        .await?
+    {
         return Ok(vec![Reply::error(
             "that round has just moved on: try again",
         )]);
     }
-    close_posts(bot, &round, true).await
+    Ok(vec![Reply::public(format!(
+        "{} stopped the round: the answers and standings follow",
+        ctx.user
+    ))])
 }
 
 /// Closes every question that is due at `now`: each close is claimed in the
-/// database, and only the process that claims it posts its reveal. A live round
-/// moves to its next question; a daily round closes all its questions at once.
-pub async fn tick(bot: &Bot, now: Timestamp) -> Result<Vec<Post>, StoreError> {
+/// database together with its posts (reveal, then the next question or the
+/// standings), so exactly one process writes them. A live round moves to its
+/// next question; a daily round closes all its questions at once. Returns how
+/// many closes this call claimed.
+pub async fn tick(bot: &Bot, now: Timestamp) -> Result<usize, StoreError> {
     let store = bot.store();
     let at = millis(now);
-    let mut posts = Vec::new();
+    let mut claimed = 0;
     for round in store.due_rounds(at).await? {
         let daily = round.kind == DAILY;
         let last = daily || round.position + 1 >= round.question_count;
@@ -352,67 +353,58 @@ pub async fn tick(bot: &Bot, now: Timestamp) -> Result<Vec<Post>, StoreError> {
                 ..round.clone()
             }
         };
-        if !store.advance_round(&round, &next).await? {
-            continue;
+        let posts = close_posts(&round, false, (!last).then_some(&next), at);
+        if store
+            .advance_round_posting(&round, &next, &posts, at)
+            .await?
+        {
+            claimed += 1;
         }
-        let mut replies = close_posts(bot, &round, false).await?;
-        if !last {
-            if let Some(question) = store.round_question(&next.id, next.position).await? {
-                replies.push(render::question(bot, &next, &question));
-            }
-        }
-        posts.extend(replies.into_iter().map(|reply| Post {
-            guild: round.guild.clone(),
-            channel: round.channel.clone(),
-            at: now,
-            reply,
-        }));
     }
-    Ok(posts)
+    Ok(claimed)
 }
 
 /// The kind of a round posted by a schedule, all questions at once.
 pub const DAILY: &str = "daily";
 
-/// Reveals of the round's open questions, the standings when the round ends, and
-/// for a daily round the day's leaderboard.
-async fn close_posts(bot: &Bot, round: &Round, stopped: bool) -> Result<Vec<Reply>, StoreError> {
-    let store = bot.store();
+/// The posts of a close: reveals of the round's open questions, the next
+/// question if the round goes on, else the standings (and for a daily round
+/// the day's leaderboard).
+fn close_posts(round: &Round, stopped: bool, next: Option<&Round>, at: i64) -> Vec<NewPost> {
     let daily = round.kind == DAILY;
     let positions = if daily {
         0..round.question_count
     } else {
         round.position..round.position + 1
     };
-    let mut replies = Vec::new();
-    for position in positions {
-        if let Some(question) = store.round_question(&round.id, position).await? {
-            let answers = store.answers_to(&round.id, position).await?;
-            replies.push(render::reveal(bot, round, &question, &answers));
+    let mut kinds: Vec<PostKind> = positions
+        .map(|position| PostKind::Reveal {
+            round: round.id.clone(),
+            position,
+        })
+        .collect();
+    match next {
+        Some(next) => kinds.push(PostKind::Question {
+            round: next.id.clone(),
+            position: next.position,
+            closes_at: next.closes_at,
+        }),
+        None => {
+            kinds.push(PostKind::Standings {
+                round: round.id.clone(),
+                stopped,
+            });
+            if daily {
+                kinds.push(PostKind::DayBoard {
+                    round: round.id.clone(),
+                });
+            }
         }
     }
-    if stopped || daily || round.position + 1 >= round.question_count {
-        let standings = store.round_standings(&round.id).await?;
-        replies.push(render::standings(round, &standings, stopped));
-    }
-    if daily {
-        let zone = round
-            .zone
-            .as_deref()
-            .and_then(|z| jiff::tz::TimeZone::get(z).ok())
-            .unwrap_or(jiff::tz::TimeZone::UTC);
-        replies.push(
-            crate::commands::leaderboard::board(
-                bot,
-                &round.guild,
-                crate::commands::leaderboard::Span::Day,
-                None,
-                &zone,
-            )
-            .await,
-        );
-    }
-    Ok(replies)
+    kinds
+        .iter()
+        .map(|kind| kind.to_post(&round.guild, &round.channel, at))
+        .collect()
 }
 
 /// When the next question closes, for the scheduler's sleep.

@@ -1,5 +1,6 @@
-//! Daily quiz rounds on a schedule: `/quiz schedule`, `/quiz unschedule`,
-//! `/quiz schedules`, and the [`tick`] that posts each due run exactly once.
+//! Daily quiz rounds on a schedule: the options of `/quiz schedule`, the rule
+//! of each stored schedule, and the [`tick`] that starts each due run exactly
+//! once (the commands' handlers are in `commands::schedule`).
 //!
 //! A run posts all of a round's questions at once and keeps them open for its
 //! window (8 hours by default); the close (reveal, standings, the day's
@@ -15,7 +16,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::bot::{Bot, Context};
 use crate::clock::{from_millis, millis};
-use crate::quiz::{self, DAILY, Post, RoundPlan};
+use crate::outbox::PostKind;
+use crate::quiz::{self, DAILY, RoundPlan};
 use crate::reply::{Data, Reply, ScheduleInfo};
 use crate::store::{RunClaim, ScheduleRow, StoreError};
 use rule::{Days, Rule};
@@ -26,11 +28,11 @@ pub const MAX_OPEN: SignedDuration = SignedDuration::from_hours(23);
 /// Runs handled per schedule in one tick at most (a long downtime is skipped).
 const MAX_RUNS_PER_TICK: usize = 400;
 
-/// What `/quiz schedule` asks for, validated.
+/// What `/quiz schedule` asks for, validated and in domain types.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleOptions {
-    pub time: String,
-    pub zone: String,
+    pub time: jiff::civil::Time,
+    pub zone: TimeZone,
     pub days: Days,
     pub topic: Option<String>,
     pub questions: usize,
@@ -39,150 +41,56 @@ pub struct ScheduleOptions {
     pub role: Option<String>,
 }
 
-fn rule_of(s: &ScheduleRow) -> Option<Rule> {
-    Some(Rule {
-        time: rule::parse_time(&s.time).ok()?,
-        zone: TimeZone::get(&s.zone).ok()?,
-        days: Days::from_bits(s.days),
-    })
-}
-
-fn info(s: &ScheduleRow, now: Timestamp) -> ScheduleInfo {
-    let next = rule_of(s).and_then(|r| r.next_after(from_millis(s.last_run_at).max(now)));
-    let zone = TimeZone::get(&s.zone).unwrap_or(TimeZone::UTC);
-    ScheduleInfo {
-        id: s.id.clone(),
-        time: s.time.clone(),
-        zone: s.zone.clone(),
-        days: Days::from_bits(s.days).to_string(),
-        topic: s.topic.clone(),
-        questions: s.questions,
-        open: format!("{:#}", SignedDuration::from_secs(s.open_seconds)),
-        reminder_minutes: s.reminder_minutes,
-        next_local: next.map(|t| {
-            t.to_zoned_datetime(zone.clone())
-                .strftime("%a %Y-%m-%d %H:%M %Z")
-                .to_string()
-        }),
-        next_utc: next.map(|t| t.to_string()),
+/// How long a daily round stays open: `8h`, `90m`, `1h30m`; 1 minute to 23 hours.
+pub fn parse_open(text: &str) -> Result<SignedDuration, String> {
+    let bad = || {
+        format!(
+            "`{}` is not a duration like 8h or 90m (1m to 23h)",
+            crate::commands::truncate(text, 20)
+        )
+    };
+    let span: jiff::Span = text.parse().map_err(|_| bad())?;
+    let duration = SignedDuration::try_from(span).map_err(|_| bad())?;
+    if duration < SignedDuration::from_mins(1) || duration > MAX_OPEN {
+        return Err(bad());
     }
+    Ok(duration)
 }
 
-/// One line about a schedule: when, what, and its next run.
-fn describe(s: &ScheduleInfo) -> String {
-    format!(
-        "{}: {} {} {}, {} {} questions, open {}; next {} ({} UTC)",
-        s.id,
-        s.time,
-        s.zone,
-        s.days,
-        s.questions,
-        s.topic.as_deref().unwrap_or("mixed"),
-        s.open,
-        s.next_local.as_deref().unwrap_or("never"),
-        s.next_utc.as_deref().unwrap_or("never"),
-    )
-}
-
-fn denied() -> Reply {
-    Reply::error(
-        "only moderators (Manage Server, workspace admins or the configured role) can change schedules",
-    )
-}
-
-/// `/quiz schedule`: a daily round for the context's channel (moderators only).
-pub async fn schedule(bot: &Bot, ctx: &Context, options: &ScheduleOptions) -> Reply {
-    if !ctx.moderator {
-        return denied();
-    }
-    if let Some(topic) = &options.topic {
-        if !bot.bank().has_topic(topic) {
-            return crate::commands::topics::unknown_topic(bot, topic);
+/// The rule of a stored schedule. A row that no longer parses (edited by hand,
+/// or a time zone gone from the database) is logged as an error every time it
+/// is read, never skipped in silence.
+pub(crate) fn rule_of(s: &ScheduleRow) -> Option<Rule> {
+    let parsed = rule::parse_time(&s.time).and_then(|time| {
+        let zone = rule::parse_zone(&s.zone)?;
+        Ok(Rule {
+            time,
+            zone,
+            days: Days::from_bits(s.days),
+        })
+    });
+    match parsed {
+        Ok(rule) => Some(rule),
+        Err(e) => {
+            tracing::error!(
+                "schedule {} in #{} cannot run: {e} (remove it with /quiz unschedule {})",
+                s.id,
+                s.channel,
+                s.id
+            );
+            None
         }
     }
-    let now = millis(bot.now());
-    let row = ScheduleRow {
-        id: format!("{:08x}", fastrand::u32(..)),
-        guild: ctx.guild.clone(),
-        channel: ctx.channel.clone(),
-        time: options.time.clone(),
-        zone: options.zone.clone(),
-        days: options.days.bits(),
-        topic: options.topic.clone(),
-        questions: options.questions as i64,
-        open_seconds: options.open.as_secs(),
-        reminder_minutes: options.reminder_minutes,
-        role: options.role.clone(),
-        created_by: ctx.user.clone(),
-        created_at: now,
-        last_run_at: now,
-        last_reminder_at: now,
-    };
-    if let Err(e) = bot.store().create_schedule(&row).await {
-        return quiz::store_error(e);
-    }
-    let info = info(&row, bot.now());
-    let text = format!("Daily quiz scheduled: {}", describe(&info));
-    Reply::public(text).with_data(Data::Schedule(info))
 }
 
-/// `/quiz unschedule [id]`: removes the channel's schedules, or the one named.
-pub async fn unschedule(bot: &Bot, ctx: &Context, id: Option<&str>) -> Reply {
-    if !ctx.moderator {
-        return denied();
-    }
-    match bot
-        .store()
-        .delete_schedules(&ctx.guild, &ctx.channel, id)
-        .await
-    {
-        Ok(0) => Reply::error(match id {
-            Some(id) => format!(
-                "no schedule `{}` in this channel: /quiz schedules lists them",
-                crate::commands::truncate(id, 20)
-            ),
-            None => "this channel has no schedules".to_string(),
-        }),
-        Ok(n) => Reply::public(format!(
-            "removed {n} schedule{}",
-            if n == 1 { "" } else { "s" }
-        )),
-        Err(e) => quiz::store_error(e),
-    }
-}
-
-/// `/quiz schedules`: the channel's schedules with their next runs.
-pub async fn list(bot: &Bot, ctx: &Context) -> Reply {
-    let rows = match bot.store().schedules_in(&ctx.guild, &ctx.channel).await {
-        Ok(rows) => rows,
-        Err(e) => return quiz::store_error(e),
-    };
-    let now = bot.now();
-    let schedules: Vec<ScheduleInfo> = rows.iter().map(|s| info(s, now)).collect();
-    let mut text = if schedules.is_empty() {
-        "this channel has no schedules: /quiz schedule 09:30 Europe/Berlin weekdays adds one"
-            .to_string()
-    } else {
-        "Schedules here:".to_string()
-    };
-    for s in &schedules {
-        text.push_str(&format!("\n- {}", describe(s)));
-    }
-    Reply::private(text).with_data(Data::Schedules { schedules })
-}
-
-/// Posts every scheduled run and reminder due at `now`, each exactly once.
-pub async fn tick(
-    bot: &Bot,
-    now: Timestamp,
-    grace: SignedDuration,
-) -> Result<Vec<Post>, StoreError> {
-    let mut posts = Vec::new();
+/// Starts every scheduled run and writes every reminder due at `now`, each
+/// exactly once (their posts go through the outbox).
+pub async fn tick(bot: &Bot, now: Timestamp, grace: SignedDuration) -> Result<(), StoreError> {
     for schedule in bot.store().schedules().await? {
         let Some(rule) = rule_of(&schedule) else {
             continue;
         };
-        remind(bot, &schedule, &rule, now, &mut posts).await?;
+        remind(bot, &schedule, &rule, now).await?;
         let mut last = schedule.last_run_at;
         for _ in 0..MAX_RUNS_PER_TICK {
             let Some(due) = rule.next_after(from_millis(last)) else {
@@ -210,12 +118,12 @@ pub async fn tick(
                     );
                 }
             } else {
-                run(bot, &schedule, &claim, now, late, &mut posts).await?;
+                run(bot, &schedule, &claim, now, late).await?;
             }
             last = claim.due;
         }
     }
-    Ok(posts)
+    Ok(())
 }
 
 /// Starts the daily round of one due run, if this process claims it.
@@ -225,7 +133,6 @@ async fn run(
     claim: &RunClaim,
     now: Timestamp,
     late: SignedDuration,
-    posts: &mut Vec<Post>,
 ) -> Result<(), StoreError> {
     let opens_at = millis(now);
     let plan = RoundPlan {
@@ -247,13 +154,28 @@ async fn run(
         tracing::warn!("schedule {}: the bank has no questions for it", schedule.id);
         return Ok(());
     };
+    let mut kinds = vec![PostKind::DailyIntro {
+        round: new.round.id.clone(),
+        questions: new.questions.len() as i64,
+        closes_at: new.round.closes_at,
+        due: claim.due,
+        late: late > SignedDuration::from_secs(60),
+    }];
+    kinds.extend(new.questions.iter().map(|q| PostKind::Question {
+        round: new.round.id.clone(),
+        position: q.position,
+        closes_at: new.round.closes_at,
+    }));
+    let posts: Vec<_> = kinds
+        .iter()
+        .map(|kind| kind.to_post(&schedule.guild, &schedule.channel, opens_at))
+        .collect();
     match bot
         .store()
-        .create_claimed_round(&new, opens_at, Some(claim))
+        .create_claimed_round(&new, opens_at, Some(claim), &posts)
         .await
     {
-        Ok(true) => {}
-        Ok(false) => return Ok(()),
+        Ok(_) => Ok(()),
         Err(StoreError::ChannelBusy) => {
             if bot
                 .store()
@@ -267,41 +189,18 @@ async fn run(
                     schedule.channel
                 );
             }
-            return Ok(());
+            Ok(())
         }
-        Err(e) => return Err(e),
+        Err(e) => Err(e),
     }
-    let post = |reply: Reply| Post {
-        guild: schedule.guild.clone(),
-        channel: schedule.channel.clone(),
-        at: now,
-        reply,
-    };
-    let mut intro = format!(
-        "**Daily quiz**: {} questions, open until {}. Answer with /answer NUMBER LETTER.",
-        new.questions.len(),
-        from_millis(new.round.closes_at)
-    );
-    if late > SignedDuration::from_secs(60) {
-        intro.push_str(&format!(
-            "\n(Posted late: the bot was away when it was due at {}.)",
-            from_millis(claim.due)
-        ));
-    }
-    posts.push(post(Reply::public(intro)));
-    for question in &new.questions {
-        posts.push(post(quiz::render::question(bot, &new.round, question)));
-    }
-    Ok(())
 }
 
-/// Sends the reminder before the next run, once.
+/// Writes the reminder before the next run, once.
 async fn remind(
     bot: &Bot,
     schedule: &ScheduleRow,
     rule: &Rule,
     now: Timestamp,
-    posts: &mut Vec<Post>,
 ) -> Result<(), StoreError> {
     let Some(minutes) = schedule.reminder_minutes else {
         return Ok(());
@@ -313,34 +212,22 @@ async fn remind(
     if now < remind_at || now >= next || schedule.last_reminder_at >= millis(next) {
         return Ok(());
     }
-    if !bot
-        .store()
-        .claim_reminder(&schedule.id, schedule.last_reminder_at, millis(next))
-        .await?
-    {
-        return Ok(());
+    let post = PostKind::Reminder {
+        schedule: schedule.id.clone(),
+        starts_at: millis(next),
+        minutes,
+        role: schedule.role.clone(),
     }
-    let mention = schedule
-        .role
-        .as_deref()
-        .map_or(String::new(), |r| match r.starts_with("<@&") {
-            // Already a platform mention (a Discord role option).
-            true => format!("{r} "),
-            false => format!("@{r} "),
-        });
-    posts.push(Post {
-        guild: schedule.guild.clone(),
-        channel: schedule.channel.clone(),
-        at: now,
-        reply: Reply::public(format!(
-            "{mention}the daily quiz starts in {minutes} minutes ({next})"
-        ))
-        .with_data(Data::Reminder {
-            schedule: schedule.id.clone(),
-            starts_at: next.to_string(),
-            role: schedule.role.clone(),
-        }),
-    });
+    .to_post(&schedule.guild, &schedule.channel, millis(now));
+    bot.store()
+        .claim_reminder_posting(
+            &schedule.id,
+            schedule.last_reminder_at,
+            millis(next),
+            &[post],
+            millis(now),
+        )
+        .await?;
     Ok(())
 }
 

@@ -182,7 +182,8 @@ impl Searcher {
                 note: Some("nothing searchable in that text: try a few words about the topic"),
             });
         }
-        if plan.matches_nothing() && self.semantic.is_none() {
+        let semantic = self.semantic.as_ref().filter(|_| !options.words_only);
+        if plan.matches_nothing() && semantic.is_none() {
             return Ok(Found {
                 hits: Vec::new(),
                 note: Some(NO_WORD_MATCHES),
@@ -200,7 +201,7 @@ impl Searcher {
                 searcher.search(&query, &TopDocs::with_limit(depth).order_by_score())?;
             rescore::rank(&searcher, &self.fields, &plan, candidates)?
         };
-        let Some(semantic) = &self.semantic else {
+        let Some(semantic) = semantic else {
             return self.lexical_hits(&searcher, ranked, options);
         };
         let similarities = match semantic.similarities(text) {

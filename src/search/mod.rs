@@ -53,6 +53,8 @@ pub struct SearchOptions {
     pub offset: usize,
     /// Leave this question out (related questions of an answer).
     pub exclude: Option<String>,
+    /// Match words only, without embedding the text (autocomplete, on every keystroke).
+    pub words_only: bool,
 }
 
 impl SearchOptions {

@@ -5,6 +5,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::outbox::{NewPost, insert_posts};
 use super::{Backend, Store, StoreError, built};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,11 +24,19 @@ impl RoundStatus {
         }
     }
 
+    /// A stored status; one this version does not know is logged loudly and
+    /// read as finished, so the round is never closed or posted again.
     fn parse(s: &str) -> Self {
         match s {
             "open" => RoundStatus::Open,
             "stopped" => RoundStatus::Stopped,
-            _ => RoundStatus::Finished,
+            "finished" => RoundStatus::Finished,
+            other => {
+                tracing::error!(
+                    "a round has the unknown status `{other}`; it is treated as finished"
+                );
+                RoundStatus::Finished
+            }
         }
     }
 }
@@ -104,16 +113,20 @@ impl Store {
     /// Stores a new round and marks its questions seen in the channel, atomically.
     /// Fails with [`StoreError::ChannelBusy`] when the channel has an open round.
     pub async fn create_round(&self, new: &NewRound, now: i64) -> Result<(), StoreError> {
-        self.create_claimed_round(new, now, None).await.map(|_| ())
+        self.create_claimed_round(new, now, None, &[])
+            .await
+            .map(|_| ())
     }
 
     /// Like [`Store::create_round`], and in the same transaction claims a scheduled
-    /// run; returns false (storing nothing) when another process claimed it first.
+    /// run and writes `posts` to the outbox; returns false (storing nothing) when
+    /// another process claimed the run first.
     pub async fn create_claimed_round(
         &self,
         new: &NewRound,
         now: i64,
         claim: Option<&RunClaim>,
+        posts: &[NewPost],
     ) -> Result<bool, StoreError> {
         let r = &new.round;
         let mut tx = self.pool().begin().await?;
@@ -178,6 +191,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        insert_posts(&mut tx, posts, now).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -256,6 +270,20 @@ impl Store {
     /// Moves `round` from the state it was read in to `next`; true if this call
     /// made the move, false if another process (or call) already had.
     pub async fn advance_round(&self, round: &Round, next: &Round) -> Result<bool, StoreError> {
+        self.advance_round_posting(round, next, &[], next.opened_at)
+            .await
+    }
+
+    /// [`Store::advance_round`], writing `posts` (the close's reveal, the next
+    /// question, standings) to the outbox in the same transaction.
+    pub async fn advance_round_posting(
+        &self,
+        round: &Round,
+        next: &Round,
+        posts: &[NewPost],
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "UPDATE rounds SET position = $1, opened_at = $2, closes_at = $3, status = $4
              WHERE id = $5 AND position = $6 AND closes_at = $7 AND status = 'open'",
@@ -267,9 +295,14 @@ impl Store {
         .bind(&round.id)
         .bind(round.position)
         .bind(round.closes_at)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        insert_posts(&mut tx, posts, now).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Question ids this channel has been asked, most recent last.

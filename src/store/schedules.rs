@@ -5,6 +5,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::outbox::{NewPost, insert_posts};
 use super::{Store, StoreError, built};
 
 /// A stored schedule.
@@ -152,14 +153,34 @@ impl Store {
         previous: i64,
         run_at: i64,
     ) -> Result<bool, StoreError> {
+        self.claim_reminder_posting(id, previous, run_at, &[], run_at)
+            .await
+    }
+
+    /// [`Store::claim_reminder`], writing `posts` to the outbox in the same
+    /// transaction when the claim succeeds.
+    pub async fn claim_reminder_posting(
+        &self,
+        id: &str,
+        previous: i64,
+        run_at: i64,
+        posts: &[NewPost],
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "UPDATE schedules SET last_reminder_at = $1 WHERE id = $2 AND last_reminder_at = $3",
         )
         .bind(run_at)
         .bind(id)
         .bind(previous)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        insert_posts(&mut tx, posts, now).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -81,6 +81,28 @@ const MIGRATIONS: &[&[&str]] = &[
         "CREATE INDEX schedules_by_channel ON schedules (guild, channel)",
         "ALTER TABLE rounds ADD COLUMN zone TEXT",
     ],
+    &[
+        "CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        guild TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        due_at BIGINT NOT NULL,
+        body TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT NOT NULL,
+        attempts BIGINT NOT NULL,
+        delivered_at BIGINT
+    )",
+        "CREATE INDEX outbox_pending ON outbox (seq) WHERE delivered_at IS NULL",
+        "CREATE INDEX outbox_by_channel ON outbox (guild, channel, seq) WHERE delivered_at IS NULL",
+        "CREATE TABLE handled_requests (
+        id TEXT PRIMARY KEY,
+        handled_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+    )",
+    ],
 ];
 
 /// Any number the processes of this program agree on, naming the migration lock.

@@ -47,6 +47,10 @@ struct Shared {
     shards: Mutex<Vec<([u64; 2], mpsc::UnboundedSender<Value>)>>,
     next_id: AtomicU64,
     resumes: std::sync::atomic::AtomicUsize,
+    /// Channel messages created, after nonce de-duplication: (channel, id, body).
+    created: Mutex<Vec<(String, String, Value)>>,
+    /// (channel, nonce) of messages posted with `enforce_nonce`, and their ids.
+    nonces: Mutex<std::collections::HashMap<(String, String), String>>,
 }
 
 pub struct FakeDiscord {
@@ -139,6 +143,12 @@ impl FakeDiscord {
         })
         .await
         .body
+    }
+
+    /// Channel messages created, once each: a repeat of a message whose nonce
+    /// Discord has seen (with `enforce_nonce`) returns the first and adds nothing.
+    pub fn created_messages(&self) -> Vec<(String, String, Value)> {
+        self.shared.created.lock().unwrap().clone()
     }
 
     pub fn count(&self, matches: impl Fn(&Request) -> bool) -> usize {
@@ -257,7 +267,24 @@ async fn handle_rest(
             ok(Value::Array(echoed)).into_response()
         }
         ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
-        (_, ["webhooks", ..]) | ("POST", ["channels", _, "messages"]) | ("PATCH", ["channels", _, "messages", _]) => {
+        ("POST", ["channels", channel, "messages"]) => {
+            let nonce = body["nonce"].as_str().filter(|_| body["enforce_nonce"] == true);
+            let key = nonce.map(|n| (channel.to_string(), n.to_string()));
+            let mut nonces = shared.nonces.lock().unwrap();
+            if let Some(existing) = key.as_ref().and_then(|k| nonces.get(k)) {
+                return ok(message(existing, channel, &body)).into_response();
+            }
+            if let Some(key) = key {
+                nonces.insert(key, id.clone());
+            }
+            shared
+                .created
+                .lock()
+                .unwrap()
+                .push((channel.to_string(), id.clone(), body.clone()));
+            ok(message(&id, channel, &body)).into_response()
+        }
+        (_, ["webhooks", ..]) | ("PATCH", ["channels", _, "messages", _]) => {
             let channel = if parts[0] == "channels" { parts[1] } else { CHANNEL_ID };
             let message_id = match parts.as_slice() {
                 ["channels", _, "messages", mid] => mid.to_string(),
@@ -482,6 +509,13 @@ fn interaction_base(id: &str, kind: u8, member: Value) -> Value {
         "entitlements": [], "authorizing_integration_owners": {"0": GUILD_ID},
         "context": 0, "attachment_size_limit": 10485760
     })
+}
+
+/// `interaction` as sent in channel `channel` instead of [`CHANNEL_ID`].
+pub fn in_channel(mut interaction: Value, channel: &str) -> Value {
+    interaction["channel_id"] = json!(channel);
+    interaction["channel"]["id"] = json!(channel);
+    interaction
 }
 
 /// A slash command (type 2) with its options, as Discord sends it.

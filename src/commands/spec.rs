@@ -1,0 +1,888 @@
+//! The one command table. Every command and subcommand the bot understands is an
+//! entry of [`COMMANDS`]: its path (`quiz start`), typed options (kind, limits,
+//! default, description), help text, who may run it, whether its replies are
+//! personal, and where autocomplete comes from. Everything else is generated
+//! from it:
+//!
+//! - the text parser of the shell and of Slack's `/interview` ([`parse_words`]),
+//! - `/help` ([`crate::commands::help`]),
+//! - Discord's registration and option decoding (`discord::commands`,
+//!   `discord::translate`), and Slack's manifest.
+//!
+//! Platforms hand the core an [`Invocation`]: the entry plus typed [`Value`]s,
+//! never text to parse again. Adding a command is one entry here and one
+//! handler under `src/commands/`.
+
+use std::collections::BTreeMap;
+
+use super::ParseError;
+use crate::quiz::{MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS};
+
+/// What a command does; each handler matches on this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Ask,
+    Next,
+    Show,
+    QuestionRandom,
+    Reveal,
+    Topics,
+    Help,
+    QuizStart,
+    QuizStop,
+    QuizSchedule,
+    QuizUnschedule,
+    QuizSchedules,
+    Answer,
+    Leaderboard,
+    Stats,
+}
+
+/// Who may run a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Anyone,
+    /// Discord "Manage Server", Slack workspace admins, or the configured role.
+    Moderator,
+}
+
+/// Whether a command's replies are for the person who ran it only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Privacy {
+    Public,
+    Personal,
+}
+
+/// Where a command can be typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// A slash command on every platform.
+    Everywhere,
+    /// Typed in text (the shell, Slack's `/interview`); on Discord a button does it.
+    Text,
+}
+
+/// What a value of an option looks like. The parser tells positional words
+/// apart by their form: a word goes to the first free option whose kind
+/// [accepts](Kind::accepts) it, specific kinds before catch-alls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Free text: every word not taken by a named option.
+    Text,
+    /// A whole number within limits.
+    Integer { min: i64, max: i64 },
+    /// One of fixed values (aliases are accepted and mapped to their value).
+    Choice {
+        values: &'static [&'static str],
+        aliases: &'static [(&'static str, &'static str)],
+    },
+    /// A topic of the bank (the platforms offer the bank's topics as choices).
+    Topic,
+    /// An id of a question or schedule.
+    Id,
+    /// A person.
+    User,
+    /// A role to mention.
+    Role,
+    /// `HH:MM`.
+    TimeOfDay,
+    /// An IANA time zone (`Europe/Berlin`) or `UTC`.
+    Zone,
+    /// `daily`, `weekdays`, `weekends` or `mon,wed,fri`.
+    Days,
+    /// A duration like `8h` or `90m`.
+    Duration,
+    /// An option letter, A to D.
+    Letter,
+}
+
+impl Kind {
+    /// Whether `word`, typed without a name, can be a value of this kind.
+    pub fn accepts(self, word: &str) -> bool {
+        match self {
+            Kind::Text | Kind::Id | Kind::User | Kind::Role => true,
+            Kind::Topic => word.parse::<i64>().is_err(),
+            Kind::Integer { .. } => word.parse::<i64>().is_ok(),
+            Kind::Choice { values, aliases } => {
+                let word = word.to_ascii_lowercase();
+                values.contains(&word.as_str()) || aliases.iter().any(|(a, _)| *a == word)
+            }
+            // By form: a wrong time (25:00) is then reported as a time.
+            Kind::TimeOfDay => word.contains(':'),
+            Kind::Zone => word.contains('/') || word.eq_ignore_ascii_case("utc"),
+            Kind::Days => crate::schedule::rule::Days::parse(word).is_ok(),
+            Kind::Duration => crate::schedule::parse_open(word).is_ok(),
+            Kind::Letter => {
+                crate::quiz::pick::LETTERS.contains(&word.to_ascii_uppercase().as_str())
+            }
+        }
+    }
+
+    /// Catch-all kinds take a positional word only when no specific kind does.
+    fn catch_all(self) -> bool {
+        matches!(
+            self,
+            Kind::Text | Kind::Topic | Kind::Id | Kind::User | Kind::Role
+        )
+    }
+}
+
+/// Where an option's autocomplete suggestions come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Autocomplete {
+    None,
+    /// Questions of the bank matching what has been typed (words only, no model).
+    Questions,
+}
+
+/// One option of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionSpec {
+    pub name: &'static str,
+    /// Other names accepted in text (`tz` for `zone`).
+    pub aliases: &'static [&'static str],
+    pub kind: Kind,
+    pub required: bool,
+    pub description: &'static str,
+    /// What an absent option means, for help.
+    pub default: Option<&'static str>,
+    pub autocomplete: Autocomplete,
+    /// The longest value a platform should accept (characters).
+    pub max_length: Option<u16>,
+}
+
+/// One command or subcommand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandSpec {
+    /// `["quiz", "start"]`; the first word is the command, the second a subcommand.
+    pub path: &'static [&'static str],
+    /// Other names of the first word (`more` for `next`).
+    pub aliases: &'static [&'static str],
+    /// What it does, in at most 100 characters (Discord's limit).
+    pub summary: &'static str,
+    /// More detail for `/help`, if any.
+    pub details: &'static str,
+    pub example: &'static str,
+    pub options: &'static [OptionSpec],
+    pub access: Access,
+    pub privacy: Privacy,
+    pub surface: Surface,
+    pub action: Action,
+}
+
+/// Descriptions of the commands that only group subcommands.
+pub const GROUPS: &[(&str, &str)] = &[
+    ("question", "Practice cards"),
+    ("quiz", "Quiz rounds in this channel"),
+];
+
+const fn option(name: &'static str, kind: Kind, description: &'static str) -> OptionSpec {
+    OptionSpec {
+        name,
+        aliases: &[],
+        kind,
+        required: false,
+        description,
+        default: None,
+        autocomplete: Autocomplete::None,
+        max_length: None,
+    }
+}
+
+const fn required(mut spec: OptionSpec) -> OptionSpec {
+    spec.required = true;
+    spec
+}
+
+const fn defaults_to(mut spec: OptionSpec, default: &'static str) -> OptionSpec {
+    spec.default = Some(default);
+    spec
+}
+
+const fn at_most(mut spec: OptionSpec, length: u16) -> OptionSpec {
+    spec.max_length = Some(length);
+    spec
+}
+
+const TOPIC: OptionSpec = option("topic", Kind::Topic, "only this topic");
+const QUESTIONS: OptionSpec = defaults_to(
+    option(
+        "questions",
+        Kind::Integer {
+            min: 1,
+            max: MAX_QUESTIONS as i64,
+        },
+        "how many questions",
+    ),
+    "5",
+);
+const PERIODS: &[&str] = &["day", "week", "month", "all"];
+const PERIOD_ALIASES: &[(&str, &str)] =
+    &[("today", "day"), ("alltime", "all"), ("all-time", "all")];
+
+/// Every command, in the order `/help` lists them.
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        path: &["ask"],
+        aliases: &[],
+        summary: "The best matching interview question, with its answer",
+        details: "with related questions; \"not it?\" shows the next match",
+        example: "/ask difference between tcp and udp",
+        options: &[
+            OptionSpec {
+                autocomplete: Autocomplete::Questions,
+                ..at_most(
+                    required(option("text", Kind::Text, "what you want to know")),
+                    500,
+                )
+            },
+            TOPIC,
+        ],
+        access: Access::Anyone,
+        privacy: Privacy::Public,
+        surface: Surface::Everywhere,
+        action: Action::Ask,
+    },
+    CommandSpec {
+        path: &["next"],
+        aliases: &["more"],
+        summary: "The next match for your last /ask (\"not it?\")",
+        details: "",
+        example: "/next",
+        options: &[],
+        access: Access::Anyone,
+        privacy: Privacy::Public,
+        surface: Surface::Text,
+        action: Action::Next,
+    },
+    CommandSpec {
+        path: &["question", "random"],
+        aliases: &[],
+        summary: "A random card to practise with, answer hidden until revealed",
+        details: "",
+        example: "/question random docker",
+        options: &[TOPIC],
+        access: Access::Anyone,
+        privacy: Privacy::Public,
+        surface: Surface::Everywhere,
+        action: Action::QuestionRandom,
+    },
+    CommandSpec {
+        path: &["reveal"],
+        aliases: &[],
+        summary: "The answer of this channel's practice card",
+        details: "",
+        example: "/reveal",
+        options: &[],
+        access: Access::Anyone,
+        privacy: Privacy::Public,
+        surface: Surface::Text,
+        action: Action::Reveal,
+    },
+    CommandSpec {
+        path: &["show"],
+        aliases: &[],
+        summary: "One question of the bank with its answer, by id",
+        details: "",
+        example: "/show docker-017",
+        options: &[at_most(
+            required(option("id", Kind::Id, "the question's id, like docker-017")),
+            60,
+        )],
+        access: Access::Anyone,
+        privacy: Privacy::Public,
+        surface: Surface::Everywhere,
+        action: Action::Show,
+    },
+    CommandSpec {
+        path: &["topics"],
+        aliases: &[],
+        summary: "Topics with question counts",
+        details: "",
+        example: "/topics",
+        options: &[],
+        access: Access::Anyone,
+        privacy: Privacy::Public,
+        surface: Surface::Everywhere,
+        action: Action::Topics,
+    },
+    CommandSpec {
+        path: &["quiz", "start"],
+        aliases: &[],
+        summary: "A live quiz round in this channel",
+        details: "",
+        example: "/quiz start docker 3 30",
+        options: &[
+            TOPIC,
+            QUESTIONS,
+            defaults_to(
+                option(
+                    "seconds",
+                    Kind::Integer {
+                        min: MIN_SECONDS,
+                        max: MAX_SECONDS,
+                    },
+                    "seconds per question",
+                ),
+                "30",
+            ),
+        ],
+        access: Access::Anyone,
+        privacy: Privacy::Public,
+        surface: Surface::Everywhere,
+        action: Action::QuizStart,
+    },
+    CommandSpec {
+        path: &["quiz", "stop"],
+        aliases: &[],
+        summary: "End the running round (its starter or a moderator)",
+        details: "",
+        example: "/quiz stop",
+        options: &[],
+        access: Access::Anyone,
+        privacy: Privacy::Public,
+        surface: Surface::Everywhere,
+        action: Action::QuizStop,
+    },
+    CommandSpec {
+        path: &["answer"],
+        aliases: &[],
+        summary: "Answer the open quiz question, or question N",
+        details: "a button click on the platforms",
+        example: "/answer 2 B",
+        options: &[
+            option(
+                "question",
+                Kind::Integer {
+                    min: 1,
+                    max: MAX_QUESTIONS as i64,
+                },
+                "which question (default: the open one)",
+            ),
+            required(option("choice", Kind::Letter, "A, B, C or D")),
+        ],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Text,
+        action: Action::Answer,
+    },
+    CommandSpec {
+        path: &["quiz", "schedule"],
+        aliases: &[],
+        summary: "A daily round for this channel (moderators)",
+        details: "days: daily, weekdays or mon,wed,fri; reminder:MINUTES role:NAME mentions a role before it starts",
+        example: "/quiz schedule 09:30 Europe/Berlin weekdays docker 5 8h",
+        options: &[
+            at_most(
+                required(option("time", Kind::TimeOfDay, "HH:MM, 24-hour")),
+                5,
+            ),
+            OptionSpec {
+                aliases: &["tz"],
+                ..at_most(
+                    required(option(
+                        "zone",
+                        Kind::Zone,
+                        "IANA time zone, for example Europe/Berlin",
+                    )),
+                    64,
+                )
+            },
+            at_most(
+                defaults_to(
+                    option(
+                        "days",
+                        Kind::Days,
+                        "daily, weekdays, weekends, or days like mon,wed,fri",
+                    ),
+                    "daily",
+                ),
+                40,
+            ),
+            TOPIC,
+            QUESTIONS,
+            at_most(
+                defaults_to(
+                    option(
+                        "open",
+                        Kind::Duration,
+                        "how long the round takes answers, for example 8h",
+                    ),
+                    "8h",
+                ),
+                10,
+            ),
+            option(
+                "reminder",
+                Kind::Integer { min: 1, max: 720 },
+                "remind this many minutes before",
+            ),
+            option("role", Kind::Role, "the role the reminder mentions"),
+        ],
+        access: Access::Moderator,
+        privacy: Privacy::Public,
+        surface: Surface::Everywhere,
+        action: Action::QuizSchedule,
+    },
+    CommandSpec {
+        path: &["quiz", "unschedule"],
+        aliases: &[],
+        summary: "Remove this channel's schedules, or the one named (moderators)",
+        details: "",
+        example: "/quiz unschedule",
+        options: &[at_most(option("id", Kind::Id, "only this schedule"), 40)],
+        access: Access::Moderator,
+        privacy: Privacy::Public,
+        surface: Surface::Everywhere,
+        action: Action::QuizUnschedule,
+    },
+    CommandSpec {
+        path: &["quiz", "schedules"],
+        aliases: &[],
+        summary: "This channel's schedules with their next runs",
+        details: "",
+        example: "/quiz schedules",
+        options: &[],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::QuizSchedules,
+    },
+    CommandSpec {
+        path: &["leaderboard"],
+        aliases: &[],
+        summary: "Standings for this server or workspace",
+        details: "",
+        example: "/leaderboard month docker",
+        options: &[
+            defaults_to(
+                option(
+                    "period",
+                    Kind::Choice {
+                        values: PERIODS,
+                        aliases: PERIOD_ALIASES,
+                    },
+                    "day, week, month or all time",
+                ),
+                "week",
+            ),
+            TOPIC,
+        ],
+        access: Access::Anyone,
+        privacy: Privacy::Public,
+        surface: Surface::Everywhere,
+        action: Action::Leaderboard,
+    },
+    CommandSpec {
+        path: &["stats"],
+        aliases: &[],
+        summary: "Points, accuracy by topic, streak and rank: yours, or someone else's",
+        details: "",
+        example: "/stats",
+        options: &[option("user", Kind::User, "whose stats (default: yours)")],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::Stats,
+    },
+    CommandSpec {
+        path: &["help"],
+        aliases: &[],
+        summary: "What the bot can do",
+        details: "",
+        example: "/help",
+        options: &[],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::Help,
+    },
+];
+
+impl CommandSpec {
+    /// `quiz start`.
+    pub fn name(&self) -> String {
+        self.path.join(" ")
+    }
+
+    /// `quiz start [topic] [questions] [seconds]`.
+    pub fn usage(&self) -> String {
+        let mut usage = self.name();
+        for option in self.options {
+            let shown = match option.kind {
+                Kind::Choice { values, .. } => values.join("|"),
+                _ => option.name.to_string(),
+            };
+            match option.required {
+                true => usage.push_str(&format!(" <{shown}>")),
+                false => usage.push_str(&format!(" [{shown}]")),
+            }
+        }
+        usage
+    }
+
+    pub fn option(&self, name: &str) -> Option<&'static OptionSpec> {
+        let name = name.to_ascii_lowercase();
+        self.options_static()
+            .iter()
+            .find(|o| o.name == name || o.aliases.contains(&name.as_str()))
+    }
+
+    fn options_static(&self) -> &'static [OptionSpec] {
+        self.options
+    }
+
+    /// The help line's description: summary, defaults and details.
+    pub fn description(&self) -> String {
+        let mut text = self.summary.to_string();
+        let defaults: Vec<String> = self
+            .options
+            .iter()
+            .filter_map(|o| o.default.map(|d| format!("{} {d}", o.name)))
+            .collect();
+        if !defaults.is_empty() {
+            text.push_str(&format!(" (default: {})", defaults.join(", ")));
+        }
+        if !self.details.is_empty() {
+            text.push_str("; ");
+            text.push_str(self.details);
+        }
+        text
+    }
+}
+
+/// The entry with this action (every action has exactly one).
+pub fn spec_of(action: Action) -> &'static CommandSpec {
+    COMMANDS
+        .iter()
+        .find(|c| c.action == action)
+        .expect("every action is in the command table")
+}
+
+/// A typed option value, as a platform or the text parser hands it over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Text(String),
+    Integer(i64),
+    /// A person: a platform mention (`<@U123>`) or the shell's name.
+    User(String),
+    /// A role: a platform mention (`<@&123>`) or a name.
+    Role(String),
+}
+
+/// A command with its option values, typed and checked against the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    pub spec: &'static CommandSpec,
+    values: BTreeMap<&'static str, Value>,
+}
+
+impl Invocation {
+    /// Checks `values` (by option name) against `spec`: known names, the
+    /// kinds' forms, integer limits, required options. Topic and choice values
+    /// are lowercased, letters uppercased; other text is kept as typed.
+    pub fn new(
+        spec: &'static CommandSpec,
+        values: impl IntoIterator<Item = (String, Value)>,
+    ) -> Result<Invocation, ParseError> {
+        let mut checked = BTreeMap::new();
+        for (name, value) in values {
+            let option = spec.option(&name).ok_or_else(|| {
+                ParseError(format!(
+                    "/{} has no option `{}`: usage is /{}",
+                    spec.name(),
+                    super::truncate(&name, 20),
+                    spec.usage()
+                ))
+            })?;
+            checked.insert(option.name, normalize(option, value)?);
+        }
+        if let Some(missing) = spec
+            .options
+            .iter()
+            .find(|o| o.required && !checked.contains_key(o.name))
+        {
+            return Err(ParseError(format!(
+                "usage: /{}, for example {} ({} is missing)",
+                spec.usage(),
+                spec.example,
+                missing.name
+            )));
+        }
+        Ok(Invocation {
+            spec,
+            values: checked,
+        })
+    }
+
+    pub fn action(&self) -> Action {
+        self.spec.action
+    }
+
+    /// A text value (text, topic, id, choice, time, zone, days, duration, letter).
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match self.values.get(name)? {
+            Value::Text(text) | Value::User(text) | Value::Role(text) => Some(text),
+            Value::Integer(_) => None,
+        }
+    }
+
+    pub fn integer(&self, name: &str) -> Option<i64> {
+        match self.values.get(name)? {
+            Value::Integer(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+/// One value made canonical for its option, or why it does not fit.
+fn normalize(option: &OptionSpec, value: Value) -> Result<Value, ParseError> {
+    let bad = |text: &str| {
+        ParseError(format!(
+            "{} must be {}, not `{}`",
+            option.name,
+            describe_kind(option.kind),
+            super::truncate(text, 20)
+        ))
+    };
+    Ok(match (option.kind, value) {
+        (Kind::Integer { min, max }, Value::Integer(n)) => {
+            if !(min..=max).contains(&n) {
+                return Err(bad(&n.to_string()));
+            }
+            Value::Integer(n)
+        }
+        (Kind::Integer { min, max }, Value::Text(text)) => {
+            let n = text.trim().parse::<i64>().map_err(|_| bad(&text))?;
+            if !(min..=max).contains(&n) {
+                return Err(bad(&text));
+            }
+            Value::Integer(n)
+        }
+        (Kind::User, Value::Text(text) | Value::User(text)) => {
+            Value::User(text.trim().trim_start_matches('@').to_string())
+        }
+        (Kind::Role, Value::Text(text) | Value::Role(text)) => {
+            Value::Role(text.trim().trim_start_matches('@').to_string())
+        }
+        (_, Value::Integer(n)) => return Err(bad(&n.to_string())),
+        (_, Value::User(text) | Value::Role(text)) => return Err(bad(&text)),
+        (kind, Value::Text(text)) => {
+            let text = text.trim();
+            if text.is_empty() {
+                return Err(ParseError(format!("`{}` needs a value", option.name)));
+            }
+            Value::Text(match kind {
+                Kind::Topic => text.to_lowercase(),
+                Kind::Letter => {
+                    if !kind.accepts(text) {
+                        return Err(bad(text));
+                    }
+                    text.to_ascii_uppercase()
+                }
+                Kind::Choice { values, aliases } => {
+                    let lower = text.to_ascii_lowercase();
+                    match aliases.iter().find(|(alias, _)| *alias == lower) {
+                        Some((_, value)) => value.to_string(),
+                        None if values.contains(&lower.as_str()) => lower,
+                        None => return Err(bad(text)),
+                    }
+                }
+                _ => text.to_string(),
+            })
+        }
+    })
+}
+
+fn describe_kind(kind: Kind) -> String {
+    match kind {
+        Kind::Integer { min, max } => format!("a number from {min} to {max}"),
+        Kind::Choice { values, .. } => format!("one of {}", values.join(", ")),
+        Kind::Letter => "a letter from A to D".to_string(),
+        Kind::TimeOfDay => "a time like 09:30".to_string(),
+        Kind::Zone => "a time zone like Europe/Berlin".to_string(),
+        Kind::Days => "daily, weekdays or a list like mon,wed,fri".to_string(),
+        Kind::Duration => "a duration like 8h or 90m".to_string(),
+        _ => "text".to_string(),
+    }
+}
+
+/// The entry a typed command names: its first word (or an alias) and, for a
+/// group, the subcommand. Returns the entry and how many words it used.
+pub fn find(
+    words: &[&str],
+    surface_text: bool,
+) -> Result<(&'static CommandSpec, usize), ParseError> {
+    let Some(first) = words.first().map(|w| w.to_ascii_lowercase()) else {
+        return Err(ParseError(
+            "type a command after `/`, for example /help".to_string(),
+        ));
+    };
+    let candidates: Vec<&'static CommandSpec> = COMMANDS
+        .iter()
+        .filter(|c| surface_text || c.surface == Surface::Everywhere)
+        .filter(|c| c.path[0] == first || c.aliases.contains(&first.as_str()))
+        .collect();
+    if candidates.is_empty() {
+        return Err(ParseError(format!(
+            "unknown command /{}: /help lists what I can do",
+            super::truncate(&first, 32)
+        )));
+    }
+    if let [single] = candidates.as_slice() {
+        if single.path.len() == 1 {
+            return Ok((single, 1));
+        }
+    }
+    let sub = words.get(1).map(|w| w.to_ascii_lowercase());
+    match candidates
+        .iter()
+        .find(|c| c.path.get(1).map(|s| s.to_string()) == sub)
+    {
+        Some(spec) => Ok((spec, 2)),
+        None => Err(ParseError(format!(
+            "usage: {}",
+            candidates
+                .iter()
+                .map(|c| format!("/{}", c.usage()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Parses the words after a command's path: `name:value` for the options the
+/// command has (so `title:foo` in a question stays text), then positional words
+/// by form, in the documented order. A free-text option takes every word left.
+pub fn parse_words(spec: &'static CommandSpec, words: &[&str]) -> Result<Invocation, ParseError> {
+    let usage = || {
+        ParseError(format!(
+            "usage: /{}, for example {}",
+            spec.usage(),
+            spec.example
+        ))
+    };
+    let mut values: Vec<(String, Value)> = Vec::new();
+    let mut positional: Vec<&str> = Vec::new();
+    for word in words {
+        match word.split_once(':') {
+            Some((name, value)) if spec.option(name).is_some() => {
+                if value.is_empty() {
+                    return Err(ParseError(format!("`{name}:` needs a value")));
+                }
+                values.push((name.to_string(), Value::Text(value.to_string())));
+            }
+            _ => positional.push(word),
+        }
+    }
+    let named: Vec<&'static str> = values
+        .iter()
+        .filter_map(|(name, _)| spec.option(name).map(|o| o.name))
+        .collect();
+    if let Some(text) = spec.options.iter().find(|o| o.kind == Kind::Text) {
+        if !positional.is_empty() {
+            values.push((text.name.to_string(), Value::Text(positional.join(" "))));
+        }
+    } else {
+        let mut free: Vec<&'static OptionSpec> = spec
+            .options_static()
+            .iter()
+            .filter(|o| !named.contains(&o.name))
+            .collect();
+        for word in positional {
+            let slot = free
+                .iter()
+                .position(|o| !o.kind.catch_all() && o.kind.accepts(word))
+                .or_else(|| free.iter().position(|o| o.kind.accepts(word)))
+                .ok_or_else(usage)?;
+            let option = free.remove(slot);
+            values.push((option.name.to_string(), Value::Text(word.to_string())));
+        }
+    }
+    Invocation::new(spec, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_one_entry_and_paths_are_unique() {
+        let mut paths = std::collections::HashSet::new();
+        for spec in COMMANDS {
+            assert!(paths.insert(spec.path), "{:?} twice", spec.path);
+            assert_eq!(spec_of(spec.action).path, spec.path);
+            assert!(spec.summary.len() <= 100, "{}", spec.name());
+            for option in spec.options {
+                assert!(option.description.len() <= 100, "{}", option.name);
+            }
+            if spec.path.len() == 2 {
+                assert!(GROUPS.iter().any(|(g, _)| *g == spec.path[0]));
+            }
+        }
+    }
+
+    #[test]
+    fn every_example_parses_to_its_own_command() {
+        for spec in COMMANDS {
+            let words: Vec<&str> = spec.example[1..].split_whitespace().collect();
+            let (found, used) = find(&words, true).unwrap();
+            assert_eq!(found.path, spec.path);
+            let invocation = parse_words(found, &words[used..])
+                .unwrap_or_else(|e| panic!("{}: {e}", spec.example));
+            assert_eq!(invocation.action(), spec.action);
+        }
+    }
+
+    #[test]
+    fn positional_words_go_by_form() {
+        let spec = spec_of(Action::QuizSchedule);
+        let words = ["09:30", "Europe/Berlin", "8h", "docker", "5", "weekdays"];
+        let inv = parse_words(spec, &words).unwrap();
+        assert_eq!(inv.text("time"), Some("09:30"));
+        assert_eq!(inv.text("zone"), Some("Europe/Berlin"));
+        assert_eq!(inv.text("open"), Some("8h"));
+        assert_eq!(inv.text("topic"), Some("docker"));
+        assert_eq!(inv.integer("questions"), Some(5));
+        assert_eq!(inv.text("days"), Some("weekdays"));
+        let inv = parse_words(spec, &["tz:UTC", "time:07:05"]).unwrap();
+        assert_eq!(inv.text("zone"), Some("UTC"));
+        assert_eq!(inv.text("time"), Some("07:05"));
+    }
+
+    #[test]
+    fn values_keep_their_case_except_topics_choices_and_letters() {
+        let inv = parse_words(spec_of(Action::Leaderboard), &["TODAY", "Docker"]).unwrap();
+        assert_eq!(inv.text("period"), Some("day"));
+        assert_eq!(inv.text("topic"), Some("docker"));
+        let inv = parse_words(spec_of(Action::Answer), &["c"]).unwrap();
+        assert_eq!(inv.text("choice"), Some("C"));
+        let inv = Invocation::new(
+            spec_of(Action::QuizSchedule),
+            [
+                ("time".to_string(), Value::Text("09:30".into())),
+                ("zone".to_string(), Value::Text("America/New_York".into())),
+                ("role".to_string(), Value::Role("<@&42>".into())),
+            ],
+        )
+        .unwrap();
+        assert_eq!(inv.text("zone"), Some("America/New_York"));
+        assert_eq!(inv.text("role"), Some("<@&42>"));
+    }
+
+    #[test]
+    fn bad_values_say_what_fits() {
+        let start = spec_of(Action::QuizStart);
+        let e = parse_words(start, &["questions:0"]).unwrap_err();
+        assert!(e.0.contains("1 to 20"), "{e}");
+        let e = parse_words(start, &["questions:lots"]).unwrap_err();
+        assert!(e.0.contains("questions"), "{e}");
+        assert!(parse_words(start, &["docker", "3", "30", "extra"]).is_err());
+        let e = parse_words(spec_of(Action::Show), &[]).unwrap_err();
+        assert!(e.0.contains("id"), "{e}");
+        assert!(parse_words(spec_of(Action::Answer), &["E"]).is_err());
+        assert!(parse_words(spec_of(Action::Answer), &["A", "B"]).is_err());
+        let e = Invocation::new(start, [("seconds".to_string(), Value::Integer(5))]).unwrap_err();
+        assert!(e.0.contains("10 to 600"), "{e}");
+    }
+}

@@ -1,0 +1,290 @@
+//! The one runtime loop every adapter runs: [`Bot::run`] claims due work
+//! (question closes, scheduled runs, reminders), delivers the outbox through
+//! the adapter's [`Sink`], and stops when [`Shutdown`] says so, after the
+//! delivery in flight. Adapters only implement the sink.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::bot::Bot;
+use crate::clock::from_millis;
+use crate::outbox::{Post, RenderError, render_post};
+use crate::store::{PendingPost, StoreError};
+
+/// A post is leased this long; a process that dies holding it hands it to the
+/// next process after at most this.
+pub const LEASE: Duration = Duration::from_secs(20);
+/// The loop looks for due work at least this often.
+const TICK_EVERY: Duration = Duration::from_millis(500);
+/// Posts leased at once.
+const BATCH: i64 = 20;
+/// Old request ids and delivered posts are swept this often.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// After a shutdown, deliveries still due get this long.
+const DRAIN_FOR: Duration = Duration::from_secs(4);
+
+/// Why a platform did not take a post.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    /// Worth another try later (a rate limit, an outage).
+    #[error("{0}")]
+    Retry(String),
+    /// Will never work (the channel is gone, the bot may not post there).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// Where an adapter's posts go: the shell's output, a Discord channel, a
+/// Slack conversation.
+pub trait Sink: Send + Sync {
+    /// Posts `post` in its channel; `Ok` once the platform has taken it.
+    fn post(&self, post: &Post) -> impl Future<Output = Result<(), SinkError>> + Send;
+}
+
+/// Says when to stop: a signal, the end of the shell's input, a test.
+#[derive(Clone)]
+pub struct Shutdown(watch::Receiver<bool>);
+
+/// Triggers a [`Shutdown`].
+#[derive(Clone)]
+pub struct Stopper(Arc<watch::Sender<bool>>);
+
+/// A shutdown and its trigger.
+pub fn shutdown() -> (Stopper, Shutdown) {
+    let (tx, rx) = watch::channel(false);
+    (Stopper(Arc::new(tx)), Shutdown(rx))
+}
+
+impl Stopper {
+    pub fn stop(&self) {
+        let _ = self.0.send(true);
+    }
+
+    /// Stops on SIGTERM or Ctrl-C (SIGINT).
+    pub fn on_signals(&self) {
+        let stopper = self.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("stopping: finishing the work in flight");
+            stopper.stop();
+        });
+    }
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(e) => {
+            tracing::warn!("cannot listen for SIGTERM ({e}); Ctrl-C still stops");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+impl Shutdown {
+    pub fn is_stopping(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves once a stop is asked for.
+    pub async fn stopping(&mut self) {
+        while !*self.0.borrow_and_update() {
+            if self.0.changed().await.is_err() {
+                // Nobody can stop us any more: never resolve.
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+impl Bot {
+    /// Claims what is due now (question closes, scheduled runs, reminders);
+    /// their posts land in the outbox.
+    pub async fn tick(&self) -> Result<(), StoreError> {
+        let now = self.now();
+        crate::quiz::tick(self, now).await?;
+        crate::schedule::tick(self, now, self.grace()).await?;
+        Ok(())
+    }
+
+    /// Delivers every post that is ready through `sink`, in order per channel;
+    /// returns how many were delivered.
+    pub async fn deliver<S: Sink>(&self, sink: &S) -> Result<usize, StoreError> {
+        let mut delivered = 0;
+        // Bounded: each round leases a batch; a full outbox drains over loop turns.
+        for _ in 0..50 {
+            let now = wall_ms();
+            let leased = self
+                .store()
+                .lease_posts(now, LEASE.as_millis() as i64, BATCH)
+                .await?;
+            if leased.is_empty() {
+                break;
+            }
+            for post in leased {
+                if self.deliver_one(sink, &post).await? {
+                    delivered += 1;
+                }
+            }
+        }
+        Ok(delivered)
+    }
+
+    async fn deliver_one<S: Sink>(
+        &self,
+        sink: &S,
+        pending: &PendingPost,
+    ) -> Result<bool, StoreError> {
+        let store = self.store();
+        let reply = match render_post(self, &pending.body).await {
+            Ok(reply) => reply,
+            Err(RenderError::Store(e)) => return Err(e),
+            Err(RenderError::Gone(why)) => {
+                tracing::error!("post {} dropped: {why}", pending.id);
+                store.mark_delivered(pending, wall_ms()).await?;
+                return Ok(false);
+            }
+        };
+        let post = Post {
+            id: pending.id.clone(),
+            guild: pending.guild.clone(),
+            channel: pending.channel.clone(),
+            at: from_millis(pending.due_at),
+            reply,
+        };
+        match sink.post(&post).await {
+            Ok(()) => {
+                if !store.mark_delivered(pending, wall_ms()).await? {
+                    tracing::warn!(
+                        "post {} was delivered after its lease passed on; it may appear twice",
+                        pending.id
+                    );
+                }
+                Ok(true)
+            }
+            Err(SinkError::Permanent(why)) => {
+                tracing::error!(
+                    "post {} to channel {} dropped: {why}",
+                    pending.id,
+                    pending.channel
+                );
+                store.mark_delivered(pending, wall_ms()).await?;
+                Ok(false)
+            }
+            Err(SinkError::Retry(why)) => {
+                let pause = retry_pause(pending.attempts);
+                tracing::warn!(
+                    "post {} to channel {} failed (attempt {}): {why}; retrying in {pause:?}",
+                    pending.id,
+                    pending.channel,
+                    pending.attempts
+                );
+                let at = wall_ms() + pause.as_millis() as i64;
+                store.retry_post(pending, at).await?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Runs due work and deliveries through `sink` until `shutdown`; then
+    /// delivers what is ready (for at most a few seconds) and returns. Every
+    /// adapter runs exactly this loop.
+    pub async fn run<S: Sink>(&self, sink: &S, mut shutdown: Shutdown) {
+        let mut last_sweep = std::time::Instant::now() - SWEEP_EVERY;
+        while !shutdown.is_stopping() {
+            if let Err(e) = self.tick().await {
+                tracing::warn!("due work: {e}");
+            }
+            if let Err(e) = self.deliver(sink).await {
+                tracing::warn!("delivering posts: {e}");
+            }
+            if last_sweep.elapsed() >= SWEEP_EVERY {
+                last_sweep = std::time::Instant::now();
+                if let Err(e) = self.store().sweep(wall_ms()).await {
+                    tracing::warn!("sweeping old records: {e}");
+                }
+            }
+            let wait = self.until_next_work().await;
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.woken() => {}
+                _ = shutdown.stopping() => {}
+            }
+        }
+        let drained = tokio::time::timeout(DRAIN_FOR, self.deliver(sink)).await;
+        match drained {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!("delivering posts at shutdown: {e}"),
+            Err(_) => tracing::warn!(
+                "posts still pending at shutdown; the next start (or another process) delivers them"
+            ),
+        }
+    }
+
+    /// How long the loop may sleep: until the next close, run or post, at most
+    /// [`TICK_EVERY`], at least 10 ms.
+    async fn until_next_work(&self) -> Duration {
+        let mut wait = TICK_EVERY;
+        if let Ok(Some(due)) = self.next_due().await {
+            let until = due.duration_since(self.now());
+            wait = wait.min(Duration::try_from(until).unwrap_or_default());
+        }
+        if let Ok(Some(post_at)) = self.store().next_post_at().await {
+            let until = (post_at - wall_ms()).max(0) as u64;
+            wait = wait.min(Duration::from_millis(until));
+        }
+        wait.max(Duration::from_millis(10))
+    }
+}
+
+/// Leases and retry pauses are about processes, not about the bot's (possibly
+/// fake) clock: they run on the wall clock, so processes whose fake clocks
+/// differ still agree on who holds a post.
+fn wall_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// How long a failed post waits before its next try: 1 s, doubling, at most 5 min.
+fn retry_pause(attempts: i64) -> Duration {
+    let exponent = attempts.clamp(1, 9) as u32 - 1;
+    Duration::from_secs(1 << exponent).min(Duration::from_secs(300))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_a_ceiling() {
+        assert_eq!(retry_pause(1), Duration::from_secs(1));
+        assert_eq!(retry_pause(2), Duration::from_secs(2));
+        assert_eq!(retry_pause(9), Duration::from_secs(256));
+        assert_eq!(retry_pause(40), Duration::from_secs(256));
+    }
+
+    #[tokio::test]
+    async fn shutdown_resolves_once_stopped() {
+        let (stopper, mut shutdown) = shutdown();
+        assert!(!shutdown.is_stopping());
+        stopper.stop();
+        tokio::time::timeout(Duration::from_secs(1), shutdown.stopping())
+            .await
+            .expect("resolves");
+        assert!(shutdown.is_stopping());
+    }
+}
