@@ -333,12 +333,13 @@ fn the_shipped_bank_holds_the_seeds_and_the_articles() {
 fn every_seed_question_is_in_the_bank() {
     let seeds = common::repo().join("../shared/seeds/004_1e5d8a2cd72fd508.txt");
     let Ok(text) = std::fs::read_to_string(&seeds) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI has shared/ beside the repository, but {} is missing",
-            seeds.display()
+        common::skip(
+            "seed coverage",
+            &format!(
+                "{} is not beside the repository (CI has shared/ there)",
+                seeds.display()
+            ),
         );
-        eprintln!("skipped: {} is not beside the repository", seeds.display());
         return;
     };
     let bank = common::shipped_bank();

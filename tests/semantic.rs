@@ -5,6 +5,9 @@
 
 mod common;
 
+/// The suite named when a test skips for want of the model.
+const SUITE: &str = "semantic suite (needs the embedding model)";
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -29,6 +32,7 @@ fn top(searcher: &interview_bot::search::Searcher, text: &str) -> Option<String>
 fn paraphrases_find_their_question_by_meaning() {
     let bank = common::shipped_bank();
     let Some(semantic) = common::semantic_searcher(&bank) else {
+        common::skip(SUITE, common::NO_MODEL);
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -64,6 +68,7 @@ fn paraphrases_find_their_question_by_meaning() {
 fn hits_explain_their_signals_and_unrelated_text_matches_nothing() {
     let bank = common::shipped_bank();
     let Some(searcher) = common::semantic_searcher(&bank) else {
+        common::skip(SUITE, common::NO_MODEL);
         return;
     };
     let found = searcher
@@ -98,6 +103,7 @@ fn hits_explain_their_signals_and_unrelated_text_matches_nothing() {
 #[test]
 fn vectors_match_the_reference_implementation() {
     let Some(dir) = common::model_dir() else {
+        common::skip(SUITE, common::NO_MODEL);
         return;
     };
     let model = Model::load(&dir).expect("the model loads");
@@ -159,6 +165,7 @@ answer = "DNS turns host names into IP addresses."
 #[test]
 fn vectors_are_cached_and_only_changed_texts_are_embedded() {
     let Some(model_dir) = common::model_dir() else {
+        common::skip(SUITE, common::NO_MODEL);
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -215,6 +222,7 @@ async fn semantic_bot_in_process(tmp: &Path) -> Option<Bot> {
 async fn related_questions_are_the_nearest_in_meaning() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(bot) = semantic_bot_in_process(tmp.path()).await else {
+        common::skip(SUITE, common::NO_MODEL);
         return;
     };
     let handshake = bot.bank().get("networking-020").unwrap();
@@ -246,6 +254,7 @@ async fn related_questions_are_the_nearest_in_meaning() {
 async fn distractors_are_close_in_meaning_but_never_paraphrases() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(bot) = semantic_bot_in_process(tmp.path()).await else {
+        common::skip(SUITE, common::NO_MODEL);
         return;
     };
     let bank = bot.bank();
@@ -362,6 +371,7 @@ fn a_corrupt_model_gives_word_search_and_names_the_broken_file() {
 
     // Real config and tokenizer, cut-off weights.
     let Some(real) = common::model_dir() else {
+        common::skip(SUITE, common::NO_MODEL);
         return;
     };
     for file in ["config.json", "tokenizer.json"] {
@@ -384,6 +394,7 @@ fn a_corrupt_model_gives_word_search_and_names_the_broken_file() {
 fn ask_uses_the_model_through_the_binary() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(mut command) = common::semantic_bot(tmp.path()) else {
+        common::skip(SUITE, common::NO_MODEL);
         return;
     };
     command.args(["ask", "--json", "--explain", "--limit", "3"]);

