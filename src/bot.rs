@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use crate::bank::{self, Bank, Question};
 use crate::clock::Clock;
 use crate::commands::{self, Command, ask, help, leaderboard, question, topics};
-use crate::config::Settings;
+use crate::config::{ExposeSecret, Settings};
 use crate::quiz::{self, Post};
 use crate::reply::Reply;
 use crate::schedule;
@@ -92,7 +92,7 @@ impl Bot {
     pub async fn from_settings(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Bot> {
         let bank = load_bank(&settings.bank.dir)?;
         let searcher = open_searcher(&bank, settings)?;
-        let store = Store::connect(&settings.database.url)
+        let store = Store::connect(settings.database.url.expose_secret())
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
         let mut bot = Bot::new(bank, searcher, store, clock, settings.ask.related);

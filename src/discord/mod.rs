@@ -31,7 +31,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::bot::Bot;
-use crate::config::DiscordSettings;
+use crate::config::{DiscordSettings, ExposeSecret};
 pub use handler::{Ack, Adapter};
 use retry::retry;
 
@@ -111,7 +111,7 @@ pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running,
     let shards = settings
         .shard_range()
         .map_err(|e| DiscordError::Settings(e.to_string()))?;
-    let mut http = HttpBuilder::new(token.expose());
+    let mut http = HttpBuilder::new(token.expose_secret());
     if let Some(url) = &settings.api_url {
         // serenity sends requests to a custom base only with its rate limiter
         // off; retry::retry handles 429s instead.
