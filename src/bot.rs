@@ -15,7 +15,7 @@ use crate::bank::{self, Bank, Question};
 use crate::clock::Clock;
 use crate::commands::spec::Access;
 use crate::commands::{self, Command, ask, help, leaderboard, question, schedule, topics};
-use crate::config::Settings;
+use crate::config::{ExposeSecret, Settings};
 use crate::quiz;
 use crate::reply::Reply;
 use crate::search::{IndexStatus, SearchOptions, Searcher, Synonyms};
@@ -129,7 +129,7 @@ impl Bot {
     pub async fn from_settings(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Bot> {
         let bank = load_bank(&settings.bank.dir)?;
         let searcher = open_searcher(&bank, settings)?;
-        let store = Store::connect(&settings.database.url)
+        let store = Store::connect(settings.database.url.expose_secret())
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
         let mut bot = Bot::new(bank, searcher, store, clock, settings.ask.related);

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// Environment variables read under their conventional names, and the setting each fills.
@@ -114,36 +115,168 @@ impl Default for ScheduleSettings {
     }
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// `sqlite://FILE` (the default, created on first start) or `postgres://...`.
-    pub url: String,
+    pub url: DatabaseUrl,
 }
 
-impl fmt::Debug for DatabaseSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DatabaseSettings")
-            .field("url", &redact_password(&self.url))
-            .finish()
+/// A database URL, held like a credential because it may carry a password: its
+/// `Debug` and `Display` show it with the password replaced by `***`
+/// ([`redact_password`]); [`ExposeSecret::expose_secret`] gives the URL as written,
+/// for connecting.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(SecretString);
+
+impl DatabaseUrl {
+    /// `shell --db`: a `sqlite:` or `postgres://` (`postgresql://`) URL, or a path
+    /// to a SQLite file (`sqlite://PATH`). Any other `scheme://` is refused, naming
+    /// only the scheme.
+    pub fn from_url_or_path(text: &str) -> Result<DatabaseUrl, ConfigError> {
+        if let Some(scheme) = url_scheme(text) {
+            if !is_database_scheme(scheme) {
+                return Err(ConfigError(format!(
+                    "--db takes sqlite://FILE, postgres://... or a file path, not `{scheme}://`"
+                )));
+            }
+            return Ok(DatabaseUrl::from(text));
+        }
+        if text.starts_with("sqlite:") {
+            return Ok(DatabaseUrl::from(text));
+        }
+        Ok(DatabaseUrl::from(format!("sqlite://{text}")))
+    }
+
+    /// The URL with its password (if any) replaced by `***`.
+    pub fn redacted(&self) -> String {
+        redact_password(self.0.expose_secret())
+    }
+
+    /// Whether this names a SQLite database.
+    pub fn is_sqlite(&self) -> bool {
+        self.0.expose_secret().starts_with("sqlite:")
     }
 }
 
-/// The URL with any `user:password@` reduced to `user:***@`.
+impl ExposeSecret<str> for DatabaseUrl {
+    fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(url: String) -> Self {
+        DatabaseUrl(SecretString::from(url))
+    }
+}
+
+impl From<&str> for DatabaseUrl {
+    fn from(url: &str) -> Self {
+        DatabaseUrl(SecretString::from(url))
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.redacted(), f)
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// The scheme of a `scheme://...` URL (letters, digits, `+`, `-`, `.`).
+fn url_scheme(text: &str) -> Option<&str> {
+    let (scheme, _) = text.split_once("://")?;
+    is_scheme(scheme).then_some(scheme)
+}
+
+fn is_scheme(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+fn is_database_scheme(scheme: &str) -> bool {
+    matches!(scheme, "sqlite" | "postgres" | "postgresql")
+}
+
+/// The URL with the password of any `user:password@` replaced by `***`
+/// (`postgres://bot:***@db:5432/quiz`). The user part runs from `://` to the
+/// last `@` of the URL, so a password with `@`, `:`, `/`, `?` or `#` in it, even
+/// unescaped, is hidden whole (an `@` later in the query hides more than the
+/// password, never less). SQLite URLs name files, not credentials, and are
+/// returned as they are, as is a URL with no password.
 pub fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-    match authority.rsplit_once('@') {
-        Some((credentials, host)) => {
-            let user = credentials
-                .split_once(':')
-                .map_or(credentials, |(user, _)| user);
-            format!("{scheme}://{user}:***@{host}/{path}")
-        }
+    if scheme.eq_ignore_ascii_case("sqlite") {
+        return url.to_string();
+    }
+    let Some((credentials, after)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
+    match credentials.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{after}"),
         None => url.to_string(),
     }
+}
+
+/// `text` with the password of `url` (as written, and percent-decoded) replaced
+/// by `***`, for messages from a database driver that might quote it.
+pub fn scrub_password(text: &str, url: &str) -> String {
+    let Some(password) = password_of(url) else {
+        return text.to_string();
+    };
+    let mut text = text.to_string();
+    for form in [password.to_string(), percent_decoded(password)] {
+        if !form.is_empty() {
+            text = text.replace(&form, "***");
+        }
+    }
+    text
+}
+
+/// The password of a `scheme://user:password@host` URL, as written.
+fn password_of(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme.eq_ignore_ascii_case("sqlite") {
+        return None;
+    }
+    let (credentials, _) = rest.rsplit_once('@')?;
+    let (_, password) = credentials.split_once(':')?;
+    Some(password)
+}
+
+/// `%XX` escapes decoded (invalid ones kept as written).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Reads a settings file, reporting a TOML error as one `file:line: message` line.
@@ -181,7 +314,7 @@ fn first_line(text: &str) -> String {
 impl Default for DatabaseSettings {
     fn default() -> Self {
         DatabaseSettings {
-            url: "sqlite://interview-bot.db".to_string(),
+            url: DatabaseUrl::from("sqlite://interview-bot.db"),
         }
     }
 }
@@ -189,7 +322,8 @@ impl Default for DatabaseSettings {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct DiscordSettings {
-    pub token: Option<Secret>,
+    #[serde(deserialize_with = "credential")]
+    pub token: Option<SecretString>,
     /// REST base URL; tests and proxies point it elsewhere (the gateway URL is
     /// discovered through it).
     pub api_url: Option<String>,
@@ -242,27 +376,24 @@ impl DiscordSettings {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct SlackSettings {
-    pub bot_token: Option<Secret>,
-    pub app_token: Option<Secret>,
-    pub signing_secret: Option<Secret>,
+    #[serde(deserialize_with = "credential")]
+    pub bot_token: Option<SecretString>,
+    #[serde(deserialize_with = "credential")]
+    pub app_token: Option<SecretString>,
+    #[serde(deserialize_with = "credential")]
+    pub signing_secret: Option<SecretString>,
     pub api_url: Option<String>,
 }
 
-/// A credential: never printed, never logged.
-#[derive(Clone, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
+/// Reads an optional credential: an empty or blank value counts as unset; any
+/// other is kept exactly as written, in a [`SecretString`] (its `Debug` shows
+/// `[REDACTED]`; read it with [`ExposeSecret::expose_secret`]).
+fn credential<'de, D>(deserializer: D) -> Result<Option<SecretString>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let value = Option::<SecretString>::deserialize(deserializer)?;
+    Ok(value.filter(|v| !v.expose_secret().trim().is_empty()))
 }
 
 /// Which chat platforms have credentials configured.
@@ -321,14 +452,18 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        let url = &self.database.url;
+        let url = self.database.url.expose_secret();
         if !(url.starts_with("sqlite:")
             || url.starts_with("postgres://")
             || url.starts_with("postgresql://"))
         {
-            let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+            // Only the scheme: whatever follows may hold a password.
+            let shown = match url.split_once(':') {
+                Some((scheme, _)) if is_scheme(scheme) => format!("`{scheme}:`"),
+                _ => "a value with no scheme".to_string(),
+            };
             return Err(ConfigError(format!(
-                "database.url must start with sqlite:// or postgres://, not `{scheme}:`"
+                "database.url must start with sqlite:// or postgres://, not {shown}"
             )));
         }
         if !(0..=24 * 60).contains(&self.schedule.grace_minutes) {
@@ -415,7 +550,7 @@ mod tests {
     fn defaults_need_nothing() {
         let s = Settings::load_from(None, env(&[])).unwrap();
         assert_eq!(s.bank.dir, PathBuf::from("data/bank"));
-        assert_eq!(s.database.url, "sqlite://interview-bot.db");
+        assert_eq!(s.database.url.expose_secret(), "sqlite://interview-bot.db");
         assert_eq!(
             s.platforms(),
             Platforms {
@@ -440,14 +575,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.ask.related, 5);
-        assert_eq!(s.database.url, "postgres://db/bot");
+        assert_eq!(s.database.url.expose_secret(), "postgres://db/bot");
     }
 
     #[test]
     fn conventional_token_names_work_and_are_never_printed() {
         let s = Settings::load_from(None, env(&[("DISCORD_TOKEN", "sekrit-token")])).unwrap();
         assert!(s.platforms().discord);
-        assert_eq!(s.discord.token.as_ref().unwrap().expose(), "sekrit-token");
+        assert_eq!(
+            s.discord.token.as_ref().unwrap().expose_secret(),
+            "sekrit-token"
+        );
         assert!(!format!("{s:?}").contains("sekrit"));
     }
 
@@ -461,7 +599,7 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(s.slack.bot_token.unwrap().expose(), "b");
+        assert_eq!(s.slack.bot_token.unwrap().expose_secret(), "b");
     }
 
     #[test]
@@ -515,7 +653,7 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(s.discord.token.unwrap().expose(), "0123");
+        assert_eq!(s.discord.token.unwrap().expose_secret(), "0123");
         assert_eq!(s.bank.dir, PathBuf::from("0017"));
         assert_eq!(s.ask.related, 4);
     }
@@ -562,5 +700,88 @@ mod tests {
         let shown = format!("{s:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("postgres://bot:***@db:5432/quiz"), "{shown}");
+    }
+
+    #[test]
+    fn passwords_with_delimiters_are_redacted_whole() {
+        let cases = [
+            (
+                "postgres://bot:hunter2@db:5432/quiz",
+                "postgres://bot:***@db:5432/quiz",
+            ),
+            ("postgres://bot:a/b@db/quiz", "postgres://bot:***@db/quiz"),
+            ("postgres://bot:a@b@db/quiz", "postgres://bot:***@db/quiz"),
+            (
+                "postgresql://bot:a:b@db/quiz",
+                "postgresql://bot:***@db/quiz",
+            ),
+            (
+                "postgres://bot:p?x#y@db/quiz?sslmode=off",
+                "postgres://bot:***@db/quiz?sslmode=off",
+            ),
+            (
+                "postgres://u:s3cr%2Ft@127.0.0.1:1/db",
+                "postgres://u:***@127.0.0.1:1/db",
+            ),
+            ("postgres://db/quiz", "postgres://db/quiz"),
+            ("postgres://bot@db/quiz", "postgres://bot@db/quiz"),
+            ("sqlite:///tmp/a:b@c/quiz.db", "sqlite:///tmp/a:b@c/quiz.db"),
+            ("not a url", "not a url"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(redact_password(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn driver_messages_lose_the_password_in_either_spelling() {
+        let url = "postgres://u:s3cr%2Ft@db/quiz";
+        assert_eq!(
+            scrub_password("auth failed for s3cr/t and s3cr%2Ft", url),
+            "auth failed for *** and ***"
+        );
+        assert_eq!(scrub_password("refused", "sqlite://x.db"), "refused");
+    }
+
+    #[test]
+    fn shell_db_takes_urls_or_paths() {
+        let url =
+            |text: &str| DatabaseUrl::from_url_or_path(text).map(|u| u.expose_secret().to_string());
+        assert_eq!(url("quiz.db").unwrap(), "sqlite://quiz.db");
+        assert_eq!(url("/tmp/q.db").unwrap(), "sqlite:///tmp/q.db");
+        assert_eq!(url("sqlite://q.db").unwrap(), "sqlite://q.db");
+        assert_eq!(url("postgres://u:p@h/db").unwrap(), "postgres://u:p@h/db");
+        assert_eq!(
+            url("postgresql://u:p@h/db").unwrap(),
+            "postgresql://u:p@h/db"
+        );
+        let err = url("mysql://u:hunter2@h/db").unwrap_err().to_string();
+        assert!(
+            err.contains("mysql://") && !err.contains("hunter2"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn database_urls_show_redacted() {
+        let url = DatabaseUrl::from("postgres://bot:a/b@db/quiz");
+        assert_eq!(url.to_string(), "postgres://bot:***@db/quiz");
+        assert_eq!(format!("{url:?}"), "\"postgres://bot:***@db/quiz\"");
+        assert_eq!(url.expose_secret(), "postgres://bot:a/b@db/quiz");
+    }
+
+    #[test]
+    fn empty_credentials_in_a_file_count_as_unset_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bot.toml");
+        std::fs::write(
+            &file,
+            "[discord]\ntoken = \"\"\n[slack]\nbot_token = \"  \"\napp_token = \" xapp-1 \"\n",
+        )
+        .unwrap();
+        let s = Settings::load_from(Some(&file), env(&[])).unwrap();
+        assert!(s.discord.token.is_none());
+        assert!(s.slack.bot_token.is_none());
+        assert_eq!(s.slack.app_token.unwrap().expose_secret(), " xapp-1 ");
     }
 }

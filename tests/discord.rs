@@ -798,3 +798,60 @@ mod endpoint {
         setup.running.stop().await;
     }
 }
+
+/// serenity 0.12 drops a 429's `retry_after` (body) and `Retry-After` (header)
+/// with its rate limiter off, as it is with `api_url` (see `discord::retry`): the
+/// retry cannot wait exactly what Discord asked, but waits at least a second
+/// between tries (not the 250 ms of 5xx backoff), keeps trying until the limit is
+/// over and gets through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_call_waits_for_the_limit_to_pass_and_gets_through() {
+    use std::time::{Duration, Instant};
+    let retry_after = Duration::from_millis(1200);
+    let fake = FakeDiscord::start().await;
+    fake.rate_limit_next("/api/v10/gateway", retry_after);
+    let dir = tempfile::tempdir().unwrap();
+    let settings = settings(
+        dir.path(),
+        &[("INTERVIEW_BOT__DISCORD__API_URL", fake.api_url())],
+    );
+    let bot = Arc::new(
+        Bot::from_settings(&settings, Arc::new(SystemClock))
+            .await
+            .unwrap(),
+    );
+    let running = discord::start(&settings.discord, bot)
+        .await
+        .expect("gateway discovery gets through once the limit is over");
+    fake.wait_for_shards(1).await;
+    let gets: Vec<Instant> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == "/api/v10/gateway")
+        .map(|r| r.at)
+        .collect();
+    // The tries of discovery: up to the first one after the limit (serenity asks
+    // again by itself later).
+    let first = gets[0];
+    let through = gets
+        .iter()
+        .position(|at| *at - first >= retry_after)
+        .expect("a try after the limit was over");
+    let tries = &gets[..=through];
+    assert!(tries.len() >= 2, "{tries:?}");
+    let last = tries[through];
+    assert!(last - first >= retry_after);
+    for pair in tries.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= Duration::from_secs(1),
+            "retried {:?} after a 429",
+            pair[1] - pair[0]
+        );
+    }
+    assert!(
+        tries.len() <= 3,
+        "{} tries for one 1.2 s limit: {tries:?}",
+        tries.len()
+    );
+    running.stop().await;
+}

@@ -256,6 +256,7 @@ fn two_processes_on_one_postgres_post_each_run_once() {
         .unwrap()
         .block_on(common::fresh_postgres())
     else {
+        common::skip("schedule on PostgreSQL", common::NO_POSTGRES);
         return;
     };
     let dir = tempfile::tempdir().unwrap();

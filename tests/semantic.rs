@@ -210,7 +210,7 @@ async fn semantic_bot_in_process(tmp: &Path) -> Option<Bot> {
     settings.bank.synonyms = common::repo().join("data/synonyms.toml");
     settings.index.dir = common::semantic_index_dir();
     settings.model.dir = model;
-    settings.database.url = common::fresh_sqlite(tmp);
+    settings.database.url = common::fresh_sqlite(tmp).into();
     Some(
         Bot::from_settings(&settings, Arc::new(SystemClock))
             .await

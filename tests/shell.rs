@@ -237,3 +237,73 @@ fn shell_commands_ignore_case() {
     assert_eq!(replies[0]["user"], "Bob");
     assert_eq!(replies[1]["channel"], "Lobby");
 }
+
+/// The lines of `text` that say something.
+fn said(text: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(text)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn shell_db_takes_a_postgres_url_and_never_prints_its_password() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    // Port 1 is closed: the connection is refused.
+    command.args(["shell", "--db", "postgres://user:s3cr%2Ft@127.0.0.1:1/db"]);
+    let output = common::run_with_input(command, b"/help\n");
+    assert!(!output.status.success());
+    let (stdout, stderr) = (said(&output.stdout), said(&output.stderr));
+    for shown in stdout.iter().chain(&stderr) {
+        for password in ["s3cr", "%2F", "%2f"] {
+            assert!(!shown.contains(password), "password shown: {shown}");
+        }
+    }
+    assert!(stdout.is_empty(), "{stdout:?}");
+    assert_eq!(stderr.len(), 1, "{stderr:?}");
+    assert!(stderr[0].contains("cannot open the database"), "{stderr:?}");
+    assert!(
+        stderr[0].contains("postgres://user:***@127.0.0.1:1/db"),
+        "{stderr:?}"
+    );
+}
+
+#[test]
+fn shell_db_refuses_other_schemes_naming_only_the_scheme() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command.args(["shell", "--db", "mysql://user:hunter2@127.0.0.1:1/db"]);
+    let output = common::run(command);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = said(&output.stderr);
+    assert_eq!(stderr.len(), 1, "{stderr:?}");
+    assert!(stderr[0].contains("`mysql://`"), "{stderr:?}");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("hunter2"));
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("hunter2"));
+}
+
+#[test]
+fn shell_db_takes_a_sqlite_url_or_a_plain_path_and_creates_the_file() {
+    let index = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let as_url = files.path().join("as-url.db");
+    let as_path = files.path().join("as-path.db");
+    for db in [
+        format!("sqlite://{}", as_url.display()),
+        as_path.display().to_string(),
+    ] {
+        let mut command = common::bot(index.path());
+        command.args(["shell", "--json", "--db", &db]);
+        let replies = common::json_run(command, "/quiz start questions:1\n");
+        assert_eq!(replies[0]["data"]["kind"], "question", "{db}: {replies:?}");
+    }
+    for file in [&as_url, &as_path] {
+        assert!(file.is_file(), "{} was not created", file.display());
+    }
+    assert!(
+        !index.path().join("bot.db").exists(),
+        "the configured database was used instead of --db"
+    );
+}

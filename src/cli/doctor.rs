@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::bank;
-use crate::config::{Secret, Settings};
+use crate::config::{ExposeSecret, SecretString, Settings};
 use crate::search::IndexStatus;
 use crate::semantic::{Model, provision};
 
@@ -202,7 +202,7 @@ fn check_database(settings: &Settings, report: &mut Report) -> anyhow::Result<()
     let probed = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
-        .block_on(crate::store::probe(&settings.database.url));
+        .block_on(crate::store::probe(settings.database.url.expose_secret()));
     match probed {
         Ok(found) => report.line("database", Verdict::Ok, &found),
         Err(e) => report.line("database", Verdict::Problem, &e.to_string()),
@@ -240,7 +240,7 @@ fn check_platforms(settings: &Settings, report: &mut Report) {
     for (token, name, prefix) in shape {
         match token {
             None => report.line("slack", Verdict::Problem, &format!("{name} is missing")),
-            Some(t) if t.expose().starts_with(prefix) => {
+            Some(t) if t.expose_secret().starts_with(prefix) => {
                 report.line("slack", Verdict::Ok, &format!("{name} set"))
             }
             Some(_) => report.line(
@@ -278,7 +278,7 @@ fn check_discord_mode(settings: &Settings, report: &mut Report) {
     );
 }
 
-fn discord_token_shape(token: &Secret) -> bool {
-    let parts: Vec<&str> = token.expose().split('.').collect();
+fn discord_token_shape(token: &SecretString) -> bool {
+    let parts: Vec<&str> = token.expose_secret().split('.').collect();
     parts.len() == 3 && parts.iter().all(|p| !p.is_empty())
 }

@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 
 use crate::bot::Bot;
 use crate::clock::{Clock, FakeClock, SystemClock};
-use crate::config::Settings;
+use crate::config::{DatabaseUrl, ExposeSecret, SecretString, Settings};
 use crate::shell::{self, ShellOptions};
 
 #[derive(Debug, Parser)]
@@ -62,12 +62,17 @@ pub struct ShellArgs {
     /// Where (switch with /in CHANNEL)
     #[arg(long, default_value = "general")]
     pub channel: String,
-    /// SQLite database file (instead of the configured database.url)
-    #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    /// Database instead of the configured database.url: sqlite://FILE, postgres://USER:PASSWORD@HOST/DB, or a SQLite file's path
+    #[arg(long, value_name = "URL|PATH", value_parser = secret_arg)]
+    pub db: Option<SecretString>,
     /// Start a fake clock at this instant (RFC 3339, e.g. 2026-11-23T09:00:00Z); time then moves only by /clock +DURATION
     #[arg(long, value_name = "START")]
     pub fake_clock: Option<jiff::Timestamp>,
+}
+
+/// An argument that may hold a password: kept as a secret, so `Debug` hides it.
+fn secret_arg(text: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(text))
 }
 
 /// Exit code for a bad setting or usage.
@@ -87,7 +92,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Shell(mut args)) => {
             let mut settings = settings;
             if let Some(db) = args.db.take() {
-                settings.database.url = format!("sqlite://{}", db.display());
+                match DatabaseUrl::from_url_or_path(db.expose_secret()) {
+                    Ok(url) => settings.database.url = url,
+                    Err(e) => {
+                        eprintln!("interview-bot: {e}");
+                        return Ok(ExitCode::from(EXIT_USAGE));
+                    }
+                }
             }
             let fake_clock = args.fake_clock.map(|start| Arc::new(FakeClock::new(start)));
             let options = ShellOptions {

@@ -34,7 +34,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 use crate::bot::Bot;
-use crate::config::DiscordSettings;
+use crate::config::{DiscordSettings, ExposeSecret};
 use crate::runtime::{self, Shutdown, Stopper};
 pub use handler::{Ack, Adapter, Handled};
 pub use posts::DiscordSink;
@@ -121,7 +121,7 @@ pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running,
     let shards = settings
         .shard_range()
         .map_err(|e| DiscordError::Settings(e.to_string()))?;
-    let mut http = HttpBuilder::new(token.expose());
+    let mut http = HttpBuilder::new(token.expose_secret());
     if let Some(url) = &settings.api_url {
         // serenity sends requests to a custom base only with its rate limiter
         // off; retry::retry handles 429s instead.

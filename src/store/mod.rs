@@ -21,7 +21,7 @@ pub use outbox::{NewPost, PendingPost};
 pub use rounds::{NewRound, Round, RoundQuestion, RoundStatus, RunClaim};
 pub use schedules::ScheduleRow;
 
-use crate::config::redact_password;
+use crate::config::{redact_password, scrub_password};
 
 /// What a caller can do about a storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +89,8 @@ const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(15);
 
 impl Store {
     /// Connects (creating a SQLite file on first start) and runs the migrations.
+    /// A connection error names the URL with its password hidden, and any copy of
+    /// the password in the driver's message is hidden too.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         install_default_drivers();
         let (backend, url) = if url.starts_with("sqlite:") {
@@ -121,7 +123,11 @@ impl Store {
             .await
             .map_err(|e| match StoreError::from(e) {
                 StoreError::Failed(message) | StoreError::Unavailable(message) => {
-                    StoreError::Unavailable(format!("{}: {message}", redact_password(&url)))
+                    StoreError::Unavailable(format!(
+                        "{}: {}",
+                        redact_password(&url),
+                        scrub_password(&message, &url)
+                    ))
                 }
                 other => other,
             })?;
@@ -151,7 +157,8 @@ fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
 }
 
 /// Checks that the database at `url` can be reached, changing nothing: a SQLite
-/// file that does not exist yet only needs a writable directory. Says what it found.
+/// file that does not exist yet only needs a writable directory. Says what it found;
+/// like [`Store::connect`], never the password.
 pub async fn probe(url: &str) -> Result<String, StoreError> {
     install_default_drivers();
     let sqlite_path = url
@@ -178,11 +185,16 @@ pub async fn probe(url: &str) -> Result<String, StoreError> {
         }
     }
     let backend = if sqlite_path.is_some() {
-        "the SQLite database"
+        "the SQLite database".to_string()
     } else {
-        "the PostgreSQL server"
+        format!("the PostgreSQL server at {}", redact_password(url))
     };
-    let unreachable = |e: sqlx::Error| StoreError::Unavailable(format!("{backend}: {e}"));
+    let unreachable = |e: sqlx::Error| {
+        StoreError::Unavailable(format!(
+            "{backend}: {}",
+            scrub_password(&e.to_string(), url)
+        ))
+    };
     let pool = AnyPoolOptions::new()
         .acquire_timeout(PROBE_TIMEOUT)
         .max_connections(1)

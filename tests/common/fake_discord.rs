@@ -1,8 +1,9 @@
 //! A fake Discord on 127.0.0.1 for the real serenity client: REST (axum) on one
 //! port, the gateway (tokio-tungstenite) on another. It records every REST
 //! request, answers with the shapes serenity parses, can fail the next requests
-//! with chosen statuses, and pushes dispatches (INTERACTION_CREATE) to the
-//! shards that identified. Every wait is bounded.
+//! with chosen statuses or rate limit them as Discord does, and pushes
+//! dispatches (INTERACTION_CREATE) to the shards that identified. Every wait is
+//! bounded.
 
 #![allow(dead_code)]
 
@@ -35,6 +36,8 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub body: Value,
+    /// When it arrived.
+    pub at: Instant,
 }
 
 #[derive(Default)]
@@ -43,6 +46,9 @@ struct Shared {
     changed: Notify,
     /// Statuses to answer the next matching requests with, instead of success.
     failures: Mutex<VecDeque<(String, u16)>>,
+    /// Rate limits on requests whose path contains the part: how long each lasts,
+    /// and since when (set by the first matching request).
+    rate_limits: Mutex<Vec<RateLimit>>,
     /// (shard id, total) of each IDENTIFY, and a way to send it dispatches.
     shards: Mutex<Vec<([u64; 2], mpsc::UnboundedSender<Value>)>>,
     next_id: AtomicU64,
@@ -51,6 +57,12 @@ struct Shared {
     created: Mutex<Vec<(String, String, Value)>>,
     /// (channel, nonce) of messages posted with `enforce_nonce`, and their ids.
     nonces: Mutex<std::collections::HashMap<(String, String), String>>,
+}
+
+struct RateLimit {
+    path_part: String,
+    retry_after: Duration,
+    since: Option<Instant>,
 }
 
 pub struct FakeDiscord {
@@ -107,6 +119,19 @@ impl FakeDiscord {
 
     pub fn requests(&self) -> Vec<Request> {
         self.shared.requests.lock().unwrap().clone()
+    }
+
+    /// Rate limits requests whose path contains `path_part` as Discord does: the
+    /// next one gets a 429 with `{"message": "You are being rate limited.",
+    /// "retry_after": SECONDS, "global": false}` and the `Retry-After`,
+    /// `X-RateLimit-Reset-After` and `X-RateLimit-Scope` headers, and so does
+    /// every other one until `retry_after` has passed since that first 429.
+    pub fn rate_limit_next(&self, path_part: &str, retry_after: Duration) {
+        self.shared.rate_limits.lock().unwrap().push(RateLimit {
+            path_part: path_part.to_string(),
+            retry_after,
+            since: None,
+        });
     }
 
     /// The next `count` requests whose path contains `path_part` fail with `status`.
@@ -217,6 +242,7 @@ async fn handle_rest(
         method: method.to_string(),
         path: path.clone(),
         body: body.clone(),
+        at: Instant::now(),
     });
     shared.changed.notify_waiters();
     let failure = {
@@ -226,6 +252,30 @@ async fn handle_rest(
             .position(|(part, _)| path.contains(part.as_str()));
         at.and_then(|i| failures.remove(i))
     };
+    if let Some(left) = rate_limited(&shared, &path) {
+        let seconds = left.as_secs_f64();
+        let body = json!({"message": "You are being rate limited.", "retry_after": seconds, "global": false});
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/json".to_string(),
+                ),
+                (axum::http::header::RETRY_AFTER, seconds.ceil().to_string()),
+                (
+                    axum::http::HeaderName::from_static("x-ratelimit-reset-after"),
+                    format!("{seconds:.3}"),
+                ),
+                (
+                    axum::http::HeaderName::from_static("x-ratelimit-scope"),
+                    "user".to_string(),
+                ),
+            ],
+            body.to_string(),
+        )
+            .into_response();
+    }
     if let Some((_, status)) = failure {
         let body =
             json!({"message": "fake failure", "code": 0, "retry_after": 0.01, "global": false});
@@ -354,6 +404,25 @@ fn over_limits(sent: &Value) -> Option<String> {
         }
     }
     None
+}
+
+/// How long `path` is still rate limited, starting a limit armed by
+/// [`FakeDiscord::rate_limit_next`] if this is its first request; `None` when it
+/// may pass (an expired limit is dropped).
+fn rate_limited(shared: &Shared, path: &str) -> Option<Duration> {
+    let mut limits = shared.rate_limits.lock().unwrap();
+    let at = limits
+        .iter()
+        .position(|l| path.contains(l.path_part.as_str()))?;
+    let limit = &mut limits[at];
+    let since = *limit.since.get_or_insert_with(Instant::now);
+    match limit.retry_after.checked_sub(since.elapsed()) {
+        Some(left) if !left.is_zero() => Some(left),
+        _ => {
+            limits.remove(at);
+            None
+        }
+    }
 }
 
 fn reply(status: StatusCode, body: Value) -> Response {
