@@ -14,11 +14,10 @@ pub mod rule;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::bot::{Bot, Context};
+use crate::bot::Bot;
 use crate::clock::{from_millis, millis};
 use crate::outbox::PostKind;
 use crate::quiz::{self, DAILY, RoundPlan};
-use crate::reply::{Data, Reply, ScheduleInfo};
 use crate::store::{RunClaim, ScheduleRow, StoreError};
 use rule::{Days, Rule};
 

@@ -3,7 +3,8 @@
 //! request, answers with the shapes serenity parses, can fail the next requests
 //! with chosen statuses or rate limit them as Discord does, and pushes
 //! dispatches (INTERACTION_CREATE) to the shards that identified. Every wait is
-//! bounded.
+//! bounded. It also notes when each request and each heartbeat arrived (for
+//! benchmarks), and the heartbeat interval its HELLO asks for can be changed.
 
 #![allow(dead_code)]
 
@@ -29,6 +30,8 @@ pub const GUILD_ID: &str = "300000000000000001";
 pub const CHANNEL_ID: &str = "400000000000000001";
 /// The longest a test waits for the bot to do something.
 pub const WAIT: Duration = Duration::from_secs(20);
+/// The heartbeat interval HELLO asks for unless [`FakeDiscord::set_heartbeat_interval`] says otherwise.
+pub const HEARTBEAT_INTERVAL: Duration = Duration::from_millis(45_000);
 
 /// One REST request the bot made.
 #[derive(Debug, Clone)]
@@ -57,6 +60,10 @@ struct Shared {
     created: Mutex<Vec<(String, String, Value)>>,
     /// (channel, nonce) of messages posted with `enforce_nonce`, and their ids.
     nonces: Mutex<std::collections::HashMap<(String, String), String>>,
+    /// The interval HELLO asks for, in milliseconds (0: [`HEARTBEAT_INTERVAL`]).
+    heartbeat_ms: AtomicU64,
+    /// When each heartbeat (op 1) arrived after READY, on any connection.
+    heartbeats: Mutex<Vec<Instant>>,
 }
 
 struct RateLimit {
@@ -132,6 +139,29 @@ impl FakeDiscord {
             retry_after,
             since: None,
         });
+    }
+
+    /// The path and arrival time of each matching request (bodies not copied).
+    pub fn arrivals(&self, matches: impl Fn(&Request) -> bool) -> Vec<(String, Instant)> {
+        let requests = self.shared.requests.lock().unwrap();
+        requests
+            .iter()
+            .filter(|r| matches(r))
+            .map(|r| (r.path.clone(), r.at))
+            .collect()
+    }
+
+    /// The heartbeat interval HELLO asks for on connections opened from now on.
+    pub fn set_heartbeat_interval(&self, interval: Duration) {
+        let ms = u64::try_from(interval.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        self.shared.heartbeat_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// When each heartbeat from the bot arrived (after READY), oldest first.
+    pub fn heartbeats(&self) -> Vec<Instant> {
+        self.shared.heartbeats.lock().unwrap().clone()
     }
 
     /// The next `count` requests whose path contains `path_part` fail with `status`.
@@ -236,13 +266,14 @@ async fn handle_rest(
     uri: Uri,
     body: Bytes,
 ) -> Response {
+    let at = Instant::now();
     let path = uri.path().to_string();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     shared.requests.lock().unwrap().push(Request {
         method: method.to_string(),
         path: path.clone(),
         body: body.clone(),
-        at: Instant::now(),
+        at,
     });
     shared.changed.notify_waiters();
     let failure = {
@@ -459,14 +490,18 @@ fn message(id: &str, channel: &str, sent: &Value) -> Value {
     })
 }
 
-/// One shard's connection: HELLO, IDENTIFY, READY, then heartbeats answered
-/// and queued dispatches sent with increasing sequence numbers.
+/// One shard's connection: HELLO, IDENTIFY, READY, then heartbeats noted and
+/// answered and queued dispatches sent with increasing sequence numbers.
 async fn run_shard(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
     let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
         return;
     };
     let (mut out, mut incoming) = ws.split();
-    let hello = json!({"op": 10, "d": {"heartbeat_interval": 45000}});
+    let interval = match shared.heartbeat_ms.load(Ordering::Relaxed) {
+        0 => HEARTBEAT_INTERVAL.as_millis() as u64,
+        ms => ms,
+    };
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": interval}});
     if out.send(Message::Text(hello.to_string())).await.is_err() {
         return;
     }
@@ -529,8 +564,10 @@ async fn run_shard(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
         tokio::select! {
             frame = incoming.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
+                    let at = Instant::now();
                     let payload: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                     if payload["op"] == 1 {
+                        shared.heartbeats.lock().unwrap().push(at);
                         let _ = out.send(Message::Text(json!({"op": 11}).to_string())).await;
                     }
                 }
