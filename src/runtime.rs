@@ -136,9 +136,18 @@ impl Bot {
             if leased.is_empty() {
                 break;
             }
+            // A channel whose post failed keeps its later posts back, in order.
+            let mut held: Vec<(String, String)> = Vec::new();
             for post in leased {
-                if self.deliver_one(sink, &post).await? {
-                    delivered += 1;
+                let channel = (post.guild.clone(), post.channel.clone());
+                if held.contains(&channel) {
+                    self.store().retry_post(&post, wall_ms()).await?;
+                    continue;
+                }
+                match self.deliver_one(sink, &post).await? {
+                    Outcome::Delivered => delivered += 1,
+                    Outcome::Dropped => {}
+                    Outcome::Retrying => held.push(channel),
                 }
             }
         }
@@ -157,7 +166,7 @@ impl Bot {
             Err(RenderError::Gone(why)) => {
                 tracing::error!("post {} dropped: {why}", pending.id);
                 store.mark_delivered(pending, wall_ms()).await?;
-                return Ok(false);
+                return Ok(Outcome::Dropped);
             }
         };
         let post = Post {
@@ -175,7 +184,7 @@ impl Bot {
                         pending.id
                     );
                 }
-                Ok(true)
+                Ok(Outcome::Delivered)
             }
             Err(SinkError::Permanent(why)) => {
                 tracing::error!(
@@ -184,7 +193,7 @@ impl Bot {
                     pending.channel
                 );
                 store.mark_delivered(pending, wall_ms()).await?;
-                Ok(false)
+                Ok(Outcome::Dropped)
             }
             Err(SinkError::Retry(why)) => {
                 let pause = retry_pause(pending.attempts);
@@ -196,7 +205,7 @@ impl Bot {
                 );
                 let at = wall_ms() + pause.as_millis() as i64;
                 store.retry_post(pending, at).await?;
-                Ok(false)
+                Ok(Outcome::Retrying)
             }
         }
     }
@@ -250,6 +259,15 @@ impl Bot {
         }
         wait.max(Duration::from_millis(10))
     }
+}
+
+/// What became of one leased post.
+enum Outcome {
+    Delivered,
+    /// It can never be posted (logged); marked so it is not tried again.
+    Dropped,
+    /// Given back to be tried again after a pause.
+    Retrying,
 }
 
 /// Leases and retry pauses are about processes, not about the bot's (possibly

@@ -455,6 +455,28 @@ async fn schedules_need_a_moderator_and_a_denied_user_is_told_why() {
     let by_role = setup.fake.callback("700000000000000032").await;
     let text = by_role["data"]["content"].as_str().unwrap_or("");
     assert!(!text.contains("moderator"), "{by_role}");
+
+    // Typed values reach the core as they were typed: spaces and case kept,
+    // integers as integers, no text to parse again.
+    let typed = json!([{"name": "schedule", "type": 1, "options": [
+        {"name": "time", "type": 3, "value": "07:05"},
+        {"name": "zone", "type": 3, "value": "America/New_York"},
+        {"name": "days", "type": 3, "value": "mon, wed, fri"},
+        {"name": "questions", "type": 4, "value": 3},
+        {"name": "reminder", "type": 4, "value": 15},
+        {"name": "role", "type": 8, "value": "600000000000000009"}
+    ]}]);
+    let manager = fake::member(BOB, "bob", MANAGE_GUILD, &[]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000033", "quiz", typed, manager),
+    );
+    let created = setup.fake.callback("700000000000000033").await;
+    let text = created["data"]["content"].as_str().unwrap_or("");
+    assert!(
+        text.contains("07:05 America/New_York mon,wed,fri, 3 mixed questions"),
+        "{created}"
+    );
     setup.running.stop().await;
 }
 

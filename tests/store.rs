@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use interview_bot::store::{
-    AnswerOutcome, AnswerRow, Backend, NewAnswer, NewRound, Period, Round, RoundQuestion,
+    AnswerOutcome, AnswerRow, Backend, NewAnswer, NewPost, NewRound, Period, Round, RoundQuestion,
     RoundStatus, Standing, Store, StoreError,
 };
 use tokio::sync::Barrier;
@@ -150,6 +150,9 @@ on_both_backends!(
     leaderboard_filters_and_answers_of,
     seen_questions_per_channel,
     data_survives_a_new_store,
+    outbox_leases_in_channel_order_and_once,
+    outbox_retries_hold_back_their_channel,
+    handled_requests_are_claimed_once,
 );
 
 // ---------------------------------------------------------------------------------
@@ -1629,5 +1632,151 @@ async fn missing_postgres_database_does_not_leak_the_password() {
     assert!(
         error.to_string().contains("ib_test_no_such_database"),
         "the error names the database: {error}"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// The outbox and handled requests
+// ---------------------------------------------------------------------------------
+
+fn post(id: &str, channel: &str) -> NewPost {
+    NewPost {
+        id: id.to_string(),
+        guild: "g".to_string(),
+        channel: channel.to_string(),
+        due_at: T0,
+        body: format!("{{\"post\":\"{id}\"}}"),
+    }
+}
+
+const LEASE_MS: i64 = 20_000;
+
+/// Posts are leased in the order written, a leased post is not leased again
+/// until its lease runs out (then by anyone), marking needs the lease, and a
+/// channel's later post waits while an earlier one is leased.
+async fn outbox_leases_in_channel_order_and_once(db: Db) {
+    let store = db.connect().await;
+    let other = db.connect().await;
+    store
+        .enqueue(&[post("a1", "a"), post("a2", "a")], T0)
+        .await
+        .unwrap();
+    store
+        .enqueue(&[post("b1", "b"), post("a1", "a")], T0 + 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.pending_posts().await.unwrap(),
+        3,
+        "a repeated id is written once"
+    );
+
+    let first = store.lease_posts(T0, LEASE_MS, 1).await.unwrap();
+    let ids: Vec<&str> = first.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["a1"]);
+    let second = other.lease_posts(T0, LEASE_MS, 10).await.unwrap();
+    let ids: Vec<&str> = second.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["b1"], "a2 waits for a1; a1 is leased");
+    assert!(
+        other
+            .lease_posts(T0 + 1, LEASE_MS, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let mut forged = first[0].clone();
+    forged.lease = "not-the-lease".to_string();
+    assert!(!store.mark_delivered(&forged, T0).await.unwrap());
+    assert!(store.mark_delivered(&first[0], T0).await.unwrap());
+    assert!(!store.mark_delivered(&first[0], T0).await.unwrap(), "once");
+    let next = store.lease_posts(T0, LEASE_MS, 10).await.unwrap();
+    let ids: Vec<&str> = next.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["a2"]);
+
+    // b1's holder "died": after its lease, another process takes it over.
+    let taken = store
+        .lease_posts(T0 + LEASE_MS + 1, LEASE_MS, 10)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = taken.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["a2", "b1"]);
+    assert_eq!(taken[1].attempts, 2);
+    assert!(
+        !other.mark_delivered(&second[0], T0).await.unwrap(),
+        "the old lease is void"
+    );
+    for p in &taken {
+        assert!(store.mark_delivered(p, T0).await.unwrap());
+    }
+    assert_eq!(store.pending_posts().await.unwrap(), 0);
+    assert_eq!(store.next_post_at().await.unwrap(), None);
+}
+
+/// A post given back for a retry is leased again only after its pause, and
+/// holds back the later posts of its channel meanwhile; other channels go on.
+async fn outbox_retries_hold_back_their_channel(db: Db) {
+    let store = db.connect().await;
+    store
+        .enqueue(&[post("a1", "a"), post("a2", "a"), post("b1", "b")], T0)
+        .await
+        .unwrap();
+    let leased = store.lease_posts(T0, LEASE_MS, 1).await.unwrap();
+    assert_eq!(leased[0].id, "a1");
+    store.retry_post(&leased[0], T0 + 5_000).await.unwrap();
+    assert_eq!(store.next_post_at().await.unwrap(), Some(0), "b1 is ready");
+    let ids: Vec<String> = store
+        .lease_posts(T0 + 1_000, LEASE_MS, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(ids, ["b1"], "a2 waits behind a1's retry");
+    let ids: Vec<String> = store
+        .lease_posts(T0 + 5_000, LEASE_MS, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(ids, ["a1", "a2"], "a1 again, a2 in the same batch after it");
+}
+
+/// A request id counts once until it expires and is swept.
+async fn handled_requests_are_claimed_once(db: Db) {
+    let store = db.connect().await;
+    let other = db.connect().await;
+    assert!(
+        store
+            .claim_request("discord:1", T0, T0 + 1_000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !other
+            .claim_request("discord:1", T0 + 10, T0 + 1_010)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .claim_request("discord:2", T0, T0 + 1_000)
+            .await
+            .unwrap()
+    );
+    store.sweep(T0 + 500).await.unwrap();
+    assert!(
+        !store
+            .claim_request("discord:1", T0 + 600, T0 + 1_600)
+            .await
+            .unwrap()
+    );
+    store.sweep(T0 + 2_000).await.unwrap();
+    assert!(
+        store
+            .claim_request("discord:1", T0 + 2_000, T0 + 3_000)
+            .await
+            .unwrap()
     );
 }
