@@ -158,7 +158,7 @@ impl Bot {
         &self,
         sink: &S,
         pending: &PendingPost,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Outcome, StoreError> {
         let store = self.store();
         let reply = match render_post(self, &pending.body).await {
             Ok(reply) => reply,

@@ -228,3 +228,81 @@ fn sigterm_while_answers_arrive_exits_0_and_loses_no_acknowledged_answer() {
         "every acknowledged answer is stored, and nothing else"
     );
 }
+
+/// A sink that refuses chosen posts (once, or for good) and notes the rest.
+struct FlakySink {
+    posted: std::sync::Mutex<Vec<String>>,
+    fail_once: std::sync::Mutex<Vec<String>>,
+    refuse: Vec<String>,
+}
+
+impl interview_bot::runtime::Sink for FlakySink {
+    async fn post(
+        &self,
+        post: &interview_bot::outbox::Post,
+    ) -> Result<(), interview_bot::runtime::SinkError> {
+        use interview_bot::runtime::SinkError;
+        if self.refuse.contains(&post.id) {
+            return Err(SinkError::Permanent("the channel is gone".into()));
+        }
+        let mut fail_once = self.fail_once.lock().unwrap();
+        if let Some(i) = fail_once.iter().position(|id| *id == post.id) {
+            fail_once.remove(i);
+            return Err(SinkError::Retry("the platform is busy".into()));
+        }
+        self.posted.lock().unwrap().push(post.id.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_post_holds_back_its_channel_until_its_retry() {
+    use interview_bot::outbox::PostKind;
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("INTERVIEW_BOT__INDEX__DIR", dir.path().join("index").display().to_string()),
+        (
+            "INTERVIEW_BOT__DATABASE__URL",
+            format!("sqlite://{}", dir.path().join("bot.db").display()),
+        ),
+        ("INTERVIEW_BOT__MODEL__ENABLED", "false".to_string()),
+    ]
+    .map(|(k, v)| (k.to_string(), v));
+    let settings = interview_bot::config::Settings::load_from(None, env).unwrap();
+    let bot = interview_bot::bot::Bot::from_settings(
+        &settings,
+        std::sync::Arc::new(interview_bot::clock::SystemClock),
+    )
+    .await
+    .unwrap();
+    let reminder = |channel: &str, minute: i64| {
+        PostKind::Reminder {
+            schedule: "s".into(),
+            starts_at: 1_800_000_000_000 + minute * 60_000,
+            minutes: 5,
+            role: None,
+        }
+        .to_post("g", channel, 1_800_000_000_000)
+    };
+    let posts = [reminder("a", 1), reminder("a", 2), reminder("b", 3), reminder("c", 4)];
+    let [a1, a2, b1, c1] = posts.clone().map(|p| p.id);
+    bot.store().enqueue(&posts, 1).await.unwrap();
+    let sink = FlakySink {
+        posted: Default::default(),
+        fail_once: std::sync::Mutex::new(vec![a1.clone()]),
+        refuse: vec![c1.clone()],
+    };
+    let delivered = bot.deliver(&sink).await.unwrap();
+    assert_eq!(delivered, 1);
+    assert_eq!(*sink.posted.lock().unwrap(), [b1.clone()], "a2 waits behind a1");
+    assert_eq!(bot.store().pending_posts().await.unwrap(), 2, "c1 is dropped, not retried");
+    // a1 is tried again after its pause (1 s), then a2 follows it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sink.posted.lock().unwrap().len() < 3 {
+        assert!(Instant::now() < deadline, "a1 was not retried");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        bot.deliver(&sink).await.unwrap();
+    }
+    assert_eq!(*sink.posted.lock().unwrap(), [b1, a1, a2]);
+    assert_eq!(bot.store().pending_posts().await.unwrap(), 0);
+}
