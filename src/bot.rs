@@ -1,7 +1,7 @@
 //! The platform-neutral core: a [`Bot`] holds the bank, its search index, the
 //! store and a clock, and answers [`Command`]s from any adapter with [`Reply`]s
 //! ([`Bot::handle`]: the command table's permissions are checked here, and
-//! search and embedding run on a bounded blocking pool, never on the async
+//! search and embedding run on [`CpuPool`]'s threads, never on the async
 //! runtime's workers). Posts the bot makes by itself go through the outbox and
 //! [`Bot::run`](crate::runtime).
 
@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::commands::spec::Access;
 use crate::commands::{self, Command, ask, help, leaderboard, question, schedule, topics};
 use crate::config::{ExposeSecret, Settings};
+use crate::cpu::CpuPool;
 use crate::quiz;
 use crate::reply::Reply;
 use crate::search::{IndexStatus, SearchOptions, Searcher, Synonyms};
@@ -95,8 +96,9 @@ pub struct Bot {
     related: usize,
     grace: jiff::SignedDuration,
     conversations: Mutex<Conversations>,
-    /// Permits for CPU-bound work (search, embedding): one per core.
-    cpu: tokio::sync::Semaphore,
+    /// Threads for CPU-bound work (search, embedding), one per core, at a
+    /// lower priority than the runtime's.
+    cpu: CpuPool,
     /// Wakes the runtime loop when a command wrote posts or due work.
     wake: tokio::sync::Notify,
 }
@@ -117,9 +119,7 @@ impl Bot {
             related,
             grace: jiff::SignedDuration::from_mins(30),
             conversations: Mutex::default(),
-            cpu: tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-            ),
+            cpu: CpuPool::per_core(),
             wake: tokio::sync::Notify::new(),
         }
     }
@@ -220,14 +220,11 @@ impl Bot {
         replies
     }
 
-    /// Runs a search command on the blocking pool, at most one per core at once.
+    /// Runs a search command on the CPU pool, never on the runtime's threads.
     async fn on_cpu(self: &Arc<Self>, ctx: &Context, command: Command) -> Reply {
-        let Ok(_permit) = self.cpu.acquire().await else {
-            return Reply::error("the bot is shutting down");
-        };
         let bot = self.clone();
         let ctx = ctx.clone();
-        let work = tokio::task::spawn_blocking(move || match command {
+        let work = self.cpu.run(move || match command {
             Command::Ask { text, topic } => ask::ask(&bot, &ctx, &text, topic.as_deref()),
             Command::Next => ask::next(&bot, &ctx),
             Command::Show { id } => ask::show(&bot, &id),
@@ -256,9 +253,6 @@ impl Bot {
         if typed.trim().is_empty() {
             return Vec::new();
         }
-        let Ok(_permit) = self.cpu.acquire().await else {
-            return Vec::new();
-        };
         let options = SearchOptions {
             topic: topic.map(str::to_string),
             words_only: true,
@@ -266,8 +260,9 @@ impl Bot {
         };
         let bot = self.clone();
         let typed = typed.to_string();
-        let found =
-            tokio::task::spawn_blocking(move || match bot.searcher.search(&typed, &options) {
+        let found = self
+            .cpu
+            .run(move || match bot.searcher.search(&typed, &options) {
                 Ok(found) => found
                     .hits
                     .iter()

@@ -13,8 +13,8 @@
 //!   `quiz`, `leaderboard`); schedules' handlers are in [`schedule`].
 //! - [`bot`]: [`bot::Bot`] (the state handles) and [`bot::Context`] (platform,
 //!   server, channel, user, moderator); answers a command with a
-//!   [`reply::Reply`], checks the table's permissions, and runs search on a
-//!   bounded blocking pool
+//!   [`reply::Reply`], checks the table's permissions, and runs search on
+//!   [`cpu`], a pool of lower-priority threads (one per core)
 //! - [`runtime`]: `Bot::run(sink, shutdown)`, the one loop every adapter runs:
 //!   due work, outbox delivery through a [`runtime::Sink`], graceful shutdown
 //! - [`outbox`]: posts the bot makes by itself, written in the claim's
@@ -41,6 +41,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod cpu;
 pub mod discord;
 mod files;
 pub mod outbox;

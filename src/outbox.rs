@@ -156,11 +156,7 @@ pub async fn render_post(bot: &Bot, body: &str) -> Result<Reply, RenderError> {
         }
         PostKind::DayBoard { round } => {
             let round = round_of(&round).await?;
-            let zone = round
-                .zone
-                .as_deref()
-                .and_then(|z| jiff::tz::TimeZone::get(z).ok())
-                .unwrap_or(jiff::tz::TimeZone::UTC);
+            let zone = zone_of(&round);
             let at = from_millis(round.closes_at);
             leaderboard::board(bot, &round.guild, Span::Day, None, &zone, at).await
         }
@@ -172,11 +168,7 @@ pub async fn render_post(bot: &Bot, body: &str) -> Result<Reply, RenderError> {
             late,
         } => {
             let round = round_of(&round).await?;
-            let zone = round
-                .zone
-                .as_deref()
-                .and_then(|z| jiff::tz::TimeZone::get(z).ok())
-                .unwrap_or(jiff::tz::TimeZone::UTC);
+            let zone = zone_of(&round);
             let mut text = format!(
                 "**Daily quiz**: {questions} questions, open until {}. Answer with /answer NUMBER LETTER.",
                 local(from_millis(closes_at), &zone)
@@ -213,6 +205,15 @@ pub async fn render_post(bot: &Bot, body: &str) -> Result<Reply, RenderError> {
             })
         }
     })
+}
+
+/// The time zone of a daily round's schedule (UTC for a live round).
+fn zone_of(round: &Round) -> jiff::tz::TimeZone {
+    round
+        .zone
+        .as_deref()
+        .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
 /// An instant as local time with its zone and the UTC instant.

@@ -260,7 +260,10 @@ async fn a_failed_post_holds_back_its_channel_until_its_retry() {
     use interview_bot::outbox::PostKind;
     let dir = tempfile::tempdir().unwrap();
     let env = [
-        ("INTERVIEW_BOT__INDEX__DIR", dir.path().join("index").display().to_string()),
+        (
+            "INTERVIEW_BOT__INDEX__DIR",
+            dir.path().join("index").display().to_string(),
+        ),
         (
             "INTERVIEW_BOT__DATABASE__URL",
             format!("sqlite://{}", dir.path().join("bot.db").display()),
@@ -284,7 +287,12 @@ async fn a_failed_post_holds_back_its_channel_until_its_retry() {
         }
         .to_post("g", channel, 1_800_000_000_000)
     };
-    let posts = [reminder("a", 1), reminder("a", 2), reminder("b", 3), reminder("c", 4)];
+    let posts = [
+        reminder("a", 1),
+        reminder("a", 2),
+        reminder("b", 3),
+        reminder("c", 4),
+    ];
     let [a1, a2, b1, c1] = posts.clone().map(|p| p.id);
     bot.store().enqueue(&posts, 1).await.unwrap();
     let sink = FlakySink {
@@ -294,8 +302,16 @@ async fn a_failed_post_holds_back_its_channel_until_its_retry() {
     };
     let delivered = bot.deliver(&sink).await.unwrap();
     assert_eq!(delivered, 1);
-    assert_eq!(*sink.posted.lock().unwrap(), [b1.clone()], "a2 waits behind a1");
-    assert_eq!(bot.store().pending_posts().await.unwrap(), 2, "c1 is dropped, not retried");
+    assert_eq!(
+        *sink.posted.lock().unwrap(),
+        [b1.clone()],
+        "a2 waits behind a1"
+    );
+    assert_eq!(
+        bot.store().pending_posts().await.unwrap(),
+        2,
+        "c1 is dropped, not retried"
+    );
     // a1 is tried again after its pause (1 s), then a2 follows it.
     let deadline = Instant::now() + Duration::from_secs(10);
     while sink.posted.lock().unwrap().len() < 3 {
