@@ -304,7 +304,7 @@ async fn a_failed_post_holds_back_its_channel_until_its_retry() {
     assert_eq!(delivered, 1);
     assert_eq!(
         *sink.posted.lock().unwrap(),
-        [b1.clone()],
+        std::slice::from_ref(&b1),
         "a2 waits behind a1"
     );
     assert_eq!(
