@@ -99,16 +99,20 @@ pub struct Post {
 pub enum RenderError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The post names something that no longer exists, or a body this
-    /// version cannot read; it is dropped with this reason logged.
+    /// The post names something that no longer exists; it is dropped with
+    /// this reason logged.
     #[error("{0}")]
     Gone(String),
+    /// A body this version cannot read (a newer version wrote it); it is left
+    /// for a process that can.
+    #[error("{0}")]
+    Unreadable(String),
 }
 
 /// Renders one stored post body from the store's state.
 pub async fn render_post(bot: &Bot, body: &str) -> Result<Reply, RenderError> {
     let kind: PostKind = serde_json::from_str(body)
-        .map_err(|e| RenderError::Gone(format!("unreadable post ({e}): {body}")))?;
+        .map_err(|e| RenderError::Unreadable(format!("unreadable post ({e}): {body}")))?;
     let store = bot.store();
     let round_of = |id: &str| {
         let id = id.to_string();

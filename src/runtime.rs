@@ -23,6 +23,8 @@ const TICK_EVERY: Duration = Duration::from_millis(500);
 const BATCH: i64 = 20;
 /// Old request ids and delivered posts are swept this often.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// A post this version cannot read waits this long for one that can.
+const UNREADABLE_PAUSE: Duration = Duration::from_secs(3600);
 /// After a shutdown, deliveries still due get this long.
 const DRAIN_FOR: Duration = Duration::from_secs(4);
 
@@ -125,9 +127,21 @@ impl Bot {
     /// Delivers every post that is ready through `sink`, in order per channel;
     /// returns how many were delivered.
     pub async fn deliver<S: Sink>(&self, sink: &S) -> Result<usize, StoreError> {
+        self.deliver_while(sink, || true).await
+    }
+
+    /// [`Bot::deliver`], leasing another batch only while `go_on` says so.
+    async fn deliver_while<S: Sink>(
+        &self,
+        sink: &S,
+        go_on: impl Fn() -> bool,
+    ) -> Result<usize, StoreError> {
         let mut delivered = 0;
         // Bounded: each round leases a batch; a full outbox drains over loop turns.
         for _ in 0..50 {
+            if !go_on() {
+                break;
+            }
             let now = wall_ms();
             let leased = self
                 .store()
@@ -142,6 +156,13 @@ impl Bot {
                 let channel = (post.guild.clone(), post.channel.clone());
                 if held.contains(&channel) {
                     self.store().retry_post(&post, wall_ms()).await?;
+                    continue;
+                }
+                // A batch can outlast one lease (rate limits, retries): each post
+                // renews its own just before it is sent, or leaves it to the
+                // process that took it over.
+                let until = wall_ms() + LEASE.as_millis() as i64;
+                if !self.store().renew_lease(&post, until).await? {
                     continue;
                 }
                 match self.deliver_one(sink, &post).await? {
@@ -167,6 +188,14 @@ impl Bot {
                 tracing::error!("post {} dropped: {why}", pending.id);
                 store.mark_delivered(pending, wall_ms()).await?;
                 return Ok(Outcome::Dropped);
+            }
+            Err(RenderError::Unreadable(why)) => {
+                // Written by a newer version running beside this one: it reads it.
+                tracing::error!("post {} left for another version: {why}", pending.id);
+                store
+                    .retry_post(pending, wall_ms() + UNREADABLE_PAUSE.as_millis() as i64)
+                    .await?;
+                return Ok(Outcome::Retrying);
             }
         };
         let post = Post {
@@ -219,7 +248,7 @@ impl Bot {
             if let Err(e) = self.tick().await {
                 tracing::warn!("due work: {e}");
             }
-            if let Err(e) = self.deliver(sink).await {
+            if let Err(e) = self.deliver_while(sink, || !shutdown.is_stopping()).await {
                 tracing::warn!("delivering posts: {e}");
             }
             if last_sweep.elapsed() >= SWEEP_EVERY {

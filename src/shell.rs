@@ -147,6 +147,22 @@ pub struct Shell {
     ctx: Context,
     printer: Printer,
     fake_clock: Option<Arc<FakeClock>>,
+    /// Held while a line is answered, so the post loop prints a command's
+    /// posts after its reply, never before.
+    turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// The post loop's sink: prints a post when no line is being answered.
+struct InTurn {
+    printer: Printer,
+    turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Sink for InTurn {
+    async fn post(&self, post: &Post) -> Result<(), SinkError> {
+        let _turn = self.turn.lock().await;
+        self.printer.post(post).await
+    }
 }
 
 impl Shell {
@@ -163,6 +179,7 @@ impl Shell {
             ctx,
             printer,
             fake_clock,
+            turn: Arc::default(),
         }
     }
 
@@ -173,6 +190,7 @@ impl Shell {
         if line.is_empty() {
             return Flow::Continue;
         }
+        let turn = self.turn.clone().lock_owned().await;
         let (head, rest) = match line.split_once(char::is_whitespace) {
             Some((head, rest)) => (head, rest.trim()),
             None => (line, ""),
@@ -205,7 +223,7 @@ impl Shell {
                 _ => Reply::error("usage: /role member or /role moderator"),
             }],
             "/clock" => vec![self.clock(rest).await],
-            "/help" if rest.is_empty() => vec![help::help(Platform::Shell, SHELL_COMMANDS)],
+            "/help" => vec![help::help(Platform::Shell, SHELL_COMMANDS)],
             _ => self.bot.handle_line(&self.ctx, line).await,
         };
         let at = self.bot.now();
@@ -213,6 +231,7 @@ impl Shell {
             self.printer
                 .print(at, &self.ctx.channel, Some(&self.ctx.user), reply);
         }
+        drop(turn);
         self.deliver().await;
         Flow::Continue
     }
@@ -316,9 +335,13 @@ pub async fn run(
             None
         }
         None => {
-            let (bot, printer) = (bot.clone(), printer.clone());
+            let bot = bot.clone();
+            let sink = InTurn {
+                printer: printer.clone(),
+                turn: shell.turn.clone(),
+            };
             Some(tokio::spawn(async move {
-                bot.run(&printer, runtime_shutdown).await
+                bot.run(&sink, runtime_shutdown).await
             }))
         }
     };

@@ -595,6 +595,13 @@ impl Invocation {
                     spec.usage()
                 ))
             })?;
+            if checked.contains_key(option.name) {
+                return Err(ParseError(format!(
+                    "`{}` is given twice: usage is /{}",
+                    option.name,
+                    spec.usage()
+                )));
+            }
             checked.insert(option.name, normalize(option, value)?);
         }
         if let Some(missing) = spec
@@ -737,7 +744,7 @@ pub fn find(
     let sub = words.get(1).map(|w| w.to_ascii_lowercase());
     match candidates
         .iter()
-        .find(|c| c.path.get(1).map(|s| s.to_string()) == sub)
+        .find(|c| c.path.len() == 2 && sub.as_deref() == Some(c.path[1]))
     {
         Some(spec) => Ok((spec, 2)),
         None => Err(ParseError(format!(

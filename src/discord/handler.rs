@@ -36,6 +36,8 @@ const CHOICE_TEXT: usize = 100;
 /// How long a handled interaction id is kept: past Discord's 5-minute
 /// signature window (and a gateway resume) with room to spare.
 const REMEMBER_FOR: Duration = Duration::from_secs(15 * 60);
+/// The longest the replay check may hold an interaction up.
+const REPLAY_CHECK_WITHIN: Duration = Duration::from_millis(500);
 /// Interactions handled at once at most (a gate that stopping closes).
 const MAX_IN_FLIGHT: u32 = 10_000;
 
@@ -144,17 +146,22 @@ impl Adapter {
     /// that does not answer lets the interaction through (logged): the quiz
     /// commands that could do harm fail on the same outage anyway.
     async fn first_time(&self, id: InteractionId) -> bool {
-        let now = self.bot.now().as_millisecond();
+        // The wall clock, as the store's sweep uses.
+        let now = jiff::Timestamp::now().as_millisecond();
         let until = now + REMEMBER_FOR.as_millis() as i64;
-        match self
-            .bot
-            .store()
-            .claim_request(&format!("discord:{id}"), now, until)
-            .await
-        {
-            Ok(first) => first,
-            Err(e) => {
+        let key = format!("discord:{id}");
+        let claim = self.bot.store().claim_request(&key, now, until);
+        // Bounded: Discord's 3 seconds start before the reply is deferred.
+        match tokio::time::timeout(REPLAY_CHECK_WITHIN, claim).await {
+            Ok(Ok(first)) => first,
+            Ok(Err(e)) => {
                 tracing::warn!("discord: cannot check interaction {id} for replays: {e}");
+                true
+            }
+            Err(_) => {
+                tracing::warn!(
+                    "discord: the replay check of interaction {id} took over {REPLAY_CHECK_WITHIN:?}; handled anyway"
+                );
                 true
             }
         }

@@ -89,14 +89,18 @@ impl Running {
         ended
     }
 
-    /// Stops taking interactions, lets those in flight finish, closes the
-    /// gateway or endpoint, then lets the post loop deliver what is ready.
+    /// Stops taking interactions (closing the gateway's shards first), lets
+    /// those in flight finish, closes the endpoint, then lets the post loop
+    /// deliver what is ready.
     pub async fn stop(self) {
-        if !self.adapter.drain(DRAIN).await {
-            tracing::warn!("discord: interactions still running after {DRAIN:?}");
-        }
+        // On the gateway, close the shards first, so Discord sends new
+        // interactions to another process at once; those in flight still
+        // answer over REST. The endpoint answers 503 while draining.
         if let Some(manager) = &self.shard_manager {
             manager.shutdown_all().await;
+        }
+        if !self.adapter.drain(DRAIN).await {
+            tracing::warn!("discord: interactions still running after {DRAIN:?}");
         }
         self.stopper.stop();
         for (what, task) in [("connection", self.connection), ("post loop", self.posts)] {

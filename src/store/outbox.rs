@@ -63,15 +63,18 @@ pub(crate) async fn insert_posts(
     posts: &[NewPost],
     now: i64,
 ) -> Result<(), StoreError> {
-    for (index, post) in posts.iter().enumerate() {
+    for post in posts {
+        // The channel's next number, from the database: the order of writing,
+        // whatever the clocks of the processes that write.
         sqlx::query(
             "INSERT INTO outbox (id, guild, channel, seq, due_at, body, created_at, lease_until, attempts)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0) ON CONFLICT (id) DO NOTHING",
+             SELECT $1, $2, $3, COALESCE(MAX(seq), 0) + 1, $4, $5, $6, 0, 0
+             FROM outbox WHERE guild = $2 AND channel = $3
+             ON CONFLICT (id) DO NOTHING",
         )
         .bind(&post.id)
         .bind(&post.guild)
         .bind(&post.channel)
-        .bind(now * 1000 + index as i64)
         .bind(post.due_at)
         .bind(&post.body)
         .bind(now)
@@ -108,7 +111,7 @@ impl Store {
                        SELECT 1 FROM outbox e
                        WHERE e.guild = o.guild AND e.channel = o.channel
                          AND e.delivered_at IS NULL AND e.seq < o.seq AND e.lease_until > $3)
-                 ORDER BY o.seq, o.id LIMIT $4)",
+                 ORDER BY o.created_at, o.seq, o.id LIMIT $4)",
         )
         .bind(&lease)
         .bind(now + lease_ms)
@@ -121,7 +124,7 @@ impl Store {
         }
         let rows = sqlx::query(
             "SELECT id, guild, channel, due_at, body, attempts, lease_owner FROM outbox
-             WHERE lease_owner = $1 AND delivered_at IS NULL ORDER BY seq, id",
+             WHERE lease_owner = $1 AND delivered_at IS NULL ORDER BY created_at, seq, id",
         )
         .bind(&lease)
         .fetch_all(self.pool())
@@ -136,6 +139,20 @@ impl Store {
             "UPDATE outbox SET delivered_at = $1 WHERE id = $2 AND lease_owner = $3 AND delivered_at IS NULL",
         )
         .bind(now)
+        .bind(&post.id)
+        .bind(&post.lease)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Extends a leased post's lease to `until` just before it is sent; false
+    /// if the lease has passed to another process (which then sends it).
+    pub async fn renew_lease(&self, post: &PendingPost, until: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND delivered_at IS NULL",
+        )
+        .bind(until)
         .bind(&post.id)
         .bind(&post.lease)
         .execute(self.pool())
@@ -167,11 +184,18 @@ impl Store {
     }
 
     /// When the next undelivered post can be leased (now, or when a lease or a
-    /// retry pause ends).
+    /// retry pause ends): only each channel's first waiting post counts, as the
+    /// others wait for it.
     pub async fn next_post_at(&self) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query("SELECT MIN(lease_until) FROM outbox WHERE delivered_at IS NULL")
-            .fetch_one(self.pool())
-            .await?;
+        let row = sqlx::query(
+            "SELECT MIN(o.lease_until) FROM outbox o
+             WHERE o.delivered_at IS NULL AND NOT EXISTS (
+                 SELECT 1 FROM outbox e
+                 WHERE e.guild = o.guild AND e.channel = o.channel
+                   AND e.delivered_at IS NULL AND e.seq < o.seq)",
+        )
+        .fetch_one(self.pool())
+        .await?;
         Ok(row.try_get::<Option<i64>, _>(0)?)
     }
 

@@ -96,7 +96,7 @@ const MIGRATIONS: &[&[&str]] = &[
         delivered_at BIGINT
     )",
         "CREATE INDEX outbox_pending ON outbox (seq) WHERE delivered_at IS NULL",
-        "CREATE INDEX outbox_by_channel ON outbox (guild, channel, seq) WHERE delivered_at IS NULL",
+        "CREATE INDEX outbox_by_channel ON outbox (guild, channel, seq)",
         "CREATE TABLE handled_requests (
         id TEXT PRIMARY KEY,
         handled_at BIGINT NOT NULL,
