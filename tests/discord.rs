@@ -832,19 +832,8 @@ async fn a_rate_limited_call_waits_for_the_limit_to_pass_and_gets_through() {
     let retry_after = Duration::from_millis(1200);
     let fake = FakeDiscord::start().await;
     fake.rate_limit_next("/api/v10/gateway", retry_after);
-    let dir = tempfile::tempdir().unwrap();
-    let settings = settings(
-        dir.path(),
-        &[("INTERVIEW_BOT__DISCORD__API_URL", fake.api_url())],
-    );
-    let bot = Arc::new(
-        Bot::from_settings(&settings, Arc::new(SystemClock))
-            .await
-            .unwrap(),
-    );
-    let running = discord::start(&settings.discord, bot)
-        .await
-        .expect("gateway discovery gets through once the limit is over");
+    // start_in fails the test unless discovery gets through once the limit is over.
+    let Setup { fake, running, .. } = start_in(fake, tempfile::tempdir().unwrap(), &[]).await;
     fake.wait_for_shards(1).await;
     let gets: Vec<Instant> = fake
         .requests()

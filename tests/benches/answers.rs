@@ -15,6 +15,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod flags;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -365,20 +366,9 @@ async fn drop_postgres(url: &str) {
 }
 
 fn options() -> Options {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let number = |name: &str, default: usize| {
-        value(name).map_or(default, |v| {
-            v.replace(['_', ','], "")
-                .parse()
-                .unwrap_or_else(|_| panic!("{name} takes a number, not `{v}`"))
-        })
-    };
+    let flags = flags::Flags::from_env();
+    let value = |name: &str| flags.value(name);
+    let number = |name: &str, default: usize| flags.number(name, default);
     let backend = value("--backend").unwrap_or_else(|| "both".to_string());
     let options = Options {
         answers: number("--answers", 50_000),

@@ -29,6 +29,7 @@
 
 #[path = "../common/fake_discord.rs"]
 mod fake;
+mod flags;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -818,20 +819,9 @@ fn model_dir(repo: &Path) -> PathBuf {
 }
 
 fn options() -> Options {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let number = |name: &str, default: u64| {
-        value(name).map_or(default, |v| {
-            v.replace(['_', ','], "")
-                .parse()
-                .unwrap_or_else(|_| panic!("{name} takes a number, not `{v}`"))
-        })
-    };
+    let flags = flags::Flags::from_env();
+    let value = |name: &str| flags.value(name);
+    let number = |name: &str, default: u64| flags.number(name, default);
     let transport = value("--transport").unwrap_or_else(|| "both".to_string());
     let options = Options {
         rounds: number("--rounds", 5) as usize,
