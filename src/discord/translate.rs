@@ -78,27 +78,13 @@ fn value_of(value: &CommandDataOptionValue) -> Option<Value> {
     })
 }
 
-/// The text of a string option.
+/// The text of a string option (autocomplete's topic), through the same
+/// decoding as a command's options.
 pub fn text_of(options: &[CommandDataOption], name: &str) -> Option<String> {
-    options
-        .iter()
-        .find(|o| o.name == name)
-        .and_then(|o| value_text(&o.value))
-}
-
-fn value_text(value: &CommandDataOptionValue) -> Option<String> {
-    Some(match value {
-        CommandDataOptionValue::String(s) => s.trim().to_string(),
-        CommandDataOptionValue::Integer(i) => i.to_string(),
-        CommandDataOptionValue::Number(n) => n.to_string(),
-        CommandDataOptionValue::Boolean(b) => b.to_string(),
-        CommandDataOptionValue::User(id) => format!("<@{id}>"),
-        CommandDataOptionValue::Role(id) => format!("<@&{id}>"),
-        CommandDataOptionValue::Channel(id) => format!("<#{id}>"),
-        CommandDataOptionValue::Autocomplete { value, .. } => value.trim().to_string(),
-        _ => return None,
-    })
-    .filter(|v| !v.is_empty())
+    match value_of(&options.iter().find(|o| o.name == name)?.value)? {
+        Value::Text(text) => Some(text.trim().to_string()).filter(|t| !t.is_empty()),
+        _ => None,
+    }
 }
 
 /// The command a button stands for (see [`commands::from_choice`]).
