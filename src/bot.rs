@@ -41,6 +41,14 @@ impl Platform {
         }
     }
 
+    /// The platform's own ways in, listed after the commands in `/help`.
+    pub fn help_extras(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Platform::Slack => crate::slack::translate::SLACK_EXTRAS,
+            Platform::Shell | Platform::Discord => &[],
+        }
+    }
+
     /// Whether text-only commands (`/answer`, `/next`, `/reveal`) are typed
     /// there; on Discord buttons do their work.
     pub fn types_text_commands(self) -> bool {
@@ -198,7 +206,7 @@ impl Bot {
             }
             Command::Reveal => vec![question::reveal(self, ctx)],
             Command::Topics => vec![topics::topics(self)],
-            Command::Help => vec![help::help(ctx.platform, &[])],
+            Command::Help => vec![help::help(ctx.platform, ctx.platform.help_extras())],
             Command::QuizStart(options) => quiz::start(self, ctx, &options).await,
             Command::QuizStop => quiz::stop(self, ctx).await,
             Command::Answer {

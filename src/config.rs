@@ -382,7 +382,26 @@ pub struct SlackSettings {
     pub app_token: Option<SecretString>,
     #[serde(deserialize_with = "credential")]
     pub signing_secret: Option<SecretString>,
+    /// The Web API base (`https://slack.com/api`); tests and proxies point it
+    /// elsewhere.
     pub api_url: Option<String>,
+    /// HTTP mode: listen here (`0.0.0.0:3000`) for slash commands,
+    /// interactivity and events, verified with the signing secret, instead of
+    /// Socket Mode.
+    pub listen: Option<String>,
+    /// Members of this user group (its id, `S0123…`) moderate, besides
+    /// workspace admins and owners.
+    pub moderator_group: Option<String>,
+    /// Socket Mode connections kept open at once (1 to 10, default 2): with
+    /// two, one serves while the other refreshes.
+    pub connections: Option<u32>,
+}
+
+impl SlackSettings {
+    /// Socket Mode connections, within Slack's limit of 10.
+    pub fn connections(&self) -> u32 {
+        self.connections.unwrap_or(2).clamp(1, 10)
+    }
 }
 
 /// Reads an optional credential: an empty or blank value counts as unset; any

@@ -31,7 +31,8 @@
 //! - [`clock`]: injected time (real, or the shell's fake clock)
 //! - adapters, which translate events into commands and render replies, and
 //!   hold no quiz or search logic: [`shell`] (the terminal chat, the embedded
-//!   default), [`discord`] (serenity: gateway or interactions endpoint)
+//!   default), [`discord`] (serenity: gateway or interactions endpoint),
+//!   [`slack`] (slack-morphism: Socket Mode or HTTP mode)
 //! - [`config`]: layered settings; [`telemetry`]: logging
 //! - [`cli`]: the `interview-bot` command line
 
@@ -52,5 +53,6 @@ pub mod schedule;
 pub mod search;
 pub mod semantic;
 pub mod shell;
+pub mod slack;
 pub mod store;
 pub mod telemetry;

@@ -12,7 +12,7 @@ use tokio::sync::watch;
 use crate::bot::Bot;
 use crate::clock::from_millis;
 use crate::outbox::{Post, RenderError, render_post};
-use crate::store::{PendingPost, StoreError};
+use crate::store::{GuildScope, PendingPost, StoreError};
 
 /// A post is leased this long; a process that dies holding it hands it to the
 /// next process after at most this.
@@ -44,6 +44,12 @@ pub enum SinkError {
 pub trait Sink: Send + Sync {
     /// Posts `post` in its channel; `Ok` once the platform has taken it.
     fn post(&self, post: &Post) -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// Whose posts this sink delivers: a platform's guilds, when several
+    /// platforms share one database.
+    fn guilds(&self) -> GuildScope {
+        GuildScope::All
+    }
 }
 
 /// Says when to stop: a signal, the end of the shell's input, a test.
@@ -145,7 +151,7 @@ impl Bot {
             let now = wall_ms();
             let leased = self
                 .store()
-                .lease_posts(now, LEASE.as_millis() as i64, BATCH)
+                .lease_posts_in(sink.guilds(), now, LEASE.as_millis() as i64, BATCH)
                 .await?;
             if leased.is_empty() {
                 break;
@@ -257,7 +263,7 @@ impl Bot {
                     tracing::warn!("sweeping old records: {e}");
                 }
             }
-            let wait = self.until_next_work().await;
+            let wait = self.until_next_work(sink.guilds()).await;
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = self.woken() => {}
@@ -276,13 +282,13 @@ impl Bot {
 
     /// How long the loop may sleep: until the next close, run or post, at most
     /// [`TICK_EVERY`], at least 10 ms.
-    async fn until_next_work(&self) -> Duration {
+    async fn until_next_work(&self, guilds: GuildScope) -> Duration {
         let mut wait = TICK_EVERY;
         if let Ok(Some(due)) = self.next_due().await {
             let until = due.duration_since(self.now());
             wait = wait.min(Duration::try_from(until).unwrap_or_default());
         }
-        if let Ok(Some(post_at)) = self.store().next_post_at().await {
+        if let Ok(Some(post_at)) = self.store().next_post_at_in(guilds).await {
             let until = (post_at - wall_ms()).max(0) as u64;
             wait = wait.min(Duration::from_millis(until));
         }

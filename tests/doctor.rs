@@ -250,3 +250,98 @@ fn doctor_names_what_is_wrong_and_fails() {
     assert!(line_of(&text, "discord").starts_with("PROBLEM"), "{text}");
     assert!(!text.contains("not-a-token"), "tokens are never shown");
 }
+
+/// Doctor checks each token against its platform when it can reach it (here a
+/// fake on 127.0.0.1) and names the one that is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_names_the_token_its_platform_refuses() {
+    use axum::http::{StatusCode, header};
+    use axum::routing::{get, post};
+
+    fn json(status: StatusCode, body: &'static str) -> impl axum::response::IntoResponse {
+        (status, [(header::CONTENT_TYPE, "application/json")], body)
+    }
+    let refuse_bot_token =
+        || async { json(StatusCode::OK, r#"{"ok": false, "error": "invalid_auth"}"#) };
+    let app = axum::Router::new()
+        .route(
+            "/api/auth.test",
+            get(refuse_bot_token).post(refuse_bot_token),
+        )
+        .route(
+            "/api/apps.connections.open",
+            post(|| async {
+                json(
+                    StatusCode::OK,
+                    r#"{"ok": true, "url": "ws://127.0.0.1:9/socket"}"#,
+                )
+            }),
+        )
+        .route(
+            "/api/v10/users/@me",
+            get(|| async {
+                json(
+                    StatusCode::UNAUTHORIZED,
+                    r#"{"message": "401: Unauthorized", "code": 0}"#,
+                )
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut command = common::bot(tmp.path());
+    command
+        .env("SLACK_BOT_TOKEN", "xoxb-refused-token")
+        .env("SLACK_APP_TOKEN", "xapp-accepted-token")
+        .env("INTERVIEW_BOT__SLACK__API_URL", format!("{base}/api"))
+        .env("DISCORD_TOKEN", "aaaa.bbbb.cccc")
+        .env("INTERVIEW_BOT__DISCORD__API_URL", &base);
+    let output = tokio::task::spawn_blocking(move || run(command, &["doctor"]))
+        .await
+        .unwrap();
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    let has = |verdict: &str, words: &[&str]| {
+        lines
+            .iter()
+            .any(|l| l.starts_with(verdict) && words.iter().all(|w| l.contains(w)))
+    };
+    assert!(
+        has(
+            "PROBLEM",
+            &["slack", "bot token", "refused", "invalid_auth"]
+        ),
+        "{text}"
+    );
+    assert!(has("ok", &["slack", "app token", "accepted"]), "{text}");
+    assert!(
+        has("PROBLEM", &["discord", "DISCORD_TOKEN", "refused"]),
+        "{text}"
+    );
+    for secret in [
+        "xoxb-refused-token",
+        "xapp-accepted-token",
+        "aaaa.bbbb.cccc",
+    ] {
+        assert!(!text.contains(secret), "tokens are never shown: {text}");
+    }
+}
+
+/// `deploy/slack-manifest.yaml` is exactly what `interview-bot slack manifest`
+/// prints, so installing the app is a paste of a file that matches the code.
+#[test]
+fn the_shipped_slack_manifest_is_the_generated_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = run(common::bot(tmp.path()), &["slack", "manifest"]);
+    assert!(output.status.success());
+    let shipped = std::fs::read_to_string(common::repo().join("deploy/slack-manifest.yaml"))
+        .expect("deploy/slack-manifest.yaml exists");
+    assert_eq!(
+        stdout(&output),
+        shipped,
+        "regenerate it: cargo run -- slack manifest > deploy/slack-manifest.yaml"
+    );
+}

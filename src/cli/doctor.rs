@@ -217,32 +217,60 @@ fn check_platforms(settings: &Settings, report: &mut Report) {
             Verdict::Note,
             "no token (DISCORD_TOKEN): not used",
         ),
-        Some(token) if discord_token_shape(token) => check_discord_mode(settings, report),
+        Some(token) if discord_token_shape(token) => {
+            check_discord_mode(settings, report);
+            let (verdict, text) = verify_discord_token(settings, token);
+            report.line("discord", verdict, &text);
+        }
         Some(_) => report.line(
             "discord",
             Verdict::Problem,
             "the token does not look like a Discord bot token (three parts separated by dots)",
         ),
     }
-    let slack = &settings.slack;
-    let shape = [
-        (&slack.bot_token, "bot token (SLACK_BOT_TOKEN)", "xoxb-"),
-        (&slack.app_token, "app token (SLACK_APP_TOKEN)", "xapp-"),
-    ];
-    if slack.bot_token.is_none() && slack.app_token.is_none() {
+    check_slack(&settings.slack, report);
+}
+
+/// Each Slack setting the chosen mode needs, then each token against Slack
+/// when Slack can be reached.
+fn check_slack(slack: &crate::config::SlackSettings, report: &mut Report) {
+    if !(slack.bot_token.is_some() || slack.app_token.is_some()) {
         report.line(
             "slack",
             Verdict::Note,
-            "no tokens (SLACK_BOT_TOKEN): not used",
+            "no tokens (SLACK_BOT_TOKEN, SLACK_APP_TOKEN): not used",
         );
         return;
     }
-    for (token, name, prefix) in shape {
+    let http_mode = slack.listen.is_some();
+    match &slack.listen {
+        Some(address) => report.line(
+            "slack",
+            Verdict::Ok,
+            &format!("HTTP mode on {address} (slack.listen)"),
+        ),
+        None => report.line("slack", Verdict::Ok, "Socket Mode (no slack.listen)"),
+    }
+    let shape = [
+        (
+            &slack.bot_token,
+            "bot token (SLACK_BOT_TOKEN)",
+            "xoxb-",
+            true,
+        ),
+        (
+            &slack.app_token,
+            "app token (SLACK_APP_TOKEN)",
+            "xapp-",
+            !http_mode,
+        ),
+    ];
+    let mut usable = Vec::new();
+    for (token, name, prefix, needed) in shape {
         match token {
-            None => report.line("slack", Verdict::Problem, &format!("{name} is missing")),
-            Some(t) if t.expose_secret().starts_with(prefix) => {
-                report.line("slack", Verdict::Ok, &format!("{name} set"))
-            }
+            None if needed => report.line("slack", Verdict::Problem, &format!("{name} is missing")),
+            None => {}
+            Some(t) if t.expose_secret().starts_with(prefix) => usable.push((name, t)),
             Some(_) => report.line(
                 "slack",
                 Verdict::Problem,
@@ -250,6 +278,127 @@ fn check_platforms(settings: &Settings, report: &mut Report) {
             ),
         }
     }
+    match (&slack.signing_secret, http_mode) {
+        (None, true) => report.line(
+            "slack",
+            Verdict::Problem,
+            "signing secret (SLACK_SIGNING_SECRET) is missing: HTTP mode verifies every request with it",
+        ),
+        (Some(_), _) => report.line("slack", Verdict::Ok, "signing secret set"),
+        (None, false) => {}
+    }
+    if let Some(url) = &slack.api_url {
+        report.line(
+            "slack",
+            Verdict::Note,
+            &format!("Web API at {url} (slack.api_url)"),
+        );
+    }
+    if let Some(group) = &slack.moderator_group {
+        report.line(
+            "slack",
+            Verdict::Ok,
+            &format!("members of user group {group} moderate, besides admins and owners"),
+        );
+    }
+    for (name, token) in usable {
+        let (verdict, text) = verify_slack_token(slack.api_url.as_deref(), name, token);
+        report.line("slack", verdict, &text);
+    }
+}
+
+/// How long a token check may take before it counts as unreachable.
+const TOKEN_CHECK_WITHIN: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Runs a token check on a small runtime of its own, bounded.
+fn block_on_check<F: std::future::Future<Output = (Verdict, String)>>(
+    what: &str,
+    check: F,
+) -> (Verdict, String) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return (Verdict::Note, format!("{what}: not checked ({e})")),
+    };
+    runtime.block_on(async {
+        match tokio::time::timeout(TOKEN_CHECK_WITHIN, check).await {
+            Ok(result) => result,
+            Err(_) => (
+                Verdict::Note,
+                format!("{what}: not checked (no answer within {TOKEN_CHECK_WITHIN:?})"),
+            ),
+        }
+    })
+}
+
+/// A Slack token against Slack: `auth.test` for the bot token,
+/// `apps.connections.open` for the app-level token.
+fn verify_slack_token(
+    api_url: Option<&str>,
+    name: &str,
+    token: &SecretString,
+) -> (Verdict, String) {
+    use slack_morphism::prelude::*;
+    let client = crate::slack::client(api_url);
+    let secret = SlackApiToken::new(token.expose_secret().to_string().into());
+    let app_level = token.expose_secret().starts_with("xapp-");
+    block_on_check(name, async {
+        let session = client.open_session(&secret);
+        let checked = match app_level {
+            true => session
+                .apps_connections_open(&SlackApiAppsConnectionOpenRequest::new())
+                .await
+                .map(|_| "Socket Mode connections can open".to_string()),
+            false => session
+                .auth_test()
+                .await
+                .map(|me| format!("{} in workspace {}", me.user.unwrap_or_default(), me.team)),
+        };
+        match checked {
+            Ok(what) => (Verdict::Ok, format!("{name} accepted by Slack: {what}")),
+            Err(slack_morphism::errors::SlackClientError::ApiError(e)) => (
+                Verdict::Problem,
+                format!("{name} refused by Slack: {}", e.code),
+            ),
+            Err(e) => (
+                Verdict::Note,
+                format!("{name}: not checked, Slack cannot be reached ({e})"),
+            ),
+        }
+    })
+}
+
+/// The Discord token against Discord: `GET /users/@me`.
+fn verify_discord_token(settings: &Settings, token: &SecretString) -> (Verdict, String) {
+    let mut builder = serenity::all::HttpBuilder::new(token.expose_secret());
+    if let Some(url) = &settings.discord.api_url {
+        builder = builder
+            .proxy(url.trim_end_matches('/'))
+            .ratelimiter_disabled(true);
+    }
+    let http = builder.build();
+    block_on_check("token (DISCORD_TOKEN)", async {
+        match http.get_current_user().await {
+            Ok(me) => (
+                Verdict::Ok,
+                format!("token (DISCORD_TOKEN) accepted by Discord: signed in as {}", me.name),
+            ),
+            Err(serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(r)))
+                if r.status_code.as_u16() == 401 =>
+            {
+                (
+                    Verdict::Problem,
+                    "token (DISCORD_TOKEN) refused by Discord (401): reset it in the Developer Portal".to_string(),
+                )
+            }
+            Err(e) => (
+                Verdict::Note,
+                format!("token (DISCORD_TOKEN): not checked, Discord cannot be reached ({e})"),
+            ),
+        }
+    })
 }
 
 /// How the Discord adapter would connect: the gateway (which shards), or the

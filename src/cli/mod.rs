@@ -49,6 +49,19 @@ pub enum Command {
     /// Install the sentence-embedding model that lets /ask match by meaning
     #[command(subcommand)]
     Model(model::ModelCommand),
+    /// Set up the Slack app
+    #[command(subcommand)]
+    Slack(SlackCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SlackCommand {
+    /// Print the Slack app manifest (paste it at api.slack.com/apps → From a manifest)
+    Manifest {
+        /// HTTP mode: the public address Slack reaches slack.listen at (https://bot.example.com); without it, Socket Mode
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -113,6 +126,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Doctor) => doctor::run(&settings, cli.config.as_deref()),
         Some(Command::Bank(command)) => bank::run(&settings, command),
         Some(Command::Model(command)) => model::run(&settings, command),
+        Some(Command::Slack(SlackCommand::Manifest { url })) => {
+            print!("{}", crate::slack::manifest::manifest(url.as_deref()));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -146,16 +163,50 @@ fn run_shell(
     result
 }
 
-/// The bot on Discord until SIGTERM or Ctrl-C. The bank, index and model load
-/// first, so the gateway never waits on them.
-fn run_discord(settings: Settings) -> anyhow::Result<ExitCode> {
+/// The bot on its configured platforms (Discord, Slack, or both in one
+/// process) until SIGTERM or Ctrl-C. The bank, index and model load first, so
+/// no connection waits on them.
+fn run_platforms(settings: Settings) -> anyhow::Result<ExitCode> {
+    let platforms = settings.platforms();
     let runtime = runtime()?;
     let result = runtime.block_on(async {
         let (stopper, shutdown) = crate::runtime::shutdown();
         stopper.on_signals();
         let bot = Arc::new(Bot::from_settings(&settings, Arc::new(SystemClock)).await?);
-        let running = crate::discord::start(&settings.discord, bot.clone()).await?;
-        let ended_by_itself = running.until_stopped(shutdown).await;
+        let discord = match platforms.discord {
+            true => Some(crate::discord::start(&settings.discord, bot.clone()).await?),
+            false => None,
+        };
+        let slack = match platforms.slack {
+            true => match crate::slack::start(&settings.slack, bot.clone()).await {
+                Ok(running) => Some(running),
+                Err(e) => {
+                    if let Some(discord) = discord {
+                        discord.stop().await;
+                    }
+                    return Err(e.into());
+                }
+            },
+            false => None,
+        };
+        let slack_done = async {
+            if let Some(slack) = slack {
+                slack.until_stopped(shutdown.clone()).await;
+            }
+        };
+        let discord_done = async {
+            match discord {
+                Some(discord) => discord.until_stopped(shutdown.clone()).await,
+                None => false,
+            }
+        };
+        let (ended_by_itself, ()) = tokio::join!(discord_done, async {
+            slack_done.await;
+        });
+        if ended_by_itself {
+            // Discord's connection ended by itself: stop Slack too.
+            stopper.stop();
+        }
         bot.store().close().await;
         Ok(match ended_by_itself {
             true => ExitCode::FAILURE,
@@ -168,14 +219,8 @@ fn run_discord(settings: Settings) -> anyhow::Result<ExitCode> {
 
 fn run_bot(settings: Settings) -> anyhow::Result<ExitCode> {
     let platforms = settings.platforms();
-    if platforms.discord {
-        return run_discord(settings);
-    }
-    if platforms.slack {
-        eprintln!(
-            "interview-bot: Slack credentials are configured, but this build has no Slack adapter yet; unset them to use the shell chat, or run `interview-bot shell`"
-        );
-        return Ok(ExitCode::from(EXIT_USAGE));
+    if platforms.discord || platforms.slack {
+        return run_platforms(settings);
     }
     run_shell(settings, ShellOptions::default(), None)
 }

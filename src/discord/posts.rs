@@ -14,6 +14,7 @@ use super::render;
 use super::retry::retry;
 use crate::outbox::Post;
 use crate::runtime::{Sink, SinkError};
+use crate::store::GuildScope;
 
 /// Posts into Discord channels through the adapter's REST client.
 #[derive(Clone)]
@@ -57,6 +58,12 @@ impl Sink for DiscordSink {
             ))),
             Err(e) => Err(SinkError::Retry(e.to_string())),
         }
+    }
+
+    /// Every guild but Slack's workspaces, which share the database when one
+    /// process serves both.
+    fn guilds(&self) -> GuildScope {
+        GuildScope::NotPrefixed(crate::slack::GUILD_PREFIX)
     }
 }
 

@@ -17,7 +17,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub use answers::{AnswerOutcome, AnswerRow, NewAnswer, Period, Standing};
-pub use outbox::{NewPost, PendingPost};
+pub use outbox::{GuildScope, NewPost, PendingPost};
 pub use rounds::{NewRound, Round, RoundQuestion, RoundStatus, RunClaim};
 pub use schedules::ScheduleRow;
 

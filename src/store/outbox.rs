@@ -101,22 +101,37 @@ impl Store {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<PendingPost>, StoreError> {
+        self.lease_posts_in(GuildScope::All, now, lease_ms, limit)
+            .await
+    }
+
+    /// [`Store::lease_posts`] among the posts of `scope`'s guilds only (one
+    /// platform's, when several run on one database).
+    pub async fn lease_posts_in(
+        &self,
+        scope: GuildScope,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<PendingPost>, StoreError> {
         let lease = format!("{:016x}", fastrand::u64(..));
-        let leased = sqlx::query(
+        let (condition, pattern) = scope.condition("o.guild", 5);
+        let leased = sqlx::query(super::built(format!(
             "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
              WHERE delivered_at IS NULL AND lease_until <= $3 AND id IN (
                  SELECT o.id FROM outbox o
-                 WHERE o.delivered_at IS NULL AND o.lease_until <= $3
+                 WHERE o.delivered_at IS NULL AND o.lease_until <= $3 AND {condition}
                    AND NOT EXISTS (
                        SELECT 1 FROM outbox e
                        WHERE e.guild = o.guild AND e.channel = o.channel
                          AND e.delivered_at IS NULL AND e.seq < o.seq AND e.lease_until > $3)
-                 ORDER BY o.created_at, o.seq, o.id LIMIT $4)",
-        )
+                 ORDER BY o.created_at, o.seq, o.id LIMIT $4)"
+        )))
         .bind(&lease)
         .bind(now + lease_ms)
         .bind(now)
         .bind(limit)
+        .bind(pattern)
         .execute(self.pool())
         .await?;
         if leased.rows_affected() == 0 {
@@ -187,13 +202,20 @@ impl Store {
     /// retry pause ends): only each channel's first waiting post counts, as the
     /// others wait for it.
     pub async fn next_post_at(&self) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query(
+        self.next_post_at_in(GuildScope::All).await
+    }
+
+    /// [`Store::next_post_at`] among the posts of `scope`'s guilds only.
+    pub async fn next_post_at_in(&self, scope: GuildScope) -> Result<Option<i64>, StoreError> {
+        let (condition, pattern) = scope.condition("o.guild", 1);
+        let row = sqlx::query(super::built(format!(
             "SELECT MIN(o.lease_until) FROM outbox o
-             WHERE o.delivered_at IS NULL AND NOT EXISTS (
+             WHERE o.delivered_at IS NULL AND {condition} AND NOT EXISTS (
                  SELECT 1 FROM outbox e
                  WHERE e.guild = o.guild AND e.channel = o.channel
-                   AND e.delivered_at IS NULL AND e.seq < o.seq)",
-        )
+                   AND e.delivered_at IS NULL AND e.seq < o.seq)"
+        )))
+        .bind(pattern)
         .fetch_one(self.pool())
         .await?;
         Ok(row.try_get::<Option<i64>, _>(0)?)
@@ -230,5 +252,27 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+}
+
+/// Whose posts a delivery loop takes: every guild's, or one platform's when
+/// several platforms share a database (Slack's guilds are `slack:T…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuildScope {
+    All,
+    /// Guilds whose id starts with this.
+    Prefixed(&'static str),
+    /// Guilds whose id does not start with this.
+    NotPrefixed(&'static str),
+}
+
+impl GuildScope {
+    /// The SQL condition on `column`, with its `LIKE` pattern bound as `$n`.
+    fn condition(self, column: &str, n: usize) -> (String, String) {
+        match self {
+            GuildScope::All => (format!("{column} LIKE ${n}"), "%".to_string()),
+            GuildScope::Prefixed(p) => (format!("{column} LIKE ${n}"), format!("{p}%")),
+            GuildScope::NotPrefixed(p) => (format!("{column} NOT LIKE ${n}"), format!("{p}%")),
+        }
     }
 }
