@@ -345,7 +345,7 @@ impl Adapter {
     async fn send(&self, incoming: &Incoming, replies: &[Reply]) {
         for reply in replies {
             if !reply.ephemeral && matches!(reply.data, Some(Data::Question { .. })) {
-                match self.post(&incoming.channel, reply).await {
+                match self.post_retried(&incoming.channel, reply).await {
                     Ok(ts) => {
                         self.track(&incoming.channel, ts, reply);
                         continue;
@@ -362,7 +362,10 @@ impl Adapter {
                     self.post_ephemeral(&incoming.channel, &incoming.user, reply)
                         .await
                 }
-                Reach::Channel => self.post(&incoming.channel, reply).await.map(|_| ()),
+                Reach::Channel => self
+                    .post_retried(&incoming.channel, reply)
+                    .await
+                    .map(|_| ()),
             };
             if let Err(e) = sent {
                 tracing::error!("slack: could not reply in {}: {e}", incoming.channel);
@@ -419,6 +422,20 @@ impl Adapter {
             .await
             .map(|r| r.ts)
             .map_err(classify)
+    }
+
+    /// [`Adapter::post`], tried again on a transient failure (a person waits
+    /// for this one; the outbox retries posts by itself).
+    async fn post_retried(&self, channel: &str, reply: &Reply) -> Result<SlackTs, CallError> {
+        let request = SlackApiChatPostMessageRequest::new(channel.into(), blocks::content(reply));
+        retried("post", || async {
+            self.client
+                .open_session(&self.token)
+                .chat_post_message(&request)
+                .await
+                .map(|posted| posted.ts)
+        })
+        .await
     }
 
     async fn post_ephemeral(
@@ -611,15 +628,15 @@ fn top_lines(text: &str, n: usize) -> String {
 
 /// Runs a Web API call up to [`REPLY_TRIES`] times while it fails transiently
 /// (the client itself waits out 429s).
-async fn retried<F, Fut>(what: &str, call: F) -> Result<(), CallError>
+async fn retried<T, F, Fut>(what: &str, call: F) -> Result<T, CallError>
 where
     F: Fn() -> Fut,
-    Fut: std::future::Future<Output = ClientResult<()>>,
+    Fut: std::future::Future<Output = ClientResult<T>>,
 {
     let mut pause = Duration::from_millis(500);
     for attempt in 1..=REPLY_TRIES {
         match call().await.map_err(classify) {
-            Ok(()) => return Ok(()),
+            Ok(done) => return Ok(done),
             Err(CallError::Transient(e)) if attempt < REPLY_TRIES => {
                 tracing::warn!("slack: {what} failed ({e}); retrying in {pause:?}");
                 tokio::time::sleep(pause).await;

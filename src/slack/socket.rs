@@ -54,8 +54,10 @@ async fn adapter_of(states: &SlackClientEventsUserState) -> Option<Arc<Adapter>>
         .cloned()
 }
 
-/// Acknowledges a slash command with no message; the reply follows through
-/// its `response_url`.
+/// Acknowledges a slash command with no payload at all (the reply follows
+/// through its `response_url`). slack-morphism sends a payload with every
+/// `Ok`, so the bare acknowledgement goes the way its error handler takes:
+/// [`Acked`], which [`on_error`] lets through silently.
 async fn on_command(
     event: SlackCommandEvent,
     _client: Arc<Client>,
@@ -66,8 +68,13 @@ async fn on_command(
             tracing::warn!("slack: a command arrived while stopping; not handled");
         }
     }
-    Ok(SlackCommandEventResponse::new(SlackMessageContent::new()))
+    Err(Box::new(Acked))
 }
+
+/// Not an error: a slash command taken in for the background.
+#[derive(Debug, thiserror::Error)]
+#[error("acknowledged; answered through the response_url")]
+struct Acked;
 
 async fn on_interaction(
     event: SlackInteractionEvent,
@@ -103,6 +110,8 @@ fn on_error(
     _client: Arc<Client>,
     _states: SlackClientEventsUserState,
 ) -> HttpStatusCode {
-    tracing::warn!("slack: socket mode: {error}");
+    if !error.is::<Acked>() {
+        tracing::warn!("slack: socket mode: {error}");
+    }
     HttpStatusCode::OK
 }
