@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 mod common;
 #[path = "common/fake_slack.rs"]
 mod fake;
+#[path = "common/fake_discord.rs"]
+mod fake_discord;
 
 use fake::{CHANNEL_ID, FakeSlack};
 use interview_bot::bot::Bot;
@@ -986,4 +988,66 @@ mod http {
         assert_eq!(again.rows("SELECT COUNT(*) FROM rounds").await, 1);
         again.running.stop().await;
     }
+}
+
+/// One process, one database, both platforms: a Discord command is answered on
+/// Discord while a Slack round runs, and the Slack round's posts (reveal,
+/// standings) reach Slack only; Discord's post loop never takes them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_process_serves_discord_and_slack_and_posts_go_to_their_platform() {
+    let slack_fake = FakeSlack::start().await;
+    slack_fake.set_user(ALICE, true, false);
+    let discord_fake = fake_discord::FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = common::fresh_sqlite(dir.path());
+    let settings = settings(
+        &dir.path().join("index"),
+        &database,
+        &[
+            ("INTERVIEW_BOT__SLACK__API_URL", slack_fake.api_url()),
+            ("DISCORD_TOKEN", "test-token".to_string()),
+            ("INTERVIEW_BOT__DISCORD__API_URL", discord_fake.api_url()),
+        ],
+    );
+    assert!(settings.platforms().discord && settings.platforms().slack);
+    let bot = Arc::new(
+        Bot::from_settings(&settings, Arc::new(SystemClock))
+            .await
+            .unwrap(),
+    );
+    let on_discord = interview_bot::discord::start(&settings.discord, bot.clone())
+        .await
+        .expect("discord starts");
+    let on_slack = slack::start(&settings.slack, bot)
+        .await
+        .expect("slack starts");
+    slack_fake.wait_for_connections(1).await;
+    discord_fake.wait_for_shards(1).await;
+
+    let (envelope, _) = slack_fake.slash(ALICE, CHANNEL_ID, "quiz start questions:1 seconds:10");
+    slack_fake.ack(&envelope).await;
+    discord_fake.dispatch(
+        "INTERACTION_CREATE",
+        fake_discord::slash(
+            "700000000000000900",
+            "topics",
+            json!([]),
+            fake_discord::member("500000000000000001", "alice", 0, &[]),
+        ),
+    );
+    let topics = discord_fake.callback("700000000000000900").await;
+    assert!(topics.to_string().contains("docker"), "{topics}");
+
+    slack_fake
+        .wait_for("the Slack round's standings", |r| {
+            r.is_api("chat.postMessage") && r.ok() && r.text().contains("Round over")
+        })
+        .await;
+    assert!(
+        discord_fake.created_messages().is_empty(),
+        "no Slack post went to Discord: {:?}",
+        discord_fake.created_messages()
+    );
+    on_slack.stop().await;
+    on_discord.stop().await;
 }
