@@ -58,6 +58,10 @@ impl Sink for DiscordSink {
             Err(e) => Err(SinkError::Retry(e.to_string())),
         }
     }
+
+    fn platform(&self) -> &'static str {
+        "discord"
+    }
 }
 
 /// Discord's answer for a channel that is gone or closed to the bot
