@@ -33,8 +33,8 @@ impl Library {
     /// that worked before. Runs for seconds with the model on: call it off the
     /// async runtime.
     pub fn load_checked(settings: &Settings) -> Result<Library, ReloadError> {
-        let loaded = bank::load(&settings.bank.dir)
-            .map_err(|e| ReloadError::Unreadable(e.to_string()))?;
+        let loaded =
+            bank::load(&settings.bank.dir).map_err(|e| ReloadError::Unreadable(e.to_string()))?;
         let errors: Vec<String> = loaded.errors().map(ToString::to_string).collect();
         if !errors.is_empty() {
             return Err(ReloadError::Broken(errors));

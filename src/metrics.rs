@@ -220,13 +220,19 @@ impl Metrics {
 
     pub fn platform_error(&self, platform: &'static str, kind: &str) {
         self.platform_errors
-            .get_or_create(&[("platform", platform.to_string()), ("kind", kind.to_string())])
+            .get_or_create(&[
+                ("platform", platform.to_string()),
+                ("kind", kind.to_string()),
+            ])
             .inc();
     }
 
     pub fn platform_retry(&self, platform: &'static str, kind: &str) {
         self.platform_retries
-            .get_or_create(&[("platform", platform.to_string()), ("kind", kind.to_string())])
+            .get_or_create(&[
+                ("platform", platform.to_string()),
+                ("kind", kind.to_string()),
+            ])
             .inc();
     }
 
@@ -237,7 +243,9 @@ impl Metrics {
     /// A bank reload ended: `ok`, or refused because the new bank had errors.
     pub fn bank_reload(&self, ok: bool) {
         let outcome = if ok { "ok" } else { "refused" };
-        self.bank_reloads.get_or_create(&[("outcome", outcome)]).inc();
+        self.bank_reloads
+            .get_or_create(&[("outcome", outcome)])
+            .inc();
     }
 
     /// The state read at scrape time.

@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use notify::RecursiveMode;
-use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
+use notify::{RecursiveMode, Watcher as _};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -29,7 +28,7 @@ const DEBOUNCE: Duration = Duration::from_millis(300);
 pub fn spawn(bot: Arc<Bot>, settings: Settings, mut shutdown: Shutdown) -> JoinHandle<()> {
     tokio::spawn(async move {
         let (tx, mut edits) = mpsc::channel::<()>(4);
-        // Dropping the debouncer stops the watch: it lives as long as this task.
+        // Dropping the watcher stops the watch: it lives as long as this task.
         let _watch = match settings.bank.watch {
             true => watch(&settings, tx),
             false => None,
@@ -45,7 +44,9 @@ pub fn spawn(bot: Arc<Bot>, settings: Settings, mut shutdown: Shutdown) -> JoinH
                 }
                 _ = shutdown.stopping() => break,
             }
-            // Edits that arrived meanwhile are covered by this reload.
+            // An editor's save is several events: let them settle, then one
+            // reload covers them all.
+            tokio::time::sleep(DEBOUNCE).await;
             while edits.try_recv().is_ok() {}
             reload(&bot, &settings).await;
         }
@@ -80,30 +81,27 @@ pub async fn reload(bot: &Bot, settings: &Settings) {
         }
         Err(e) => {
             metrics().bank_reload(false);
-            tracing::error!("bank not reloaded: the reload failed ({e}); the last good bank stays in use");
+            tracing::error!(
+                "bank not reloaded: the reload failed ({e}); the last good bank stays in use"
+            );
         }
     }
 }
 
-/// Watches the bank directory and the synonyms file; `None` (logged) when
-/// the platform cannot watch them.
-fn watch(
-    settings: &Settings,
-    tx: mpsc::Sender<()>,
-) -> Option<notify_debouncer_mini::Debouncer<notify::RecommendedWatcher>> {
-    // Bank files and the synonyms are TOML; an editor's temporary files are not.
-    let wanted = |path: &Path| path.extension().is_some_and(|e| e == "toml");
-    let handler = move |result: DebounceEventResult| match result {
-        Ok(events) => {
-            if events.iter().any(|e| wanted(&e.path)) {
-                // Full: a reload is already waiting and covers this edit.
-                let _ = tx.try_send(());
-            }
+/// Watches the bank directory and the synonyms file's directory for changes
+/// to TOML files (reads, which a reload itself does, are not changes); `None`
+/// (logged) when the platform cannot watch them.
+fn watch(settings: &Settings, tx: mpsc::Sender<()>) -> Option<notify::RecommendedWatcher> {
+    let handler = move |result: notify::Result<notify::Event>| match result {
+        Ok(event) if is_edit(&event) => {
+            // Full: a reload is already waiting and covers this edit.
+            let _ = tx.try_send(());
         }
+        Ok(_) => {}
         Err(e) => tracing::warn!("watching the bank: {e}"),
     };
-    let mut debouncer = match new_debouncer(DEBOUNCE, handler) {
-        Ok(debouncer) => debouncer,
+    let mut watcher = match notify::recommended_watcher(handler) {
+        Ok(watcher) => watcher,
         Err(e) => {
             tracing::warn!("cannot watch the bank for edits ({e}); SIGHUP still reloads it");
             return None;
@@ -120,17 +118,30 @@ fn watch(
         }
     }
     for dir in &dirs {
-        if let Err(e) = debouncer
-            .watcher()
-            .watch(dir, RecursiveMode::NonRecursive)
-        {
+        if let Err(e) = watcher.watch(dir, RecursiveMode::NonRecursive) {
             tracing::warn!(
                 "cannot watch {} for edits ({e}); SIGHUP still reloads the bank",
                 dir.display()
             );
         }
     }
-    Some(debouncer)
+    Some(watcher)
+}
+
+/// A file created, written, renamed or removed, of a bank file or the
+/// synonyms (both TOML; an editor's temporary files are not).
+fn is_edit(event: &notify::Event) -> bool {
+    use notify::EventKind;
+    let changed = match event.kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(kind) => !matches!(kind, notify::event::ModifyKind::Metadata(_)),
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    };
+    changed && event.paths.iter().any(|p| is_toml(p))
+}
+
+fn is_toml(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "toml")
 }
 
 #[cfg(unix)]

@@ -83,10 +83,16 @@ impl Running {
                 Ok(reply) if wanted(&reply) => return reply,
                 Ok(_) => {}
                 Err(RecvTimeoutError::Timeout) => {
-                    panic!("no reply to `{line}` within {REPLY_LIMIT:?}; log:\n{}", self.log())
+                    panic!(
+                        "no reply to `{line}` within {REPLY_LIMIT:?}; log:\n{}",
+                        self.log()
+                    )
                 }
                 Err(RecvTimeoutError::Disconnected) => {
-                    panic!("the shell ended while answering `{line}`; log:\n{}", self.log())
+                    panic!(
+                        "the shell ended while answering `{line}`; log:\n{}",
+                        self.log()
+                    )
                 }
             }
         }
@@ -253,16 +259,25 @@ async fn health_and_metrics_move_as_commands_run_and_sigterm_exits_0() {
         2.0
     );
     assert_eq!(
-        sample(&after, r#"interview_bot_ask_answers_total{result="answered"}"#),
+        sample(
+            &after,
+            r#"interview_bot_ask_answers_total{result="answered"}"#
+        ),
         1.0
     );
     assert_eq!(
-        sample(&after, r#"interview_bot_ask_answers_total{result="refused"}"#),
+        sample(
+            &after,
+            r#"interview_bot_ask_answers_total{result="refused"}"#
+        ),
         1.0
     );
     assert_eq!(sample(&after, "interview_bot_rounds_started_total"), 1.0);
     assert_eq!(
-        sample(&after, r#"interview_bot_quiz_answers_total{result="recorded"}"#),
+        sample(
+            &after,
+            r#"interview_bot_quiz_answers_total{result="recorded"}"#
+        ),
         1.0
     );
     // The stop's reveal and standings go through the outbox, delivered by the post loop.
@@ -278,7 +293,11 @@ async fn health_and_metrics_move_as_commands_run_and_sigterm_exits_0() {
         sample(&after, "interview_bot_outbox_delivery_lag_seconds_count"),
         sample(&after, delivered)
     );
-    assert_eq!(sample(&after, "interview_bot_outbox_pending"), 0.0, "{after}");
+    assert_eq!(
+        sample(&after, "interview_bot_outbox_pending"),
+        0.0,
+        "{after}"
+    );
     assert_eq!(
         sample(
             &after,
@@ -326,7 +345,8 @@ async fn readyz_names_what_is_not_ready() {
     let served = tokio::spawn(serve);
     let address = address.to_string();
 
-    bot.readiness().not_ready("slack", "connecting to Socket Mode");
+    bot.readiness()
+        .not_ready("slack", "connecting to Socket Mode");
     bot.readiness().ready("discord");
     let (status, body) = get(&address, "/readyz").await;
     assert_eq!(status, 503, "{body}");
@@ -422,6 +442,17 @@ fn an_edit_to_the_bank_is_used_without_a_restart_and_a_broken_one_is_refused() {
     append(&file, NEW_QUESTION);
     let found = ask_until_found(&mut bot);
     assert!(found["text"].as_str().unwrap().contains("zebracorn"));
+    // A reload reads the bank files; reading is not an edit, so it does not
+    // set off another reload.
+    let reloads = |bot: &Running| bot.log().matches("bank reloaded").count();
+    let settled = reloads(&bot);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        reloads(&bot),
+        settled,
+        "reloads go on by themselves:\n{}",
+        bot.log()
+    );
     let topics = bot.say("/topics", is_kind("topics"));
     let total: u64 = topics["data"]["topics"]
         .as_array()
@@ -494,7 +525,7 @@ async fn json_logs_carry_the_command_span_and_never_a_secret() {
         .env("INTERVIEW_BOT__LOG__FORMAT", "json")
         .env("INTERVIEW_BOT__HTTP__LISTEN", "127.0.0.1:0")
         // Everything every crate says, to catch a secret anywhere.
-        .env("RUST_LOG", "debug")
+        .env("RUST_LOG", "trace")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -558,8 +589,8 @@ async fn json_logs_carry_the_command_span_and_never_a_secret() {
     }
     let mut handled = None;
     for line in log.lines().filter(|l| !l.trim().is_empty()) {
-        let value: Value =
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("not one JSON object ({e}): {line}"));
+        let value: Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not one JSON object ({e}): {line}"));
         assert!(value.is_object(), "{line}");
         if value["message"] == "command handled" {
             handled = Some(value);
@@ -593,5 +624,8 @@ fn a_database_password_never_reaches_the_output() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(!text.contains(DB_PASSWORD), "{text}");
-    assert!(text.contains("postgres://bot:***@127.0.0.1:1/quiz"), "{text}");
+    assert!(
+        text.contains("postgres://bot:***@127.0.0.1:1/quiz"),
+        "{text}"
+    );
 }

@@ -26,9 +26,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use serenity::all::{
-    ApplicationId, ClientBuilder, Command as SlashCommand, Context as SerenityContext,
-    ConnectionStage, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder, Interaction, Ready,
-    ShardManager, ShardStageUpdateEvent,
+    ApplicationId, ClientBuilder, Command as SlashCommand, ConnectionStage,
+    Context as SerenityContext, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder,
+    Interaction, Ready, ShardManager, ShardStageUpdateEvent,
 };
 use std::time::Duration;
 
