@@ -8,8 +8,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use anyhow::Context as _;
+use arc_swap::ArcSwap;
+use tracing::Instrument as _;
 
 use crate::bank::{self, Bank, Question};
 use crate::clock::Clock;
@@ -17,8 +20,11 @@ use crate::commands::spec::Access;
 use crate::commands::{self, Command, ask, help, leaderboard, question, schedule, topics};
 use crate::config::{ExposeSecret, Settings};
 use crate::cpu::CpuPool;
+use crate::health::Readiness;
+use crate::library::{BankNow, Library, SearcherNow};
+use crate::metrics::{CommandOutcome, metrics};
 use crate::quiz;
-use crate::reply::Reply;
+use crate::reply::{Data, Reply};
 use crate::search::{IndexStatus, SearchOptions, Searcher, Synonyms};
 use crate::semantic::Semantic;
 use crate::store::{Store, StoreError};
@@ -33,6 +39,15 @@ pub enum Platform {
 }
 
 impl Platform {
+    /// Its name in logs and metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Shell => "shell",
+            Platform::Discord => "discord",
+            Platform::Slack => "slack",
+        }
+    }
+
     /// How a command is typed there: `/` or Slack's `/interview `.
     pub fn command_prefix(self) -> &'static str {
         match self {
@@ -97,8 +112,8 @@ struct Conversations {
 }
 
 pub struct Bot {
-    bank: Bank,
-    searcher: Searcher,
+    /// The bank and its index; a reload swaps in a new pair at once.
+    library: ArcSwap<Library>,
     store: Store,
     clock: Arc<dyn Clock>,
     related: usize,
@@ -109,6 +124,8 @@ pub struct Bot {
     cpu: CpuPool,
     /// Wakes the runtime loop when a command wrote posts or due work.
     wake: tokio::sync::Notify,
+    /// What each platform adapter reports about its connection.
+    readiness: Readiness,
 }
 
 impl Bot {
@@ -119,9 +136,9 @@ impl Bot {
         clock: Arc<dyn Clock>,
         related: usize,
     ) -> Self {
+        metrics().bank(bank.len());
         Bot {
-            bank,
-            searcher,
+            library: ArcSwap::from_pointee(Library { bank, searcher }),
             store,
             clock,
             related,
@@ -129,6 +146,7 @@ impl Bot {
             conversations: Mutex::default(),
             cpu: CpuPool::per_core(),
             wake: tokio::sync::Notify::new(),
+            readiness: Readiness::default(),
         }
     }
 
@@ -172,12 +190,32 @@ impl Bot {
         })
     }
 
-    pub fn bank(&self) -> &Bank {
-        &self.bank
+    /// The bank and its index as they are now, consistent with each other; a
+    /// reload does not change a library already taken.
+    pub fn library(&self) -> Arc<Library> {
+        self.library.load_full()
     }
 
-    pub fn searcher(&self) -> &Searcher {
-        &self.searcher
+    /// The bank as it is now (see [`Bot::library`]).
+    pub fn bank(&self) -> BankNow {
+        BankNow::of(self.library())
+    }
+
+    /// The search index as it is now (see [`Bot::library`]).
+    pub fn searcher(&self) -> SearcherNow {
+        SearcherNow::of(self.library())
+    }
+
+    /// Puts `library` in use for every command from now on; commands already
+    /// running finish with the one they took.
+    pub fn swap_library(&self, library: Library) {
+        metrics().bank(library.bank.len());
+        self.library.store(Arc::new(library));
+    }
+
+    /// Where platform adapters report their connection, for `/readyz`.
+    pub fn readiness(&self) -> &Readiness {
+        &self.readiness
     }
 
     /// Parses a line of chat and answers it.
@@ -189,8 +227,53 @@ impl Bot {
     }
 
     /// Answers a command; most give one reply. Who may run it comes from the
-    /// command table; search and embedding run on the blocking pool.
+    /// command table; search and embedding run on the blocking pool. Each
+    /// command is counted by name and outcome, and logged in a span naming the
+    /// platform, server, channel, command and round.
     pub async fn handle(self: &Arc<Self>, ctx: &Context, command: Command) -> Vec<Reply> {
+        let name = command.spec().name();
+        let round = match &command {
+            Command::Answer { round, .. } => round.clone(),
+            _ => None,
+        };
+        let span = tracing::info_span!(
+            "command",
+            platform = ctx.platform.name(),
+            guild = %ctx.guild,
+            channel = %ctx.channel,
+            command = %name,
+            round = round.as_deref(),
+        );
+        let denied = command.spec().access == Access::Moderator && !ctx.moderator;
+        let is_ask = matches!(command, Command::Ask { .. } | Command::Next);
+        let started = Instant::now();
+        let replies = self
+            .handle_unmeasured(ctx, command)
+            .instrument(span.clone())
+            .await;
+        let elapsed = started.elapsed();
+        let outcome = match denied {
+            true => CommandOutcome::Denied,
+            false => outcome_of(&replies),
+        };
+        if is_ask && !denied {
+            let answered = replies
+                .iter()
+                .any(|r| matches!(r.data, Some(Data::Answer { .. })));
+            metrics().ask(elapsed, answered);
+        }
+        metrics().command(name, outcome);
+        span.in_scope(|| {
+            tracing::debug!(
+                outcome = ?outcome,
+                elapsed_ms = elapsed.as_secs_f64() * 1000.0,
+                "command handled"
+            )
+        });
+        replies
+    }
+
+    async fn handle_unmeasured(self: &Arc<Self>, ctx: &Context, command: Command) -> Vec<Reply> {
         if command.spec().access == Access::Moderator && !ctx.moderator {
             return vec![Reply::error(format!(
                 "only moderators can use /{} (Manage Server on Discord, workspace admins on Slack, or the configured role)",
@@ -270,29 +353,33 @@ impl Bot {
         let typed = typed.to_string();
         let found = self
             .cpu
-            .run(move || match bot.searcher.search(&typed, &options) {
-                Ok(found) => found
-                    .hits
-                    .iter()
-                    .filter_map(|h| bot.bank.get(&h.id))
-                    .map(|q| commands::truncate(&q.question, max_chars))
-                    .collect(),
-                Err(e) => {
-                    tracing::warn!("suggestions failed: {e}");
-                    Vec::new()
+            .run(move || {
+                let library = bot.library();
+                match library.searcher.search(&typed, &options) {
+                    Ok(found) => found
+                        .hits
+                        .iter()
+                        .filter_map(|h| library.bank.get(&h.id))
+                        .map(|q| commands::truncate(&q.question, max_chars))
+                        .collect(),
+                    Err(e) => {
+                        tracing::warn!("suggestions failed: {e}");
+                        Vec::new()
+                    }
                 }
             })
             .await;
         found.unwrap_or_default()
     }
 
-    /// Questions like `question` in its topic, itself left out: the closest in
-    /// meaning (question and answer together), or by words without the model.
-    pub fn related(&self, question: &Question) -> Vec<&Question> {
+    /// Questions like `question` in its topic, itself left out, from
+    /// `library`: the closest in meaning (question and answer together), or by
+    /// words without the model.
+    pub fn related<'l>(&self, library: &'l Library, question: &Question) -> Vec<&'l Question> {
         if self.related == 0 {
             return Vec::new();
         }
-        if let Some(semantic) = self.searcher.semantic() {
+        if let Some(semantic) = library.searcher.semantic() {
             if let Some(row) = semantic.row_of(&question.id) {
                 return semantic
                     .nearest(row, Semantic::entry_similarity, |other| {
@@ -300,7 +387,7 @@ impl Bot {
                     })
                     .into_iter()
                     .take(self.related)
-                    .filter_map(|(other, _)| self.bank.get(semantic.id(other)))
+                    .filter_map(|(other, _)| library.bank.get(semantic.id(other)))
                     .collect();
             }
         }
@@ -314,11 +401,11 @@ impl Bot {
             exclude: Some(question.id.clone()),
             ..Default::default()
         };
-        match self.searcher.search(&text, &options) {
+        match library.searcher.search(&text, &options) {
             Ok(found) => found
                 .hits
                 .iter()
-                .filter_map(|h| self.bank.get(&h.id))
+                .filter_map(|h| library.bank.get(&h.id))
                 .collect(),
             Err(e) => {
                 tracing::warn!("related questions of {}: {e}", question.id);
@@ -349,6 +436,17 @@ impl Bot {
         self.conversations
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// `Error` when any reply is an error message, else `Ok`.
+fn outcome_of(replies: &[Reply]) -> CommandOutcome {
+    match replies
+        .iter()
+        .any(|r| matches!(r.data, Some(Data::Error { .. })))
+    {
+        true => CommandOutcome::Error,
+        false => CommandOutcome::Ok,
     }
 }
 

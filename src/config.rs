@@ -36,6 +36,32 @@ pub struct Settings {
     pub schedule: ScheduleSettings,
     pub discord: DiscordSettings,
     pub slack: SlackSettings,
+    pub http: HttpSettings,
+    pub log: LogSettings,
+}
+
+/// The operator's HTTP listener (`/healthz`, `/readyz`, `/metrics`).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Listen here (`127.0.0.1:9090`); unset: no listener.
+    pub listen: Option<String>,
+}
+
+/// How the log is written (to stderr; `RUST_LOG` says how much).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+}
+
+/// Lines for people, or one JSON object per line for a log collector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -45,6 +71,8 @@ pub struct BankSettings {
     pub dir: PathBuf,
     /// Acronyms and synonyms for search.
     pub synonyms: PathBuf,
+    /// Reload the bank when its files change (SIGHUP reloads it always).
+    pub watch: bool,
 }
 
 impl Default for BankSettings {
@@ -52,6 +80,7 @@ impl Default for BankSettings {
         BankSettings {
             dir: PathBuf::from("data/bank"),
             synonyms: PathBuf::from("data/synonyms.toml"),
+            watch: true,
         }
     }
 }

@@ -34,6 +34,12 @@
 //!   default), [`discord`] (serenity: gateway or interactions endpoint),
 //!   [`slack`] (slack-morphism: Socket Mode or HTTP mode)
 //! - [`config`]: layered settings; [`telemetry`]: logging
+//! - [`library`]: the bank and its index held as one, swapped whole by
+//!   [`reload`] (bank edits or SIGHUP, in the background)
+//! - operations: [`http`] (`/healthz`, `/readyz`, `/metrics` when
+//!   `http.listen` is set), [`metrics`] (Prometheus, counted in the core),
+//!   [`health`] (what each adapter reports for `/readyz`)
+//! - [`config`]: layered settings; [`telemetry`]: logging (text or JSON)
 //! - [`cli`]: the `interview-bot` command line
 
 pub mod bank;
@@ -45,8 +51,13 @@ pub mod config;
 pub mod cpu;
 pub mod discord;
 mod files;
+pub mod health;
+pub mod http;
+pub mod library;
+pub mod metrics;
 pub mod outbox;
 pub mod quiz;
+pub mod reload;
 pub mod reply;
 pub mod runtime;
 pub mod schedule;

@@ -4,7 +4,7 @@ use clap::Parser;
 use interview_bot::cli::{self, Cli};
 
 fn main() -> ExitCode {
-    interview_bot::telemetry::init();
+    // Logging starts in cli::run, once the settings say its format.
     match cli::run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {

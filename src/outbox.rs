@@ -53,6 +53,18 @@ pub enum PostKind {
 }
 
 impl PostKind {
+    /// The round this post belongs to, if any (for logs).
+    pub fn round(&self) -> Option<&str> {
+        match self {
+            PostKind::Question { round, .. }
+            | PostKind::Reveal { round, .. }
+            | PostKind::Standings { round, .. }
+            | PostKind::DayBoard { round }
+            | PostKind::DailyIntro { round, .. } => Some(round),
+            PostKind::Reminder { .. } => None,
+        }
+    }
+
     /// The stable id of this post (the same intent always gets the same id).
     fn id(&self) -> String {
         match self {

@@ -8,10 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
+use tracing::Instrument as _;
 
 use crate::bot::Bot;
 use crate::clock::from_millis;
-use crate::outbox::{Post, RenderError, render_post};
+use crate::metrics::{PostOutcome, metrics};
+use crate::outbox::{Post, PostKind, RenderError, render_post};
 use crate::store::{GuildScope, PendingPost, StoreError};
 
 /// A post is leased this long; a process that dies holding it hands it to the
@@ -49,6 +51,11 @@ pub trait Sink: Send + Sync {
     /// platforms share one database.
     fn guilds(&self) -> GuildScope {
         GuildScope::All
+    }
+
+    /// The platform's name in logs and metrics (`discord`, `slack`, `shell`).
+    fn platform(&self) -> &'static str {
+        "unknown"
     }
 }
 
@@ -171,8 +178,33 @@ impl Bot {
                 if !self.store().renew_lease(&post, until).await? {
                     continue;
                 }
-                match self.deliver_one(sink, &post).await? {
-                    Outcome::Delivered => delivered += 1,
+                let kind: Option<PostKind> = serde_json::from_str(&post.body).ok();
+                let span = tracing::info_span!(
+                    "post",
+                    platform = sink.platform(),
+                    guild = %post.guild,
+                    channel = %post.channel,
+                    round = kind.as_ref().and_then(PostKind::round),
+                    post = %post.id,
+                );
+                let outcome = self.deliver_one(sink, &post).instrument(span).await?;
+                metrics().post(
+                    match outcome {
+                        Outcome::Delivered => PostOutcome::Delivered,
+                        Outcome::Dropped => PostOutcome::Dropped,
+                        Outcome::Retrying => PostOutcome::Retried,
+                    },
+                    (outcome == Outcome::Delivered).then(|| lag_ms(wall_ms() - post.due_at)),
+                );
+                match outcome {
+                    Outcome::Delivered => {
+                        delivered += 1;
+                        if let Some(PostKind::DailyIntro { due, .. }) = kind {
+                            // On the bot's clock, which schedules run on.
+                            let late = self.now().as_millisecond() - due;
+                            metrics().schedule_lag(lag_ms(late));
+                        }
+                    }
                     Outcome::Dropped => {}
                     Outcome::Retrying => held.push(channel),
                 }
@@ -222,6 +254,7 @@ impl Bot {
                 Ok(Outcome::Delivered)
             }
             Err(SinkError::Permanent(why)) => {
+                metrics().platform_error(sink.platform(), "post_refused");
                 tracing::error!(
                     "post {} to channel {} dropped: {why}",
                     pending.id,
@@ -231,6 +264,8 @@ impl Bot {
                 Ok(Outcome::Dropped)
             }
             Err(SinkError::Retry(why)) => {
+                metrics().platform_error(sink.platform(), "post_failed");
+                metrics().platform_retry(sink.platform(), "post");
                 let pause = retry_pause(pending.attempts);
                 tracing::warn!(
                     "post {} to channel {} failed (attempt {}): {why}; retrying in {pause:?}",
@@ -296,7 +331,13 @@ impl Bot {
     }
 }
 
+/// A lag in milliseconds as a duration (none when negative).
+fn lag_ms(ms: i64) -> Duration {
+    Duration::from_millis(ms.max(0) as u64)
+}
+
 /// What became of one leased post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     Delivered,
     /// It can never be posted (logged); marked so it is not tried again.

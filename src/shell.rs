@@ -132,6 +132,10 @@ impl Sink for Printer {
         self.print(post.at, &post.channel, None, &post.reply);
         Ok(())
     }
+
+    fn platform(&self) -> &'static str {
+        "shell"
+    }
 }
 
 /// What to do after a line.
@@ -162,6 +166,10 @@ impl Sink for InTurn {
     async fn post(&self, post: &Post) -> Result<(), SinkError> {
         let _turn = self.turn.lock().await;
         self.printer.post(post).await
+    }
+
+    fn platform(&self) -> &'static str {
+        "shell"
     }
 }
 

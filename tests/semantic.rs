@@ -225,9 +225,10 @@ async fn related_questions_are_the_nearest_in_meaning() {
         common::skip(SUITE, common::NO_MODEL);
         return;
     };
-    let handshake = bot.bank().get("networking-020").unwrap();
+    let library = bot.library();
+    let handshake = library.bank.get("networking-020").unwrap();
     let related: Vec<&str> = bot
-        .related(handshake)
+        .related(&library, handshake)
         .iter()
         .map(|q| q.id.as_str())
         .collect();
@@ -236,7 +237,7 @@ async fn related_questions_are_the_nearest_in_meaning() {
         related.contains(&"networking-021"),
         "why TCP needs three steps is related to how the handshake works: {related:?}"
     );
-    let semantic = bot.searcher().semantic().unwrap();
+    let semantic = library.searcher.semantic().unwrap();
     let row = semantic.row_of("networking-020").unwrap();
     let nearest: Vec<&str> = semantic
         .nearest(row, Semantic::entry_similarity, |o| {
@@ -257,13 +258,14 @@ async fn distractors_are_close_in_meaning_but_never_paraphrases() {
         common::skip(SUITE, common::NO_MODEL);
         return;
     };
-    let bank = bot.bank();
-    let semantic = bot.searcher().semantic().unwrap();
+    let library = bot.library();
+    let bank = &library.bank;
+    let semantic = library.searcher.semantic().unwrap();
     let mut rng = fastrand::Rng::with_seed(11);
     let (mut chosen_similarity, mut chosen_count) = (0.0f32, 0usize);
     let (mut topic_similarity, mut topic_count) = (0.0f32, 0usize);
     for question in bank.questions() {
-        let (labels, letter) = pick::options(question, bank, bot.searcher(), &mut rng);
+        let (labels, letter) = pick::options(question, bank, &library.searcher, &mut rng);
         assert_eq!(labels.len(), 4, "{}", question.id);
         let right = pick::LETTERS.iter().position(|l| *l == letter).unwrap();
         assert_eq!(labels[right], pick::label(&question.answer));

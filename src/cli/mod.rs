@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 use crate::bot::Bot;
 use crate::clock::{Clock, FakeClock, SystemClock};
 use crate::config::{DatabaseUrl, ExposeSecret, SecretString, Settings};
+use crate::runtime::Shutdown;
 use crate::shell::{self, ShellOptions};
 
 #[derive(Debug, Parser)]
@@ -100,6 +101,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
+    crate::telemetry::init(settings.log.format);
     match cli.command {
         None => run_bot(settings),
         Some(Command::Shell(mut args)) => {
@@ -154,6 +156,7 @@ fn run_shell(
             None => Arc::new(SystemClock),
         };
         let bot = Arc::new(Bot::from_settings(&settings, clock).await?);
+        start_operations(&settings, &bot, &shutdown).await?;
         shell::run(bot.clone(), &options, fake_clock, shutdown).await?;
         bot.store().close().await;
         Ok(ExitCode::SUCCESS)
@@ -173,6 +176,7 @@ fn run_platforms(settings: Settings) -> anyhow::Result<ExitCode> {
         let (stopper, shutdown) = crate::runtime::shutdown();
         stopper.on_signals();
         let bot = Arc::new(Bot::from_settings(&settings, Arc::new(SystemClock)).await?);
+        start_operations(&settings, &bot, &shutdown).await?;
         let discord = match platforms.discord {
             true => Some(crate::discord::start(&settings.discord, bot.clone()).await?),
             false => None,
@@ -195,18 +199,17 @@ fn run_platforms(settings: Settings) -> anyhow::Result<ExitCode> {
             }
         };
         let discord_done = async {
-            match discord {
-                Some(discord) => discord.until_stopped(shutdown.clone()).await,
-                None => false,
+            let Some(discord) = discord else {
+                return false;
+            };
+            let ended_by_itself = discord.until_stopped(shutdown.clone()).await;
+            if ended_by_itself {
+                // Discord's connection ended by itself: stop Slack too.
+                stopper.stop();
             }
+            ended_by_itself
         };
-        let (ended_by_itself, ()) = tokio::join!(discord_done, async {
-            slack_done.await;
-        });
-        if ended_by_itself {
-            // Discord's connection ended by itself: stop Slack too.
-            stopper.stop();
-        }
+        let (ended_by_itself, ()) = tokio::join!(discord_done, slack_done);
         bot.store().close().await;
         Ok(match ended_by_itself {
             true => ExitCode::FAILURE,
@@ -215,6 +218,22 @@ fn run_platforms(settings: Settings) -> anyhow::Result<ExitCode> {
     });
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     result
+}
+
+/// What runs beside every adapter until `shutdown`: the operator's HTTP
+/// listener (when `http.listen` is set) and the bank's hot reload.
+async fn start_operations(
+    settings: &Settings,
+    bot: &Arc<Bot>,
+    shutdown: &Shutdown,
+) -> anyhow::Result<()> {
+    if let Some(address) = &settings.http.listen {
+        let (local, serve) = crate::http::bind(bot.clone(), address, shutdown.clone()).await?;
+        tracing::info!("http: listening on {local} (/healthz, /readyz, /metrics)");
+        tokio::spawn(serve);
+    }
+    crate::reload::spawn(bot.clone(), settings.clone(), shutdown.clone());
+    Ok(())
 }
 
 fn run_bot(settings: Settings) -> anyhow::Result<ExitCode> {

@@ -3,6 +3,7 @@
 
 use super::truncate;
 use crate::bot::{AskState, Bot, Context};
+use crate::library::Library;
 use crate::reply::{Card, Choice, Data, Related, Reply};
 use crate::search::SearchOptions;
 
@@ -12,8 +13,9 @@ pub const SHOW_CHOICE_PREFIX: &str = "ask:show:";
 
 /// A question by id, shown like the best match of an `/ask`.
 pub fn show(bot: &Bot, id: &str) -> Reply {
-    match bot.bank().get(id) {
-        Some(question) => answer_reply(bot, question, truncate(id, 200), 1, 1.0, false),
+    let library = bot.library();
+    match library.bank.get(id) {
+        Some(question) => answer_reply(bot, &library, question, truncate(id, 200), 1, 1.0, false),
         None => Reply::error(format!(
             "no question has the id `{}`: ids look like docker-017",
             truncate(id, 40)
@@ -50,7 +52,8 @@ fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState) -> Reply {
         offset: state.shown,
         ..Default::default()
     };
-    let found = match bot.searcher().search(&state.text, &options) {
+    let library = bot.library();
+    let found = match library.searcher.search(&state.text, &options) {
         Ok(found) => found,
         Err(e) => {
             tracing::error!("search failed: {e}");
@@ -71,20 +74,21 @@ fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState) -> Reply {
             note: found.note.map(str::to_string),
         });
     };
-    let Some(question) = bot.bank().get(&hit.id) else {
+    let Some(question) = library.bank.get(&hit.id) else {
         return Reply::error("that question is no longer in the bank: try again");
     };
     state.shown += 1;
     let rank = state.shown;
     bot.remember_ask(ctx, state);
 
-    answer_reply(bot, question, query, rank, hit.score, true)
+    answer_reply(bot, &library, question, query, rank, hit.score, true)
 }
 
 /// The answer card of `question`, with its related questions; `follow_up`
 /// offers "not it?" for the next match.
 fn answer_reply(
     bot: &Bot,
+    library: &Library,
     question: &crate::bank::Question,
     query: String,
     rank: usize,
@@ -92,7 +96,7 @@ fn answer_reply(
     follow_up: bool,
 ) -> Reply {
     let related: Vec<Related> = bot
-        .related(question)
+        .related(library, question)
         .into_iter()
         .map(|q| Related {
             id: q.id.clone(),

@@ -11,8 +11,8 @@ pub fn random(bot: &Bot, ctx: &Context, topic: Option<&str>) -> Reply {
             return super::topics::unknown_topic(bot, topic);
         }
     }
-    let pool: Vec<_> = bot
-        .bank()
+    let bank = bot.bank();
+    let pool: Vec<_> = bank
         .questions()
         .iter()
         .filter(|q| topic.is_none_or(|t| q.topic == t))
@@ -32,7 +32,8 @@ pub fn random(bot: &Bot, ctx: &Context, topic: Option<&str>) -> Reply {
 }
 
 pub fn reveal(bot: &Bot, ctx: &Context) -> Reply {
-    let Some(question) = bot.current_card(ctx).and_then(|id| bot.bank().get(&id)) else {
+    let bank = bot.bank();
+    let Some(question) = bot.current_card(ctx).and_then(|id| bank.get(&id)) else {
         return Reply::error("no card to reveal here: /question random deals one");
     };
     Reply::public(format!("**{}**\n\n{}", question.question, question.answer)).with_data(

@@ -26,8 +26,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use serenity::all::{
-    ApplicationId, ClientBuilder, Command as SlashCommand, Context as SerenityContext,
-    EventHandler, GatewayIntents, GuildId, Http, HttpBuilder, Interaction, Ready, ShardManager,
+    ApplicationId, ClientBuilder, Command as SlashCommand, ConnectionStage,
+    Context as SerenityContext, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder,
+    Interaction, Ready, ShardManager, ShardStageUpdateEvent,
 };
 use std::time::Duration;
 
@@ -39,6 +40,10 @@ use crate::runtime::{self, Shutdown, Stopper};
 pub use handler::{Ack, Adapter, Handled};
 pub use posts::DiscordSink;
 use retry::retry;
+
+/// This adapter's name in `/readyz`; each gateway shard reports as
+/// `discord shard N` too.
+const READINESS: &str = "discord";
 
 /// Discord's REST base; `discord.api_url` replaces it.
 pub const DISCORD_API: &str = "https://discord.com";
@@ -81,6 +86,12 @@ impl Running {
             _ = &mut self.connection => true,
             _ = shutdown.stopping() => false,
         };
+        if ended {
+            self.adapter
+                .bot()
+                .readiness()
+                .not_ready(READINESS, "the connection ended");
+        }
         match ended {
             true => tracing::error!("discord: the connection ended"),
             false => tracing::info!("discord: stopping"),
@@ -136,6 +147,8 @@ pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running,
     if let Some(id) = settings.application_id.filter(|id| *id != 0) {
         http = http.application_id(ApplicationId::new(id));
     }
+    bot.readiness()
+        .not_ready(READINESS, "connecting to Discord");
     let (stopper, stopped) = runtime::shutdown();
     let registration = Registration {
         dev_guild: settings.dev_guild.filter(|g| *g != 0).map(GuildId::new),
@@ -149,6 +162,7 @@ pub async fn start(settings: &DiscordSettings, bot: Arc<Bot>) -> Result<Running,
         let (local, serve) =
             endpoint::bind(adapter.clone(), address, public_key, stopped.clone()).await?;
         tracing::info!("discord: interactions endpoint listening on {local}");
+        adapter.bot().readiness().ready(READINESS);
         registration.register(&http).await;
         return Ok(Running {
             posts: spawn_posts(&adapter, stopped),
@@ -261,8 +275,27 @@ impl EventHandler for Gateway {
             ready.user.name,
             ready.guilds.len()
         );
+        if let Some(adapter) = self.adapter.get() {
+            let readiness = adapter.bot().readiness();
+            readiness.ready(READINESS);
+            readiness.ready(&format!("{READINESS} shard {shard}"));
+        }
         if self.first_shard && shard == 0 {
             self.registration.register(&ctx.http).await;
+        }
+    }
+
+    async fn shard_stage_update(&self, _ctx: SerenityContext, event: ShardStageUpdateEvent) {
+        let Some(adapter) = self.adapter.get() else {
+            return;
+        };
+        let part = format!("{READINESS} shard {}", event.shard_id.0);
+        match event.new {
+            ConnectionStage::Connected => adapter.bot().readiness().ready(&part),
+            stage => adapter
+                .bot()
+                .readiness()
+                .not_ready(&part, format!("{stage}")),
         }
     }
 

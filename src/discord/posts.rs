@@ -65,6 +65,10 @@ impl Sink for DiscordSink {
     fn guilds(&self) -> GuildScope {
         GuildScope::NotPrefixed(crate::slack::GUILD_PREFIX)
     }
+
+    fn platform(&self) -> &'static str {
+        "discord"
+    }
 }
 
 /// Discord's answer for a channel that is gone or closed to the bot

@@ -52,6 +52,7 @@ where
             Ok(value) => return Ok(value),
             Err(e) if attempt < ATTEMPTS => match failure(&e) {
                 Failure::RateLimited => {
+                    count("rate_limited", true);
                     pause = pause.max(RATE_LIMITED_PAUSE);
                     tracing::warn!(
                         "discord: {what} was rate limited (HTTP 429; serenity does not pass on how long to wait); retrying in {pause:?}"
@@ -60,13 +61,18 @@ where
                     pause *= 2;
                 }
                 Failure::Transient => {
+                    count("transient", true);
                     tracing::warn!("discord: {what} failed ({e}); retrying in {pause:?}");
                     tokio::time::sleep(pause).await;
                     pause *= 2;
                 }
-                Failure::Final => return Err(e),
+                Failure::Final => {
+                    count("final", false);
+                    return Err(e);
+                }
             },
             Err(e) => {
+                count("gave_up", false);
                 if let Failure::RateLimited = failure(&e) {
                     tracing::warn!(
                         "discord: {what} was still rate limited (HTTP 429) after {ATTEMPTS} attempts; giving up"
@@ -77,6 +83,16 @@ where
         }
     }
     unreachable!("the loop returns")
+}
+
+/// A failed call in the platform metrics: an error of `kind`, and a retry
+/// too when `retried`.
+fn count(kind: &str, retried: bool) {
+    let metrics = crate::metrics::metrics();
+    metrics.platform_error("discord", kind);
+    if retried {
+        metrics.platform_retry("discord", kind);
+    }
 }
 
 /// What a failed call is worth.

@@ -121,8 +121,9 @@ pub struct RoundPlan<'a> {
 /// pool is used up.
 pub async fn prepare(bot: &Bot, plan: &RoundPlan<'_>) -> Result<Option<NewRound>, StoreError> {
     let store = bot.store();
-    let pool: Vec<_> = bot
-        .bank()
+    let library = bot.library();
+    let pool: Vec<_> = library
+        .bank
         .questions()
         .iter()
         .filter(|q| plan.topic.is_none_or(|t| q.topic == t))
@@ -141,7 +142,7 @@ pub async fn prepare(bot: &Bot, plan: &RoundPlan<'_>) -> Result<Option<NewRound>
         .iter()
         .enumerate()
         .map(|(i, q)| {
-            let (choices, correct) = pick::options(q, bot.bank(), bot.searcher(), &mut rng);
+            let (choices, correct) = pick::options(q, &library.bank, &library.searcher, &mut rng);
             RoundQuestion {
                 position: i as i64,
                 question_id: q.id.clone(),

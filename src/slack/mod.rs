@@ -39,6 +39,10 @@ pub use handler::Adapter;
 pub use sink::SlackSink;
 pub use translate::GUILD_PREFIX;
 
+/// The adapter's name in `/readyz`: ready once a Socket Mode connection said
+/// hello, or HTTP mode listens.
+pub const READINESS: &str = "slack";
+
 /// Slack's Web API base; `slack.api_url` replaces it.
 pub const SLACK_API: &str = "https://slack.com/api";
 
@@ -117,6 +121,10 @@ impl Running {
     /// Stops taking input (closing the sockets, or answering 503), lets what
     /// is in flight finish, then lets the post loop deliver what is ready.
     pub async fn stop(self) {
+        self.adapter
+            .bot()
+            .readiness()
+            .not_ready(READINESS, "stopping");
         if let Some(socket) = &self.socket {
             socket.shutdown().await;
         }
@@ -163,6 +171,7 @@ pub async fn start(settings: &SlackSettings, bot: Arc<Bot>) -> Result<Running, S
         settings.moderator_group.clone(),
     ));
     let (stopper, stopped) = runtime::shutdown();
+    bot.readiness().not_ready(READINESS, "connecting to Slack");
 
     let (socket, server, listening) = match &settings.listen {
         Some(address) => {
@@ -178,6 +187,7 @@ pub async fn start(settings: &SlackSettings, bot: Arc<Bot>) -> Result<Running, S
             )
             .await?;
             tracing::info!("slack: HTTP mode, listening on {local}");
+            bot.readiness().ready(READINESS);
             (None, Some(tokio::spawn(serve)), Some(local))
         }
         None => {

@@ -45,4 +45,8 @@ impl Sink for SlackSink {
     fn guilds(&self) -> GuildScope {
         GuildScope::Prefixed(GUILD_PREFIX)
     }
+
+    fn platform(&self) -> &'static str {
+        "slack"
+    }
 }

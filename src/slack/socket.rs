@@ -28,6 +28,7 @@ pub async fn listen(
             .with_user_state(adapter),
     );
     let callbacks = SlackSocketModeListenerCallbacks::new()
+        .with_hello_events(on_hello)
         .with_command_events(on_command)
         .with_interaction_events(on_interaction)
         .with_push_events(on_event);
@@ -52,6 +53,14 @@ async fn adapter_of(states: &SlackClientEventsUserState) -> Option<Arc<Adapter>>
         .await
         .get_user_state::<Arc<Adapter>>()
         .cloned()
+}
+
+/// A connection is open: the adapter is ready. (The hello event's type is not
+/// exported by slack-morphism, hence generic.)
+async fn on_hello<Hello>(_event: Hello, _client: Arc<Client>, states: SlackClientEventsUserState) {
+    if let Some(adapter) = adapter_of(&states).await {
+        adapter.bot().readiness().ready(super::READINESS);
+    }
 }
 
 /// Acknowledges a slash command with no payload at all (the reply follows

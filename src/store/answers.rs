@@ -92,6 +92,7 @@ impl Store {
             .execute(self.pool())
             .await?;
         if inserted.rows_affected() == 1 {
+            crate::metrics::metrics().quiz_answer("recorded");
             return Ok(AnswerOutcome::Recorded);
         }
         let earlier = sqlx::query(
@@ -102,12 +103,17 @@ impl Store {
         .bind(&a.user_id)
         .fetch_optional(self.pool())
         .await?;
-        Ok(match earlier {
+        let outcome = match earlier {
             Some(row) => AnswerOutcome::AlreadyAnswered {
                 choice: row.try_get(0)?,
             },
             None => AnswerOutcome::Closed,
-        })
+        };
+        crate::metrics::metrics().quiz_answer(match outcome {
+            AnswerOutcome::AlreadyAnswered { .. } => "duplicate",
+            _ => "closed",
+        });
+        Ok(outcome)
     }
 
     /// The answers to one question of a round, in the order they came.

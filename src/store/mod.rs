@@ -144,6 +144,21 @@ impl Store {
         &self.pool
     }
 
+    /// Whether the database answers now (for `/readyz`); `SELECT 1`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// How many pool connections are open, idle and allowed (for `/metrics`).
+    pub fn pool_use(&self) -> crate::metrics::PoolUse {
+        crate::metrics::PoolUse {
+            size: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
     /// Closes every connection (used before a process exits).
     pub async fn close(&self) {
         self.pool.close().await;

@@ -193,6 +193,7 @@ impl Store {
         }
         insert_posts(&mut tx, posts, now).await?;
         tx.commit().await?;
+        crate::metrics::metrics().round_started();
         Ok(true)
     }
 
