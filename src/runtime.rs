@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::bot::Bot;
+use crate::bot::{Bot, Platform};
 use crate::clock::from_millis;
 use crate::outbox::{Post, RenderError, render_post};
 use crate::store::{PendingPost, StoreError};
@@ -44,6 +44,11 @@ pub enum SinkError {
 pub trait Sink: Send + Sync {
     /// Posts `post` in its channel; `Ok` once the platform has taken it.
     fn post(&self, post: &Post) -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// The platform the posts are read on (how to answer differs).
+    fn platform(&self) -> Platform {
+        Platform::Shell
+    }
 }
 
 /// Says when to stop: a signal, the end of the shell's input, a test.
@@ -181,8 +186,12 @@ impl Bot {
         pending: &PendingPost,
     ) -> Result<Outcome, StoreError> {
         let store = self.store();
-        let reply = match render_post(self, &pending.body).await {
-            Ok(reply) => reply,
+        let reply = match render_post(self, &pending.body, sink.platform()).await {
+            Ok(Some(reply)) => reply,
+            Ok(None) => {
+                store.mark_delivered(pending, wall_ms()).await?;
+                return Ok(Outcome::Dropped);
+            }
             Err(RenderError::Store(e)) => return Err(e),
             Err(RenderError::Gone(why)) => {
                 tracing::error!("post {} dropped: {why}", pending.id);

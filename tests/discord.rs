@@ -474,7 +474,7 @@ async fn schedules_need_a_moderator_and_a_denied_user_is_told_why() {
     let created = setup.fake.callback("700000000000000033").await;
     let text = created["data"]["content"].as_str().unwrap_or("");
     assert!(
-        text.contains("07:05 America/New_York mon,wed,fri, 3 mixed questions"),
+        text.contains("07:05 America/New_York mon,wed,fri, 3 questions from all topics"),
         "{created}"
     );
     setup.running.stop().await;

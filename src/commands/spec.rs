@@ -109,7 +109,14 @@ impl Kind {
             }
             // By form: a wrong time (25:00) is then reported as a time.
             Kind::TimeOfDay => word.contains(':'),
-            Kind::Zone => word.contains('/') || word.eq_ignore_ascii_case("utc"),
+            // A Region/City name, or a word that may be a zone or city
+            // (`CET`, `Berlin`: refused later with suggestions).
+            Kind::Zone => {
+                word.contains('/')
+                    || (word.len() >= 2
+                        && word.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
+                        && crate::schedule::rule::Days::parse(word).is_err())
+            }
             Kind::Days => crate::schedule::rule::Days::parse(word).is_ok(),
             Kind::Duration => crate::schedule::parse_open(word).is_ok(),
             Kind::Letter => {

@@ -28,6 +28,10 @@ impl DiscordSink {
 }
 
 impl Sink for DiscordSink {
+    fn platform(&self) -> crate::bot::Platform {
+        crate::bot::Platform::Discord
+    }
+
     /// Sends one post to its channel; a reveal also closes its question's message.
     async fn post(&self, post: &Post) -> Result<(), SinkError> {
         let adapter = &self.adapter;
