@@ -434,10 +434,13 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         path: &["quiz", "unschedule"],
         aliases: &[],
-        summary: "Remove this channel's schedules, or the one named (moderators)",
-        details: "",
-        example: "/quiz unschedule",
-        options: &[at_most(option("id", Kind::Id, "only this schedule"), 40)],
+        summary: "Remove one of this channel's schedules, or all of them (moderators)",
+        details: "without an id it lists the schedules and asks which; `all` removes every one",
+        example: "/quiz unschedule 1a2b3c4d",
+        options: &[at_most(
+            option("id", Kind::Id, "the schedule's id, or all"),
+            40,
+        )],
         access: Access::Moderator,
         privacy: Privacy::Public,
         surface: Surface::Everywhere,
