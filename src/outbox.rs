@@ -14,9 +14,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::bot::{Bot, Platform};
-use crate::commands::schedule::plural;
 use crate::clock::from_millis;
 use crate::commands::leaderboard::{self, Span};
+use crate::commands::schedule::plural;
 use crate::quiz::render;
 use crate::reply::{Data, Reply};
 use crate::store::{NewPost, Round, StoreError};
@@ -292,18 +292,20 @@ pub async fn render_post(
                     "the bank has no questions for its topic (/quiz schedules shows it)".to_string()
                 }
             };
-            Reply::public(format!("{what}: {why}. Schedule {schedule} runs again as usual."))
-                .with_data(Data::Skipped {
-                    schedule,
-                    due: from_millis(due).to_string(),
-                    count,
-                    reason: match reason {
-                        SkipReason::Away { .. } => "away",
-                        SkipReason::Busy => "busy",
-                        SkipReason::NoQuestions => "no_questions",
-                    }
-                    .to_string(),
-                })
+            Reply::public(format!(
+                "{what}: {why}. Schedule {schedule} runs again as usual."
+            ))
+            .with_data(Data::Skipped {
+                schedule,
+                due: from_millis(due).to_string(),
+                count,
+                reason: match reason {
+                    SkipReason::Away { .. } => "away",
+                    SkipReason::Busy => "busy",
+                    SkipReason::NoQuestions => "no_questions",
+                }
+                .to_string(),
+            })
         }
     }))
 }

@@ -402,7 +402,10 @@ fn a_quiz_topic_needs_a_short_quiz_option_on_every_entry() {
     );
     let loaded = bank::load(dir.path()).unwrap();
     assert_eq!(loaded.bank.get("t-001").unwrap().not_with, ["t-002"]);
-    let problems: Vec<String> = check::check(&loaded).iter().map(|d| d.to_string()).collect();
+    let problems: Vec<String> = check::check(&loaded)
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
     assert!(
         problems
             .iter()
@@ -431,7 +434,10 @@ fn the_shipped_bank_passes_the_quiz_check() {
         .args(["bank", "check", "--quiz"]);
     let output = common::run(command);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let reports: Vec<&str> = stdout.lines().filter(|l| l.contains(": warning: ") || l.contains(": error: ")).collect();
+    let reports: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains(": warning: ") || l.contains(": error: "))
+        .collect();
     assert!(reports.is_empty(), "{}", reports.join("\n"));
     assert!(output.status.success());
     assert!(stdout.contains("  A: "), "the questions are rendered");

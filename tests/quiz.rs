@@ -213,10 +213,7 @@ fn options_are_four_distinct_answers_of_the_same_topic() {
             .iter()
             .position(|l| *l == letter)
             .unwrap();
-        assert_eq!(
-            labels[index],
-            interview_bot::quiz::pick::option_of(right)
-        );
+        assert_eq!(labels[index], interview_bot::quiz::pick::option_of(right));
         for label in &labels {
             assert!(
                 bank.questions().iter().any(|other| other.topic == "python"

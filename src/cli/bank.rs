@@ -92,7 +92,11 @@ fn check_bank(settings: &Settings, path: &Path, quiz: bool) -> anyhow::Result<Ex
         for r in &rendered {
             println!("{} {}", r.id, r.question);
             for (letter, label) in crate::quiz::pick::LETTERS.iter().zip(&r.labels) {
-                let right = if *letter == r.correct { "  (right)" } else { "" };
+                let right = if *letter == r.correct {
+                    "  (right)"
+                } else {
+                    ""
+                };
                 println!("  {letter}: {label}{right}");
             }
         }
@@ -118,7 +122,10 @@ fn check_bank(settings: &Settings, path: &Path, quiz: bool) -> anyhow::Result<Ex
 
 /// Renders every quiz question of `bank` with a search index of its own (the
 /// configured one stays as it is) and the model when it is enabled.
-fn quiz_check(settings: &Settings, bank: &Bank) -> anyhow::Result<Vec<crate::quiz::check::Rendered>> {
+fn quiz_check(
+    settings: &Settings,
+    bank: &Bank,
+) -> anyhow::Result<Vec<crate::quiz::check::Rendered>> {
     let index = tempfile::tempdir().context("cannot make a scratch index directory")?;
     let synonyms = crate::search::Synonyms::load(
         &settings.bank.synonyms,

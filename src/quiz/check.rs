@@ -10,7 +10,6 @@ use crate::search::Searcher;
 
 use super::pick::{self, LETTERS};
 
-
 /// A wrong option scoring for the question within this much of the right
 /// answer is reported (wider than the picker's own safety net).
 pub const CLOSE_TO_QUESTION: f32 = 0.1;

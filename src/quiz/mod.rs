@@ -90,8 +90,8 @@ async fn try_start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Result<R
         return Err(StoreError::ChannelBusy);
     }
     // A live round ends at the latest after every question's time.
-    let ends = bot.now()
-        + jiff::SignedDuration::from_secs(options.seconds * options.questions as i64);
+    let ends =
+        bot.now() + jiff::SignedDuration::from_secs(options.seconds * options.questions as i64);
     if let Some((schedule, due)) =
         crate::schedule::due_before(bot, &ctx.guild, &ctx.channel, ends).await?
     {
@@ -99,7 +99,10 @@ async fn try_start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Result<R
         let fits = (due.duration_since(bot.now()).as_secs() / options.seconds.max(1)).max(0);
         let shorter = match fits {
             0 => "start one after it".to_string(),
-            n => format!("start one of at most {} before it", schedule_plural(n, "question")),
+            n => format!(
+                "start one of at most {} before it",
+                schedule_plural(n, "question")
+            ),
         };
         return Ok(Reply::error(format!(
             "the daily quiz of schedule {} starts at {}, before this round would end: {shorter}",
@@ -141,7 +144,12 @@ pub fn too_small(
     asked: usize,
     command: impl Fn(usize) -> String,
 ) -> Option<Reply> {
-    let has = bot.bank().questions().iter().filter(|q| q.topic == topic).count();
+    let has = bot
+        .bank()
+        .questions()
+        .iter()
+        .filter(|q| q.topic == topic)
+        .count();
     (has < asked).then(|| {
         Reply::error(format!(
             "the {topic} topic has only {}, fewer than the {asked} asked: {} runs the largest round it can give",
@@ -155,7 +163,12 @@ pub fn too_small(
 /// they come from the closest topics too.
 pub fn borrowed_note(bot: &Bot, topic: Option<&str>) -> Option<String> {
     let topic = topic?;
-    let has = bot.bank().questions().iter().filter(|q| q.topic == topic).count();
+    let has = bot
+        .bank()
+        .questions()
+        .iter()
+        .filter(|q| q.topic == topic)
+        .count();
     (has < pick::LETTERS.len()).then(|| {
         format!(
             "(The {topic} topic has too few answers for four options of its own: some wrong options come from the closest topics by meaning.)"

@@ -96,10 +96,8 @@ pub fn options(
     let mut chosen: Vec<&Question> = Vec::new();
     let mut borrowed = false;
     // The most plausible few of the topic, in random order, then the rest.
-    let (mut near, rest): (Vec<_>, Vec<_>) = pool
-        .iter()
-        .enumerate()
-        .partition(|(i, _)| *i < PLAUSIBLE);
+    let (mut near, rest): (Vec<_>, Vec<_>) =
+        pool.iter().enumerate().partition(|(i, _)| *i < PLAUSIBLE);
     rng.shuffle(&mut near);
     for (_, candidate) in near.into_iter().chain(rest) {
         if chosen.len() + 1 == LETTERS.len() {
@@ -107,8 +105,7 @@ pub fn options(
         }
         let option = option_of(candidate.question);
         let clash = chosen.iter().any(|c| {
-            alike(&option_of(c), &option)
-                || excluded(c, candidate.question, searcher, Judge::Model)
+            alike(&option_of(c), &option) || excluded(c, candidate.question, searcher, Judge::Model)
         });
         if clash {
             continue;
@@ -193,9 +190,8 @@ pub enum Judge {
 /// answers the other's question about as well as its own answer, or they say
 /// the same.
 pub fn excluded(a: &Question, b: &Question, searcher: &Searcher, judge: Judge) -> bool {
-    let names = |x: &Question, y: &Question| {
-        x.not_with.contains(&y.id) || x.distinct_from.contains(&y.id)
-    };
+    let names =
+        |x: &Question, y: &Question| x.not_with.contains(&y.id) || x.distinct_from.contains(&y.id);
     if names(a, b) || names(b, a) {
         return true;
     }

@@ -38,12 +38,20 @@ pub fn zone_of(round: &Round) -> TimeZone {
 /// An instant as people read it: local time with its zone, and the UTC time
 /// when the zone is not UTC (`17:30 CET (16:30 UTC)`); `format` is strftime's.
 pub fn when(at: Timestamp, zone: &TimeZone, format: &str) -> String {
-    let utc = at.to_zoned_datetime(TimeZone::UTC).strftime(format).to_string();
+    let utc = at
+        .to_zoned_datetime(TimeZone::UTC)
+        .strftime(format)
+        .to_string();
     if zone == &TimeZone::UTC {
         return utc;
     }
-    let local = at.to_zoned_datetime(zone.clone()).strftime(format).to_string();
-    if local.replace(|c: char| c.is_alphabetic(), "") == utc.replace(|c: char| c.is_alphabetic(), "") {
+    let local = at
+        .to_zoned_datetime(zone.clone())
+        .strftime(format)
+        .to_string();
+    if local.replace(|c: char| c.is_alphabetic(), "")
+        == utc.replace(|c: char| c.is_alphabetic(), "")
+    {
         return local;
     }
     format!("{local} ({utc})")
@@ -82,7 +90,10 @@ pub fn question(bot: &Bot, round: &Round, q: &RoundQuestion, platform: Platform)
         })
         .collect();
     let window = if round.kind == super::DAILY {
-        format!("open until {}", when(closes_at, &zone_of(round), "%H:%M %Z"))
+        format!(
+            "open until {}",
+            when(closes_at, &zone_of(round), "%H:%M %Z")
+        )
     } else {
         format!("{}s", round.seconds)
     };

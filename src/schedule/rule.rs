@@ -134,14 +134,27 @@ const ABBREVIATIONS: &[(&str, &[&str])] = &[
     ("hkt", &["Asia/Hong_Kong"]),
     ("sgt", &["Asia/Singapore"]),
     ("msk", &["Europe/Moscow"]),
-    ("aest", &["Australia/Sydney", "Australia/Melbourne", "Australia/Brisbane"]),
+    (
+        "aest",
+        &[
+            "Australia/Sydney",
+            "Australia/Melbourne",
+            "Australia/Brisbane",
+        ],
+    ),
     ("aedt", &["Australia/Sydney", "Australia/Melbourne"]),
     ("nzst", &["Pacific/Auckland"]),
     ("nzdt", &["Pacific/Auckland"]),
-    ("est", &["America/New_York", "America/Toronto", "America/Panama"]),
+    (
+        "est",
+        &["America/New_York", "America/Toronto", "America/Panama"],
+    ),
     ("edt", &["America/New_York", "America/Toronto"]),
     ("et", &["America/New_York", "America/Toronto"]),
-    ("cst", &["America/Chicago", "Asia/Shanghai", "America/Havana"]),
+    (
+        "cst",
+        &["America/Chicago", "Asia/Shanghai", "America/Havana"],
+    ),
     ("cdt", &["America/Chicago", "America/Havana"]),
     ("mst", &["America/Denver", "America/Phoenix"]),
     ("mdt", &["America/Denver", "America/Edmonton"]),
@@ -150,10 +163,36 @@ const ABBREVIATIONS: &[(&str, &[&str])] = &[
     ("gmt", &["UTC", "Europe/London"]),
     ("wet", &["Europe/Lisbon", "Atlantic/Canary"]),
     ("west", &["Europe/Lisbon", "Atlantic/Canary"]),
-    ("cet", &["Europe/Berlin", "Europe/Paris", "Europe/Madrid", "Europe/Rome", "Europe/Warsaw"]),
-    ("cest", &["Europe/Berlin", "Europe/Paris", "Europe/Madrid", "Europe/Rome", "Europe/Warsaw"]),
+    (
+        "cet",
+        &[
+            "Europe/Berlin",
+            "Europe/Paris",
+            "Europe/Madrid",
+            "Europe/Rome",
+            "Europe/Warsaw",
+        ],
+    ),
+    (
+        "cest",
+        &[
+            "Europe/Berlin",
+            "Europe/Paris",
+            "Europe/Madrid",
+            "Europe/Rome",
+            "Europe/Warsaw",
+        ],
+    ),
     ("met", &["Europe/Berlin", "Europe/Paris"]),
-    ("eet", &["Europe/Athens", "Europe/Helsinki", "Europe/Kyiv", "Africa/Cairo"]),
+    (
+        "eet",
+        &[
+            "Europe/Athens",
+            "Europe/Helsinki",
+            "Europe/Kyiv",
+            "Africa/Cairo",
+        ],
+    ),
     ("eest", &["Europe/Athens", "Europe/Helsinki", "Europe/Kyiv"]),
 ];
 
@@ -282,16 +321,29 @@ mod tests {
     #[test]
     fn zones_are_canonical_and_bad_ones_get_suggestions() {
         assert_eq!(resolve_zone("europe/berlin").unwrap().name, "Europe/Berlin");
-        assert_eq!(resolve_zone("AMERICA/NEW_YORK").unwrap().name, "America/New_York");
+        assert_eq!(
+            resolve_zone("AMERICA/NEW_YORK").unwrap().name,
+            "America/New_York"
+        );
         assert_eq!(resolve_zone("utc").unwrap().name, "UTC");
         assert_eq!(resolve_zone("JST").unwrap().name, "Asia/Tokyo");
         assert_eq!(resolve_zone("pst").unwrap().name, "America/Los_Angeles");
         let cet = resolve_zone("CET").unwrap_err();
-        assert!(cet.contains("several") && cet.contains("Europe/Berlin"), "{cet}");
+        assert!(
+            cet.contains("several") && cet.contains("Europe/Berlin"),
+            "{cet}"
+        );
         let berlin = resolve_zone("Berlin").unwrap_err();
         assert!(berlin.contains("did you mean Europe/Berlin"), "{berlin}");
-        assert!(resolve_zone("Japan").is_err(), "legacy names without a region");
-        assert!(resolve_zone("new_york").unwrap_err().contains("America/New_York"));
+        assert!(
+            resolve_zone("Japan").is_err(),
+            "legacy names without a region"
+        );
+        assert!(
+            resolve_zone("new_york")
+                .unwrap_err()
+                .contains("America/New_York")
+        );
     }
 
     fn berlin(time: &str, days: &str) -> Rule {

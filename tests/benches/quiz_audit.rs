@@ -34,8 +34,8 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
 /// Lowercase words of at least 4 letters, without a few common ones.
 fn key_words(text: &str) -> HashSet<String> {
     const COMMON: [&str; 12] = [
-        "what", "does", "with", "that", "this", "from", "your", "when", "which", "they",
-        "used", "their",
+        "what", "does", "with", "that", "this", "from", "your", "when", "which", "they", "used",
+        "their",
     ];
     text.split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
@@ -75,8 +75,11 @@ fn main() {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut audited: Vec<Audited> = Vec::new();
     for (topic, _) in bank.topics() {
-        let mut pool: Vec<&bank::Question> =
-            bank.questions().iter().filter(|q| q.topic == topic).collect();
+        let mut pool: Vec<&bank::Question> = bank
+            .questions()
+            .iter()
+            .filter(|q| q.topic == topic)
+            .collect();
         rng.shuffle(&mut pool);
         for q in pool.into_iter().take(per_topic) {
             let options = pick::options(q, &bank, &searcher, &mut rng);
@@ -84,7 +87,10 @@ fn main() {
             let mut texts: Vec<&str> = vec![q.question.as_str()];
             texts.extend(options.labels.iter().map(String::as_str));
             let vectors = judge.embed(&texts).expect("embedding works");
-            let scores: Vec<f32> = vectors[1..].iter().map(|v| cosine(&vectors[0], v)).collect();
+            let scores: Vec<f32> = vectors[1..]
+                .iter()
+                .map(|v| cosine(&vectors[0], v))
+                .collect();
             let best_wrong = scores
                 .iter()
                 .enumerate()
@@ -115,7 +121,9 @@ fn main() {
     let giveaways = audited.iter().filter(|a| a.giveaway).count();
     let mean_margin = audited.iter().map(|a| a.margin).sum::<f32>() / audited.len() as f32;
     audited.sort_by(|a, b| a.margin.total_cmp(&b.margin));
-    println!("The 30 questions with the smallest margin (right option's cosine to the question minus the best wrong one's):");
+    println!(
+        "The 30 questions with the smallest margin (right option's cosine to the question minus the best wrong one's):"
+    );
     for a in audited.iter().take(30) {
         println!("\n{} ({:+.2}) {}", a.id, a.margin, a.question);
         for (i, label) in a.labels.iter().enumerate() {
@@ -123,11 +131,20 @@ fn main() {
             println!("  {} {:.2} {label}{mark}", LETTERS[i], a.scores[i]);
         }
     }
+    println!("\nGiveaways:");
+    for a in audited.iter().filter(|a| a.giveaway) {
+        println!(
+            "{} ({:+.2}) {} -> {}",
+            a.id, a.margin, a.question, a.labels[a.right]
+        );
+    }
     println!(
         "\nquestions: {} ({per_topic} per topic, {topics} topics, seed {seed})",
         audited.len()
     );
     println!("a wrong option at least as close to the question as the right one: {two_right}");
-    println!("giveaways (right option {GIVEAWAY} closer than all, or alone echoing the question): {giveaways}");
+    println!(
+        "giveaways (right option {GIVEAWAY} closer than all, or alone echoing the question): {giveaways}"
+    );
     println!("mean margin: {mean_margin:.3}");
 }
