@@ -9,12 +9,14 @@
 //! Post ids are stable, so a platform with de-duplication (Discord's nonce)
 //! drops the second copy.
 
-use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::bot::Bot;
+use crate::bot::{Bot, Platform};
 use crate::clock::from_millis;
 use crate::commands::leaderboard::{self, Span};
+use crate::commands::schedule::plural;
 use crate::quiz::render;
 use crate::reply::{Data, Reply};
 use crate::store::{NewPost, Round, StoreError};
@@ -43,13 +45,40 @@ pub enum PostKind {
         due: i64,
         late: bool,
     },
-    /// A scheduled round starts soon.
+    /// A scheduled round starts soon; `zone` is its schedule's (older posts
+    /// have none and show UTC).
     Reminder {
         schedule: String,
         starts_at: i64,
         minutes: i64,
         role: Option<String>,
+        #[serde(default)]
+        zone: Option<String>,
     },
+    /// `count` runs of a schedule, the first due at `due` (Unix ms), were
+    /// skipped, and why.
+    Skipped {
+        schedule: String,
+        due: i64,
+        count: i64,
+        zone: String,
+        reason: SkipReason,
+    },
+}
+
+/// Why a scheduled run did not post its round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The bot was not running when it was due, for longer than the grace window.
+    Away {
+        late_seconds: i64,
+        grace_seconds: i64,
+    },
+    /// Another round was still running in the channel.
+    Busy,
+    /// The bank has no questions for the schedule's topic.
+    NoQuestions,
 }
 
 impl PostKind {
@@ -61,7 +90,7 @@ impl PostKind {
             | PostKind::Standings { round, .. }
             | PostKind::DayBoard { round }
             | PostKind::DailyIntro { round, .. } => Some(round),
-            PostKind::Reminder { .. } => None,
+            PostKind::Reminder { .. } | PostKind::Skipped { .. } => None,
         }
     }
 
@@ -80,6 +109,7 @@ impl PostKind {
                 starts_at,
                 ..
             } => format!("reminder:{schedule}:{starts_at}"),
+            PostKind::Skipped { schedule, due, .. } => format!("skipped:{schedule}:{due}"),
         }
     }
 
@@ -121,8 +151,14 @@ pub enum RenderError {
     Unreadable(String),
 }
 
-/// Renders one stored post body from the store's state.
-pub async fn render_post(bot: &Bot, body: &str) -> Result<Reply, RenderError> {
+/// Renders one stored post body from the store's state, as read on
+/// `platform`; `None` when there is nothing worth posting (the day's board
+/// after a round nobody played).
+pub async fn render_post(
+    bot: &Bot,
+    body: &str,
+    platform: Platform,
+) -> Result<Option<Reply>, RenderError> {
     let kind: PostKind = serde_json::from_str(body)
         .map_err(|e| RenderError::Unreadable(format!("unreadable post ({e}): {body}")))?;
     let store = bot.store();
@@ -144,7 +180,7 @@ pub async fn render_post(bot: &Bot, body: &str) -> Result<Reply, RenderError> {
                 .ok_or_else(|| RenderError::Gone(format!("round {id} has no question {position}")))
         }
     };
-    Ok(match kind {
+    Ok(Some(match kind {
         PostKind::Question {
             round,
             position,
@@ -157,7 +193,7 @@ pub async fn render_post(bot: &Bot, body: &str) -> Result<Reply, RenderError> {
                 closes_at,
                 ..round
             };
-            render::question(bot, &as_posted, &question)
+            render::question(bot, &as_posted, &question, platform)
         }
         PostKind::Reveal { round, position } => {
             let round = round_of(&round).await?;
@@ -172,7 +208,11 @@ pub async fn render_post(bot: &Bot, body: &str) -> Result<Reply, RenderError> {
         }
         PostKind::DayBoard { round } => {
             let round = round_of(&round).await?;
-            let zone = zone_of(&round);
+            if store.round_standings(&round.id).await?.is_empty() {
+                // The round's standings said nobody played; a board would repeat it.
+                return Ok(None);
+            }
+            let zone = render::zone_of(&round);
             let at = from_millis(round.closes_at);
             leaderboard::board(bot, &round.guild, Span::Day, None, &zone, at).await
         }
@@ -184,15 +224,23 @@ pub async fn render_post(bot: &Bot, body: &str) -> Result<Reply, RenderError> {
             late,
         } => {
             let round = round_of(&round).await?;
-            let zone = zone_of(&round);
+            let zone = render::zone_of(&round);
+            let how = match platform.types_text_commands() {
+                true => format!(
+                    "answer each with {}answer NUMBER LETTER",
+                    platform.command_prefix()
+                ),
+                false => "answer each with its buttons".to_string(),
+            };
             let mut text = format!(
-                "**Daily quiz**: {questions} questions, open until {}. Answer with /answer NUMBER LETTER.",
-                local(from_millis(closes_at), &zone)
+                "**Daily quiz**: {}, open until {}: {how}.",
+                plural(questions, "question"),
+                render::when(from_millis(closes_at), &zone, "%H:%M %Z")
             );
             if late {
                 text.push_str(&format!(
                     "\n(Posted late: the bot was away when it was due at {}.)",
-                    local(from_millis(due), &zone)
+                    render::when(from_millis(due), &zone, "%H:%M %Z")
                 ));
             }
             Reply::public(text)
@@ -202,6 +250,7 @@ pub async fn render_post(bot: &Bot, body: &str) -> Result<Reply, RenderError> {
             starts_at,
             minutes,
             role,
+            zone,
         } => {
             let mention = role
                 .as_deref()
@@ -211,8 +260,14 @@ pub async fn render_post(bot: &Bot, body: &str) -> Result<Reply, RenderError> {
                     false => format!("@{r} "),
                 });
             let starts = from_millis(starts_at);
+            let zone = zone
+                .as_deref()
+                .and_then(|z| TimeZone::get(z).ok())
+                .unwrap_or(TimeZone::UTC);
             Reply::public(format!(
-                "{mention}the daily quiz starts in {minutes} minutes ({starts})"
+                "{mention}the daily quiz starts in {}, at {}",
+                plural(minutes, "minute"),
+                render::when(starts, &zone, "%H:%M %Z")
             ))
             .with_data(Data::Reminder {
                 schedule,
@@ -220,25 +275,49 @@ pub async fn render_post(bot: &Bot, body: &str) -> Result<Reply, RenderError> {
                 role,
             })
         }
-    })
-}
-
-/// The time zone of a daily round's schedule (UTC for a live round).
-fn zone_of(round: &Round) -> jiff::tz::TimeZone {
-    round
-        .zone
-        .as_deref()
-        .and_then(|z| jiff::tz::TimeZone::get(z).ok())
-        .unwrap_or(jiff::tz::TimeZone::UTC)
-}
-
-/// An instant as local time with its zone and the UTC instant.
-fn local(at: Timestamp, zone: &jiff::tz::TimeZone) -> String {
-    if zone == &jiff::tz::TimeZone::UTC {
-        return at.to_string();
-    }
-    format!(
-        "{} ({at})",
-        at.to_zoned_datetime(zone.clone()).strftime("%H:%M %Z")
-    )
+        PostKind::Skipped {
+            schedule,
+            due,
+            count,
+            zone,
+            reason,
+        } => {
+            let zone = TimeZone::get(&zone).unwrap_or(TimeZone::UTC);
+            let at = render::when(from_millis(due), &zone, "%a %H:%M %Z");
+            let what = match count {
+                1 => format!("The daily quiz due at {at} was skipped"),
+                n => format!("{n} daily quizzes, the first due at {at}, were skipped"),
+            };
+            let why = match &reason {
+                SkipReason::Away {
+                    late_seconds,
+                    grace_seconds,
+                } => format!(
+                    "the bot was away (back {:#} after it was due, more than the {:#} it may start late)",
+                    SignedDuration::from_secs(*late_seconds),
+                    SignedDuration::from_secs(*grace_seconds)
+                ),
+                SkipReason::Busy => {
+                    "another round was still running here (/quiz stop ends one)".to_string()
+                }
+                SkipReason::NoQuestions => {
+                    "the bank has no questions for its topic (/quiz schedules shows it)".to_string()
+                }
+            };
+            Reply::public(format!(
+                "{what}: {why}. Schedule {schedule} runs again as usual."
+            ))
+            .with_data(Data::Skipped {
+                schedule,
+                due: from_millis(due).to_string(),
+                count,
+                reason: match reason {
+                    SkipReason::Away { .. } => "away",
+                    SkipReason::Busy => "busy",
+                    SkipReason::NoQuestions => "no_questions",
+                }
+                .to_string(),
+            })
+        }
+    }))
 }

@@ -115,6 +115,14 @@ pub enum Data {
         #[serde(skip_serializing_if = "Option::is_none")]
         role: Option<String>,
     },
+    /// Scheduled runs that did not post a round, and why (`away`, `busy`,
+    /// `no_questions`).
+    Skipped {
+        schedule: String,
+        due: String,
+        count: i64,
+        reason: String,
+    },
     /// A channel's schedules.
     Schedules {
         schedules: Vec<ScheduleInfo>,

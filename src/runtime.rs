@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tracing::Instrument as _;
 
-use crate::bot::Bot;
+use crate::bot::{Bot, Platform};
 use crate::clock::from_millis;
 use crate::metrics::{PostOutcome, metrics};
 use crate::outbox::{Post, PostKind, RenderError, render_post};
@@ -53,9 +53,10 @@ pub trait Sink: Send + Sync {
         GuildScope::All
     }
 
-    /// The platform's name in logs and metrics (`discord`, `slack`, `shell`).
-    fn platform(&self) -> &'static str {
-        "unknown"
+    /// The platform the posts are read on (how to answer differs; its name
+    /// in logs and metrics).
+    fn platform(&self) -> Platform {
+        Platform::Shell
     }
 }
 
@@ -181,7 +182,7 @@ impl Bot {
                 let kind: Option<PostKind> = serde_json::from_str(&post.body).ok();
                 let span = tracing::info_span!(
                     "post",
-                    platform = sink.platform(),
+                    platform = sink.platform().name(),
                     guild = %post.guild,
                     channel = %post.channel,
                     round = kind.as_ref().and_then(PostKind::round),
@@ -219,8 +220,12 @@ impl Bot {
         pending: &PendingPost,
     ) -> Result<Outcome, StoreError> {
         let store = self.store();
-        let reply = match render_post(self, &pending.body).await {
-            Ok(reply) => reply,
+        let reply = match render_post(self, &pending.body, sink.platform()).await {
+            Ok(Some(reply)) => reply,
+            Ok(None) => {
+                store.mark_delivered(pending, wall_ms()).await?;
+                return Ok(Outcome::Dropped);
+            }
             Err(RenderError::Store(e)) => return Err(e),
             Err(RenderError::Gone(why)) => {
                 tracing::error!("post {} dropped: {why}", pending.id);
@@ -254,7 +259,7 @@ impl Bot {
                 Ok(Outcome::Delivered)
             }
             Err(SinkError::Permanent(why)) => {
-                metrics().platform_error(sink.platform(), "post_refused");
+                metrics().platform_error(sink.platform().name(), "post_refused");
                 tracing::error!(
                     "post {} to channel {} dropped: {why}",
                     pending.id,
@@ -264,8 +269,8 @@ impl Bot {
                 Ok(Outcome::Dropped)
             }
             Err(SinkError::Retry(why)) => {
-                metrics().platform_error(sink.platform(), "post_failed");
-                metrics().platform_retry(sink.platform(), "post");
+                metrics().platform_error(sink.platform().name(), "post_failed");
+                metrics().platform_retry(sink.platform().name(), "post");
                 let pause = retry_pause(pending.attempts);
                 tracing::warn!(
                     "post {} to channel {} failed (attempt {}): {why}; retrying in {pause:?}",

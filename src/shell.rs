@@ -133,9 +133,6 @@ impl Sink for Printer {
         Ok(())
     }
 
-    fn platform(&self) -> &'static str {
-        "shell"
-    }
 }
 
 /// What to do after a line.
@@ -168,9 +165,6 @@ impl Sink for InTurn {
         self.printer.post(post).await
     }
 
-    fn platform(&self) -> &'static str {
-        "shell"
-    }
 }
 
 impl Shell {

@@ -388,3 +388,57 @@ fn list_json_prints_one_object_per_question() {
         assert!(rows[0].get(key).is_some(), "missing {key}: {}", rows[0]);
     }
 }
+
+#[test]
+fn a_quiz_topic_needs_a_short_quiz_option_on_every_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(121);
+    write(
+        dir.path(),
+        "t.toml",
+        &format!(
+            "[[question]]\nid = \"t-001\"\ntopic = \"t\"\nquestion = \"One?\"\nanswer = \"One.\"\nquiz_option = \"The first\"\nnot_with = [\"t-002\"]\n\n[[question]]\nid = \"t-002\"\ntopic = \"t\"\nquestion = \"Two?\"\nanswer = \"Two.\"\n\n[[question]]\nid = \"t-003\"\ntopic = \"t\"\nquestion = \"Three?\"\nanswer = \"Three.\"\nquiz_option = \"{long}\"\n"
+        ),
+    );
+    let loaded = bank::load(dir.path()).unwrap();
+    assert_eq!(loaded.bank.get("t-001").unwrap().not_with, ["t-002"]);
+    let problems: Vec<String> = check::check(&loaded)
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("t.toml:9: `t-002` has no quiz_option")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("t.toml:20: `quiz_option` has 121 characters")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn the_shipped_bank_passes_the_quiz_check() {
+    let Some(model) = common::model_dir() else {
+        common::skip("bank check --quiz", common::NO_MODEL);
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = common::bot(dir.path());
+    command
+        .env("INTERVIEW_BOT__MODEL__ENABLED", "true")
+        .env("INTERVIEW_BOT__MODEL__DIR", &model)
+        .args(["bank", "check", "--quiz"]);
+    let output = common::run(command);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let reports: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains(": warning: ") || l.contains(": error: "))
+        .collect();
+    assert!(reports.is_empty(), "{}", reports.join("\n"));
+    assert!(output.status.success());
+    assert!(stdout.contains("  A: "), "the questions are rendered");
+}

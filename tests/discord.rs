@@ -457,9 +457,10 @@ async fn schedules_need_a_moderator_and_a_denied_user_is_told_why() {
     assert!(!text.contains("moderator"), "{by_role}");
 
     // Typed values reach the core as they were typed: spaces and case kept,
-    // integers as integers, no text to parse again.
+    // integers as integers, no text to parse again. (19:05 in New York is
+    // 01:05 in Berlin: its window does not overlap the first schedule's.)
     let typed = json!([{"name": "schedule", "type": 1, "options": [
-        {"name": "time", "type": 3, "value": "07:05"},
+        {"name": "time", "type": 3, "value": "19:05"},
         {"name": "zone", "type": 3, "value": "America/New_York"},
         {"name": "days", "type": 3, "value": "mon, wed, fri"},
         {"name": "questions", "type": 4, "value": 3},
@@ -474,7 +475,7 @@ async fn schedules_need_a_moderator_and_a_denied_user_is_told_why() {
     let created = setup.fake.callback("700000000000000033").await;
     let text = created["data"]["content"].as_str().unwrap_or("");
     assert!(
-        text.contains("07:05 America/New_York mon,wed,fri, 3 mixed questions"),
+        text.contains("19:05 America/New_York mon,wed,fri, 3 questions from all topics"),
         "{created}"
     );
     setup.running.stop().await;

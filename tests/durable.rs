@@ -284,6 +284,7 @@ async fn a_failed_post_holds_back_its_channel_until_its_retry() {
             starts_at: 1_800_000_000_000 + minute * 60_000,
             minutes: 5,
             role: None,
+            zone: None,
         }
         .to_post("g", channel, 1_800_000_000_000)
     };

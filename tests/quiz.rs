@@ -213,14 +213,11 @@ fn options_are_four_distinct_answers_of_the_same_topic() {
             .iter()
             .position(|l| *l == letter)
             .unwrap();
-        assert_eq!(
-            labels[index],
-            interview_bot::quiz::pick::label(&right.answer)
-        );
+        assert_eq!(labels[index], interview_bot::quiz::pick::option_of(right));
         for label in &labels {
             assert!(
                 bank.questions().iter().any(|other| other.topic == "python"
-                    && interview_bot::quiz::pick::label(&other.answer) == *label),
+                    && interview_bot::quiz::pick::option_of(other) == *label),
                 "{label} is not a python answer"
             );
         }
@@ -313,4 +310,114 @@ fn answers_to_a_closed_or_unopened_question_are_refused_politely() {
         .unwrap()
         .clone();
     assert_eq!(rows.len(), 1, "only the answer to the open question counts");
+}
+
+/// A bank directory of `(id, topic, quiz_option, not_with)` entries.
+fn small_bank(dir: &Path, entries: &[(&str, &str, &str, &str)]) -> std::path::PathBuf {
+    let bank_dir = dir.join("bank");
+    std::fs::create_dir(&bank_dir).unwrap();
+    let mut text = String::new();
+    for (id, topic, option, not_with) in entries {
+        text.push_str(&format!(
+            "[[question]]\nid = \"{id}\"\ntopic = \"{topic}\"\nquestion = \"Which {id} thing is asked here?\"\nanswer = \"The long answer of {id}.\"\nquiz_option = \"{option}\"\n"
+        ));
+        if !not_with.is_empty() {
+            text.push_str(&format!("not_with = [\"{not_with}\"]\n"));
+        }
+        text.push('\n');
+    }
+    std::fs::write(bank_dir.join("bank.toml"), text).unwrap();
+    bank_dir
+}
+
+fn shell_with_bank(dir: &Path, bank_dir: &Path, script: &str) -> Vec<Value> {
+    let mut command = common::bot(dir);
+    command.env("INTERVIEW_BOT__BANK__DIR", bank_dir);
+    command.args(["shell", "--json", "--fake-clock", START]);
+    common::json_run(command, script)
+}
+
+#[test]
+fn options_are_quiz_option_lines_and_never_a_curated_exclusion() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = [
+        ("t-001", "t", "Apples grow on orchard trees", "t-002"),
+        ("t-002", "t", "Bridges span wide rivers", ""),
+        ("t-003", "t", "Clocks measure passing hours", ""),
+        ("t-004", "t", "Dolphins swim in warm seas", ""),
+        ("t-005", "t", "Engines burn fuel for power", ""),
+    ];
+    let bank_dir = small_bank(dir.path(), &entries);
+    let replies = shell_with_bank(
+        dir.path(),
+        &bank_dir,
+        "/quiz start questions:5 seconds:10\n/clock +60s\n",
+    );
+    let option_of = |id: &str| entries.iter().find(|e| e.0 == id).unwrap().2;
+    let questions = of_kind(&replies, "question");
+    assert_eq!(questions.len(), 5);
+    for q in questions {
+        let id = q["data"]["id"].as_str().unwrap();
+        let labels: HashSet<&str> = q["data"]["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["label"].as_str().unwrap())
+            .collect();
+        assert_eq!(labels.len(), 4);
+        assert!(labels.contains(option_of(id)), "{id}: {labels:?}");
+        let excluded = match id {
+            "t-001" => Some("t-002"),
+            "t-002" => Some("t-001"),
+            _ => None,
+        };
+        if let Some(other) = excluded {
+            assert!(
+                !labels.contains(option_of(other)),
+                "{id} was offered {other}, which not_with excludes: {labels:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_topic_too_small_for_the_round_says_so_and_borrows_options_from_the_closest() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank_dir = small_bank(
+        dir.path(),
+        &[
+            ("git-001", "git", "Commits record snapshots of files", ""),
+            ("git-002", "git", "Branches are movable pointers", ""),
+            ("t-001", "t", "Apples grow on orchard trees", ""),
+            ("t-002", "t", "Bridges span wide rivers", ""),
+            ("t-003", "t", "Clocks measure passing hours", ""),
+        ],
+    );
+    let replies = shell_with_bank(
+        dir.path(),
+        &bank_dir,
+        "/quiz start git\n/quiz start git 2 10\n",
+    );
+    let errors: Vec<&str> = of_kind(&replies, "error")
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("the git topic has only 2 questions, fewer than the 5 asked")
+            && errors[0].contains("/quiz start git 2 30"),
+        "{}",
+        errors[0]
+    );
+    let question = of_kind(&replies, "question")[0];
+    assert_eq!(question["data"]["of"], 2);
+    assert_eq!(question["data"]["choices"].as_array().unwrap().len(), 4);
+    assert!(
+        question["text"]
+            .as_str()
+            .unwrap()
+            .contains("some wrong options come from the closest topics"),
+        "{}",
+        question["text"]
+    );
 }

@@ -187,6 +187,9 @@ fn downtime_posts_late_within_the_grace_window_and_skips_older_runs() {
         ["2026-11-26T08:30:00Z"],
         "missed runs are skipped, the next one posts on time"
     );
+    let skipped = of_kind(&away, "skipped");
+    assert_eq!(skipped.len(), 1, "the skipped runs are announced once");
+    assert_eq!(skipped[0]["data"]["count"], 2);
 }
 
 #[test]
@@ -216,7 +219,7 @@ fn schedules_list_their_next_run_and_bad_input_stores_nothing() {
     let replies = shell_at(
         dir.path(),
         "2026-11-23T07:00:00Z",
-        "/quiz schedule 25:00 Europe/Berlin\n/quiz schedule 09:30 Mars/Olympus\n/quiz schedule 09:30 Europe/Berlin days:,\n/quiz schedule 09:30 Europe/Berlin cooking\n/quiz schedule 09:30\n/role member\n/quiz schedule 09:30 Europe/Berlin\n/role moderator\n/quiz schedules\n/quiz schedule 09:30 America/New_York mon,wed,fri python 3 2h\n/quiz schedules\n/quiz unschedule nope\n/quiz unschedule\n/quiz schedules\n",
+        "/quiz schedule 25:00 Europe/Berlin\n/quiz schedule 09:30 Mars/Olympus\n/quiz schedule 09:30 Europe/Berlin days:,\n/quiz schedule 09:30 Europe/Berlin cooking\n/quiz schedule 09:30\n/role member\n/quiz schedule 09:30 Europe/Berlin\n/role moderator\n/quiz schedules\n/quiz schedule 09:30 America/New_York mon,wed,fri python 3 2h\n/quiz schedules\n/quiz unschedule nope\n/quiz unschedule\n/quiz unschedule all\n/quiz schedules\n",
         None,
     );
     let errors = of_kind(&replies, "error");
@@ -247,7 +250,195 @@ fn schedules_list_their_next_run_and_bad_input_stores_nothing() {
             .contains("09:30 EST")
     );
     assert!(texts[6].contains("no schedule `nope`"));
-    assert_eq!(lists[2]["data"]["schedules"].as_array().unwrap().len(), 0);
+    // Without an id it asks which, and removes nothing.
+    assert_eq!(lists[2]["data"]["schedules"].as_array().unwrap().len(), 1);
+    assert!(
+        lists[2]["text"]
+            .as_str()
+            .unwrap()
+            .contains("/quiz unschedule all")
+    );
+    let removed: Vec<&str> = replies
+        .iter()
+        .filter_map(|r| r["text"].as_str())
+        .filter(|t| t.starts_with("removed"))
+        .collect();
+    assert_eq!(removed, ["removed 1 schedule"]);
+    assert_eq!(lists[3]["data"]["schedules"].as_array().unwrap().len(), 0);
+}
+
+/// Texts of the replies of a kind.
+fn texts_of<'a>(replies: &'a [Value], kind: &str) -> Vec<&'a str> {
+    of_kind(replies, kind)
+        .into_iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn zones_are_normalized_and_a_duplicate_or_overlapping_schedule_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let replies = shell_at(
+        dir.path(),
+        "2026-11-23T07:00:00Z",
+        "/quiz schedule 09:30 Europe/Berlin weekdays\n/quiz schedule 09:30 europe/berlin weekdays\n/quiz schedule 12:00 Europe/Berlin daily open:1h\n/quiz schedule 10:00 America/New_York daily open:1h\n/quiz schedule 18:00 europe/berlin daily open:1h\n/quiz schedules\n",
+        None,
+    );
+    let created = of_kind(&replies, "schedule");
+    assert_eq!(created.len(), 2, "{replies:?}");
+    assert_eq!(created[0]["data"]["zone"], "Europe/Berlin");
+    assert_eq!(
+        created[1]["data"]["zone"], "Europe/Berlin",
+        "stored under its IANA spelling"
+    );
+    let id = created[0]["data"]["id"].as_str().unwrap();
+    let errors = texts_of(&replies, "error");
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(
+        errors[0].contains("already has that schedule") && errors[0].contains(id),
+        "{}",
+        errors[0]
+    );
+    // 12:00 Berlin falls in the 09:30 round's 8 hours; 10:00 New York is 16:00 Berlin.
+    for overlap in &errors[1..] {
+        assert!(
+            overlap.contains(&format!("overlap schedule {id}")),
+            "{overlap}"
+        );
+    }
+    let listed = of_kind(&replies, "schedules");
+    assert_eq!(listed[0]["data"]["schedules"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn bad_zones_get_suggestions_and_unambiguous_abbreviations_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let replies = shell_at(
+        dir.path(),
+        "2026-11-23T07:00:00Z",
+        "/quiz schedule 09:30 CET\n/quiz schedule 09:30 Berlin\n/quiz schedule 09:30 tz:new_york\n/quiz schedule 09:30 JST\n",
+        None,
+    );
+    let errors = texts_of(&replies, "error");
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(
+        errors[0].contains("`CET` could mean several time zones")
+            && errors[0].contains("Europe/Berlin")
+            && errors[0].contains("Europe/Paris"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].contains("did you mean Europe/Berlin"),
+        "{}",
+        errors[1]
+    );
+    assert!(errors[2].contains("America/New_York"), "{}", errors[2]);
+    let created = of_kind(&replies, "schedule");
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0]["data"]["zone"], "Asia/Tokyo");
+}
+
+#[test]
+fn a_manual_round_that_would_swallow_the_daily_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // 09:30 Berlin is 08:30 UTC; at 08:28 a 5 x 30 s round would end at 08:30:30.
+    let replies = shell_at(
+        dir.path(),
+        "2026-11-23T08:00:00Z",
+        "/quiz schedule 09:30 Europe/Berlin daily docker 2 1h\n/clock +28m\n/quiz start docker 5 30\n/quiz start docker 2 30\n/clock +2m\n",
+        None,
+    );
+    let created = of_kind(&replies, "schedule");
+    let id = created[0]["data"]["id"].as_str().unwrap();
+    let errors = texts_of(&replies, "error");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains(&format!("schedule {id} starts at 09:30 CET (08:30 UTC)")),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].contains("at most 4 questions"), "{}", errors[0]);
+    // The short live round fits; the daily round still posts on time.
+    assert_eq!(
+        run_times(&replies),
+        ["2026-11-23T08:28:00Z", "2026-11-23T08:30:00Z"]
+    );
+    assert!(of_kind(&replies, "skipped").is_empty());
+}
+
+#[test]
+fn a_skipped_run_is_announced_in_the_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::fresh_sqlite(dir.path());
+    shell_at(
+        dir.path(),
+        "2026-11-23T07:00:00Z",
+        "/quiz schedule 09:30 Europe/Berlin daily questions:1 open:1h\n",
+        Some(&db),
+    );
+    // Away until Wednesday 11:00 Berlin: Monday's, Tuesday's and Wednesday's runs are missed.
+    let away = shell_at(dir.path(), "2026-11-25T10:00:00Z", "", Some(&db));
+    let skipped = of_kind(&away, "skipped");
+    assert_eq!(skipped.len(), 1, "one announcement for the whole downtime");
+    assert_eq!(skipped[0]["data"]["count"], 3);
+    assert_eq!(skipped[0]["data"]["reason"], "away");
+    let text = skipped[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("3 daily quizzes, the first due at Mon 09:30 CET (Mon 08:30 UTC)"),
+        "{text}"
+    );
+    assert!(text.contains("the bot was away"), "{text}");
+}
+
+#[test]
+fn a_daily_round_reads_in_its_zone_with_the_platforms_way_to_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let replies = shell_at(
+        dir.path(),
+        "2026-11-23T07:00:00Z",
+        "/quiz schedule 09:30 Europe/Berlin daily docker 2 8h reminder:15\n/clock +2h\n/clock +8h\n/quiz unschedule all\n/quiz schedule 09:30 Europe/Berlin daily docker 1 8h\n/clock +1d\n",
+        None,
+    );
+    let reminder = texts_of(&replies, "reminder");
+    assert!(
+        reminder[0].contains("starts in 15 minutes, at 09:30 CET (08:30 UTC)"),
+        "{}",
+        reminder[0]
+    );
+    let intros: Vec<&str> = replies
+        .iter()
+        .filter_map(|r| r["text"].as_str())
+        .filter(|t| t.starts_with("**Daily quiz**"))
+        .collect();
+    assert_eq!(intros.len(), 2, "{intros:?}");
+    assert!(
+        intros[0].contains("2 questions, open until 17:30 CET (16:30 UTC)"),
+        "{}",
+        intros[0]
+    );
+    assert!(intros[1].contains("1 question, open"), "{}", intros[1]);
+    let questions = texts_of(&replies, "question");
+    assert!(
+        questions[0].contains("open until 17:30 CET (16:30 UTC)"),
+        "{}",
+        questions[0]
+    );
+    assert!(
+        questions[1].contains("Answer with /answer 2 LETTER (for example /answer 2 B)"),
+        "{}",
+        questions[1]
+    );
+    assert!(
+        questions[2].contains("Answer with /answer LETTER"),
+        "a one-question round takes the letter alone: {}",
+        questions[2]
+    );
+    // Nobody played: the standings say so once, and no empty board follows.
+    let standings = texts_of(&replies, "standings");
+    assert_eq!(standings.len(), 2);
+    assert!(standings.iter().all(|s| s.contains("Nobody played today.")));
+    assert!(of_kind(&replies, "leaderboard").is_empty(), "{replies:?}");
 }
 
 #[test]

@@ -265,16 +265,17 @@ async fn distractors_are_close_in_meaning_but_never_paraphrases() {
     let (mut chosen_similarity, mut chosen_count) = (0.0f32, 0usize);
     let (mut topic_similarity, mut topic_count) = (0.0f32, 0usize);
     for question in bank.questions() {
-        let (labels, letter) = pick::options(question, bank, &library.searcher, &mut rng);
+        let options = pick::options(question, bank, &library.searcher, &mut rng);
+        let (labels, letter) = (options.labels, options.correct);
         assert_eq!(labels.len(), 4, "{}", question.id);
         let right = pick::LETTERS.iter().position(|l| *l == letter).unwrap();
-        assert_eq!(labels[right], pick::label(&question.answer));
+        assert_eq!(labels[right], pick::option_of(question));
         let row = semantic.row_of(&question.id).unwrap();
         for (i, label) in labels.iter().enumerate().filter(|(i, _)| *i != right) {
             let source = bank
                 .questions()
                 .iter()
-                .find(|q| pick::label(&q.answer) == *label && q.id != question.id)
+                .find(|q| pick::option_of(q) == *label && q.id != question.id)
                 .unwrap_or_else(|| panic!("option {i} of {} is some answer", question.id));
             let other = semantic.row_of(&source.id).unwrap();
             let similarity = semantic.answer_similarity(row, other);

@@ -50,8 +50,37 @@ pub fn check(loaded: &Loaded) -> Vec<Diagnostic> {
             }
         }
     }
+    out.extend(quiz_options(&loaded.bank, false));
     out.sort_by(|x, y| (&x.file, x.line).cmp(&(&y.file, y.line)));
     out
+}
+
+/// Entries without a `quiz_option` in a topic used by quizzes: one where some
+/// entry has one, or (`all_topics`, for `--quiz`) every topic; errors, since
+/// such an option would be cut from the answer and stand out.
+pub fn quiz_options(bank: &Bank, all_topics: bool) -> Vec<Diagnostic> {
+    let quiz_topics: HashSet<&str> = bank
+        .questions()
+        .iter()
+        .filter(|q| all_topics || q.quiz_option.is_some())
+        .map(|q| q.topic.as_str())
+        .collect();
+    bank.questions()
+        .iter()
+        .filter(|q| q.quiz_option.is_none() && quiz_topics.contains(q.topic.as_str()))
+        .map(|q| {
+            Diagnostic::error(
+                &q.origin.file,
+                q.origin.line,
+                format!(
+                    "`{}` has no quiz_option, and topic {} is used by quizzes: add a one-line answer of at most {} characters",
+                    q.id,
+                    q.topic,
+                    crate::bank::QUIZ_OPTION_CHARS
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Pairs of entries whose question and answer words are nearly the same, unless

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Bank, Diagnostic, Difficulty, Origin, Question};
+use super::{Bank, Diagnostic, Difficulty, Origin, QUIZ_OPTION_CHARS, Question};
 
 /// A bank path that cannot be read at all.
 #[derive(Debug, thiserror::Error)]
@@ -194,6 +194,8 @@ struct Fields {
     aliases: Vec<String>,
     tags: Vec<String>,
     distinct_from: Vec<String>,
+    quiz_option: Option<String>,
+    not_with: Vec<String>,
     /// Keys the entry has, valid or not, so a bad value is not also reported missing.
     present: Vec<String>,
 }
@@ -225,6 +227,8 @@ impl EntryReader<'_> {
             difficulty: fields.difficulty.unwrap_or_default(),
             source: fields.source,
             distinct_from: fields.distinct_from,
+            quiz_option: fields.quiz_option,
+            not_with: fields.not_with,
             origin: Origin {
                 file: self.file.to_path_buf(),
                 line: entry_line,
@@ -255,6 +259,10 @@ impl EntryReader<'_> {
                 "aliases" => self.list(value, name).map(|v| fields.aliases = v),
                 "tags" => self.list(value, name).map(|v| fields.tags = v),
                 "distinct_from" => self.list(value, name).map(|v| fields.distinct_from = v),
+                "not_with" => self.list(value, name).map(|v| fields.not_with = v),
+                "quiz_option" => self
+                    .text(value, name)
+                    .and_then(|v| quiz_option(&v).map(|v| fields.quiz_option = Some(v))),
                 other => Err(format!("unknown key `{other}`")),
             };
             if let Err(message) = result {
@@ -314,6 +322,20 @@ impl EntryReader<'_> {
     fn error(&self, line: usize, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(self.file, line, message)
     }
+}
+
+/// A `quiz_option`: one line of at most [`QUIZ_OPTION_CHARS`] characters.
+fn quiz_option(text: &str) -> Result<String, String> {
+    if text.contains('\n') {
+        return Err("`quiz_option` must be one line".to_string());
+    }
+    let n = text.chars().count();
+    if n > QUIZ_OPTION_CHARS {
+        return Err(format!(
+            "`quiz_option` has {n} characters, more than {QUIZ_OPTION_CHARS}: shorten it"
+        ));
+    }
+    Ok(text.to_string())
 }
 
 /// Lowercase ASCII letters and digits, with single dashes between them.

@@ -90,9 +90,20 @@ pub struct Question {
     /// Ids of entries that look alike but were reviewed as different questions.
     #[serde(skip)]
     pub distinct_from: Vec<String>,
+    /// The answer as a quiz option: one line of at most [`QUIZ_OPTION_CHARS`]
+    /// characters that does not name the question's subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quiz_option: Option<String>,
+    /// Ids of entries whose answers must never be this question's wrong
+    /// options (they are right too, or give it away): curated exclusions.
+    #[serde(skip)]
+    pub not_with: Vec<String>,
     #[serde(skip)]
     pub origin: Origin,
 }
+
+/// Longest `quiz_option`.
+pub const QUIZ_OPTION_CHARS: usize = 120;
 
 impl Question {
     /// The question followed by its aliases: every phrasing people may use.
@@ -169,6 +180,7 @@ impl Bank {
             }
             hasher.update(q.difficulty.as_str().as_bytes());
             hasher.update(q.source.as_deref().unwrap_or("").as_bytes());
+            hasher.update(q.quiz_option.as_deref().unwrap_or("").as_bytes());
             hasher.update([0xffu8]);
         }
         hex(&hasher.finalize())

@@ -42,6 +42,12 @@ pub fn entry(q: &Question) -> String {
     if !q.distinct_from.is_empty() {
         key("distinct_from", list(&q.distinct_from));
     }
+    if let Some(option) = &q.quiz_option {
+        key("quiz_option", basic(option));
+    }
+    if !q.not_with.is_empty() {
+        key("not_with", list(&q.not_with));
+    }
     out
 }
 
@@ -94,6 +100,8 @@ mod tests {
             difficulty: crate::bank::Difficulty::Hard,
             source: Some("somewhere".into()),
             distinct_from: vec!["x-002".into()],
+            quiz_option: Some("A \"quoted\" one-liner".into()),
+            not_with: vec!["x-003".into()],
             origin: Default::default(),
         };
         let text = bank_file("test bank", std::slice::from_ref(&q));

@@ -18,6 +18,10 @@ pub enum BankCommand {
     Check {
         /// A bank file or directory (default: the configured bank)
         path: Option<PathBuf>,
+        /// Also render every entry's quiz question with its options and report
+        /// wrong options too close to the question or the right answer
+        #[arg(long)]
+        quiz: bool,
     },
     /// List the questions
     List {
@@ -55,7 +59,11 @@ impl clap::builder::ValueParserFactory for Format {
 
 pub fn run(settings: &Settings, command: BankCommand) -> anyhow::Result<ExitCode> {
     match command {
-        BankCommand::Check { path } => check_bank(path.as_deref().unwrap_or(&settings.bank.dir)),
+        BankCommand::Check { path, quiz } => check_bank(
+            settings,
+            path.as_deref().unwrap_or(&settings.bank.dir),
+            quiz,
+        ),
         BankCommand::List { json, path } => {
             list(path.as_deref().unwrap_or(&settings.bank.dir), json)
         }
@@ -69,7 +77,7 @@ pub fn run(settings: &Settings, command: BankCommand) -> anyhow::Result<ExitCode
     }
 }
 
-fn check_bank(path: &Path) -> anyhow::Result<ExitCode> {
+fn check_bank(settings: &Settings, path: &Path, quiz: bool) -> anyhow::Result<ExitCode> {
     let loaded = match bank::load(path) {
         Ok(loaded) => loaded,
         Err(e) => {
@@ -77,7 +85,23 @@ fn check_bank(path: &Path) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let problems = check::check(&loaded);
+    let mut problems = check::check(&loaded);
+    if quiz {
+        problems.extend(check::quiz_options(&loaded.bank, true));
+        let rendered = quiz_check(settings, &loaded.bank)?;
+        for r in &rendered {
+            println!("{} {}", r.id, r.question);
+            for (letter, label) in crate::quiz::pick::LETTERS.iter().zip(&r.labels) {
+                let right = if *letter == r.correct {
+                    "  (right)"
+                } else {
+                    ""
+                };
+                println!("  {letter}: {label}{right}");
+            }
+        }
+        problems.extend(rendered.into_iter().flat_map(|r| r.problems));
+    }
     for problem in &problems {
         println!("{problem}");
     }
@@ -94,6 +118,32 @@ fn check_bank(path: &Path) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Renders every quiz question of `bank` with a search index of its own (the
+/// configured one stays as it is) and the model when it is enabled.
+fn quiz_check(
+    settings: &Settings,
+    bank: &Bank,
+) -> anyhow::Result<Vec<crate::quiz::check::Rendered>> {
+    let index = tempfile::tempdir().context("cannot make a scratch index directory")?;
+    let synonyms = crate::search::Synonyms::load(
+        &settings.bank.synonyms,
+        &mut crate::search::analyzer::analyzer(),
+    )?;
+    let (searcher, _) = crate::search::Searcher::open_or_build(bank, index.path(), synonyms)?;
+    let semantic = settings
+        .model
+        .enabled
+        .then(|| crate::semantic::load(bank, &settings.model.dir, Some(&settings.index.dir)))
+        .flatten();
+    if semantic.is_none() {
+        eprintln!(
+            "interview-bot: the embedding model is off or missing: wrong options are judged by words only"
+        );
+    }
+    let searcher = searcher.with_semantic(semantic);
+    Ok(crate::quiz::check::check(bank, &searcher))
 }
 
 fn list(path: &Path, json: bool) -> anyhow::Result<ExitCode> {

@@ -22,11 +22,7 @@ pub fn start_options(inv: &Invocation) -> StartOptions {
 /// `/quiz schedule`: time of day, zone, weekdays and window parsed once.
 pub fn schedule_options(inv: &Invocation) -> Result<ScheduleOptions, ParseError> {
     let time = rule::parse_time(inv.text("time").unwrap_or_default()).map_err(ParseError)?;
-    let zone_name = inv.text("zone").unwrap_or_default();
-    let zone = match zone_name.eq_ignore_ascii_case("utc") {
-        true => jiff::tz::TimeZone::UTC,
-        false => rule::parse_zone(zone_name).map_err(ParseError)?,
-    };
+    let zone = rule::resolve_zone(inv.text("zone").unwrap_or_default()).map_err(ParseError)?;
     let days = match inv.text("days") {
         Some(days) => Days::parse(days).map_err(ParseError)?,
         None => Days::DAILY,
@@ -37,7 +33,8 @@ pub fn schedule_options(inv: &Invocation) -> Result<ScheduleOptions, ParseError>
     };
     Ok(ScheduleOptions {
         time,
-        zone,
+        zone: zone.zone,
+        zone_name: zone.name,
         days,
         topic: inv.text("topic").map(str::to_string),
         questions: inv
@@ -108,6 +105,10 @@ mod tests {
                 .0
                 .contains("IANA")
         );
+        let berlin = parse("/quiz schedule 09:30 Berlin").unwrap_err().0;
+        assert!(berlin.contains("Europe/Berlin"), "{berlin}");
+        let cet = parse("/quiz schedule 09:30 CET weekdays").unwrap_err().0;
+        assert!(cet.contains("Europe/Paris"), "{cet}");
         assert_eq!(
             parse("/answer 2 c").unwrap(),
             Command::Answer {

@@ -39,13 +39,13 @@ fn info(s: &ScheduleRow, now: Timestamp) -> ScheduleInfo {
 /// One line about a schedule: when, what, and its next run.
 fn describe(s: &ScheduleInfo) -> String {
     format!(
-        "{}: {} {} {}, {} {} questions, open {}; next {} ({} UTC)",
+        "{}: {} {} {}, {} from {}, open {}; next {} ({} UTC)",
         s.id,
         s.time,
         s.zone,
         s.days,
-        s.questions,
-        s.topic.as_deref().unwrap_or("mixed"),
+        plural(s.questions, "question"),
+        s.topic.as_deref().unwrap_or("all topics"),
         s.open,
         s.next_local.as_deref().unwrap_or("never"),
         s.next_utc.as_deref().unwrap_or("never"),
@@ -53,10 +53,23 @@ fn describe(s: &ScheduleInfo) -> String {
 }
 
 /// `/quiz schedule`: a daily round for the context's channel (moderators only).
+/// Refused when the channel already has that schedule, when its window would
+/// overlap another schedule's there, or when its topic is too small.
 pub async fn schedule(bot: &Bot, ctx: &Context, options: &ScheduleOptions) -> Reply {
     if let Some(topic) = &options.topic {
         if !bot.bank().has_topic(topic) {
             return crate::commands::topics::unknown_topic(bot, topic);
+        }
+        if let Some(reply) = quiz::too_small(bot, topic, options.questions, |n| {
+            format!(
+                "/quiz schedule {:02}:{:02} {} {} {topic} {n}",
+                options.time.hour(),
+                options.time.minute(),
+                options.zone_name,
+                options.days
+            )
+        }) {
+            return reply;
         }
     }
     let now = millis(bot.now());
@@ -65,7 +78,7 @@ pub async fn schedule(bot: &Bot, ctx: &Context, options: &ScheduleOptions) -> Re
         guild: ctx.guild.clone(),
         channel: ctx.channel.clone(),
         time: format!("{:02}:{:02}", options.time.hour(), options.time.minute()),
-        zone: options.zone.iana_name().unwrap_or("UTC").to_string(),
+        zone: options.zone_name.clone(),
         days: options.days.bits(),
         topic: options.topic.clone(),
         questions: options.questions as i64,
@@ -77,33 +90,86 @@ pub async fn schedule(bot: &Bot, ctx: &Context, options: &ScheduleOptions) -> Re
         last_run_at: now,
         last_reminder_at: now,
     };
+    let existing = match bot.store().schedules_in(&ctx.guild, &ctx.channel).await {
+        Ok(rows) => rows,
+        Err(e) => return quiz::store_error(e),
+    };
+    let current = bot.now();
+    if let Some(same) = existing
+        .iter()
+        .find(|s| s.time == row.time && s.zone == row.zone && s.days == row.days)
+    {
+        return Reply::error(format!(
+            "this channel already has that schedule: {}",
+            describe(&info(same, current))
+        ));
+    }
+    if let Some((other, at)) = existing
+        .iter()
+        .find_map(|s| crate::schedule::overlap(&row, s, current).map(|at| (s, at)))
+    {
+        let zone = TimeZone::get(&row.zone).unwrap_or(TimeZone::UTC);
+        return Reply::error(format!(
+            "its round would overlap schedule {} ({} {} {}, open {:#}) on {}: one round runs in a channel at a time, so pick another time, a shorter open window, or /quiz unschedule {} first",
+            other.id,
+            other.time,
+            other.zone,
+            Days::from_bits(other.days),
+            SignedDuration::from_secs(other.open_seconds),
+            at.to_zoned_datetime(zone).strftime("%a %Y-%m-%d"),
+            other.id
+        ));
+    }
     if let Err(e) = bot.store().create_schedule(&row).await {
         return quiz::store_error(e);
     }
-    let info = info(&row, bot.now());
+    let info = info(&row, current);
     let text = format!("Daily quiz scheduled: {}", describe(&info));
     Reply::public(text).with_data(Data::Schedule(info))
 }
 
-/// `/quiz unschedule [id]`: removes the channel's schedules, or the one named.
+/// `/quiz unschedule [id|all]`: removes the schedule named, or all of the
+/// channel's with `all`; without either it lists them and asks which.
 pub async fn unschedule(bot: &Bot, ctx: &Context, id: Option<&str>) -> Reply {
-    match bot
-        .store()
-        .delete_schedules(&ctx.guild, &ctx.channel, id)
+    let store = bot.store();
+    let Some(id) = id else {
+        let rows = match store.schedules_in(&ctx.guild, &ctx.channel).await {
+            Ok(rows) => rows,
+            Err(e) => return quiz::store_error(e),
+        };
+        if rows.is_empty() {
+            return Reply::error("this channel has no schedules");
+        }
+        let now = bot.now();
+        let schedules: Vec<ScheduleInfo> = rows.iter().map(|s| info(s, now)).collect();
+        let mut text = "Which schedule? /quiz unschedule ID removes one, /quiz unschedule all removes every one here:".to_string();
+        for s in &schedules {
+            text.push_str(&format!("\n- {}", describe(s)));
+        }
+        return Reply::private(text).with_data(Data::Schedules { schedules });
+    };
+    let all = id.eq_ignore_ascii_case("all");
+    match store
+        .delete_schedules(&ctx.guild, &ctx.channel, (!all).then_some(id))
         .await
     {
-        Ok(0) => Reply::error(match id {
-            Some(id) => format!(
+        Ok(0) => Reply::error(match all {
+            false => format!(
                 "no schedule `{}` in this channel: /quiz schedules lists them",
                 crate::commands::truncate(id, 20)
             ),
-            None => "this channel has no schedules".to_string(),
+            true => "this channel has no schedules".to_string(),
         }),
-        Ok(n) => Reply::public(format!(
-            "removed {n} schedule{}",
-            if n == 1 { "" } else { "s" }
-        )),
+        Ok(n) => Reply::public(format!("removed {}", plural(n as i64, "schedule"))),
         Err(e) => quiz::store_error(e),
+    }
+}
+
+/// `1 question`, `2 questions`.
+pub fn plural(n: i64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
     }
 }
 

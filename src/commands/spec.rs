@@ -109,7 +109,14 @@ impl Kind {
             }
             // By form: a wrong time (25:00) is then reported as a time.
             Kind::TimeOfDay => word.contains(':'),
-            Kind::Zone => word.contains('/') || word.eq_ignore_ascii_case("utc"),
+            // A Region/City name, or a word that may be a zone or city
+            // (`CET`, `Berlin`: refused later with suggestions).
+            Kind::Zone => {
+                word.contains('/')
+                    || (word.len() >= 2
+                        && word.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
+                        && crate::schedule::rule::Days::parse(word).is_err())
+            }
             Kind::Days => crate::schedule::rule::Days::parse(word).is_ok(),
             Kind::Duration => crate::schedule::parse_open(word).is_ok(),
             Kind::Letter => {
@@ -427,10 +434,13 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         path: &["quiz", "unschedule"],
         aliases: &[],
-        summary: "Remove this channel's schedules, or the one named (moderators)",
-        details: "",
-        example: "/quiz unschedule",
-        options: &[at_most(option("id", Kind::Id, "only this schedule"), 40)],
+        summary: "Remove one of this channel's schedules, or all of them (moderators)",
+        details: "without an id it lists the schedules and asks which; `all` removes every one",
+        example: "/quiz unschedule 1a2b3c4d",
+        options: &[at_most(
+            option("id", Kind::Id, "the schedule's id, or all"),
+            40,
+        )],
         access: Access::Moderator,
         privacy: Privacy::Public,
         surface: Surface::Everywhere,

@@ -29,6 +29,10 @@ impl DiscordSink {
 }
 
 impl Sink for DiscordSink {
+    fn platform(&self) -> crate::bot::Platform {
+        crate::bot::Platform::Discord
+    }
+
     /// Sends one post to its channel; a reveal also closes its question's message.
     async fn post(&self, post: &Post) -> Result<(), SinkError> {
         let adapter = &self.adapter;
@@ -66,9 +70,6 @@ impl Sink for DiscordSink {
         GuildScope::NotPrefixed(crate::slack::GUILD_PREFIX)
     }
 
-    fn platform(&self) -> &'static str {
-        "discord"
-    }
 }
 
 /// Discord's answer for a channel that is gone or closed to the bot

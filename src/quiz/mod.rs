@@ -6,6 +6,7 @@
 //! written to the outbox in the claim's transaction ([`crate::outbox`]), so a
 //! process that dies after the claim loses none of them.
 
+pub mod check;
 pub mod pick;
 pub mod render;
 
@@ -73,6 +74,12 @@ async fn try_start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Result<R
         if !bot.bank().has_topic(topic) {
             return Ok(crate::commands::topics::unknown_topic(bot, topic));
         }
+        let seconds = options.seconds;
+        if let Some(reply) = too_small(bot, topic, options.questions, |n| {
+            format!("/quiz start {topic} {n} {seconds}")
+        }) {
+            return Ok(reply);
+        }
     }
     if bot
         .store()
@@ -81,6 +88,27 @@ async fn try_start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Result<R
         .is_some()
     {
         return Err(StoreError::ChannelBusy);
+    }
+    // A live round ends at the latest after every question's time.
+    let ends =
+        bot.now() + jiff::SignedDuration::from_secs(options.seconds * options.questions as i64);
+    if let Some((schedule, due)) =
+        crate::schedule::due_before(bot, &ctx.guild, &ctx.channel, ends).await?
+    {
+        let zone = jiff::tz::TimeZone::get(&schedule.zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let fits = (due.duration_since(bot.now()).as_secs() / options.seconds.max(1)).max(0);
+        let shorter = match fits {
+            0 => "start one after it".to_string(),
+            n => format!(
+                "start one of at most {} before it",
+                schedule_plural(n, "question")
+            ),
+        };
+        return Ok(Reply::error(format!(
+            "the daily quiz of schedule {} starts at {}, before this round would end: {shorter}",
+            schedule.id,
+            render::when(due, &zone, "%H:%M %Z"),
+        )));
     }
     let now = millis(bot.now());
     let plan = RoundPlan {
@@ -99,7 +127,53 @@ async fn try_start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Result<R
         return Ok(Reply::error("the bank has no questions for a round"));
     };
     bot.store().create_round(&new, now).await?;
-    Ok(render::question(bot, &new.round, &new.questions[0]))
+    let mut reply = render::question(bot, &new.round, &new.questions[0], ctx.platform);
+    if let Some(note) = borrowed_note(bot, options.topic.as_deref()) {
+        reply.text = format!("{note}\n\n{}", reply.text);
+    }
+    Ok(reply)
+}
+
+use crate::commands::schedule::plural as schedule_plural;
+
+/// When `topic` has fewer questions than a round of `asked`: a reply saying so
+/// that offers the largest round it can give (`command(n)` spells it).
+pub fn too_small(
+    bot: &Bot,
+    topic: &str,
+    asked: usize,
+    command: impl Fn(usize) -> String,
+) -> Option<Reply> {
+    let has = bot
+        .bank()
+        .questions()
+        .iter()
+        .filter(|q| q.topic == topic)
+        .count();
+    (has < asked).then(|| {
+        Reply::error(format!(
+            "the {topic} topic has only {}, fewer than the {asked} asked: {} runs the largest round it can give",
+            schedule_plural(has as i64, "question"),
+            command(has)
+        ))
+    })
+}
+
+/// A note when `topic` has too few answers for wrong options of its own, so
+/// they come from the closest topics too.
+pub fn borrowed_note(bot: &Bot, topic: Option<&str>) -> Option<String> {
+    let topic = topic?;
+    let has = bot
+        .bank()
+        .questions()
+        .iter()
+        .filter(|q| q.topic == topic)
+        .count();
+    (has < pick::LETTERS.len()).then(|| {
+        format!(
+            "(The {topic} topic has too few answers for four options of its own: some wrong options come from the closest topics by meaning.)"
+        )
+    })
 }
 
 /// What a new round should be.
@@ -142,13 +216,13 @@ pub async fn prepare(bot: &Bot, plan: &RoundPlan<'_>) -> Result<Option<NewRound>
         .iter()
         .enumerate()
         .map(|(i, q)| {
-            let (choices, correct) = pick::options(q, &library.bank, &library.searcher, &mut rng);
+            let options = pick::options(q, &library.bank, &library.searcher, &mut rng);
             RoundQuestion {
                 position: i as i64,
                 question_id: q.id.clone(),
                 topic: q.topic.clone(),
-                choices,
-                correct,
+                choices: options.labels,
+                correct: options.correct,
             }
         })
         .collect();

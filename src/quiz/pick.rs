@@ -1,11 +1,14 @@
 //! Choosing a round's questions and their wrong options.
 //!
 //! Questions: a channel does not see a question again until its pool (the topic,
-//! or the whole bank) is used up. Wrong options: answers in the same topic that
-//! are close in meaning to the right one (or, without the embedding model, answers
-//! of questions search finds similar), so they are plausible; never the same text
-//! as the right answer or as each other, nor nearly the same words, nor (with the
-//! model) a paraphrase of the right answer or of its question.
+//! or the whole bank) is used up. Options are entries' `quiz_option` lines.
+//! Wrong options: answers in the same topic that are close in meaning to the
+//! right one (or, without the embedding model, answers of questions search finds
+//! similar), so they are plausible; the closest topics lend some when a topic
+//! has too few. Exactly one option is right: a wrong one never answers the
+//! question about as well as the right answer, never says the same as it, never
+//! shares a specific tag with it, and never is one the bank excludes for it
+//! (`not_with`, `distinct_from`).
 
 use std::collections::HashSet;
 
@@ -19,14 +22,22 @@ pub const LETTERS: [&str; 4] = ["A", "B", "C", "D"];
 const NEAR_IDENTICAL: f32 = 0.6;
 /// Similar questions considered for wrong options.
 const CANDIDATES: usize = 20;
-/// Wrong options are drawn from this many of the closest answers.
-const PLAUSIBLE: usize = 6;
+/// Wrong options are drawn from this many of the most plausible answers.
+pub const PLAUSIBLE: usize = 8;
+/// An answer scoring for a question within this much of the right answer
+/// answers it too.
+const ANSWERS_TOO_MARGIN: f32 = 0.05;
+/// A tag on at most one in this many entries of a topic names a subject.
+const SPECIFIC_TAG_SHARE: usize = 25;
+/// Neighbours that measure how much an answer resembles its whole topic.
+const HUB_NEIGHBOURS: usize = 10;
 /// Answers this close in meaning say the same thing.
 const SAME_ANSWER: f32 = 0.8;
 /// Questions this close in meaning ask the same thing.
 const SAME_QUESTION: f32 = 0.92;
-/// Longest option label; the full answer is shown at the reveal.
-const MAX_LABEL_CHARS: usize = 180;
+/// Longest option label cut from an answer without a `quiz_option`; the
+/// full answer is shown at the reveal.
+const MAX_LABEL_CHARS: usize = crate::bank::QUIZ_OPTION_CHARS;
 
 /// Questions for a round of `count` from `pool`, unseen ones first; returns them
 /// and the pool questions to forget as seen (the pool was used up).
@@ -63,97 +74,211 @@ pub fn questions<'b>(
     (chosen, forget)
 }
 
-/// Four option labels with the right one at a random place, and its letter.
+/// A question's four options (the right one at a random place), its letter,
+/// and whether some wrong options came from other topics (its own had too few).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub labels: Vec<String>,
+    pub correct: String,
+    pub borrowed: bool,
+}
+
+/// Four options for `question`: its `quiz_option` and three wrong ones drawn
+/// from [`wrong_options`], plausible ones first but spread so no answer is
+/// filler again and again.
 pub fn options(
     question: &Question,
     bank: &Bank,
     searcher: &Searcher,
     rng: &mut fastrand::Rng,
-) -> (Vec<String>, String) {
-    let right = label(&question.answer);
-    let mut chosen: Vec<String> = vec![right.clone()];
-    let mut chosen_rows: Vec<usize> = Vec::new();
-    let semantic = searcher.semantic();
-    let mut candidates = match semantic {
-        Some(semantic) => by_meaning(question, bank, semantic, rng),
-        None => by_words(question, bank, searcher),
-    };
-    let mut same_topic: Vec<&Question> = bank
-        .questions()
-        .iter()
-        .filter(|q| q.topic == question.topic && q.id != question.id)
-        .collect();
-    rng.shuffle(&mut same_topic);
-    let mut anywhere: Vec<&Question> = bank
-        .questions()
-        .iter()
-        .filter(|q| q.id != question.id)
-        .collect();
-    rng.shuffle(&mut anywhere);
-    candidates.extend(same_topic);
-    candidates.extend(anywhere);
-    let this_row = semantic.and_then(|s| s.row_of(&question.id));
-    for candidate in candidates {
-        if chosen.len() == LETTERS.len() {
+) -> Options {
+    let pool = wrong_options(question, bank, searcher, Judge::Model);
+    let mut chosen: Vec<&Question> = Vec::new();
+    let mut borrowed = false;
+    // The most plausible few of the topic, in random order, then the rest.
+    let (mut near, rest): (Vec<_>, Vec<_>) =
+        pool.iter().enumerate().partition(|(i, _)| *i < PLAUSIBLE);
+    rng.shuffle(&mut near);
+    for (_, candidate) in near.into_iter().chain(rest) {
+        if chosen.len() + 1 == LETTERS.len() {
             break;
         }
-        let option = label(&candidate.answer);
-        if chosen.iter().any(|c| alike(c, &option)) {
+        let option = option_of(candidate.question);
+        let clash = chosen.iter().any(|c| {
+            alike(&option_of(c), &option) || excluded(c, candidate.question, searcher, Judge::Model)
+        });
+        if clash {
             continue;
         }
-        if let Some(semantic) = semantic {
-            let Some(row) = semantic.row_of(&candidate.id) else {
-                continue;
-            };
-            let rows = this_row.iter().chain(&chosen_rows);
-            if rows
-                .into_iter()
-                .any(|&other| paraphrase(semantic, row, other))
-            {
-                continue;
-            }
-            chosen_rows.push(row);
-        }
-        chosen.push(option);
+        borrowed |= candidate.question.topic != question.topic;
+        chosen.push(candidate.question);
     }
-    let mut order: Vec<usize> = (0..chosen.len()).collect();
+    let mut labels: Vec<String> = vec![option_of(question)];
+    labels.extend(chosen.iter().map(|q| option_of(q)));
+    let mut order: Vec<usize> = (0..labels.len()).collect();
     rng.shuffle(&mut order);
-    let labels: Vec<String> = order.iter().map(|&i| chosen[i].clone()).collect();
     let correct = order.iter().position(|&i| i == 0).unwrap_or(0);
-    (labels, LETTERS[correct].to_string())
+    Options {
+        labels: order.iter().map(|&i| labels[i].clone()).collect(),
+        correct: LETTERS[correct].to_string(),
+        borrowed,
+    }
 }
 
-/// Wrong options by meaning: the answers in the topic closest to the right one,
-/// a random few of the closest so rounds vary.
+/// An entry's text as an option: its `quiz_option`, else its answer's first
+/// paragraph cut near the limit.
+pub fn option_of(q: &Question) -> String {
+    q.quiz_option.clone().unwrap_or_else(|| label(&q.answer))
+}
+
+/// A possible wrong option, with how plausible it is (higher is closer).
+#[derive(Debug, Clone)]
+pub struct Candidate<'b> {
+    pub question: &'b Question,
+    pub plausible: f32,
+}
+
+/// Every entry whose option may be a wrong option for `question`, most
+/// plausible first: the same topic, then the closest topics by meaning when
+/// the topic has fewer than three. An entry is never a wrong option when it
+/// answers the question (it scores for the question almost as high as the
+/// right answer), says the same as the right answer, shares a specific tag
+/// with it, or either entry names the other in `not_with` or `distinct_from`.
+pub fn wrong_options<'b>(
+    question: &Question,
+    bank: &'b Bank,
+    searcher: &Searcher,
+    judge: Judge,
+) -> Vec<Candidate<'b>> {
+    let right = option_of(question);
+    let specific = specific_tags(question, bank);
+    let valid = |other: &Question| {
+        other.id != question.id
+            && !excluded(question, other, searcher, judge)
+            && !other.tags.iter().any(|t| specific.contains(t.as_str()))
+            && !alike(&right, &option_of(other))
+    };
+    let ranked = |same_topic: bool| -> Vec<Candidate<'b>> {
+        let in_scope = |q: &Question| (q.topic == question.topic) == same_topic;
+        match searcher.semantic() {
+            Some(semantic) => by_meaning(question, bank, semantic, &in_scope),
+            None => by_words(question, bank, searcher, same_topic),
+        }
+        .into_iter()
+        .filter(|c| in_scope(c.question) && valid(c.question))
+        .collect()
+    };
+    let mut pool = ranked(true);
+    if pool.len() < LETTERS.len() - 1 {
+        pool.extend(ranked(false));
+    }
+    pool
+}
+
+/// Who decides that two entries must not be options of one question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judge {
+    /// The bank's curation only (`not_with`, `distinct_from`): what `bank
+    /// check --quiz` audits, and all a quiz has without the model.
+    Curated,
+    /// The curation, and the model as a safety net.
+    Model,
+}
+
+/// True when `a` and `b` must not be options of one question: curated
+/// (`not_with`, `distinct_from`, either way) or, with the model judging, one
+/// answers the other's question about as well as its own answer, or they say
+/// the same.
+pub fn excluded(a: &Question, b: &Question, searcher: &Searcher, judge: Judge) -> bool {
+    let names =
+        |x: &Question, y: &Question| x.not_with.contains(&y.id) || x.distinct_from.contains(&y.id);
+    if names(a, b) || names(b, a) {
+        return true;
+    }
+    if judge == Judge::Curated {
+        return false;
+    }
+    let Some(semantic) = searcher.semantic() else {
+        return false;
+    };
+    let (Some(ra), Some(rb)) = (semantic.row_of(&a.id), semantic.row_of(&b.id)) else {
+        return false;
+    };
+    paraphrase(semantic, ra, rb) || answers_too(semantic, ra, rb) || answers_too(semantic, rb, ra)
+}
+
+/// True when entry `other`'s answer answers `question`'s question nearly as
+/// well as (or better than) its own answer.
+pub fn answers_too(semantic: &Semantic, question: usize, other: usize) -> bool {
+    semantic.answers_question(question, other)
+        >= semantic.answers_question(question, question) - ANSWERS_TOO_MARGIN
+}
+
+/// Tags of `question` that few entries of its topic share: entries with one
+/// of them are about the same thing, so they are no wrong options for it.
+fn specific_tags<'q>(question: &'q Question, bank: &Bank) -> HashSet<&'q str> {
+    let in_topic: Vec<&Question> = bank
+        .questions()
+        .iter()
+        .filter(|q| q.topic == question.topic)
+        .collect();
+    let most = (in_topic.len() / SPECIFIC_TAG_SHARE).max(1);
+    question
+        .tags
+        .iter()
+        .filter(|t| **t != question.topic)
+        .filter(|t| in_topic.iter().filter(|q| q.tags.contains(t)).count() <= most)
+        .map(String::as_str)
+        .collect()
+}
+
+/// Candidates by meaning: answers close to the right one, less their
+/// closeness to everything (hub answers that resemble all of the topic
+/// would otherwise be filler in every question).
 fn by_meaning<'b>(
     question: &Question,
     bank: &'b Bank,
     semantic: &Semantic,
-    rng: &mut fastrand::Rng,
-) -> Vec<&'b Question> {
+    in_scope: &dyn Fn(&Question) -> bool,
+) -> Vec<Candidate<'b>> {
     let Some(row) = semantic.row_of(&question.id) else {
         return Vec::new();
     };
-    let mut near: Vec<&Question> = semantic
-        .nearest(row, Semantic::answer_similarity, |other| {
-            semantic.topic(other) == question.topic
-        })
+    let scoped = |other: usize| bank.get(semantic.id(other)).is_some_and(in_scope);
+    let mut near: Vec<Candidate<'b>> = semantic
+        .nearest(row, Semantic::answer_similarity, scoped)
         .into_iter()
-        .take(CANDIDATES)
-        .filter_map(|(other, _)| bank.get(semantic.id(other)))
+        .filter_map(|(other, similarity)| {
+            let hub = semantic
+                .nearest(other, Semantic::answer_similarity, scoped)
+                .iter()
+                .take(HUB_NEIGHBOURS)
+                .map(|(_, s)| *s)
+                .sum::<f32>()
+                / HUB_NEIGHBOURS as f32;
+            Some(Candidate {
+                question: bank.get(semantic.id(other))?,
+                plausible: similarity - hub / 2.0,
+            })
+        })
         .collect();
-    let plausible = PLAUSIBLE.min(near.len());
-    rng.shuffle(&mut near[..plausible]);
+    near.sort_by(|a, b| b.plausible.total_cmp(&a.plausible));
     near
 }
 
-/// Wrong options by words: answers of questions that search finds similar.
-fn by_words<'b>(question: &Question, bank: &'b Bank, searcher: &Searcher) -> Vec<&'b Question> {
+/// Candidates by words: answers of questions that search finds similar,
+/// then the rest of the scope.
+fn by_words<'b>(
+    question: &Question,
+    bank: &'b Bank,
+    searcher: &Searcher,
+    same_topic: bool,
+) -> Vec<Candidate<'b>> {
     let similar = searcher
         .search(
             &format!("{} {}", question.question, question.tags.join(" ")),
             &SearchOptions {
-                topic: Some(question.topic.clone()),
+                topic: same_topic.then(|| question.topic.clone()),
                 limit: CANDIDATES,
                 exclude: Some(question.id.clone()),
                 ..Default::default()
@@ -161,7 +286,25 @@ fn by_words<'b>(question: &Question, bank: &'b Bank, searcher: &Searcher) -> Vec
         )
         .map(|found| found.hits)
         .unwrap_or_default();
-    similar.iter().filter_map(|h| bank.get(&h.id)).collect()
+    let mut out: Vec<Candidate<'b>> = similar
+        .iter()
+        .filter_map(|h| bank.get(&h.id))
+        .map(|q| Candidate {
+            question: q,
+            plausible: 1.0,
+        })
+        .collect();
+    let seen: HashSet<String> = out.iter().map(|c| c.question.id.clone()).collect();
+    out.extend(
+        bank.questions()
+            .iter()
+            .filter(|q| !seen.contains(&q.id))
+            .map(|q| Candidate {
+                question: q,
+                plausible: 0.0,
+            }),
+    );
+    out
 }
 
 /// True when two entries say the same thing: either answer would be right for
@@ -236,6 +379,8 @@ mod tests {
             difficulty: Default::default(),
             source: None,
             distinct_from: vec![],
+            quiz_option: None,
+            not_with: vec![],
             origin: Default::default(),
         }
     }

@@ -1,7 +1,11 @@
 //! How quiz events read: question posts with their options, reveals, standings.
 
-use crate::bot::Bot;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::bot::{Bot, Platform};
 use crate::clock::from_millis;
+use crate::commands::schedule::plural;
 use crate::reply::{Choice, Data, Reply, Row};
 use crate::store::{AnswerRow, Round, RoundQuestion, Standing};
 
@@ -22,7 +26,56 @@ pub fn parse_answer_choice_id(id: &str) -> Option<(&str, i64, &str)> {
     Some((round, position, letter))
 }
 
-pub fn question(bot: &Bot, round: &Round, q: &RoundQuestion) -> Reply {
+/// The time zone a round's times are shown in: its schedule's, else UTC.
+pub fn zone_of(round: &Round) -> TimeZone {
+    round
+        .zone
+        .as_deref()
+        .and_then(|z| TimeZone::get(z).ok())
+        .unwrap_or(TimeZone::UTC)
+}
+
+/// An instant as people read it: local time with its zone, and the UTC time
+/// when the zone is not UTC (`17:30 CET (16:30 UTC)`); `format` is strftime's.
+pub fn when(at: Timestamp, zone: &TimeZone, format: &str) -> String {
+    let utc = at
+        .to_zoned_datetime(TimeZone::UTC)
+        .strftime(format)
+        .to_string();
+    if zone == &TimeZone::UTC {
+        return utc;
+    }
+    let local = at
+        .to_zoned_datetime(zone.clone())
+        .strftime(format)
+        .to_string();
+    if local.replace(|c: char| c.is_alphabetic(), "")
+        == utc.replace(|c: char| c.is_alphabetic(), "")
+    {
+        return local;
+    }
+    format!("{local} ({utc})")
+}
+
+/// How to answer a question there: buttons on Discord, the typed command
+/// elsewhere (a daily round's questions are all open, so by number).
+fn how_to_answer(platform: Platform, round: &Round, number: i64) -> String {
+    let daily = round.kind == super::DAILY && round.question_count > 1;
+    if !platform.types_text_commands() {
+        return "Answer with the buttons below; the first answer counts.".to_string();
+    }
+    let prefix = platform.command_prefix();
+    match daily {
+        true => format!(
+            "Answer with {prefix}answer {number} LETTER (for example {prefix}answer {number} B); the first answer counts."
+        ),
+        false => format!(
+            "Answer with {prefix}answer LETTER (for example {prefix}answer B); the first answer counts."
+        ),
+    }
+}
+
+pub fn question(bot: &Bot, round: &Round, q: &RoundQuestion, platform: Platform) -> Reply {
     let text_of = bot
         .bank()
         .get(&q.question_id)
@@ -37,7 +90,10 @@ pub fn question(bot: &Bot, round: &Round, q: &RoundQuestion) -> Reply {
         })
         .collect();
     let window = if round.kind == super::DAILY {
-        format!("open until {closes_at}")
+        format!(
+            "open until {}",
+            when(closes_at, &zone_of(round), "%H:%M %Z")
+        )
     } else {
         format!("{}s", round.seconds)
     };
@@ -51,9 +107,8 @@ pub fn question(bot: &Bot, round: &Round, q: &RoundQuestion) -> Reply {
     for choice in &choices {
         text.push_str(&format!("\n{}", choice.label));
     }
-    text.push_str(
-        "\n\nAnswer with the buttons (/answer A to D in the shell); the first answer counts.",
-    );
+    text.push_str("\n\n");
+    text.push_str(&how_to_answer(platform, round, q.position + 1));
     let data = Data::Question {
         round: round.id.clone(),
         position: q.position + 1,
@@ -116,12 +171,19 @@ pub fn reveal(bot: &Bot, round: &Round, q: &RoundQuestion, answers: &[AnswerRow]
 
 pub fn standings(round: &Round, standings: &[Standing], stopped: bool) -> Reply {
     let rows = rows(standings);
-    let mut text = if stopped {
-        "**Round stopped.** Standings:".to_string()
+    let head = if stopped {
+        "**Round stopped.**"
     } else {
-        "**Round over.** Standings:".to_string()
+        "**Round over.**"
     };
-    push_rows(&mut text, &rows);
+    let mut text = match (rows.is_empty(), round.kind == super::DAILY) {
+        (true, true) => format!("{head} Nobody played today."),
+        (true, false) => format!("{head} Nobody answered."),
+        (false, _) => format!("{head} Standings:"),
+    };
+    if !rows.is_empty() {
+        push_rows(&mut text, &rows);
+    }
     Reply::public(text).with_data(Data::Standings {
         round: round.id.clone(),
         stopped,
@@ -150,8 +212,11 @@ pub fn push_rows(text: &mut String, rows: &[Row]) {
     }
     for r in rows {
         text.push_str(&format!(
-            "\n{}. {}: {} points ({} correct)",
-            r.rank, r.user, r.points, r.correct
+            "\n{}. {}: {} ({} correct)",
+            r.rank,
+            r.user,
+            plural(r.points, "point"),
+            r.correct
         ));
     }
 }

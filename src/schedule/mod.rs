@@ -6,7 +6,9 @@
 //! window (8 hours by default); the close (reveal, standings, the day's
 //! leaderboard) is an ordinary round close, so it survives restarts. After
 //! downtime a run missed by less than the grace window is posted late with a
-//! note; older ones are skipped and logged, never posted in a burst. Each run and
+//! note; older ones are skipped, never posted in a burst. Every skipped run (the
+//! bot was away, the channel was busy, the bank had no questions) is announced
+//! in its channel through the outbox, as well as logged. Each run and
 //! reminder is claimed in the database, so two processes never both post it.
 
 pub mod rule;
@@ -16,7 +18,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::bot::Bot;
 use crate::clock::{from_millis, millis};
-use crate::outbox::PostKind;
+use crate::outbox::{PostKind, SkipReason};
 use crate::quiz::{self, DAILY, RoundPlan};
 use crate::store::{RunClaim, ScheduleRow, StoreError};
 use rule::{Days, Rule};
@@ -32,6 +34,8 @@ const MAX_RUNS_PER_TICK: usize = 400;
 pub struct ScheduleOptions {
     pub time: jiff::civil::Time,
     pub zone: TimeZone,
+    /// The zone's canonical IANA name (`Europe/Berlin` for `europe/berlin`).
+    pub zone_name: String,
     pub days: Days,
     pub topic: Option<String>,
     pub questions: usize,
@@ -82,6 +86,65 @@ pub(crate) fn rule_of(s: &ScheduleRow) -> Option<Rule> {
     }
 }
 
+/// How far ahead schedules are compared for overlapping windows: a year, so
+/// daylight-saving changes in two different zones are both seen.
+const OVERLAP_HORIZON_DAYS: i64 = 366;
+
+/// The run windows of a schedule from `from` for the horizon: `[start, end)`.
+fn windows(s: &ScheduleRow, from: Timestamp) -> Vec<(Timestamp, Timestamp)> {
+    let Some(rule) = rule_of(s) else {
+        return Vec::new();
+    };
+    let until = from + SignedDuration::from_hours(24 * OVERLAP_HORIZON_DAYS);
+    let open = SignedDuration::from_secs(s.open_seconds);
+    let mut out = Vec::new();
+    // Starts a window early so one already open at `from` is seen.
+    let mut at = from - open;
+    while let Some(start) = rule.next_after(at) {
+        if start > until || out.len() > 400 {
+            break;
+        }
+        out.push((start, start + open));
+        at = start;
+    }
+    out
+}
+
+/// The first run of `new` whose open window would overlap a window of
+/// `other` (two rounds cannot run in one channel at once), if any.
+pub fn overlap(new: &ScheduleRow, other: &ScheduleRow, now: Timestamp) -> Option<Timestamp> {
+    let theirs = windows(other, now);
+    windows(new, now).into_iter().find_map(|(start, end)| {
+        theirs
+            .iter()
+            .any(|&(s, e)| start < e && s < end)
+            .then_some(start)
+    })
+}
+
+/// The first scheduled run in a channel due before `until` (one that is due
+/// already counts): the schedule and when.
+pub async fn due_before(
+    bot: &Bot,
+    guild: &str,
+    channel: &str,
+    until: Timestamp,
+) -> Result<Option<(ScheduleRow, Timestamp)>, StoreError> {
+    let mut first: Option<(ScheduleRow, Timestamp)> = None;
+    for schedule in bot.store().schedules_in(guild, channel).await? {
+        let Some(rule) = rule_of(&schedule) else {
+            continue;
+        };
+        let Some(due) = rule.next_after(from_millis(schedule.last_run_at)) else {
+            continue;
+        };
+        if due <= until && first.as_ref().is_none_or(|(_, at)| due < *at) {
+            first = Some((schedule, due));
+        }
+    }
+    Ok(first)
+}
+
 /// Starts every scheduled run and writes every reminder due at `now`, each
 /// exactly once (their posts go through the outbox).
 pub async fn tick(bot: &Bot, now: Timestamp, grace: SignedDuration) -> Result<(), StoreError> {
@@ -91,6 +154,7 @@ pub async fn tick(bot: &Bot, now: Timestamp, grace: SignedDuration) -> Result<()
         };
         remind(bot, &schedule, &rule, now).await?;
         let mut last = schedule.last_run_at;
+        let mut missed: Option<(Timestamp, i64)> = None;
         for _ in 0..MAX_RUNS_PER_TICK {
             let Some(due) = rule.next_after(from_millis(last)) else {
                 break;
@@ -105,9 +169,31 @@ pub async fn tick(bot: &Bot, now: Timestamp, grace: SignedDuration) -> Result<()
             };
             let late = now.duration_since(due);
             if late > grace {
+                // A long downtime misses many runs: the last of them carries
+                // one announcement for all.
+                missed.get_or_insert((due, 0)).1 += 1;
+                let next_missed = rule
+                    .next_after(due)
+                    .is_some_and(|next| next <= now && now.duration_since(next) > grace);
+                let posts = match next_missed {
+                    true => Vec::new(),
+                    false => {
+                        let (first, count) = missed.take().unwrap_or((due, 1));
+                        vec![skipped(
+                            &schedule,
+                            millis(first),
+                            count,
+                            SkipReason::Away {
+                                late_seconds: late.as_secs(),
+                                grace_seconds: grace.as_secs(),
+                            },
+                            now,
+                        )]
+                    }
+                };
                 if bot
                     .store()
-                    .claim_run(&claim.schedule_id, claim.previous, claim.due)
+                    .claim_run_posting(&claim, &posts, millis(now))
                     .await?
                 {
                     tracing::warn!(
@@ -147,10 +233,14 @@ async fn run(
         zone: Some(&schedule.zone),
     };
     let Some(new) = quiz::prepare(bot, &plan).await? else {
-        bot.store()
-            .claim_run(&claim.schedule_id, claim.previous, claim.due)
-            .await?;
-        tracing::warn!("schedule {}: the bank has no questions for it", schedule.id);
+        let post = skipped(schedule, claim.due, 1, SkipReason::NoQuestions, now);
+        if bot
+            .store()
+            .claim_run_posting(claim, &[post], opens_at)
+            .await?
+        {
+            tracing::warn!("schedule {}: the bank has no questions for it", schedule.id);
+        }
         return Ok(());
     };
     let mut kinds = vec![PostKind::DailyIntro {
@@ -176,9 +266,10 @@ async fn run(
     {
         Ok(_) => Ok(()),
         Err(StoreError::ChannelBusy) => {
+            let post = skipped(schedule, claim.due, 1, SkipReason::Busy, now);
             if bot
                 .store()
-                .claim_run(&claim.schedule_id, claim.previous, claim.due)
+                .claim_run_posting(claim, &[post], opens_at)
                 .await?
             {
                 tracing::warn!(
@@ -192,6 +283,24 @@ async fn run(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The announcement of `count` skipped runs of a schedule, the first due at `due`.
+fn skipped(
+    schedule: &ScheduleRow,
+    due: i64,
+    count: i64,
+    reason: SkipReason,
+    now: Timestamp,
+) -> crate::store::NewPost {
+    PostKind::Skipped {
+        schedule: schedule.id.clone(),
+        due,
+        count,
+        zone: schedule.zone.clone(),
+        reason,
+    }
+    .to_post(&schedule.guild, &schedule.channel, millis(now))
 }
 
 /// Writes the reminder before the next run, once.
@@ -216,6 +325,7 @@ async fn remind(
         starts_at: millis(next),
         minutes,
         role: schedule.role.clone(),
+        zone: Some(schedule.zone.clone()),
     }
     .to_post(&schedule.guild, &schedule.channel, millis(now));
     bot.store()

@@ -105,13 +105,177 @@ pub fn parse_time(text: &str) -> Result<Time, String> {
     Time::new(h, m, 0, 0).map_err(|_| bad())
 }
 
-/// An IANA time zone name such as `Europe/Berlin`.
+/// A stored zone name (written by [`resolve_zone`], so already canonical).
 pub fn parse_zone(name: &str) -> Result<TimeZone, String> {
     TimeZone::get(name.trim()).map_err(|_| {
         format!(
             "`{name}` is not an IANA time zone: use a name like Europe/Berlin or America/New_York"
         )
     })
+}
+
+/// A time zone as people type it, with the IANA name it is stored under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Zone {
+    pub name: String,
+    pub zone: TimeZone,
+}
+
+/// Abbreviations people type for a zone, and the IANA zones they may mean:
+/// one zone is unambiguous and accepted, several are offered as suggestions.
+const ABBREVIATIONS: &[(&str, &[&str])] = &[
+    ("pst", &["America/Los_Angeles"]),
+    ("pdt", &["America/Los_Angeles"]),
+    ("pt", &["America/Los_Angeles"]),
+    ("akst", &["America/Anchorage"]),
+    ("hst", &["Pacific/Honolulu"]),
+    ("jst", &["Asia/Tokyo"]),
+    ("kst", &["Asia/Seoul"]),
+    ("hkt", &["Asia/Hong_Kong"]),
+    ("sgt", &["Asia/Singapore"]),
+    ("msk", &["Europe/Moscow"]),
+    (
+        "aest",
+        &[
+            "Australia/Sydney",
+            "Australia/Melbourne",
+            "Australia/Brisbane",
+        ],
+    ),
+    ("aedt", &["Australia/Sydney", "Australia/Melbourne"]),
+    ("nzst", &["Pacific/Auckland"]),
+    ("nzdt", &["Pacific/Auckland"]),
+    (
+        "est",
+        &["America/New_York", "America/Toronto", "America/Panama"],
+    ),
+    ("edt", &["America/New_York", "America/Toronto"]),
+    ("et", &["America/New_York", "America/Toronto"]),
+    (
+        "cst",
+        &["America/Chicago", "Asia/Shanghai", "America/Havana"],
+    ),
+    ("cdt", &["America/Chicago", "America/Havana"]),
+    ("mst", &["America/Denver", "America/Phoenix"]),
+    ("mdt", &["America/Denver", "America/Edmonton"]),
+    ("ist", &["Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"]),
+    ("bst", &["Europe/London", "Asia/Dhaka"]),
+    ("gmt", &["UTC", "Europe/London"]),
+    ("wet", &["Europe/Lisbon", "Atlantic/Canary"]),
+    ("west", &["Europe/Lisbon", "Atlantic/Canary"]),
+    (
+        "cet",
+        &[
+            "Europe/Berlin",
+            "Europe/Paris",
+            "Europe/Madrid",
+            "Europe/Rome",
+            "Europe/Warsaw",
+        ],
+    ),
+    (
+        "cest",
+        &[
+            "Europe/Berlin",
+            "Europe/Paris",
+            "Europe/Madrid",
+            "Europe/Rome",
+            "Europe/Warsaw",
+        ],
+    ),
+    ("met", &["Europe/Berlin", "Europe/Paris"]),
+    (
+        "eet",
+        &[
+            "Europe/Athens",
+            "Europe/Helsinki",
+            "Europe/Kyiv",
+            "Africa/Cairo",
+        ],
+    ),
+    ("eest", &["Europe/Athens", "Europe/Helsinki", "Europe/Kyiv"]),
+];
+
+/// Most zones suggested for a name that is not one.
+const MAX_SUGGESTIONS: usize = 5;
+
+/// A zone as typed: an IANA name in any case (`europe/berlin` is stored as
+/// `Europe/Berlin`), `UTC`, or an abbreviation that means one zone (`JST`).
+/// Anything else is refused with the IANA zones it may mean.
+pub fn resolve_zone(typed: &str) -> Result<Zone, String> {
+    let typed = typed.trim();
+    let lower = typed.to_ascii_lowercase();
+    if matches!(lower.as_str(), "utc" | "etc/utc" | "z" | "zulu") {
+        return Ok(Zone {
+            name: "UTC".into(),
+            zone: TimeZone::UTC,
+        });
+    }
+    let shown = crate::commands::truncate(typed, 40);
+    let refuse = |suggestions: Vec<String>| match suggestions.is_empty() {
+        true => format!(
+            "`{shown}` is not an IANA time zone: use a Region/City name like Europe/Berlin or America/New_York"
+        ),
+        false => format!(
+            "`{shown}` is not an IANA time zone: did you mean {}?",
+            suggestions.join(", ")
+        ),
+    };
+    if let Some((_, zones)) = ABBREVIATIONS.iter().find(|(a, _)| *a == lower) {
+        if let [only] = zones {
+            return canonical(only).ok_or_else(|| refuse(vec![]));
+        }
+        return Err(format!(
+            "`{shown}` could mean several time zones: use one of {}",
+            zones.join(", ")
+        ));
+    }
+    // Region/City names only: the tz database's legacy names without a region
+    // (CET, EST5EDT, Japan) are ambiguous or misleading as schedule zones.
+    if typed.contains('/') {
+        if let Some(zone) = canonical(typed) {
+            return Ok(zone);
+        }
+    }
+    Err(refuse(suggestions(&lower)))
+}
+
+/// The IANA zone named `name` in any case, under its canonical spelling.
+fn canonical(name: &str) -> Option<Zone> {
+    let found = jiff::tz::db()
+        .available()
+        .find(|n| n.as_str().eq_ignore_ascii_case(name))?;
+    let zone = TimeZone::get(found.as_str()).ok()?;
+    Some(Zone {
+        name: found.as_str().to_string(),
+        zone,
+    })
+}
+
+/// Region/City zones whose city (or region and city) matches what was typed:
+/// `Berlin` and `berlin` suggest Europe/Berlin, `new_york` America/New_York.
+fn suggestions(lower: &str) -> Vec<String> {
+    let wanted = lower.replace([' ', '-'], "_");
+    let city = wanted.rsplit('/').next().unwrap_or(&wanted).to_string();
+    if city.len() < 3 {
+        return Vec::new();
+    }
+    let mut found: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_string())
+        .filter(|n| n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("posix/"))
+        .filter(|n| {
+            let last = n.rsplit('/').next().unwrap_or(n).to_ascii_lowercase();
+            last == city || last.starts_with(&city) || n.to_ascii_lowercase().contains(&wanted)
+        })
+        .collect();
+    found.sort_by_key(|n| {
+        let last = n.rsplit('/').next().unwrap_or(n).to_ascii_lowercase();
+        (last != city, n.len())
+    });
+    found.dedup();
+    found.truncate(MAX_SUGGESTIONS);
+    found
 }
 
 impl Rule {
@@ -153,6 +317,34 @@ impl Rule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zones_are_canonical_and_bad_ones_get_suggestions() {
+        assert_eq!(resolve_zone("europe/berlin").unwrap().name, "Europe/Berlin");
+        assert_eq!(
+            resolve_zone("AMERICA/NEW_YORK").unwrap().name,
+            "America/New_York"
+        );
+        assert_eq!(resolve_zone("utc").unwrap().name, "UTC");
+        assert_eq!(resolve_zone("JST").unwrap().name, "Asia/Tokyo");
+        assert_eq!(resolve_zone("pst").unwrap().name, "America/Los_Angeles");
+        let cet = resolve_zone("CET").unwrap_err();
+        assert!(
+            cet.contains("several") && cet.contains("Europe/Berlin"),
+            "{cet}"
+        );
+        let berlin = resolve_zone("Berlin").unwrap_err();
+        assert!(berlin.contains("did you mean Europe/Berlin"), "{berlin}");
+        assert!(
+            resolve_zone("Japan").is_err(),
+            "legacy names without a region"
+        );
+        assert!(
+            resolve_zone("new_york")
+                .unwrap_err()
+                .contains("America/New_York")
+        );
+    }
 
     fn berlin(time: &str, days: &str) -> Rule {
         Rule {
@@ -220,6 +412,7 @@ mod tests {
         assert!(parse_time("09:60").is_err());
         assert_eq!(parse_time("9:05").unwrap(), Time::new(9, 5, 0, 0).unwrap());
         assert!(parse_zone("Mars/Olympus").unwrap_err().contains("IANA"));
+        assert!(resolve_zone("Mars/Olympus").unwrap_err().contains("IANA"));
         assert!(Days::parse("").unwrap_err().contains("empty"));
         assert!(Days::parse(",").unwrap_err().contains("empty"));
         assert!(Days::parse("mon,funday").unwrap_err().contains("funday"));

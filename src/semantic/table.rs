@@ -224,6 +224,15 @@ impl Semantic {
     }
 
     /// How alike the closest phrasings of two entries are.
+    /// How well entry `answer`'s answer answers entry `question`'s question
+    /// (its best phrasing): the judge of whether an option is right.
+    pub fn answers_question(&self, question: usize, answer: usize) -> f32 {
+        self.phrasings_of[question]
+            .clone()
+            .map(|i| dot(self.phrasings.row(i), self.answers.row(answer)))
+            .fold(-1.0, f32::max)
+    }
+
     pub fn phrasing_similarity(&self, a: usize, b: usize) -> f32 {
         let of = |row: usize| {
             self.phrasings_of[row]

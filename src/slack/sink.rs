@@ -46,7 +46,7 @@ impl Sink for SlackSink {
         GuildScope::Prefixed(GUILD_PREFIX)
     }
 
-    fn platform(&self) -> &'static str {
-        "slack"
+    fn platform(&self) -> crate::bot::Platform {
+        crate::bot::Platform::Slack
     }
 }

@@ -146,6 +146,30 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// [`Store::claim_run`], writing `posts` (the skip's announcement) to the
+    /// outbox in the same transaction when the claim succeeds.
+    pub async fn claim_run_posting(
+        &self,
+        claim: &super::RunClaim,
+        posts: &[NewPost],
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let done =
+            sqlx::query("UPDATE schedules SET last_run_at = $1 WHERE id = $2 AND last_run_at = $3")
+                .bind(claim.due)
+                .bind(&claim.schedule_id)
+                .bind(claim.previous)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        insert_posts(&mut tx, posts, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Claims the reminder for the run at `run_at`; false if already sent.
     pub async fn claim_reminder(
         &self,

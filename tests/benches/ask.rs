@@ -189,6 +189,8 @@ fn synthetic_bank(shipped: &Bank, size: usize) -> Bank {
                 difficulty: Difficulty::Medium,
                 source: None,
                 distinct_from: Vec::new(),
+                quiz_option: None,
+                not_with: Vec::new(),
                 origin: Default::default(),
             }
         })

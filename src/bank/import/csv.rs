@@ -119,6 +119,7 @@ fn record(columns: &Columns, row: &StringRecord, line: usize) -> Result<Record, 
         tags: list(columns.tags),
         difficulty,
         source: text(columns.source),
+        quiz_option: None,
     })
 }
 

@@ -84,6 +84,8 @@ pub struct Record {
     pub tags: Vec<String>,
     pub difficulty: Option<Difficulty>,
     pub source: Option<String>,
+    /// The answer as a quiz option (a trivia list's first accepted answer).
+    pub quiz_option: Option<String>,
 }
 
 /// What a format's parser read: its records, and the records it skipped.
@@ -197,6 +199,8 @@ fn question(path: &Path, id: String, record: Record, options: &ImportOptions) ->
         difficulty: record.difficulty.unwrap_or_default(),
         source,
         distinct_from: Vec::new(),
+        quiz_option: record.quiz_option,
+        not_with: Vec::new(),
         origin: Origin {
             file: path.to_path_buf(),
             line: record.line,
@@ -229,6 +233,8 @@ fn clean(record: Record) -> Record {
         tags: list(record.tags, collapse),
         difficulty: record.difficulty,
         source: blank_to_none(record.source),
+        quiz_option: blank_to_none(record.quiz_option)
+            .map(|o| o.chars().take(crate::bank::QUIZ_OPTION_CHARS).collect()),
     }
 }
 

@@ -16,13 +16,13 @@ const RESERVED: [&str; 2] = ["AUTHOR", "CONFIG"];
 
 /// Reads a trivia list; YAML that is not a mapping is an error.
 pub fn parse(file: &Path, text: &str) -> Result<Parsed, Diagnostic> {
-    let document: Value = serde_norway::from_str(text).map_err(|e| {
+    let document: Pairs = serde_norway::from_str(text).map_err(|e| {
         let line = e.location().map_or(1, |l| l.line());
         let message = e.to_string();
         let message = message.split(" at line ").next().unwrap_or(&message);
         Diagnostic::error(file, line, format!("not valid yaml: {message}"))
     })?;
-    let Value::Mapping(entries) = document else {
+    let Pairs(Some(entries)) = document else {
         return Err(Diagnostic::error(
             file,
             1,
@@ -31,19 +31,34 @@ pub fn parse(file: &Path, text: &str) -> Result<Parsed, Diagnostic> {
     };
     let keys = key_lines(text);
     let mut parsed = Parsed::default();
+    // Red loads a list with a repeated question (the last wins); here the
+    // first is kept and each repeat is reported at its own line.
+    let mut first_at: std::collections::HashMap<String, usize> = Default::default();
     for (index, (key, value)) in entries.iter().enumerate() {
         let question = scalar(key).unwrap_or_default();
         if RESERVED.contains(&question.as_str()) {
             continue;
         }
+        let earlier = first_at.get(&question).copied();
         let line = keys
             .iter()
-            .find(|(_, k)| *k == question)
+            .filter(|(_, k)| *k == question)
+            .find(|(line, _)| earlier.is_none_or(|first| *line > first))
             .or_else(|| (keys.len() == entries.len()).then(|| &keys[index]))
             .map_or(1, |(line, _)| *line);
+        if let Some(first) = earlier {
+            parsed.skipped.push(Diagnostic::warning(
+                file,
+                line,
+                format!("the question is repeated (first at line {first}): the first is kept"),
+            ));
+            continue;
+        }
+        first_at.insert(question.clone(), line);
         match answer(value) {
             Ok(answer) => parsed.records.push(Record {
                 question,
+                quiz_option: answer.lines().next().map(str::to_string),
                 answer,
                 line,
                 ..Record::default()
@@ -52,6 +67,58 @@ pub fn parse(file: &Path, text: &str) -> Result<Parsed, Diagnostic> {
         }
     }
     Ok(parsed)
+}
+
+/// A YAML document's top-level mapping as key/value pairs in order, repeated
+/// keys included (`None` when the document is not a mapping).
+struct Pairs(Option<Vec<(Value, Value)>>);
+
+impl<'de> serde::Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping of questions to answers")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Pairs, M::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry::<Value, Value>()? {
+                    pairs.push(pair);
+                }
+                Ok(Pairs(Some(pairs)))
+            }
+            fn visit_seq<S: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: S,
+            ) -> Result<Pairs, S::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Pairs(None))
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Pairs, E> {
+                Ok(Pairs(None))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Pairs, E> {
+                Ok(Pairs(None))
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Pairs, E> {
+                Ok(Pairs(None))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Pairs, E> {
+                Ok(Pairs(None))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Pairs, E> {
+                Ok(Pairs(None))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Pairs, E> {
+                Ok(Pairs(None))
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
 }
 
 /// The first accepted answer, then `Also accepted: ...` when there are others.
@@ -189,6 +256,17 @@ mod tests {
 
     #[test]
     fn answers_from_lists_numbers_and_strings() {
+        let repeated = parse(
+            Path::new("t.yaml"),
+            "AUTHOR: me\nWhat?: [first, also]\nOther?: [b]\nWhat?: [second]\n",
+        )
+        .unwrap();
+        assert_eq!(repeated.records.len(), 2);
+        assert_eq!(repeated.records[0].answer, "first\nAlso accepted: also");
+        assert_eq!(repeated.records[0].quiz_option.as_deref(), Some("first"));
+        assert_eq!(repeated.skipped.len(), 1);
+        assert_eq!(repeated.skipped[0].line, 4);
+        assert!(repeated.skipped[0].message.contains("first at line 2"));
         let value: Value = serde_norway::from_str("[1989, Nineteen eighty-nine, '1989']").unwrap();
         assert_eq!(
             answer(&value).unwrap(),
