@@ -32,6 +32,7 @@ pub struct Settings {
     pub index: IndexSettings,
     pub model: ModelSettings,
     pub ask: AskSettings,
+    pub search: SearchSettings,
     pub database: DatabaseSettings,
     pub schedule: ScheduleSettings,
     pub discord: DiscordSettings,
@@ -99,6 +100,22 @@ pub struct AskSettings {
 impl Default for AskSettings {
     fn default() -> Self {
         AskSettings { related: 3 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchSettings {
+    /// Below this calibrated confidence (0..1) `/ask` says the bank has no entry
+    /// for the question and offers the closest ones as suggestions.
+    pub min_confidence: f32,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        SearchSettings {
+            min_confidence: crate::search::DEFAULT_MIN_CONFIDENCE,
+        }
     }
 }
 
@@ -479,6 +496,12 @@ impl Settings {
             return Err(ConfigError(
                 "discord.endpoint needs discord.public_key and discord.application_id (both on the application's General Information page)".to_string(),
             ));
+        }
+        if !(0.0..=1.0).contains(&self.search.min_confidence) {
+            return Err(ConfigError(format!(
+                "search.min_confidence must be 0 to 1, not {}",
+                self.search.min_confidence
+            )));
         }
         if self.ask.related > 10 {
             return Err(ConfigError(format!(
