@@ -95,6 +95,8 @@ pub struct Bot {
     clock: Arc<dyn Clock>,
     related: usize,
     grace: jiff::SignedDuration,
+    /// Below this confidence `/ask` says the bank has no entry (search.min_confidence).
+    min_confidence: f32,
     conversations: Mutex<Conversations>,
     /// Threads for CPU-bound work (search, embedding), one per core, at a
     /// lower priority than the runtime's.
@@ -118,6 +120,7 @@ impl Bot {
             clock,
             related,
             grace: jiff::SignedDuration::from_mins(30),
+            min_confidence: crate::search::DEFAULT_MIN_CONFIDENCE,
             conversations: Mutex::default(),
             cpu: CpuPool::per_core(),
             wake: tokio::sync::Notify::new(),
@@ -134,6 +137,7 @@ impl Bot {
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
         let mut bot = Bot::new(bank, searcher, store, clock, settings.ask.related);
         bot.grace = jiff::SignedDuration::from_mins(settings.schedule.grace_minutes);
+        bot.min_confidence = settings.search.min_confidence;
         Ok(bot)
     }
 
@@ -143,6 +147,11 @@ impl Bot {
 
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
+    }
+
+    /// The confidence an `/ask` needs to be answered (search.min_confidence).
+    pub fn min_confidence(&self) -> f32 {
+        self.min_confidence
     }
 
     pub(crate) fn grace(&self) -> jiff::SignedDuration {

@@ -47,6 +47,13 @@ pub enum Data {
         score: f32,
         related: Vec<Related>,
     },
+    /// `/ask` found entries, none confidently enough: the bank has no entry for
+    /// the query; the closest ones are offered as suggestions, not as the answer.
+    NotInBank {
+        query: String,
+        confidence: f32,
+        suggestions: Vec<Related>,
+    },
     /// `/ask` found nothing.
     NoMatch {
         query: String,

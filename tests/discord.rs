@@ -298,6 +298,36 @@ async fn a_slash_command_gets_the_exact_callback_body() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_not_in_the_bank_is_said_so_with_the_closest_as_show_buttons() {
+    let setup = connected().await;
+    let options =
+        json!([{"name": "text", "type": 3, "value": "explain angular dependency injection"}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000020", "ask", options, alice()),
+    );
+    let body = setup.fake.callback("700000000000000020").await;
+    let data = &body["data"];
+    assert_eq!(data["flags"], 64, "a refusal is shown to the asker only: {data}");
+    let content = data["content"].as_str().unwrap();
+    assert!(content.starts_with("The bank has no entry for"), "{content}");
+    assert!(data["embeds"].as_array().is_none_or(|e| e.is_empty()), "no answer card: {data}");
+    let buttons = data["components"][0]["components"].as_array().unwrap();
+    assert!(!buttons.is_empty());
+    let first = buttons[0]["custom_id"].as_str().unwrap();
+    assert!(first.starts_with("ask:show:"), "{buttons:?}");
+    assert!(buttons.iter().all(|b| b["custom_id"] != "ask:next"));
+
+    // A suggestion's button shows that entry.
+    let click = fake::click("700000000000000021", first, "900000000000000002", alice());
+    setup.fake.dispatch("INTERACTION_CREATE", click);
+    let body = setup.fake.callback("700000000000000021").await;
+    let id = first.trim_start_matches("ask:show:");
+    assert_eq!(body["data"]["embeds"][0]["fields"][1]["value"], id, "{body}");
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn autocomplete_suggests_questions_within_discords_limits() {
     let setup = connected().await;
     let options = json!([{"name": "text", "type": 3, "value": "docker volume", "focused": true}]);

@@ -307,3 +307,39 @@ fn shell_db_takes_a_sqlite_url_or_a_plain_path_and_creates_the_file() {
         "the configured database was used instead of --db"
     );
 }
+
+#[test]
+fn a_question_the_bank_cannot_answer_gets_the_closest_as_suggestions_not_as_the_answer() {
+    let replies = shell("/ask explain angular dependency injection\n/next\n");
+    let refused = &replies[0];
+    assert_eq!(refused["data"]["kind"], "not_in_bank", "{refused}");
+    assert_eq!(refused["ephemeral"], true);
+    let text = refused["text"].as_str().unwrap();
+    assert!(text.starts_with("The bank has no entry for"), "{text}");
+    assert!(refused["data"]["confidence"].as_f64().unwrap() < 0.75);
+    let suggestions = refused["data"]["suggestions"].as_array().unwrap();
+    assert!(!suggestions.is_empty() && suggestions.len() <= 3);
+    let choices = refused["choices"].as_array().unwrap();
+    assert_eq!(choices.len(), suggestions.len());
+    for (s, c) in suggestions.iter().zip(choices) {
+        let id = s["id"].as_str().unwrap();
+        assert!(text.contains(&format!("/show {id}")), "{text}");
+        assert_eq!(c["id"], format!("ask:show:{id}"));
+    }
+    assert!(refused.get("answer").is_none() && !text.contains("Related:"));
+    // Asked for, the next match is shown: the best one, as match 1.
+    assert_eq!(replies[1]["data"]["kind"], "answer", "{}", replies[1]);
+    assert_eq!(replies[1]["data"]["rank"], 1);
+    assert_eq!(replies[1]["data"]["card"]["id"], suggestions[0]["id"]);
+}
+
+#[test]
+fn min_confidence_is_a_setting() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command
+        .args(["shell", "--json"])
+        .env("INTERVIEW_BOT__SEARCH__MIN_CONFIDENCE", "0");
+    let replies = common::json_run(command, "/ask explain angular dependency injection\n");
+    assert_eq!(replies[0]["data"]["kind"], "answer", "{}", replies[0]);
+}
