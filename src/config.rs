@@ -33,6 +33,7 @@ pub struct Settings {
     pub model: ModelSettings,
     pub ask: AskSettings,
     pub search: SearchSettings,
+    pub unanswered: UnansweredSettings,
     pub database: DatabaseSettings,
     pub schedule: ScheduleSettings,
     pub discord: DiscordSettings,
@@ -116,6 +117,19 @@ impl Default for SearchSettings {
         SearchSettings {
             min_confidence: crate::search::DEFAULT_MIN_CONFIDENCE,
         }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UnansweredSettings {
+    /// Queries the bank could not answer are forgotten after this many days.
+    pub keep_days: i64,
+}
+
+impl Default for UnansweredSettings {
+    fn default() -> Self {
+        UnansweredSettings { keep_days: 90 }
     }
 }
 
@@ -501,6 +515,12 @@ impl Settings {
             return Err(ConfigError(format!(
                 "search.min_confidence must be 0 to 1, not {}",
                 self.search.min_confidence
+            )));
+        }
+        if !(1..=3650).contains(&self.unanswered.keep_days) {
+            return Err(ConfigError(format!(
+                "unanswered.keep_days must be 1 to 3650, not {}",
+                self.unanswered.keep_days
             )));
         }
         if self.ask.related > 10 {

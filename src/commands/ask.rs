@@ -160,6 +160,9 @@ fn answer_reply(
             .push_str("\n\nNot it? /next shows the next match.");
         reply = reply.with_choice(Choice::new(NEXT_CHOICE, "Not it? Next match"));
     }
+    for choice in super::feedback::choices(&question.id) {
+        reply = reply.with_choice(choice);
+    }
     reply.with_data(Data::Answer {
         query,
         rank,
