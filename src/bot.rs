@@ -228,9 +228,9 @@ impl Bot {
                 vec![reply]
             }
             Command::Unanswered { span } => vec![unanswered::unanswered(self, ctx, span).await],
-            Command::Feedback { up, reason, entry } => vec![
-                feedback::feedback(self, ctx, up, reason.as_deref(), entry.as_deref()).await,
-            ],
+            Command::Feedback { up, reason, entry } => {
+                vec![feedback::feedback(self, ctx, up, reason.as_deref(), entry.as_deref()).await]
+            }
             Command::Reports => vec![feedback::reports(self, ctx).await],
             Command::QuestionRandom { topic } => {
                 vec![question::random(self, ctx, topic.as_deref())]

@@ -131,7 +131,10 @@ pub fn import_text(groups: &[Group], since: &str) -> String {
         ));
     }
     for g in groups {
-        out.push_str(&format!("\nQuestion: {}\nAnswer:\n\n", one_line(&g.example)));
+        out.push_str(&format!(
+            "\nQuestion: {}\nAnswer:\n\n",
+            one_line(&g.example)
+        ));
     }
     out
 }
@@ -189,13 +192,20 @@ mod tests {
     #[test]
     fn import_text_parses_back_as_questions_with_empty_answers() {
         let groups = group(
-            &[row("what is kafka", "a", 2), row("what is a goroutine", "b", 1)],
+            &[
+                row("what is kafka", "a", 2),
+                row("what is a goroutine", "b", 1),
+            ],
             None,
         );
         let text = import_text(&groups, "2026-11-01");
         let parsed = crate::bank::import::text::parse(&text);
         let questions: Vec<&str> = parsed.records.iter().map(|r| r.question.as_str()).collect();
-        assert_eq!(questions, ["what is kafka", "what is a goroutine"], "{text}");
+        assert_eq!(
+            questions,
+            ["what is kafka", "what is a goroutine"],
+            "{text}"
+        );
         assert!(parsed.records.iter().all(|r| r.answer.trim().is_empty()));
     }
 

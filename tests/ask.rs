@@ -133,13 +133,25 @@ fn every_line_says_whether_it_is_confident_and_explain_says_why() {
     assert_eq!(known["confident"], true, "{known}");
     assert!(known["why"].as_str().unwrap().starts_with("confident"));
     assert_eq!(unknown["confident"], false, "{unknown}");
-    assert!(!unknown["hits"].as_array().unwrap().is_empty(), "suggestions stay listed");
+    assert!(
+        !unknown["hits"].as_array().unwrap().is_empty(),
+        "suggestions stay listed"
+    );
     let why = unknown["why"].as_str().unwrap();
-    assert!(why.starts_with("not confident") && why.contains("words covered"), "{why}");
+    assert!(
+        why.starts_with("not confident") && why.contains("words covered"),
+        "{why}"
+    );
     let evidence = &unknown["confidence"]["evidence"];
     assert!(evidence["coverage"].as_f64().unwrap() < 1.0);
-    assert!(evidence["unknown"].as_f64().unwrap() > 0.0, "angular is in no entry");
-    assert!(known["confidence"]["value"].as_f64().unwrap() > unknown["confidence"]["value"].as_f64().unwrap());
+    assert!(
+        evidence["unknown"].as_f64().unwrap() > 0.0,
+        "angular is in no entry"
+    );
+    assert!(
+        known["confidence"]["value"].as_f64().unwrap()
+            > unknown["confidence"]["value"].as_f64().unwrap()
+    );
     assert_eq!(results[2]["confident"], false);
     assert_eq!(results[3]["confident"], false);
 }

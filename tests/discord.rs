@@ -306,7 +306,10 @@ async fn a_slash_command_gets_the_exact_callback_body() {
     let body = setup.fake.callback("700000000000000004").await;
     let content = body["data"]["content"].as_str().unwrap();
     assert!(content.starts_with("Recorded 👎"), "{body}");
-    assert_eq!(body["data"]["flags"], 64, "a vote is acknowledged privately");
+    assert_eq!(
+        body["data"]["flags"], 64,
+        "a vote is acknowledged privately"
+    );
 
     // "Not it?" shows the next match to the person who asked.
     let next = fake::click(
@@ -332,10 +335,19 @@ async fn a_question_not_in_the_bank_is_said_so_with_the_closest_as_show_buttons(
     );
     let body = setup.fake.callback("700000000000000020").await;
     let data = &body["data"];
-    assert_eq!(data["flags"], 64, "a refusal is shown to the asker only: {data}");
+    assert_eq!(
+        data["flags"], 64,
+        "a refusal is shown to the asker only: {data}"
+    );
     let content = data["content"].as_str().unwrap();
-    assert!(content.starts_with("The bank has no entry for"), "{content}");
-    assert!(data["embeds"].as_array().is_none_or(|e| e.is_empty()), "no answer card: {data}");
+    assert!(
+        content.starts_with("The bank has no entry for"),
+        "{content}"
+    );
+    assert!(
+        data["embeds"].as_array().is_none_or(|e| e.is_empty()),
+        "no answer card: {data}"
+    );
     let buttons = data["components"][0]["components"].as_array().unwrap();
     assert!(!buttons.is_empty());
     let first = buttons[0]["custom_id"].as_str().unwrap();
@@ -347,7 +359,10 @@ async fn a_question_not_in_the_bank_is_said_so_with_the_closest_as_show_buttons(
     setup.fake.dispatch("INTERACTION_CREATE", click);
     let body = setup.fake.callback("700000000000000021").await;
     let id = first.trim_start_matches("ask:show:");
-    assert_eq!(body["data"]["embeds"][0]["fields"][1]["value"], id, "{body}");
+    assert_eq!(
+        body["data"]["embeds"][0]["fields"][1]["value"], id,
+        "{body}"
+    );
 
     // The refused question is logged for the server's moderators (Manage Server).
     let moderator = fake::member("300000000000000009", "mod", MANAGE_GUILD, &[]);

@@ -368,14 +368,29 @@ fn refused_questions_are_logged_grouped_and_exported_for_import() {
     assert_eq!(listed["data"]["kind"], "unanswered", "{listed}");
     assert_eq!(listed["ephemeral"], true);
     let groups = listed["data"]["groups"].as_array().unwrap();
-    assert_eq!(groups.len(), 2, "the answered question is not listed: {groups:?}");
-    assert_eq!(groups[0]["asks"], 2, "near-duplicates are one group: {groups:?}");
+    assert_eq!(
+        groups.len(),
+        2,
+        "the answered question is not listed: {groups:?}"
+    );
+    assert_eq!(
+        groups[0]["asks"], 2,
+        "near-duplicates are one group: {groups:?}"
+    );
     assert_eq!(groups[0]["askers"], 2);
-    assert!(groups[0]["example"].as_str().unwrap().contains("react hooks"));
+    assert!(
+        groups[0]["example"]
+            .as_str()
+            .unwrap()
+            .contains("react hooks")
+    );
     assert_eq!(groups[1]["example"], "what is a kubernetes daemonset");
     let text = listed["text"].as_str().unwrap();
     assert!(text.contains("asked 2 times by 2 people"), "{text}");
-    assert!(!text.contains("bob") && !text.contains("you"), "askers are never shown: {text}");
+    assert!(
+        !text.contains("bob") && !text.contains("you"),
+        "askers are never shown: {text}"
+    );
     assert_eq!(replies[1]["data"]["groups"].as_array().unwrap().len(), 2);
     assert_eq!(replies[3]["data"]["kind"], "error", "moderators only");
 
@@ -389,7 +404,10 @@ fn refused_questions_are_logged_grouped_and_exported_for_import() {
     let parsed = interview_bot::bank::import::text::parse(&text);
     let questions: Vec<&str> = parsed.records.iter().map(|r| r.question.as_str()).collect();
     assert_eq!(questions.len(), 2, "{text}");
-    assert!(questions[0].contains("react hooks"), "most asked first: {text}");
+    assert!(
+        questions[0].contains("react hooks"),
+        "most asked first: {text}"
+    );
     assert_eq!(questions[1], "what is a kubernetes daemonset");
     assert!(parsed.records.iter().all(|r| r.answer.is_empty()), "{text}");
 
@@ -413,7 +431,11 @@ fn feedback_is_one_vote_per_person_per_answer_and_reports_count_downs() {
          /ask difference between tcp and udp\n/feedback 👎 misses QUIC\n/reports\n\
          /role member\n/reports\n",
     );
-    assert_eq!(replies[0]["data"]["kind"], "error", "nothing shown yet: {}", replies[0]);
+    assert_eq!(
+        replies[0]["data"]["kind"], "error",
+        "nothing shown yet: {}",
+        replies[0]
+    );
     let answer = &replies[1];
     let id = answer["data"]["card"]["id"].as_str().unwrap();
     let choices: Vec<&str> = answer["choices"]
@@ -422,13 +444,22 @@ fn feedback_is_one_vote_per_person_per_answer_and_reports_count_downs() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert!(choices.contains(&format!("feedback:up:{id}").as_str()), "{choices:?}");
-    assert!(choices.contains(&format!("feedback:down:{id}").as_str()), "{choices:?}");
+    assert!(
+        choices.contains(&format!("feedback:up:{id}").as_str()),
+        "{choices:?}"
+    );
+    assert!(
+        choices.contains(&format!("feedback:down:{id}").as_str()),
+        "{choices:?}"
+    );
     assert_eq!(replies[2]["data"]["kind"], "vote");
     assert_eq!(replies[2]["data"]["changed"], false);
     assert_eq!(replies[3]["data"]["changed"], true, "{}", replies[3]);
     assert_eq!(replies[3]["data"]["up"], false);
-    assert_eq!(replies[5]["data"]["kind"], "error", "bob was shown nothing here yet");
+    assert_eq!(
+        replies[5]["data"]["kind"], "error",
+        "bob was shown nothing here yet"
+    );
     assert_eq!(replies[7]["data"]["entry"], id);
     let reports = &replies[8];
     assert_eq!(reports["data"]["kind"], "reports", "{reports}");

@@ -82,9 +82,7 @@ pub fn run(settings: &Settings, command: BankCommand) -> anyhow::Result<ExitCode
             name,
             force,
         } => import_bank(settings, &file, format, topic, name, force),
-        BankCommand::Unanswered { since, guild } => {
-            unanswered(settings, &since, guild.as_deref())
-        }
+        BankCommand::Unanswered { since, guild } => unanswered(settings, &since, guild.as_deref()),
         BankCommand::Report { guild } => report(settings, guild.as_deref()),
     }
 }
@@ -128,7 +126,10 @@ fn unanswered(settings: &Settings, since: &str, guild: Option<&str>) -> anyhow::
         .flatten();
     let groups = crate::unanswered::group(&rows, model.as_ref());
     let since = crate::clock::from_millis(from).strftime("%Y-%m-%d %H:%M UTC");
-    print!("{}", crate::unanswered::import_text(&groups, &since.to_string()));
+    print!(
+        "{}",
+        crate::unanswered::import_text(&groups, &since.to_string())
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -151,7 +152,10 @@ fn report(settings: &Settings, guild: Option<&str>) -> anyhow::Result<ExitCode> 
     if entries.is_empty() {
         println!("No answer has been voted down.");
     } else {
-        println!("Answers voted down (most first):{}", crate::commands::feedback::render_reports(&entries));
+        println!(
+            "Answers voted down (most first):{}",
+            crate::commands::feedback::render_reports(&entries)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -108,10 +108,10 @@ pub async fn reports(bot: &Bot, ctx: &Context) -> Reply {
         .into_iter()
         .take(SHOWN)
         .map(|r| ReportRow {
-            question: bot
-                .bank()
-                .get(&r.entry)
-                .map_or_else(|| "(no longer in the bank)".to_string(), |q| q.question.clone()),
+            question: bot.bank().get(&r.entry).map_or_else(
+                || "(no longer in the bank)".to_string(),
+                |q| q.question.clone(),
+            ),
             id: r.entry,
             down: r.down,
             up: r.up,

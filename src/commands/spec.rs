@@ -546,7 +546,10 @@ pub const COMMANDS: &[CommandSpec] = &[
                 },
                 "up (helpful) or down (not helpful)",
             )),
-            at_most(option("reason", Kind::Text, "what was wrong (with down)"), 300),
+            at_most(
+                option("reason", Kind::Text, "what was wrong (with down)"),
+                300,
+            ),
         ],
         access: Access::Anyone,
         privacy: Privacy::Personal,
@@ -870,9 +873,11 @@ pub fn parse_words(spec: &'static CommandSpec, words: &[&str]) -> Result<Invocat
         // Leading words that fit a specific option (`/feedback down ...`) go
         // there; the rest is the text.
         let mut rest = positional.as_slice();
-        for option in spec.options.iter().filter(|o| {
-            !o.kind.catch_all() && !named.contains(&o.name) && o.kind != Kind::Text
-        }) {
+        for option in spec
+            .options
+            .iter()
+            .filter(|o| !o.kind.catch_all() && !named.contains(&o.name) && o.kind != Kind::Text)
+        {
             match rest.split_first() {
                 Some((word, after)) if option.kind.accepts(word) => {
                     values.push((option.name.to_string(), Value::Text(word.to_string())));

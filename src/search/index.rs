@@ -12,9 +12,9 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
 use super::analyzer::{ANALYZER, RAW_ANALYZER, analyzer};
 use super::build::{Built, Location, build, build_in_ram, register_analyzers};
+use super::confidence::{Confidence, Evidence};
 use super::query::{QueryPlan, Weights};
 use super::vocabulary::{Speller, Vocabulary};
-use super::confidence::{Confidence, Evidence};
 use super::{Found, Hit, SearchError, SearchOptions, Synonyms};
 use super::{fusion, rescore};
 use crate::bank::Bank;

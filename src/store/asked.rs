@@ -121,14 +121,13 @@ impl Store {
     /// Records a vote; a person's second vote on the same entry replaces the first.
     pub async fn vote(&self, v: &NewVote) -> Result<VoteOutcome, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let earlier = sqlx::query(
-            "SELECT vote FROM feedback WHERE guild = $1 AND entry = $2 AND voter = $3",
-        )
-        .bind(&v.guild)
-        .bind(&v.entry)
-        .bind(&v.voter)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let earlier =
+            sqlx::query("SELECT vote FROM feedback WHERE guild = $1 AND entry = $2 AND voter = $3")
+                .bind(&v.guild)
+                .bind(&v.entry)
+                .bind(&v.voter)
+                .fetch_optional(&mut *tx)
+                .await?;
         sqlx::query(
             "INSERT INTO feedback (guild, entry, voter, query, vote, reason, voted_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
