@@ -17,7 +17,9 @@ use tracing::Instrument as _;
 use crate::bank::{self, Bank, Question};
 use crate::clock::Clock;
 use crate::commands::spec::Access;
-use crate::commands::{self, Command, ask, help, leaderboard, question, schedule, topics};
+use crate::commands::{
+    self, Command, ask, feedback, help, leaderboard, question, schedule, topics, unanswered,
+};
 use crate::config::{ExposeSecret, Settings};
 use crate::cpu::CpuPool;
 use crate::health::Readiness;
@@ -109,6 +111,8 @@ struct Conversations {
     asks: HashMap<(String, String, String), AskState>,
     /// By (guild, channel).
     cards: HashMap<(String, String), String>,
+    /// The last answer shown, by (guild, channel, user): (entry id, query).
+    answers: HashMap<(String, String, String), (String, String)>,
 }
 
 pub struct Bot {
@@ -118,6 +122,10 @@ pub struct Bot {
     clock: Arc<dyn Clock>,
     related: usize,
     grace: jiff::SignedDuration,
+    /// Below this confidence `/ask` says the bank has no entry (search.min_confidence).
+    min_confidence: f32,
+    /// How long unanswered queries are kept (unanswered.keep_days), in ms.
+    keep_unanswered_ms: i64,
     conversations: Mutex<Conversations>,
     /// Threads for CPU-bound work (search, embedding), one per core, at a
     /// lower priority than the runtime's.
@@ -143,6 +151,8 @@ impl Bot {
             clock,
             related,
             grace: jiff::SignedDuration::from_mins(30),
+            min_confidence: crate::search::DEFAULT_MIN_CONFIDENCE,
+            keep_unanswered_ms: 90 * 86_400_000,
             conversations: Mutex::default(),
             cpu: CpuPool::per_core(),
             wake: tokio::sync::Notify::new(),
@@ -160,6 +170,8 @@ impl Bot {
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
         let mut bot = Bot::new(bank, searcher, store, clock, settings.ask.related);
         bot.grace = jiff::SignedDuration::from_mins(settings.schedule.grace_minutes);
+        bot.min_confidence = settings.search.min_confidence;
+        bot.keep_unanswered_ms = settings.unanswered.keep_days * 86_400_000;
         Ok(bot)
     }
 
@@ -169,6 +181,26 @@ impl Bot {
 
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
+    }
+
+    /// How long unanswered queries are kept, in ms (unanswered.keep_days).
+    pub fn keep_unanswered_ms(&self) -> i64 {
+        self.keep_unanswered_ms
+    }
+
+    /// The pool for CPU-bound work (search, embedding).
+    pub(crate) fn cpu(&self) -> &CpuPool {
+        &self.cpu
+    }
+
+    /// The last answer this person was shown here: (entry id, query).
+    pub(crate) fn last_answer(&self, ctx: &Context) -> Option<(String, String)> {
+        self.conversations().answers.get(&person(ctx)).cloned()
+    }
+
+    /// The confidence an `/ask` needs to be answered (search.min_confidence).
+    pub fn min_confidence(&self) -> f32 {
+        self.min_confidence
     }
 
     pub(crate) fn grace(&self) -> jiff::SignedDuration {
@@ -282,8 +314,15 @@ impl Bot {
         }
         let replies = match command {
             Command::Ask { .. } | Command::Next | Command::Show { .. } => {
-                vec![self.on_cpu(ctx, command).await]
+                let reply = self.on_cpu(ctx, command).await;
+                self.after_search(ctx, &reply).await;
+                vec![reply]
             }
+            Command::Unanswered { span } => vec![unanswered::unanswered(self, ctx, span).await],
+            Command::Feedback { up, reason, entry } => {
+                vec![feedback::feedback(self, ctx, up, reason.as_deref(), entry.as_deref()).await]
+            }
+            Command::Reports => vec![feedback::reports(self, ctx).await],
             Command::QuestionRandom { topic } => {
                 vec![question::random(self, ctx, topic.as_deref())]
             }
@@ -309,6 +348,32 @@ impl Bot {
         };
         self.wake.notify_one();
         replies
+    }
+
+    /// Remembers the answer shown (for `/feedback`), or records a query the
+    /// bank had no entry for (for `/unanswered`), expiring old ones.
+    async fn after_search(&self, ctx: &Context, reply: &Reply) {
+        match &reply.data {
+            Some(Data::Answer { card, query, .. }) => {
+                self.conversations()
+                    .answers
+                    .insert(person(ctx), (card.id.clone(), query.clone()));
+            }
+            Some(Data::NotInBank { query, .. }) => {
+                let now = crate::clock::millis(self.now());
+                let store = self.store();
+                let recorded = store
+                    .record_unanswered(&ctx.guild, &ctx.user, query, now)
+                    .await;
+                if let Err(e) = recorded {
+                    tracing::error!("an unanswered question was not recorded: {e}");
+                }
+                if let Err(e) = store.expire_unanswered(now - self.keep_unanswered_ms).await {
+                    tracing::warn!("cannot expire old unanswered questions: {e}");
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Runs a search command on the CPU pool, never on the runtime's threads.

@@ -32,6 +32,8 @@ pub struct Settings {
     pub index: IndexSettings,
     pub model: ModelSettings,
     pub ask: AskSettings,
+    pub search: SearchSettings,
+    pub unanswered: UnansweredSettings,
     pub database: DatabaseSettings,
     pub schedule: ScheduleSettings,
     pub discord: DiscordSettings,
@@ -128,6 +130,35 @@ pub struct AskSettings {
 impl Default for AskSettings {
     fn default() -> Self {
         AskSettings { related: 3 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchSettings {
+    /// Below this calibrated confidence (0..1) `/ask` says the bank has no entry
+    /// for the question and offers the closest ones as suggestions.
+    pub min_confidence: f32,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        SearchSettings {
+            min_confidence: crate::search::DEFAULT_MIN_CONFIDENCE,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UnansweredSettings {
+    /// Queries the bank could not answer are forgotten after this many days.
+    pub keep_days: i64,
+}
+
+impl Default for UnansweredSettings {
+    fn default() -> Self {
+        UnansweredSettings { keep_days: 90 }
     }
 }
 
@@ -527,6 +558,18 @@ impl Settings {
             return Err(ConfigError(
                 "discord.endpoint needs discord.public_key and discord.application_id (both on the application's General Information page)".to_string(),
             ));
+        }
+        if !(0.0..=1.0).contains(&self.search.min_confidence) {
+            return Err(ConfigError(format!(
+                "search.min_confidence must be 0 to 1, not {}",
+                self.search.min_confidence
+            )));
+        }
+        if !(1..=3650).contains(&self.unanswered.keep_days) {
+            return Err(ConfigError(format!(
+                "unanswered.keep_days must be 1 to 3650, not {}",
+                self.unanswered.keep_days
+            )));
         }
         if self.ask.related > 10 {
             return Err(ConfigError(format!(

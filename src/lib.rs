@@ -22,11 +22,13 @@
 //! - [`quiz`]: live rounds (questions, options, answers, closes);
 //!   [`schedule`]: daily rounds on a schedule
 //! - [`bank`]: the question bank, loaded from `data/bank/*.toml` (checked, listed, imported)
-//! - [`search`]: the tantivy index under `index/` and chat-text queries over it
+//! - [`search`]: the tantivy index under `index/` and chat-text queries over it,
+//!   with a calibrated confidence in the best hit ("not in the bank" below it)
+//! - [`unanswered`]: what people asked that the bank could not answer, grouped by meaning
 //! - [`semantic`]: the sentence-embedding model, the bank's vectors and matching by
 //!   meaning (joined with words in search; related questions; quiz distractors)
-//! - [`store`]: rounds, the answer log, schedules, the outbox and handled
-//!   request ids in SQLite or PostgreSQL
+//! - [`store`]: rounds, the answer log, schedules, the outbox, handled
+//!   request ids, unanswered queries and votes on answers in SQLite or PostgreSQL
 //! - [`reply`]: what the core answers with, for adapters to render
 //! - [`clock`]: injected time (real, or the shell's fake clock)
 //! - adapters, which translate events into commands and render replies, and
@@ -67,3 +69,4 @@ pub mod shell;
 pub mod slack;
 pub mod store;
 pub mod telemetry;
+pub mod unanswered;

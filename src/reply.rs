@@ -47,6 +47,28 @@ pub enum Data {
         score: f32,
         related: Vec<Related>,
     },
+    /// `/ask` found entries, none confidently enough: the bank has no entry for
+    /// the query; the closest ones are offered as suggestions, not as the answer.
+    NotInBank {
+        query: String,
+        confidence: f32,
+        suggestions: Vec<Related>,
+    },
+    /// `/unanswered`: groups of queries the bank had no entry for.
+    Unanswered {
+        period: String,
+        groups: Vec<AskedGroup>,
+    },
+    /// A vote on an answer was recorded (`changed`: it replaced the person's earlier one).
+    Vote {
+        entry: String,
+        up: bool,
+        changed: bool,
+    },
+    /// `/reports`: entries voted down, most first.
+    Reports {
+        entries: Vec<ReportRow>,
+    },
     /// `/ask` found nothing.
     NoMatch {
         query: String,
@@ -134,6 +156,24 @@ pub enum Data {
     Error {
         error: String,
     },
+}
+
+/// Queries that asked the same thing (askers are counted, never named).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AskedGroup {
+    pub example: String,
+    pub asks: usize,
+    pub askers: usize,
+}
+
+/// An entry's votes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportRow {
+    pub id: String,
+    pub question: String,
+    pub down: i64,
+    pub up: i64,
+    pub reasons: Vec<String>,
 }
 
 /// Whether an answer counted.

@@ -132,7 +132,6 @@ impl Sink for Printer {
         self.print(post.at, &post.channel, None, &post.reply);
         Ok(())
     }
-
 }
 
 /// What to do after a line.
@@ -164,7 +163,6 @@ impl Sink for InTurn {
         let _turn = self.turn.lock().await;
         self.printer.post(post).await
     }
-
 }
 
 impl Shell {

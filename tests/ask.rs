@@ -117,3 +117,41 @@ fn an_unknown_topic_is_a_usage_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no topic `cooking`"), "{stderr}");
 }
+
+#[test]
+fn every_line_says_whether_it_is_confident_and_explain_says_why() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command.args(["ask", "--json", "--explain", "--limit", "3"]);
+    let results = common::json_run(
+        command,
+        "difference between tcp and udp\nexplain angular dependency injection\nxyzzyq\n\n",
+    );
+    assert_eq!(results.len(), 4);
+    assert!(results.iter().all(|r| r["confident"].is_boolean()));
+    let (known, unknown) = (&results[0], &results[1]);
+    assert_eq!(known["confident"], true, "{known}");
+    assert!(known["why"].as_str().unwrap().starts_with("confident"));
+    assert_eq!(unknown["confident"], false, "{unknown}");
+    assert!(
+        !unknown["hits"].as_array().unwrap().is_empty(),
+        "suggestions stay listed"
+    );
+    let why = unknown["why"].as_str().unwrap();
+    assert!(
+        why.starts_with("not confident") && why.contains("words covered"),
+        "{why}"
+    );
+    let evidence = &unknown["confidence"]["evidence"];
+    assert!(evidence["coverage"].as_f64().unwrap() < 1.0);
+    assert!(
+        evidence["unknown"].as_f64().unwrap() > 0.0,
+        "angular is in no entry"
+    );
+    assert!(
+        known["confidence"]["value"].as_f64().unwrap()
+            > unknown["confidence"]["value"].as_f64().unwrap()
+    );
+    assert_eq!(results[2]["confident"], false);
+    assert_eq!(results[3]["confident"], false);
+}

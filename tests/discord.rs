@@ -276,12 +276,39 @@ async fn a_slash_command_gets_the_exact_callback_body() {
     assert_eq!(embed["fields"][0]["value"], "networking");
     let buttons = data["components"][0]["components"].as_array().unwrap();
     assert_eq!(buttons[0]["custom_id"], "ask:next");
+    let id = embed["fields"][1]["value"].as_str().unwrap();
+    assert_eq!(buttons[1]["custom_id"], format!("feedback:up:{id}"));
+    assert_eq!(buttons[2]["custom_id"], format!("feedback:down:{id}"));
+    let related: Vec<&Value> = data["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row["components"].as_array().unwrap())
+        .skip(3)
+        .collect();
+    assert!(!related.is_empty());
     assert!(
-        buttons[1..].iter().all(|b| b["custom_id"]
+        related.iter().all(|b| b["custom_id"]
             .as_str()
             .unwrap()
             .starts_with("ask:show:networking-")),
-        "related questions of the same topic: {buttons:?}"
+        "related questions of the same topic: {related:?}"
+    );
+
+    // 👎 counts as the person's vote on that answer.
+    let down = fake::click(
+        "700000000000000004",
+        &format!("feedback:down:{id}"),
+        "900000000000000001",
+        alice(),
+    );
+    setup.fake.dispatch("INTERACTION_CREATE", down);
+    let body = setup.fake.callback("700000000000000004").await;
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(content.starts_with("Recorded 👎"), "{body}");
+    assert_eq!(
+        body["data"]["flags"], 64,
+        "a vote is acknowledged privately"
     );
 
     // "Not it?" shows the next match to the person who asked.
@@ -294,6 +321,61 @@ async fn a_slash_command_gets_the_exact_callback_body() {
     setup.fake.dispatch("INTERACTION_CREATE", next);
     let body = setup.fake.callback("700000000000000003").await;
     assert_eq!(body["data"]["embeds"][0]["footer"]["text"], "match 2");
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_not_in_the_bank_is_said_so_with_the_closest_as_show_buttons() {
+    let setup = connected().await;
+    let options =
+        json!([{"name": "text", "type": 3, "value": "explain angular dependency injection"}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000020", "ask", options, alice()),
+    );
+    let body = setup.fake.callback("700000000000000020").await;
+    let data = &body["data"];
+    assert_eq!(
+        data["flags"], 64,
+        "a refusal is shown to the asker only: {data}"
+    );
+    let content = data["content"].as_str().unwrap();
+    assert!(
+        content.starts_with("The bank has no entry for"),
+        "{content}"
+    );
+    assert!(
+        data["embeds"].as_array().is_none_or(|e| e.is_empty()),
+        "no answer card: {data}"
+    );
+    let buttons = data["components"][0]["components"].as_array().unwrap();
+    assert!(!buttons.is_empty());
+    let first = buttons[0]["custom_id"].as_str().unwrap();
+    assert!(first.starts_with("ask:show:"), "{buttons:?}");
+    assert!(buttons.iter().all(|b| b["custom_id"] != "ask:next"));
+
+    // A suggestion's button shows that entry.
+    let click = fake::click("700000000000000021", first, "900000000000000002", alice());
+    setup.fake.dispatch("INTERACTION_CREATE", click);
+    let body = setup.fake.callback("700000000000000021").await;
+    let id = first.trim_start_matches("ask:show:");
+    assert_eq!(
+        body["data"]["embeds"][0]["fields"][1]["value"], id,
+        "{body}"
+    );
+
+    // The refused question is logged for the server's moderators (Manage Server).
+    let moderator = fake::member("300000000000000009", "mod", MANAGE_GUILD, &[]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000022", "unanswered", json!([]), moderator),
+    );
+    let body = setup.fake.callback("700000000000000022").await;
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.contains("“explain angular dependency injection” — asked 1 time by 1 person"),
+        "{body}"
+    );
     setup.running.stop().await;
 }
 

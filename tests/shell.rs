@@ -307,3 +307,182 @@ fn shell_db_takes_a_sqlite_url_or_a_plain_path_and_creates_the_file() {
         "the configured database was used instead of --db"
     );
 }
+
+#[test]
+fn a_question_the_bank_cannot_answer_gets_the_closest_as_suggestions_not_as_the_answer() {
+    let replies = shell("/ask explain angular dependency injection\n/next\n");
+    let refused = &replies[0];
+    assert_eq!(refused["data"]["kind"], "not_in_bank", "{refused}");
+    assert_eq!(refused["ephemeral"], true);
+    let text = refused["text"].as_str().unwrap();
+    assert!(text.starts_with("The bank has no entry for"), "{text}");
+    assert!(refused["data"]["confidence"].as_f64().unwrap() < 0.75);
+    let suggestions = refused["data"]["suggestions"].as_array().unwrap();
+    assert!(!suggestions.is_empty() && suggestions.len() <= 3);
+    let choices = refused["choices"].as_array().unwrap();
+    assert_eq!(choices.len(), suggestions.len());
+    for (s, c) in suggestions.iter().zip(choices) {
+        let id = s["id"].as_str().unwrap();
+        assert!(text.contains(&format!("/show {id}")), "{text}");
+        assert_eq!(c["id"], format!("ask:show:{id}"));
+    }
+    assert!(refused.get("answer").is_none() && !text.contains("Related:"));
+    // Asked for, the next match is shown: the best one, as match 1.
+    assert_eq!(replies[1]["data"]["kind"], "answer", "{}", replies[1]);
+    assert_eq!(replies[1]["data"]["rank"], 1);
+    assert_eq!(replies[1]["data"]["card"]["id"], suggestions[0]["id"]);
+}
+
+#[test]
+fn min_confidence_is_a_setting() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command
+        .args(["shell", "--json"])
+        .env("INTERVIEW_BOT__SEARCH__MIN_CONFIDENCE", "0");
+    let replies = common::json_run(command, "/ask explain angular dependency injection\n");
+    assert_eq!(replies[0]["data"]["kind"], "answer", "{}", replies[0]);
+}
+
+/// A shell session on the SQLite database `db` (the same across calls).
+fn shell_on(index: &std::path::Path, db: &str, script: &str) -> Vec<Value> {
+    let mut command = common::bot(index);
+    command.args(["shell", "--json", "--db", db]);
+    common::json_run(command, script)
+}
+
+#[test]
+fn refused_questions_are_logged_grouped_and_exported_for_import() {
+    let index = tempfile::tempdir().unwrap();
+    let db = common::fresh_sqlite(index.path());
+    let script = "/ask how do react hooks work\n/as bob\n/ask react hooks how do they work\n\
+                  /ask what is a kubernetes daemonset\n/ask difference between tcp and udp\n";
+    shell_on(index.path(), &db, script);
+    // Another session (another process) sees what the first one recorded.
+    let replies = shell_on(
+        index.path(),
+        &db,
+        "/unanswered\n/unanswered day\n/role member\n/unanswered\n",
+    );
+    let listed = &replies[0];
+    assert_eq!(listed["data"]["kind"], "unanswered", "{listed}");
+    assert_eq!(listed["ephemeral"], true);
+    let groups = listed["data"]["groups"].as_array().unwrap();
+    assert_eq!(
+        groups.len(),
+        2,
+        "the answered question is not listed: {groups:?}"
+    );
+    assert_eq!(
+        groups[0]["asks"], 2,
+        "near-duplicates are one group: {groups:?}"
+    );
+    assert_eq!(groups[0]["askers"], 2);
+    assert!(
+        groups[0]["example"]
+            .as_str()
+            .unwrap()
+            .contains("react hooks")
+    );
+    assert_eq!(groups[1]["example"], "what is a kubernetes daemonset");
+    let text = listed["text"].as_str().unwrap();
+    assert!(text.contains("asked 2 times by 2 people"), "{text}");
+    assert!(
+        !text.contains("bob") && !text.contains("you"),
+        "askers are never shown: {text}"
+    );
+    assert_eq!(replies[1]["data"]["groups"].as_array().unwrap().len(), 2);
+    assert_eq!(replies[3]["data"]["kind"], "error", "moderators only");
+
+    let mut export = common::bot(index.path());
+    export
+        .args(["bank", "unanswered", "--since", "30d"])
+        .env("INTERVIEW_BOT__DATABASE__URL", &db);
+    let output = common::run_with_input(export, b"");
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let parsed = interview_bot::bank::import::text::parse(&text);
+    let questions: Vec<&str> = parsed.records.iter().map(|r| r.question.as_str()).collect();
+    assert_eq!(questions.len(), 2, "{text}");
+    assert!(
+        questions[0].contains("react hooks"),
+        "most asked first: {text}"
+    );
+    assert_eq!(questions[1], "what is a kubernetes daemonset");
+    assert!(parsed.records.iter().all(|r| r.answer.is_empty()), "{text}");
+
+    let mut bad = common::bot(index.path());
+    bad.args(["bank", "unanswered", "--since", "soon"])
+        .env("INTERVIEW_BOT__DATABASE__URL", &db);
+    let output = common::run_with_input(bad, b"");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--since soon"));
+}
+
+#[test]
+fn feedback_is_one_vote_per_person_per_answer_and_reports_count_downs() {
+    let index = tempfile::tempdir().unwrap();
+    let db = common::fresh_sqlite(index.path());
+    let replies = shell_on(
+        index.path(),
+        &db,
+        "/feedback up\n/ask difference between tcp and udp\n/feedback up\n\
+         /feedback down reason:too short for an interview\n/as bob\n/feedback down\n\
+         /ask difference between tcp and udp\n/feedback 👎 misses QUIC\n/reports\n\
+         /role member\n/reports\n",
+    );
+    assert_eq!(
+        replies[0]["data"]["kind"], "error",
+        "nothing shown yet: {}",
+        replies[0]
+    );
+    let answer = &replies[1];
+    let id = answer["data"]["card"]["id"].as_str().unwrap();
+    let choices: Vec<&str> = answer["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        choices.contains(&format!("feedback:up:{id}").as_str()),
+        "{choices:?}"
+    );
+    assert!(
+        choices.contains(&format!("feedback:down:{id}").as_str()),
+        "{choices:?}"
+    );
+    assert_eq!(replies[2]["data"]["kind"], "vote");
+    assert_eq!(replies[2]["data"]["changed"], false);
+    assert_eq!(replies[3]["data"]["changed"], true, "{}", replies[3]);
+    assert_eq!(replies[3]["data"]["up"], false);
+    assert_eq!(
+        replies[5]["data"]["kind"], "error",
+        "bob was shown nothing here yet"
+    );
+    assert_eq!(replies[7]["data"]["entry"], id);
+    let reports = &replies[8];
+    assert_eq!(reports["data"]["kind"], "reports", "{reports}");
+    let entries = reports["data"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["id"], id);
+    assert_eq!(entries[0]["down"], 2);
+    assert_eq!(entries[0]["up"], 0, "the first person's 👍 was replaced");
+    let reasons: Vec<&str> = entries[0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["misses QUIC", "too short for an interview"]);
+    assert_eq!(replies[10]["data"]["kind"], "error", "moderators only");
+
+    let mut report = common::bot(index.path());
+    report
+        .args(["bank", "report"])
+        .env("INTERVIEW_BOT__DATABASE__URL", &db);
+    let output = common::run_with_input(report, b"");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains(&format!("({id}) — 👎 2 · 👍 0")), "{text}");
+    assert!(text.contains("“misses QUIC”"), "{text}");
+}

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use interview_bot::store::{
-    AnswerOutcome, AnswerRow, Backend, NewAnswer, NewPost, NewRound, Period, Round, RoundQuestion,
-    RoundStatus, Standing, Store, StoreError,
+    AnswerOutcome, AnswerRow, Backend, NewAnswer, NewPost, NewRound, NewVote, Period, Round,
+    RoundQuestion, RoundStatus, Standing, Store, StoreError, VoteOutcome,
 };
 use tokio::sync::Barrier;
 
@@ -153,6 +153,8 @@ on_both_backends!(
     outbox_leases_in_channel_order_and_once,
     outbox_retries_hold_back_their_channel,
     handled_requests_are_claimed_once,
+    unanswered_queries_per_server_newest_first_and_expiring,
+    a_second_vote_changes_the_first_and_reports_count_downs,
 );
 
 // ---------------------------------------------------------------------------------
@@ -1779,4 +1781,120 @@ async fn handled_requests_are_claimed_once(db: Db) {
             .await
             .unwrap()
     );
+}
+
+async fn unanswered_queries_per_server_newest_first_and_expiring(db: Db) {
+    let store = db.connect().await;
+    store
+        .record_unanswered("g1", "alice", "react hooks", T0)
+        .await
+        .unwrap();
+    store
+        .record_unanswered("g1", "bob", "react hooks?", T0 + MINUTE)
+        .await
+        .unwrap();
+    store
+        .record_unanswered("g2", "alice", "kafka", T0 + 2 * MINUTE)
+        .await
+        .unwrap();
+    let g1 = store.unanswered_since(Some("g1"), T0, 100).await.unwrap();
+    let queries: Vec<&str> = g1.iter().map(|r| r.query.as_str()).collect();
+    assert_eq!(queries, ["react hooks?", "react hooks"]);
+    assert_ne!(g1[0].asker, g1[1].asker, "askers are told apart");
+    assert!(
+        !g1[0].asker.contains("bob"),
+        "the asker is kept as a hash only"
+    );
+    assert_eq!(
+        store.unanswered_since(None, T0, 100).await.unwrap().len(),
+        3
+    );
+    assert_eq!(
+        store
+            .unanswered_since(None, T0 + MINUTE, 100)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(store.unanswered_since(None, T0, 1).await.unwrap().len(), 1);
+    // The same asker in another server is another hash.
+    let g2 = store.unanswered_since(Some("g2"), T0, 100).await.unwrap();
+    assert_ne!(g2[0].asker, g1[1].asker);
+    assert_eq!(store.expire_unanswered(T0 + MINUTE).await.unwrap(), 1);
+    let left = db
+        .connect()
+        .await
+        .unanswered_since(None, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        left.len(),
+        2,
+        "kept after a reconnect, minus the expired one"
+    );
+}
+
+fn vote(voter: &str, entry: &str, up: bool, reason: Option<&str>, at: i64) -> NewVote {
+    NewVote {
+        guild: "g1".to_string(),
+        entry: entry.to_string(),
+        voter: voter.to_string(),
+        query: "how do i x".to_string(),
+        up,
+        reason: reason.map(str::to_string),
+        at,
+    }
+}
+
+async fn a_second_vote_changes_the_first_and_reports_count_downs(db: Db) {
+    let store = db.connect().await;
+    let first = store
+        .vote(&vote("alice", "docker-001", true, None, T0))
+        .await
+        .unwrap();
+    assert_eq!(first, VoteOutcome::Recorded);
+    let again = store
+        .vote(&vote(
+            "alice",
+            "docker-001",
+            false,
+            Some("outdated"),
+            T0 + SECOND,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(again, VoteOutcome::Changed);
+    store
+        .vote(&vote("bob", "docker-001", false, None, T0 + 2 * SECOND))
+        .await
+        .unwrap();
+    store
+        .vote(&vote("carol", "docker-001", true, None, T0 + 3 * SECOND))
+        .await
+        .unwrap();
+    store
+        .vote(&vote("bob", "api-002", false, Some("wrong topic"), T0))
+        .await
+        .unwrap();
+    store
+        .vote(&vote("bob", "python-003", true, None, T0))
+        .await
+        .unwrap();
+    let reports = db.connect().await.reports(Some("g1")).await.unwrap();
+    assert_eq!(
+        reports.len(),
+        2,
+        "entries without a 👎 are not reported: {reports:?}"
+    );
+    assert_eq!(reports[0].entry, "docker-001");
+    assert_eq!(
+        (reports[0].down, reports[0].up),
+        (2, 1),
+        "alice counted once, as 👎"
+    );
+    assert_eq!(reports[0].reasons, ["outdated"]);
+    assert_eq!(reports[1].entry, "api-002");
+    assert_eq!(reports[1].reasons, ["wrong topic"]);
+    assert!(store.reports(Some("other")).await.unwrap().is_empty());
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::bank::Bank;
 use crate::bot::{load_bank, open_searcher};
 use crate::config::Settings;
-use crate::search::{Found, SearchOptions, Searcher, Signals};
+use crate::search::{Confidence, Found, SearchOptions, Searcher, Signals};
 
 #[derive(Debug, clap::Args)]
 pub struct AskArgs {
@@ -22,17 +22,24 @@ pub struct AskArgs {
     /// How many matches to show
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub limit: u16,
-    /// One JSON object per query: {"query", "hits": [{"id", "topic", "question", "aliases", "answer", "score"}]}
+    /// One JSON object per query: {"query", "confident", "hits": [{"id", "topic", "question", "aliases", "answer", "score"}]};
+    /// "confident": false means the bank has no entry for the query and the hits are only suggestions
     #[arg(long)]
     pub json: bool,
-    /// With --json: add each hit's signals (word score, cosines to phrasing, answer and entry)
-    #[arg(long, requires = "json")]
+    /// Say why a result is or is not confident; with --json also each hit's signals
+    /// (word score, cosines to phrasing, answer and entry)
+    #[arg(long)]
     pub explain: bool,
 }
 
 #[derive(Serialize)]
 struct JsonAnswer<'a> {
     query: &'a str,
+    confident: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<Confidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    why: Option<String>,
     hits: Vec<JsonHit<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
@@ -73,6 +80,7 @@ pub fn run(settings: &Settings, args: &AskArgs) -> anyhow::Result<ExitCode> {
         },
         json: args.json,
         explain: args.explain,
+        min_confidence: settings.search.min_confidence,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -98,6 +106,7 @@ struct Asker<'a> {
     options: SearchOptions,
     json: bool,
     explain: bool,
+    min_confidence: f32,
 }
 
 impl Asker<'_> {
@@ -125,19 +134,40 @@ impl Asker<'_> {
                 })
             })
             .collect();
+        let confident = !hits.is_empty()
+            && found
+                .confidence
+                .is_some_and(|c| c.is_confident(self.min_confidence));
+        let why = self.explain.then(|| match &found.confidence {
+            Some(c) => c.explain(self.min_confidence),
+            None => "not confident: nothing matched".to_string(),
+        });
         let note = match (found.note, hits.is_empty()) {
             (Some(note), _) => Some(note.to_string()),
             (None, true) => Some("no question matches".to_string()),
             (None, false) => None,
         };
         if self.json {
-            let line = serde_json::to_string(&JsonAnswer { query, hits, note })
-                .map_err(std::io::Error::other)?;
+            let line = serde_json::to_string(&JsonAnswer {
+                query,
+                confident,
+                confidence: found.confidence.filter(|_| self.explain),
+                why,
+                hits,
+                note,
+            })
+            .map_err(std::io::Error::other)?;
             return writeln!(out, "{line}");
         }
         writeln!(out, "? {query}")?;
         if let Some(note) = note {
             writeln!(out, "  ({note})")?;
+        }
+        if !confident && !hits.is_empty() {
+            writeln!(out, "  (not in the bank; closest questions:)")?;
+        }
+        if let Some(why) = why {
+            writeln!(out, "  {why}")?;
         }
         for (rank, hit) in hits.iter().enumerate() {
             writeln!(

@@ -10,7 +10,7 @@ use clap::Subcommand;
 use crate::bank::import::{self, Format, ImportOptions, slug};
 use crate::bank::{self, Bank, check, write};
 use crate::bot::load_bank;
-use crate::config::Settings;
+use crate::config::{ExposeSecret, Settings};
 
 #[derive(Debug, Subcommand)]
 pub enum BankCommand {
@@ -48,6 +48,22 @@ pub enum BankCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Questions people asked that the bank had no entry for, grouped, most asked
+    /// first, in the text import format with empty answers (fill in, then bank import)
+    Unanswered {
+        /// How far back: 12h, 30d, 2w
+        #[arg(long, default_value = "30d")]
+        since: String,
+        /// Only this server or workspace (default: all)
+        #[arg(long)]
+        guild: Option<String>,
+    },
+    /// Answers voted down, most first, with the reasons given
+    Report {
+        /// Only this server or workspace (default: all)
+        #[arg(long)]
+        guild: Option<String>,
+    },
 }
 
 impl clap::builder::ValueParserFactory for Format {
@@ -74,7 +90,82 @@ pub fn run(settings: &Settings, command: BankCommand) -> anyhow::Result<ExitCode
             name,
             force,
         } => import_bank(settings, &file, format, topic, name, force),
+        BankCommand::Unanswered { since, guild } => unanswered(settings, &since, guild.as_deref()),
+        BankCommand::Report { guild } => report(settings, guild.as_deref()),
     }
+}
+
+/// Opens the configured database, on a runtime of its own.
+fn with_store<T>(
+    settings: &Settings,
+    work: impl AsyncFnOnce(&crate::store::Store) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let store = crate::store::Store::connect(settings.database.url.expose_secret())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        let result = work(&store).await;
+        store.close().await;
+        result
+    })
+}
+
+fn unanswered(settings: &Settings, since: &str, guild: Option<&str>) -> anyhow::Result<ExitCode> {
+    let Some(period) = crate::unanswered::parse_period(since) else {
+        eprintln!("interview-bot: --since {since}: use hours, days or weeks, like 12h, 30d or 2w");
+        return Ok(ExitCode::from(super::EXIT_USAGE));
+    };
+    let now = jiff::Timestamp::now();
+    let from = now.as_millisecond() - period;
+    let keep = settings.unanswered.keep_days * 86_400_000;
+    let rows = with_store(settings, async |store| {
+        store.expire_unanswered(now.as_millisecond() - keep).await?;
+        Ok(store
+            .unanswered_since(guild, from, crate::unanswered::MAX_QUERIES)
+            .await?)
+    })?;
+    let model = settings
+        .model
+        .enabled
+        .then(|| crate::semantic::Model::load(&settings.model.dir).ok())
+        .flatten();
+    let groups = crate::unanswered::group(&rows, model.as_ref());
+    let since = crate::clock::from_millis(from).strftime("%Y-%m-%d %H:%M UTC");
+    print!(
+        "{}",
+        crate::unanswered::import_text(&groups, &since.to_string())
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(settings: &Settings, guild: Option<&str>) -> anyhow::Result<ExitCode> {
+    let reports = with_store(settings, async |store| Ok(store.reports(guild).await?))?;
+    let bank = load_bank(&settings.bank.dir).ok();
+    let entries: Vec<crate::reply::ReportRow> = reports
+        .into_iter()
+        .map(|r| crate::reply::ReportRow {
+            question: bank
+                .as_ref()
+                .and_then(|b| b.get(&r.entry))
+                .map_or_else(|| "(not in the bank)".to_string(), |q| q.question.clone()),
+            id: r.entry,
+            down: r.down,
+            up: r.up,
+            reasons: r.reasons,
+        })
+        .collect();
+    if entries.is_empty() {
+        println!("No answer has been voted down.");
+    } else {
+        println!(
+            "Answers voted down (most first):{}",
+            crate::commands::feedback::render_reports(&entries)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check_bank(settings: &Settings, path: &Path, quiz: bool) -> anyhow::Result<ExitCode> {

@@ -8,6 +8,8 @@ use crate::reply::{Card, Choice, Data, Related, Reply};
 use crate::search::SearchOptions;
 
 pub const NEXT_CHOICE: &str = "ask:next";
+/// How many closest questions a "not in the bank" reply suggests.
+const SUGGESTIONS: usize = 3;
 /// A related question's button: this prefix and the question's id.
 pub const SHOW_CHOICE_PREFIX: &str = "ask:show:";
 
@@ -34,21 +36,24 @@ pub fn ask(bot: &Bot, ctx: &Context, text: &str, topic: Option<&str>) -> Reply {
         topic: topic.map(str::to_string),
         shown: 0,
     };
-    answer_at(bot, ctx, state)
+    answer_at(bot, ctx, state, true)
 }
 
 /// The next match after the ones already shown for this person's last `/ask`.
 pub fn next(bot: &Bot, ctx: &Context) -> Reply {
     match bot.last_ask(ctx) {
-        Some(state) => answer_at(bot, ctx, state),
+        Some(state) => answer_at(bot, ctx, state, false),
         None => Reply::error("nothing to follow up: /ask a question first"),
     }
 }
 
-fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState) -> Reply {
+/// The match after the `state.shown` already shown; with `gate`, the first
+/// match only when search is confident of it, else "not in the bank".
+fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState, gate: bool) -> Reply {
+    let gate = gate && state.shown == 0;
     let options = SearchOptions {
         topic: state.topic.clone(),
-        limit: 1,
+        limit: if gate { SUGGESTIONS } else { 1 },
         offset: state.shown,
         ..Default::default()
     };
@@ -74,6 +79,14 @@ fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState) -> Reply {
             note: found.note.map(str::to_string),
         });
     };
+    if gate {
+        let confidence = found.confidence.map_or(0.0, |c| c.value);
+        if confidence < bot.min_confidence() {
+            // "Not it? Next match" after this shows the best match, asked for.
+            bot.remember_ask(ctx, state);
+            return not_in_bank(bot, query, confidence, &found.hits);
+        }
+    }
     let Some(question) = library.bank.get(&hit.id) else {
         return Reply::error("that question is no longer in the bank: try again");
     };
@@ -82,6 +95,38 @@ fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState) -> Reply {
     bot.remember_ask(ctx, state);
 
     answer_reply(bot, &library, question, query, rank, hit.score, true)
+}
+
+/// The bank has no entry for `query`: the closest `hits` as suggestions.
+fn not_in_bank(bot: &Bot, query: String, confidence: f32, hits: &[crate::search::Hit]) -> Reply {
+    let bank = bot.bank();
+    let suggestions: Vec<Related> = hits
+        .iter()
+        .filter_map(|hit| bank.get(&hit.id))
+        .map(|q| Related {
+            id: q.id.clone(),
+            question: q.question.clone(),
+        })
+        .collect();
+    let mut text = format!("The bank has no entry for “{query}”.");
+    if !suggestions.is_empty() {
+        text.push_str(" Closest questions:");
+        for s in &suggestions {
+            text.push_str(&format!("\n- {} (/show {})", s.question, s.id));
+        }
+    }
+    let mut reply = Reply::private(text);
+    for s in &suggestions {
+        reply = reply.with_choice(Choice::new(
+            &format!("{SHOW_CHOICE_PREFIX}{}", s.id),
+            &truncate(&s.question, 80),
+        ));
+    }
+    reply.with_data(Data::NotInBank {
+        query,
+        confidence,
+        suggestions,
+    })
 }
 
 /// The answer card of `question`, with its related questions; `follow_up`
@@ -119,6 +164,9 @@ fn answer_reply(
             .text
             .push_str("\n\nNot it? /next shows the next match.");
         reply = reply.with_choice(Choice::new(NEXT_CHOICE, "Not it? Next match"));
+    }
+    for choice in super::feedback::choices(&question.id) {
+        reply = reply.with_choice(choice);
     }
     reply.with_data(Data::Answer {
         query,

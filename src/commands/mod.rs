@@ -9,6 +9,7 @@
 //! too, told apart by their form.
 
 pub mod ask;
+pub mod feedback;
 pub mod help;
 pub mod leaderboard;
 pub mod question;
@@ -16,6 +17,7 @@ pub mod quiz;
 pub mod schedule;
 pub mod spec;
 pub mod topics;
+pub mod unanswered;
 
 use spec::{Action, CommandSpec, Invocation};
 
@@ -64,6 +66,16 @@ pub enum Command {
     Unschedule { id: Option<String> },
     /// `/quiz schedules`.
     Schedules,
+    /// `/unanswered [day|week|month|all]`: what the bank could not answer.
+    Unanswered { span: leaderboard::Span },
+    /// `/feedback up|down [reason]`, or a 👍/👎 button of an answer (`entry` set).
+    Feedback {
+        up: bool,
+        reason: Option<String>,
+        entry: Option<String>,
+    },
+    /// `/reports`: answers voted down.
+    Reports,
 }
 
 impl Command {
@@ -85,6 +97,9 @@ impl Command {
             Command::Schedule(_) => Action::QuizSchedule,
             Command::Unschedule { .. } => Action::QuizUnschedule,
             Command::Schedules => Action::QuizSchedules,
+            Command::Unanswered { .. } => Action::Unanswered,
+            Command::Feedback { .. } => Action::Feedback,
+            Command::Reports => Action::Reports,
         })
     }
 
@@ -154,6 +169,18 @@ pub fn build(invocation: Invocation) -> Result<Command, ParseError> {
             topic: text("topic"),
         },
         Action::Stats => Command::Stats { user: text("user") },
+        Action::Unanswered => Command::Unanswered {
+            span: inv
+                .text("period")
+                .and_then(leaderboard::Span::from_name)
+                .unwrap_or(leaderboard::Span::Month),
+        },
+        Action::Feedback => Command::Feedback {
+            up: inv.text("vote") != Some("down"),
+            reason: text("reason"),
+            entry: None,
+        },
+        Action::Reports => Command::Reports,
     })
 }
 
@@ -169,6 +196,13 @@ pub fn from_choice(id: &str) -> Option<Command> {
     if let Some(question) = id.strip_prefix(ask::SHOW_CHOICE_PREFIX) {
         return Some(Command::Show {
             id: question.to_string(),
+        });
+    }
+    if let Some((up, entry)) = feedback::parse_choice(id) {
+        return Some(Command::Feedback {
+            up,
+            reason: None,
+            entry: Some(entry.to_string()),
         });
     }
     let (round, position, letter) = crate::quiz::render::parse_answer_choice_id(id)?;

@@ -36,6 +36,9 @@ pub enum Action {
     Answer,
     Leaderboard,
     Stats,
+    Unanswered,
+    Feedback,
+    Reports,
 }
 
 /// Who may run a command.
@@ -226,6 +229,15 @@ const QUESTIONS: OptionSpec = defaults_to(
 const PERIODS: &[&str] = &["day", "week", "month", "all"];
 const PERIOD_ALIASES: &[(&str, &str)] =
     &[("today", "day"), ("alltime", "all"), ("all-time", "all")];
+const VOTES: &[&str] = &["up", "down"];
+const VOTE_ALIASES: &[(&str, &str)] = &[
+    ("👍", "up"),
+    ("👎", "down"),
+    ("+1", "up"),
+    ("-1", "down"),
+    ("yes", "up"),
+    ("no", "down"),
+];
 
 /// Every command, in the order `/help` lists them.
 pub const COMMANDS: &[CommandSpec] = &[
@@ -507,6 +519,65 @@ pub const COMMANDS: &[CommandSpec] = &[
         surface: Surface::Everywhere,
         action: Action::Help,
     },
+    CommandSpec {
+        path: &["unanswered"],
+        aliases: &[],
+        summary: "What people asked that the bank has no entry for, most asked first (moderators)",
+        details: "near-duplicates grouped by meaning, with how many asked",
+        example: "/unanswered week",
+        options: &[defaults_to(
+            option(
+                "period",
+                Kind::Choice {
+                    values: PERIODS,
+                    aliases: PERIOD_ALIASES,
+                },
+                "the last day, week, month (30 days) or all kept",
+            ),
+            "month",
+        )],
+        access: Access::Moderator,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::Unanswered,
+    },
+    CommandSpec {
+        path: &["feedback"],
+        aliases: &[],
+        summary: "Vote on the last answer you were shown: up or down, with a reason",
+        details: "one vote per person per answer; voting again changes it",
+        example: "/feedback down reason:the answer is about Python 2",
+        options: &[
+            required(option(
+                "vote",
+                Kind::Choice {
+                    values: VOTES,
+                    aliases: VOTE_ALIASES,
+                },
+                "up (helpful) or down (not helpful)",
+            )),
+            at_most(
+                option("reason", Kind::Text, "what was wrong (with down)"),
+                300,
+            ),
+        ],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::Feedback,
+    },
+    CommandSpec {
+        path: &["reports"],
+        aliases: &[],
+        summary: "Answers voted down, most first, with the reasons given (moderators)",
+        details: "",
+        example: "/reports",
+        options: &[],
+        access: Access::Moderator,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::Reports,
+    },
 ];
 
 impl CommandSpec {
@@ -781,15 +852,27 @@ pub fn parse_words(spec: &'static CommandSpec, words: &[&str]) -> Result<Invocat
     };
     let mut values: Vec<(String, Value)> = Vec::new();
     let mut positional: Vec<&str> = Vec::new();
+    // A named free-text option (`reason:too short`) takes the words after it.
+    let mut open_text: Option<usize> = None;
     for word in words {
         match word.split_once(':') {
             Some((name, value)) if spec.option(name).is_some() => {
                 if value.is_empty() {
                     return Err(ParseError(format!("`{name}:` needs a value")));
                 }
+                let is_text = spec.option(name).is_some_and(|o| o.kind == Kind::Text);
                 values.push((name.to_string(), Value::Text(value.to_string())));
+                open_text = is_text.then(|| values.len() - 1);
             }
-            _ => positional.push(word),
+            _ => match open_text {
+                Some(at) => {
+                    if let Value::Text(text) = &mut values[at].1 {
+                        text.push(' ');
+                        text.push_str(word);
+                    }
+                }
+                None => positional.push(word),
+            },
         }
     }
     let named: Vec<&'static str> = values
@@ -797,8 +880,24 @@ pub fn parse_words(spec: &'static CommandSpec, words: &[&str]) -> Result<Invocat
         .filter_map(|(name, _)| spec.option(name).map(|o| o.name))
         .collect();
     if let Some(text) = spec.options.iter().find(|o| o.kind == Kind::Text) {
-        if !positional.is_empty() {
-            values.push((text.name.to_string(), Value::Text(positional.join(" "))));
+        // Leading words that fit a specific option (`/feedback down ...`) go
+        // there; the rest is the text.
+        let mut rest = positional.as_slice();
+        for option in spec
+            .options
+            .iter()
+            .filter(|o| !o.kind.catch_all() && !named.contains(&o.name) && o.kind != Kind::Text)
+        {
+            match rest.split_first() {
+                Some((word, after)) if option.kind.accepts(word) => {
+                    values.push((option.name.to_string(), Value::Text(word.to_string())));
+                    rest = after;
+                }
+                _ => break,
+            }
+        }
+        if !rest.is_empty() {
+            values.push((text.name.to_string(), Value::Text(rest.join(" "))));
         }
     } else {
         let mut free: Vec<&'static OptionSpec> = spec

@@ -69,7 +69,6 @@ impl Sink for DiscordSink {
     fn guilds(&self) -> GuildScope {
         GuildScope::NotPrefixed(crate::slack::GUILD_PREFIX)
     }
-
 }
 
 /// Discord's answer for a channel that is gone or closed to the bot

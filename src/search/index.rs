@@ -12,6 +12,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
 use super::analyzer::{ANALYZER, RAW_ANALYZER, analyzer};
 use super::build::{Built, Location, build, build_in_ram, register_analyzers};
+use super::confidence::{Confidence, Evidence};
 use super::query::{QueryPlan, Weights};
 use super::vocabulary::{Speller, Vocabulary};
 use super::{Found, Hit, SearchError, SearchOptions, Synonyms};
@@ -180,6 +181,7 @@ impl Searcher {
             return Ok(Found {
                 hits: Vec::new(),
                 note: Some("nothing searchable in that text: try a few words about the topic"),
+                confidence: None,
             });
         }
         let semantic = self.semantic.as_ref().filter(|_| !options.words_only);
@@ -187,6 +189,7 @@ impl Searcher {
             return Ok(Found {
                 hits: Vec::new(),
                 note: Some(NO_WORD_MATCHES),
+                confidence: None,
             });
         }
         if options.limit == 0 {
@@ -202,20 +205,21 @@ impl Searcher {
             rescore::rank(&searcher, &self.fields, &plan, candidates)?
         };
         let Some(semantic) = semantic else {
-            return self.lexical_hits(&searcher, ranked, options);
+            return self.lexical_hits(&searcher, ranked, options, plan.unknown_share());
         };
         let similarities = match semantic.similarities(text) {
             Ok(similarities) => similarities,
             Err(e) => {
                 tracing::warn!("matching by meaning failed, matching words only: {e}");
-                return self.lexical_hits(&searcher, ranked, options);
+                return self.lexical_hits(&searcher, ranked, options, plan.unknown_share());
             }
         };
-        let lexical = rows_of(
+        let rows = rows_of(
             &searcher,
             &self.fields,
             &ranked[..ranked.len().min(rescore::DEPTH)],
         )?;
+        let lexical: Vec<(usize, f32)> = rows.iter().map(|&(row, score, _)| (row, score)).collect();
         let keep = |row: usize| {
             options
                 .topic
@@ -232,8 +236,22 @@ impl Searcher {
                 } else {
                     NO_MEANING_MATCHES
                 }),
+                confidence: None,
             });
         }
+        let confidence = fused.first().map(|best| {
+            let coverage = rows
+                .iter()
+                .find(|(row, _, _)| *row == best.row)
+                .map_or(0.0, |(_, _, coverage)| *coverage);
+            Confidence::of(Evidence {
+                coverage,
+                unknown: plan.unknown_share(),
+                phrasing: Some(best.signals.phrasing),
+                entry: Some(best.signals.entry),
+                gap: best.score - fused.get(1).map_or(0.0, |second| second.score),
+            })
+        });
         let hits = fused
             .into_iter()
             .skip(options.offset)
@@ -244,7 +262,11 @@ impl Searcher {
                 signals: Some(f.signals),
             })
             .collect();
-        Ok(Found { hits, note: None })
+        Ok(Found {
+            hits,
+            note: None,
+            confidence,
+        })
     }
 
     /// Hits by words alone.
@@ -253,13 +275,29 @@ impl Searcher {
         searcher: &tantivy::Searcher,
         ranked: Vec<rescore::Scored>,
         options: &SearchOptions,
+        unknown: f32,
     ) -> Result<Found, SearchError> {
         if ranked.is_empty() {
             return Ok(Found {
                 hits: Vec::new(),
                 note: Some(NO_WORD_MATCHES),
+                confidence: None,
             });
         }
+        let confidence = ranked.first().map(|best| {
+            let second = ranked.get(1).map_or(0.0, |s| s.score);
+            Confidence::of(Evidence {
+                coverage: best.coverage,
+                unknown,
+                phrasing: None,
+                entry: None,
+                gap: if best.score > 0.0 {
+                    (best.score - second) / best.score
+                } else {
+                    0.0
+                },
+            })
+        });
         let mut hits = Vec::new();
         for scored in ranked.into_iter().skip(options.offset).take(options.limit) {
             let doc: TantivyDocument = searcher.doc(scored.address)?;
@@ -271,19 +309,23 @@ impl Searcher {
                 });
             }
         }
-        Ok(Found { hits, note: None })
+        Ok(Found {
+            hits,
+            note: None,
+            confidence,
+        })
     }
 }
 
 const NO_WORD_MATCHES: &str = "no question uses those words: try other words, or /topics";
 const NO_MEANING_MATCHES: &str = "no question is close enough: try other words, or /topics";
 
-/// The bank rows of scored documents, with their scores.
+/// The bank rows of scored documents, with their scores and coverages.
 fn rows_of(
     searcher: &tantivy::Searcher,
     fields: &Fields,
     scored: &[rescore::Scored],
-) -> tantivy::Result<Vec<(usize, f32)>> {
+) -> tantivy::Result<Vec<(usize, f32, f32)>> {
     let name = searcher.schema().get_field_name(fields.row).to_string();
     let mut columns = std::collections::HashMap::new();
     let mut rows = Vec::with_capacity(scored.len());
@@ -296,7 +338,7 @@ fn rows_of(
             }
         };
         if let Some(row) = column.first(s.address.doc_id) {
-            rows.push((row as usize, s.score));
+            rows.push((row as usize, s.score, s.coverage));
         }
     }
     Ok(rows)

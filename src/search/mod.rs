@@ -10,6 +10,7 @@
 
 pub mod analyzer;
 mod build;
+mod confidence;
 mod fusion;
 mod index;
 mod query;
@@ -20,6 +21,7 @@ pub mod vocabulary;
 use std::path::PathBuf;
 
 pub use build::{Built, build as build_index};
+pub use confidence::{Confidence, DEFAULT_MIN_CONFIDENCE, Evidence};
 pub use fusion::Signals;
 pub use index::{IndexStatus, Searcher, index_status};
 pub use synonyms::Synonyms;
@@ -81,4 +83,6 @@ pub struct Found {
     pub hits: Vec<Hit>,
     /// Set when the text had nothing searchable in it.
     pub note: Option<&'static str>,
+    /// How sure search is of the best hit (see [`Confidence`]); `None` without hits.
+    pub confidence: Option<Confidence>,
 }

@@ -95,6 +95,9 @@ pub(crate) struct Concept {
 #[derive(Debug, Default)]
 pub(crate) struct QueryPlan {
     pub concepts: Vec<Concept>,
+    /// How telling a word would be that only one entry had: the weight an
+    /// unknown word is given when judging how much of the query an entry covers.
+    pub rarest_weight: f32,
 }
 
 impl QueryPlan {
@@ -167,7 +170,23 @@ impl QueryPlan {
                 (1.0 + documents as f32 / df as f32).ln()
             };
         }
-        QueryPlan { concepts }
+        QueryPlan {
+            concepts,
+            rarest_weight: (1.0 + documents as f32).ln(),
+        }
+    }
+
+    /// The weight of the query's words that no entry has, each counted as the
+    /// rarest word there could be: what the bank cannot cover at all.
+    pub fn unknown_weight(&self) -> f32 {
+        self.concepts.iter().filter(|c| c.weight == 0.0).count() as f32 * self.rarest_weight
+    }
+
+    /// The share of the query's weight (unknown words as the rarest) that no entry has.
+    pub fn unknown_share(&self) -> f32 {
+        let unknown = self.unknown_weight();
+        let total = unknown + self.concepts.iter().map(|c| c.weight).sum::<f32>();
+        if total > 0.0 { unknown / total } else { 0.0 }
     }
 
     /// True when the text had no words worth searching for.

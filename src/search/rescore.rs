@@ -32,6 +32,9 @@ const QUESTION_SHARE: f32 = 0.6;
 pub(crate) struct Scored {
     pub address: DocAddress,
     pub score: f32,
+    /// The weighted share of the query's words the entry has (words the bank
+    /// lacks count as missing), 0 for candidates that were not rescored.
+    pub coverage: f32,
 }
 
 /// Ranks lexical `candidates` (score, address; best first): the first [`DEPTH`]
@@ -52,6 +55,7 @@ pub(crate) fn rank(
     ranked.extend(deeper.into_iter().map(|(score, address)| Scored {
         address,
         score: floor * score / top_lexical,
+        coverage: 0.0,
     }));
     Ok(ranked)
 }
@@ -64,6 +68,7 @@ fn rescore(
     candidates: Vec<(f32, DocAddress)>,
 ) -> tantivy::Result<Vec<Scored>> {
     let total: f32 = plan.concepts.iter().map(|c| c.weight).sum();
+    let with_unknown = total + plan.unknown_weight();
     let mut by_segment: BTreeMap<u32, Vec<(DocId, f32)>> = BTreeMap::new();
     for (score, address) in candidates {
         by_segment
@@ -120,6 +125,11 @@ fn rescore(
             out.push(Scored {
                 address: DocAddress::new(segment_ord, doc),
                 score,
+                coverage: if with_unknown > 0.0 {
+                    covered[i] / with_unknown
+                } else {
+                    0.0
+                },
             });
         }
     }

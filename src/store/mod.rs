@@ -1,11 +1,13 @@
 //! Durable state: quiz rounds, the append-only answer log, which questions each
-//! channel has seen, schedules, the outbox of posts and handled request ids, in SQLite (a file, the default) or PostgreSQL, chosen by the
+//! channel has seen, schedules, the outbox of posts and handled request ids,
+//! unanswered queries and votes on answers, in SQLite (a file, the default) or PostgreSQL, chosen by the
 //! URL. Both run the same SQL through sqlx's `Any` driver (basic types only: times
 //! are Unix milliseconds, flags are integers) and the same migrations
 //! (`schema`). Writes that a person is told about are committed before the
 //! function returns.
 
 mod answers;
+mod asked;
 mod outbox;
 mod rounds;
 mod schedules;
@@ -17,6 +19,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub use answers::{AnswerOutcome, AnswerRow, NewAnswer, Period, Standing};
+pub use asked::{EntryReport, NewVote, UnansweredRow, VoteOutcome, asker_hash};
 pub use outbox::{GuildScope, NewPost, PendingPost};
 pub use rounds::{NewRound, Round, RoundQuestion, RoundStatus, RunClaim};
 pub use schedules::ScheduleRow;

@@ -103,6 +103,26 @@ const MIGRATIONS: &[&[&str]] = &[
         expires_at BIGINT NOT NULL
     )",
     ],
+    &[
+        "CREATE TABLE unanswered (
+        id TEXT PRIMARY KEY,
+        guild TEXT NOT NULL,
+        asked_at BIGINT NOT NULL,
+        query TEXT NOT NULL,
+        asker TEXT NOT NULL
+    )",
+        "CREATE INDEX unanswered_by_guild ON unanswered (guild, asked_at)",
+        "CREATE TABLE feedback (
+        guild TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        voter TEXT NOT NULL,
+        query TEXT NOT NULL,
+        vote BIGINT NOT NULL,
+        reason TEXT,
+        voted_at BIGINT NOT NULL,
+        PRIMARY KEY (guild, entry, voter)
+    )",
+    ],
 ];
 
 /// Any number the processes of this program agree on, naming the migration lock.
