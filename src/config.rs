@@ -458,6 +458,25 @@ pub struct SlackSettings {
 }
 
 impl SlackSettings {
+    /// What the chosen mode still lacks: Socket Mode needs both tokens, HTTP
+    /// mode (`listen`) the bot token and the signing secret.
+    pub fn missing(&self) -> Option<&'static str> {
+        if self.bot_token.is_none() {
+            return Some(
+                "slack.bot_token is not set (the Bot User OAuth Token, xoxb-…, or SLACK_BOT_TOKEN)",
+            );
+        }
+        match (&self.listen, &self.app_token, &self.signing_secret) {
+            (None, None, _) => Some(
+                "Slack's Socket Mode needs slack.app_token (an app-level token with connections:write, xapp-…, or SLACK_APP_TOKEN); or set slack.listen and SLACK_SIGNING_SECRET for HTTP mode",
+            ),
+            (Some(_), _, None) => {
+                Some("slack.listen (HTTP mode) needs slack.signing_secret (SLACK_SIGNING_SECRET)")
+            }
+            _ => None,
+        }
+    }
+
     /// Socket Mode connections, within Slack's limit of 10.
     pub fn connections(&self) -> u32 {
         self.connections.unwrap_or(2).clamp(1, 10)

@@ -148,15 +148,20 @@ fn quit_stops_reading() {
     assert_eq!(replies.len(), 1);
 }
 
+/// Half a Slack setup (a bot token, no app token and no HTTP mode) is a
+/// setting error, said before anything is sent anywhere.
 #[test]
-fn credentials_without_an_adapter_are_refused_clearly() {
+fn half_a_slack_setup_is_refused_clearly() {
     let index = tempfile::tempdir().unwrap();
     let mut command = common::bot(index.path());
-    command.env("SLACK_BOT_TOKEN", "xoxb-not-a-real-token");
+    command
+        .env("SLACK_BOT_TOKEN", "xoxb-not-a-real-token")
+        // Were anything sent, it would go to a closed port on loopback.
+        .env("INTERVIEW_BOT__SLACK__API_URL", "http://127.0.0.1:9/api");
     let output = common::run(command);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("Slack"), "{stderr}");
+    assert!(stderr.contains("SLACK_APP_TOKEN"), "{stderr}");
     assert!(
         !stderr.contains("not-a-real-token"),
         "token leaked: {stderr}"

@@ -238,6 +238,12 @@ async fn start_operations(
 
 fn run_bot(settings: Settings) -> anyhow::Result<ExitCode> {
     let platforms = settings.platforms();
+    if platforms.slack {
+        if let Some(missing) = settings.slack.missing() {
+            eprintln!("interview-bot: configuration: {missing}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    }
     if platforms.discord || platforms.slack {
         return run_platforms(settings);
     }

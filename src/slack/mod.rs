@@ -151,6 +151,16 @@ impl Running {
 /// Connects `bot` to Slack as `settings` say and starts posting due rounds.
 pub async fn start(settings: &SlackSettings, bot: Arc<Bot>) -> Result<Running, SlackError> {
     let bot_token = settings.bot_token.as_ref().ok_or(SlackError::NoBotToken)?;
+    // Every setting the mode needs, before anything is sent.
+    match (
+        &settings.listen,
+        &settings.app_token,
+        &settings.signing_secret,
+    ) {
+        (None, None, _) => return Err(SlackError::NoAppToken),
+        (Some(_), _, None) => return Err(SlackError::NoSigningSecret),
+        _ => {}
+    }
     let client = Arc::new(client(settings.api_url.as_deref()));
     match check_token(&client, bot_token.expose_secret()).await {
         Ok((team, user)) => tracing::info!("slack: signed in as {user} in {team}"),
