@@ -1060,3 +1060,34 @@ async fn one_process_serves_discord_and_slack_and_posts_go_to_their_platform() {
     on_slack.stop().await;
     on_discord.stop().await;
 }
+
+/// A round someone else started may be stopped by a workspace admin, not by
+/// another member.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_may_stop_a_round_someone_else_started() {
+    let setup = start(&[]).await;
+    let (envelope, _) = setup
+        .fake
+        .slash(BOB, CHANNEL_ID, "quiz start questions:1 seconds:600");
+    setup.fake.ack(&envelope).await;
+    setup
+        .fake
+        .wait_for("the question's post", |r| {
+            r.is_api("chat.postMessage") && r.ok() && r.text().contains("Question 1 of 1")
+        })
+        .await;
+    let (_, n) = setup.fake.slash(CAROL, CHANNEL_ID, "quiz stop");
+    let refused = setup.fake.response(n).await;
+    assert!(shown(&refused).contains("or a moderator"), "{refused}");
+    let (_, n) = setup.fake.slash(ALICE, CHANNEL_ID, "quiz stop");
+    let stopped = setup.fake.response(n).await;
+    assert!(!shown(&stopped).contains("or a moderator"), "{stopped}");
+    assert_eq!(
+        setup
+            .rows("SELECT COUNT(*) FROM rounds WHERE status = 'open'")
+            .await,
+        0,
+        "the admin stopped it"
+    );
+    setup.running.stop().await;
+}

@@ -258,7 +258,10 @@ impl Adapter {
         tracing::debug!("slack: {:?} from {} → {parsed:?}", incoming.input, ctx.user);
         let replies = match parsed {
             Ok(command) => {
-                if command.spec().access == Access::Moderator {
+                // Moderators may also stop a round someone else started.
+                if command.spec().access == Access::Moderator
+                    || matches!(command, Command::QuizStop)
+                {
                     ctx.moderator = self.is_moderator(&incoming.team, &incoming.user).await;
                 }
                 self.bot.handle(&ctx, command).await
