@@ -45,6 +45,8 @@ pub struct BankSettings {
     pub dir: PathBuf,
     /// Acronyms and synonyms for search.
     pub synonyms: PathBuf,
+    /// `bank check` warns on answers shorter than this many characters.
+    pub min_answer_chars: usize,
 }
 
 impl Default for BankSettings {
@@ -52,6 +54,7 @@ impl Default for BankSettings {
         BankSettings {
             dir: PathBuf::from("data/bank"),
             synonyms: PathBuf::from("data/synonyms.toml"),
+            min_answer_chars: 100,
         }
     }
 }
@@ -640,6 +643,7 @@ mod tests {
         let s = Settings::load_from(Some(&example), env(&[])).unwrap();
         assert_eq!(s.schedule.grace_minutes, 30);
         assert_eq!(s.bank.dir, PathBuf::from("data/bank"));
+        assert_eq!(s.bank.min_answer_chars, 100);
     }
 
     #[test]
