@@ -257,12 +257,29 @@ answer = "A deep entry says what and why. It gives a reason a reader can reuse."
         let bank = Bank::new(questions);
         let warnings: Vec<String> = depth(&bank, 20).iter().map(|d| d.to_string()).collect();
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert!(warnings.iter().all(|w| w.contains("t.toml:1: warning: `t-001`")), "{warnings:?}");
+        assert!(
+            warnings
+                .iter()
+                .all(|w| w.contains("t.toml:1: warning: `t-001`")),
+            "{warnings:?}"
+        );
         assert!(warnings[0].contains("has 1 aliases"), "{warnings:?}");
-        assert!(warnings[1].contains("answer of 6 characters"), "{warnings:?}");
+        assert!(
+            warnings[1].contains("answer of 6 characters"),
+            "{warnings:?}"
+        );
         // The minimum is the setting: a higher one catches the second entry's answer too.
         let strict: Vec<String> = depth(&bank, 200).iter().map(|d| d.to_string()).collect();
-        assert!(strict.iter().any(|w| w.contains("`t-002` has an answer of")), "{strict:?}");
-        assert!(depth(&bank, 0).iter().all(|d| !d.to_string().contains("characters")));
+        assert!(
+            strict
+                .iter()
+                .any(|w| w.contains("`t-002` has an answer of")),
+            "{strict:?}"
+        );
+        assert!(
+            depth(&bank, 0)
+                .iter()
+                .all(|d| !d.to_string().contains("characters"))
+        );
     }
 }
