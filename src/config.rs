@@ -75,6 +75,8 @@ pub struct BankSettings {
     pub synonyms: PathBuf,
     /// Reload the bank when its files change (SIGHUP reloads it always).
     pub watch: bool,
+    /// `bank check` warns on answers shorter than this many characters.
+    pub min_answer_chars: usize,
 }
 
 impl Default for BankSettings {
@@ -83,6 +85,7 @@ impl Default for BankSettings {
             dir: PathBuf::from("data/bank"),
             synonyms: PathBuf::from("data/synonyms.toml"),
             watch: true,
+            min_answer_chars: 100,
         }
     }
 }
@@ -750,6 +753,7 @@ mod tests {
         let s = Settings::load_from(Some(&example), env(&[])).unwrap();
         assert_eq!(s.schedule.grace_minutes, 30);
         assert_eq!(s.bank.dir, PathBuf::from("data/bank"));
+        assert_eq!(s.bank.min_answer_chars, 100);
     }
 
     #[test]

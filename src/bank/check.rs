@@ -1,6 +1,6 @@
 //! `bank check`: everything the loader found wrong, plus near-duplicate questions
 //! (the same question asked twice, in one file or across files), which should become
-//! one entry with aliases.
+//! one entry with aliases, and entries too thin to learn from or to be found.
 
 use std::collections::{HashMap, HashSet};
 
@@ -52,6 +52,41 @@ pub fn check(loaded: &Loaded) -> Vec<Diagnostic> {
     }
     out.extend(quiz_options(&loaded.bank, false));
     out.sort_by(|x, y| (&x.file, x.line).cmp(&(&y.file, y.line)));
+    out
+}
+
+/// Aliases every entry should have: ways people describe the situation or goal.
+pub const MIN_ALIASES: usize = 2;
+
+/// Warnings for entries with fewer than [`MIN_ALIASES`] aliases (people describe what
+/// happened to them more often than they name the concept) or an answer shorter than
+/// `min_answer_chars` characters (the `bank.min_answer_chars` setting).
+pub fn depth(bank: &Bank, min_answer_chars: usize) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for q in bank.questions() {
+        if q.aliases.len() < MIN_ALIASES {
+            out.push(Diagnostic::warning(
+                &q.origin.file,
+                q.origin.line,
+                format!(
+                    "`{}` has {} aliases: add at least {MIN_ALIASES} that describe a situation or goal in everyday words",
+                    q.id,
+                    q.aliases.len()
+                ),
+            ));
+        }
+        let chars = q.answer.trim().chars().count();
+        if chars < min_answer_chars {
+            out.push(Diagnostic::warning(
+                &q.origin.file,
+                q.origin.line,
+                format!(
+                    "`{}` has an answer of {chars} characters (bank.min_answer_chars is {min_answer_chars}): explain why, not only what",
+                    q.id
+                ),
+            ));
+        }
+    }
     out
 }
 
@@ -191,5 +226,60 @@ impl Terms {
             counts,
             question_words,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::parse_file;
+    use std::path::Path;
+
+    const THIN_AND_DEEP: &str = r#"[[question]]
+id = "t-001"
+topic = "t"
+question = "What is a thin entry?"
+aliases = ["only one way to ask"]
+answer = "Short."
+
+[[question]]
+id = "t-002"
+topic = "t"
+question = "What is a deep entry?"
+aliases = ["my answer explains itself", "a reader learns why"]
+answer = "A deep entry says what and why. It gives a reason a reader can reuse."
+"#;
+
+    #[test]
+    fn thin_entries_are_warned_about_and_deep_ones_are_not() {
+        let (questions, problems) = parse_file(Path::new("t.toml"), THIN_AND_DEEP);
+        assert!(problems.is_empty(), "{problems:?}");
+        let bank = Bank::new(questions);
+        let warnings: Vec<String> = depth(&bank, 20).iter().map(|d| d.to_string()).collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings
+                .iter()
+                .all(|w| w.contains("t.toml:1: warning: `t-001`")),
+            "{warnings:?}"
+        );
+        assert!(warnings[0].contains("has 1 aliases"), "{warnings:?}");
+        assert!(
+            warnings[1].contains("answer of 6 characters"),
+            "{warnings:?}"
+        );
+        // The minimum is the setting: a higher one catches the second entry's answer too.
+        let strict: Vec<String> = depth(&bank, 200).iter().map(|d| d.to_string()).collect();
+        assert!(
+            strict
+                .iter()
+                .any(|w| w.contains("`t-002` has an answer of")),
+            "{strict:?}"
+        );
+        assert!(
+            depth(&bank, 0)
+                .iter()
+                .all(|d| !d.to_string().contains("characters"))
+        );
     }
 }

@@ -177,6 +177,8 @@ fn check_bank(settings: &Settings, path: &Path, quiz: bool) -> anyhow::Result<Ex
         }
     };
     let mut problems = check::check(&loaded);
+    problems.extend(check::depth(&loaded.bank, settings.bank.min_answer_chars));
+    problems.sort_by(|x, y| (&x.file, x.line).cmp(&(&y.file, y.line)));
     if quiz {
         problems.extend(check::quiz_options(&loaded.bank, true));
         let rendered = quiz_check(settings, &loaded.bank)?;
