@@ -426,11 +426,14 @@ fn the_shipped_bank_passes_the_quiz_check() {
         common::skip("bank check --quiz", common::NO_MODEL);
         return;
     };
+    // The shipped bank's vectors are embedded once, in the shared index.
+    common::warm_semantic_index(&model);
     let dir = tempfile::tempdir().unwrap();
     let mut command = common::bot(dir.path());
     command
         .env("INTERVIEW_BOT__MODEL__ENABLED", "true")
         .env("INTERVIEW_BOT__MODEL__DIR", &model)
+        .env("INTERVIEW_BOT__INDEX__DIR", common::semantic_index_dir())
         .args(["bank", "check", "--quiz"]);
     let output = common::run(command);
     let stdout = String::from_utf8_lossy(&output.stdout);
