@@ -47,9 +47,9 @@ pub struct Confidence {
 pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.75;
 
 /// Coefficients by meaning: bias, coverage, phrasing, entry, gap, unknown.
-const MEANING: [f32; 6] = [-5.24, 0.47, 1.61, 9.27, 3.35, -1.07];
+const MEANING: [f32; 6] = [-5.37, 2.56, 4.65, 3.21, 1.47, -2.28];
 /// Coefficients by words only: bias, coverage, gap, unknown.
-const WORDS: [f32; 4] = [-4.17, 6.64, 2.50, -1.60];
+const WORDS: [f32; 4] = [-3.66, 5.22, 1.82, -2.63];
 
 impl Confidence {
     /// Confidence from the best hit's evidence.
