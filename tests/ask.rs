@@ -27,7 +27,7 @@ fn hostile_input_gets_one_json_line_each() {
         "!!!???",
         "the a an of",
         "\\",
-        "title:foo AND (",
+        "qqfield:foo AND (",
         "ＴＣＰ",
     ];
     let input = lines.join("\n") + "\n";
