@@ -19,6 +19,9 @@ use interview_bot::quiz::pick;
 use interview_bot::search::SearchOptions;
 use interview_bot::semantic::{Model, Semantic};
 
+/// The entries that answer "swagger docs".
+const SWAGGER: &[&str] = &["api-070", "api-102"];
+
 fn top(searcher: &interview_bot::search::Searcher, text: &str) -> Option<String> {
     searcher
         .search(text, &SearchOptions::top(1))
@@ -35,33 +38,30 @@ fn paraphrases_find_their_question_by_meaning() {
         common::skip(SUITE, common::NO_MODEL);
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let words_only = common::searcher(&bank, dir.path());
-    let cases = [
+    // Each query with the entries that answer it (swagger docs: the
+    // documentation practices and the OpenAPI specification both do).
+    let cases: [(&str, &[&str]); 4] = [
         (
             "list the ways clients can prove who they are to an api",
-            "api-015",
+            &["api-015"],
         ),
         (
             "how should an endpoint tell the caller something went wrong",
-            "api-007",
+            &["api-007"],
         ),
-        ("swagger docs", "api-070"),
-        ("debug a container that keeps crashing", "docker-040"),
+        ("swagger docs", SWAGGER),
+        ("debug a container that keeps crashing", &["docker-040"]),
     ];
+    let answers = |found: Option<String>, expected: &[&str]| {
+        found.is_some_and(|id| expected.contains(&id.as_str()))
+    };
     for (query, expected) in cases {
-        assert_eq!(top(&semantic, query).as_deref(), Some(expected), "{query}");
+        let found = top(&semantic, query);
+        assert!(answers(found.clone(), expected), "{query}: {found:?}");
     }
-    let missed_by_words = cases
-        .iter()
-        .filter(|(query, expected)| top(&words_only, query).as_deref() != Some(*expected))
-        .count();
-    assert!(
-        missed_by_words >= 2,
-        "these paraphrases should need meaning, but words found {} of {}",
-        cases.len() - missed_by_words,
-        cases.len()
-    );
+    // That meaning adds over words is measured on the held-out situation
+    // queries (tests/search_quality.rs): every entry now has situation aliases,
+    // so words alone find these four too.
 }
 
 #[test]
@@ -405,7 +405,8 @@ fn ask_uses_the_model_through_the_binary() {
     assert!(output.status.success(), "{output:?}");
     let line: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim()).unwrap();
-    assert_eq!(line["hits"][0]["id"], "api-070", "{line}");
+    let best = line["hits"][0]["id"].as_str().unwrap_or_default();
+    assert!(SWAGGER.contains(&best), "{line}");
     assert!(line["hits"][0]["signals"]["entry"].as_f64().unwrap() > 0.3);
     assert!(
         stderr_lines_with(&output, "semantic matching is off").is_empty(),
