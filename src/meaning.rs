@@ -196,7 +196,9 @@ fn bring_in(bot: &Bot, settings: &Settings, start: Start, stop: &Arc<AtomicBool>
         Ok(_) => bot.meaning().set(Status::Unavailable),
         Err(e) => {
             bot.meaning().set(Status::Unavailable);
-            tracing::warn!("meaning: cannot load the bank again ({e:#}): serving answers by words only");
+            tracing::warn!(
+                "meaning: cannot load the bank again ({e:#}): serving answers by words only"
+            );
         }
     }
 }
