@@ -118,7 +118,7 @@ impl Start {
     /// unless meaning comes with the bank.
     pub fn first_load(self, settings: &Settings) -> Settings {
         let mut first = settings.clone();
-        first.model.enabled = self == Start::WithBank;
+        first.model.enabled &= self == Start::WithBank;
         first
     }
 }
@@ -243,5 +243,56 @@ fn why(error: &ProvisionError) -> String {
         ProvisionError::Download(_) => "no network?".into(),
         ProvisionError::NoPip(_) => "python3 with pip not found".into(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(enabled: bool, auto_install: bool, dir: &Path) -> Settings {
+        let mut settings = Settings::default();
+        settings.model.enabled = enabled;
+        settings.model.auto_install = auto_install;
+        settings.model.dir = dir.to_path_buf();
+        settings
+    }
+
+    #[test]
+    fn a_missing_model_is_installed_only_when_wanted() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("model");
+        assert_eq!(Start::plan(&settings(true, true, &dir)), Start::Install);
+        assert_eq!(
+            Start::plan(&settings(true, false, &dir)),
+            Start::NotInstalled
+        );
+        assert_eq!(Start::plan(&settings(false, true, &dir)), Start::WithBank);
+        // Some of the files are not a model: install over them.
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.json"), "{}").unwrap();
+        assert_eq!(Start::plan(&settings(true, true, &dir)), Start::Install);
+    }
+
+    #[test]
+    fn the_first_load_has_the_model_only_when_meaning_comes_with_the_bank() {
+        let dir = Path::new("model");
+        let on = settings(true, true, dir);
+        assert!(Start::WithBank.first_load(&on).model.enabled);
+        for later in [Start::Embed, Start::Install, Start::NotInstalled] {
+            assert!(!later.first_load(&on).model.enabled, "{later:?}");
+        }
+        let off = settings(false, true, dir);
+        assert!(!Start::WithBank.first_load(&off).model.enabled);
+    }
+
+    #[test]
+    fn the_state_reads_back_what_was_set() {
+        let state = MeaningState::default();
+        assert_eq!(state.get(), Status::Settled);
+        for status in [Status::Loading, Status::Unavailable, Status::Settled] {
+            state.set(status);
+            assert_eq!(state.get(), status);
+        }
     }
 }

@@ -106,17 +106,25 @@ impl Lines {
     /// Prints a line for each quarter reached and not printed yet (only the
     /// last of several reached at once).
     fn print_quarters(&mut self) {
-        let reached = self.position * 4 / self.len;
-        if reached >= self.next_quarter {
-            self.next_quarter = reached + 1;
-            eprintln!(
-                "{}: {}% ({} of {})",
-                self.label,
-                reached * 25,
-                amount(self.position, self.unit),
-                amount(self.len, self.unit)
-            );
+        if let Some(line) = self.next_line() {
+            eprintln!("{line}");
         }
+    }
+
+    /// The line for the quarter the position reached, once.
+    fn next_line(&mut self) -> Option<String> {
+        let reached = self.position * 4 / self.len;
+        if reached < self.next_quarter {
+            return None;
+        }
+        self.next_quarter = reached + 1;
+        Some(format!(
+            "{}: {}% ({} of {})",
+            self.label,
+            reached * 25,
+            amount(self.position, self.unit),
+            amount(self.len, self.unit)
+        ))
     }
 }
 
@@ -139,4 +147,41 @@ fn bar(label: &str, len: u64, unit: Unit) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn off_a_terminal_progress_is_four_lines_whatever_the_steps() {
+        let mut lines = Lines {
+            label: "model: downloading".into(),
+            unit: Unit::Bytes,
+            len: 83_506_384,
+            position: 0,
+            next_quarter: 1,
+        };
+        let mut said = Vec::new();
+        for position in (0..=83_506_384).step_by(100_000).chain([83_506_384]) {
+            lines.position = position;
+            said.extend(lines.next_line());
+        }
+        assert_eq!(said.len(), 4, "{said:?}");
+        assert!(said[0].starts_with("model: downloading: 25% ("), "{said:?}");
+        assert_eq!(said[3], "model: downloading: 100% (83.5 MB of 83.5 MB)");
+        // A jump over several quarters says only where it landed.
+        let mut texts = Lines {
+            label: "embedding the bank".into(),
+            unit: Unit::Texts,
+            len: 1337,
+            position: 1100,
+            next_quarter: 1,
+        };
+        assert_eq!(
+            texts.next_line().as_deref(),
+            Some("embedding the bank: 75% (1100 texts of 1337 texts)")
+        );
+        assert_eq!(texts.next_line(), None);
+    }
 }
