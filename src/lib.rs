@@ -37,7 +37,9 @@
 //!   [`slack`] (slack-morphism: Socket Mode or HTTP mode)
 //! - [`config`]: layered settings; [`telemetry`]: logging
 //! - [`library`]: the bank and its index held as one, swapped whole by
-//!   [`reload`] (bank edits or SIGHUP, in the background)
+//!   [`reload`] (bank edits or SIGHUP, in the background) and by [`meaning`]
+//!   (at a first start: installs the model, embeds the bank in the background,
+//!   answers say "words only" until then); [`progress`]: bars or plain lines on stderr
 //! - operations: [`http`] (`/healthz`, `/readyz`, `/metrics` when
 //!   `http.listen` is set), [`metrics`] (Prometheus, counted in the core),
 //!   [`health`] (what each adapter reports for `/readyz`)
@@ -56,8 +58,10 @@ mod files;
 pub mod health;
 pub mod http;
 pub mod library;
+pub mod meaning;
 pub mod metrics;
 pub mod outbox;
+pub mod progress;
 pub mod quiz;
 pub mod reload;
 pub mod reply;

@@ -28,6 +28,15 @@ pub enum ReloadError {
 }
 
 impl Library {
+    /// Loads the bank (broken entries logged and skipped, as at startup) and
+    /// builds or opens its index as `settings` say. Runs for seconds with the
+    /// model on: call it off the async runtime.
+    pub fn load(settings: &Settings) -> anyhow::Result<Library> {
+        let bank = crate::bot::load_bank(&settings.bank.dir)?;
+        let searcher = crate::bot::open_searcher(&bank, settings)?;
+        Ok(Library { bank, searcher })
+    }
+
     /// Loads the bank and builds (or opens) its index as `settings` say,
     /// refusing a bank with any broken entry: a reload never drops entries
     /// that worked before. Runs for seconds with the model on: call it off the

@@ -56,6 +56,8 @@ pub fn spawn(bot: Arc<Bot>, settings: Settings, mut shutdown: Shutdown) -> JoinH
 /// Loads the bank and its index off the async runtime and swaps them in, or
 /// logs why not.
 pub async fn reload(bot: &Bot, settings: &Settings) {
+    // One load at a time (see crate::meaning), so the last swapped is the newest.
+    let _loading = bot.loading().lock().await;
     let loading = settings.clone();
     let loaded = tokio::task::spawn_blocking(move || Library::load_checked(&loading)).await;
     match loaded {

@@ -46,6 +46,10 @@ pub enum Data {
         answer: String,
         score: f32,
         related: Vec<Related>,
+        /// Found by words only while matching by meaning is on its way: the
+        /// line that says so (see [`crate::meaning::words_only_note`]).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        words_only: Option<String>,
     },
     /// `/ask` found entries, none confidently enough: the bank has no entry for
     /// the query; the closest ones are offered as suggestions, not as the answer.

@@ -154,13 +154,16 @@ fn check_model(settings: &Settings, bank: Option<&bank::Bank>, report: &mut Repo
         return false;
     }
     if !dir.exists() {
+        let how = match settings.model.auto_install {
+            true => {
+                "the bot installs it when it starts (model.auto_install), or run `interview-bot model install`"
+            }
+            false => "run `interview-bot model install` (model.auto_install is false)",
+        };
         report.line(
             "model",
             Verdict::Note,
-            &format!(
-                "not installed in {}: run `interview-bot model install`",
-                dir.display()
-            ),
+            &format!("not installed in {}: {how}", dir.display()),
         );
         return false;
     }

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 use crate::bot::Bot;
 use crate::clock::{Clock, FakeClock, SystemClock};
 use crate::config::{DatabaseUrl, ExposeSecret, SecretString, Settings};
+use crate::meaning::{Bringing, Start};
 use crate::runtime::Shutdown;
 use crate::shell::{self, ShellOptions};
 
@@ -147,6 +148,7 @@ fn run_shell(
     options: ShellOptions,
     fake_clock: Option<Arc<FakeClock>>,
 ) -> anyhow::Result<ExitCode> {
+    let start = Start::plan(&settings);
     let runtime = runtime()?;
     let result = runtime.block_on(async {
         let (stopper, shutdown) = crate::runtime::shutdown();
@@ -155,9 +157,10 @@ fn run_shell(
             Some(fake) => fake.clone(),
             None => Arc::new(SystemClock),
         };
-        let bot = Arc::new(Bot::from_settings(&settings, clock).await?);
-        start_operations(&settings, &bot, &shutdown).await?;
+        let bot = Arc::new(Bot::from_settings(&start.first_load(&settings), clock).await?);
+        let meaning = start_operations(&settings, &bot, &shutdown, start).await?;
         shell::run(bot.clone(), &options, fake_clock, shutdown).await?;
+        meaning.stop().await;
         bot.store().close().await;
         Ok(ExitCode::SUCCESS)
     });
@@ -167,16 +170,19 @@ fn run_shell(
 }
 
 /// The bot on its configured platforms (Discord, Slack, or both in one
-/// process) until SIGTERM or Ctrl-C. The bank, index and model load first, so
-/// no connection waits on them.
+/// process) until SIGTERM or Ctrl-C. The bank, index and (when installed and
+/// the bank embedded) model load first, so no connection waits on them; a
+/// model still to install or embed comes in the background.
 fn run_platforms(settings: Settings) -> anyhow::Result<ExitCode> {
     let platforms = settings.platforms();
+    let start = Start::plan(&settings);
     let runtime = runtime()?;
     let result = runtime.block_on(async {
         let (stopper, shutdown) = crate::runtime::shutdown();
         stopper.on_signals();
-        let bot = Arc::new(Bot::from_settings(&settings, Arc::new(SystemClock)).await?);
-        start_operations(&settings, &bot, &shutdown).await?;
+        let first = start.first_load(&settings);
+        let bot = Arc::new(Bot::from_settings(&first, Arc::new(SystemClock)).await?);
+        let meaning = start_operations(&settings, &bot, &shutdown, start).await?;
         let discord = match platforms.discord {
             true => Some(crate::discord::start(&settings.discord, bot.clone()).await?),
             false => None,
@@ -188,6 +194,7 @@ fn run_platforms(settings: Settings) -> anyhow::Result<ExitCode> {
                     if let Some(discord) = discord {
                         discord.stop().await;
                     }
+                    meaning.stop().await;
                     return Err(e.into());
                 }
             },
@@ -210,6 +217,7 @@ fn run_platforms(settings: Settings) -> anyhow::Result<ExitCode> {
             ended_by_itself
         };
         let (ended_by_itself, ()) = tokio::join!(discord_done, slack_done);
+        meaning.stop().await;
         bot.store().close().await;
         Ok(match ended_by_itself {
             true => ExitCode::FAILURE,
@@ -221,19 +229,21 @@ fn run_platforms(settings: Settings) -> anyhow::Result<ExitCode> {
 }
 
 /// What runs beside every adapter until `shutdown`: the operator's HTTP
-/// listener (when `http.listen` is set) and the bank's hot reload.
+/// listener (when `http.listen` is set), the bank's hot reload, and matching
+/// by meaning brought in as `start` says (stop it when the adapter ends).
 async fn start_operations(
     settings: &Settings,
     bot: &Arc<Bot>,
     shutdown: &Shutdown,
-) -> anyhow::Result<()> {
+    start: Start,
+) -> anyhow::Result<Bringing> {
     if let Some(address) = &settings.http.listen {
         let (local, serve) = crate::http::bind(bot.clone(), address, shutdown.clone()).await?;
         tracing::info!("http: listening on {local} (/healthz, /readyz, /metrics)");
         tokio::spawn(serve);
     }
     crate::reload::spawn(bot.clone(), settings.clone(), shutdown.clone());
-    Ok(())
+    Ok(crate::meaning::spawn(bot.clone(), settings.clone(), start))
 }
 
 fn run_bot(settings: Settings) -> anyhow::Result<ExitCode> {

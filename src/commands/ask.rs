@@ -48,8 +48,36 @@ pub fn next(bot: &Bot, ctx: &Context) -> Reply {
 }
 
 /// The match after the `state.shown` already shown; with `gate`, the first
-/// match only when search is confident of it, else "not in the bank".
-fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState, gate: bool) -> Reply {
+/// match only when search is confident of it, else "not in the bank". Found
+/// by words only while meaning is on its way, it says so.
+fn answer_at(bot: &Bot, ctx: &Context, state: AskState, gate: bool) -> Reply {
+    let library = bot.library();
+    let reply = search_at(bot, &library, ctx, state, gate);
+    match crate::meaning::words_only_note(bot, &library) {
+        Some(note) if !matches!(reply.data, Some(Data::Error { .. })) => {
+            with_words_only_note(reply, note)
+        }
+        _ => reply,
+    }
+}
+
+/// `reply` with `note` as its last line (and in an answer's data, for the
+/// platforms that render answers from it).
+fn with_words_only_note(mut reply: Reply, note: &str) -> Reply {
+    reply.text.push_str(&format!("\n\n_{note}_"));
+    if let Some(Data::Answer { words_only, .. }) = &mut reply.data {
+        *words_only = Some(note.to_string());
+    }
+    reply
+}
+
+fn search_at(
+    bot: &Bot,
+    library: &Library,
+    ctx: &Context,
+    mut state: AskState,
+    gate: bool,
+) -> Reply {
     let gate = gate && state.shown == 0;
     let options = SearchOptions {
         topic: state.topic.clone(),
@@ -57,7 +85,6 @@ fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState, gate: bool) -> Reply
         offset: state.shown,
         ..Default::default()
     };
-    let library = bot.library();
     let found = match library.searcher.search(&state.text, &options) {
         Ok(found) => found,
         Err(e) => {
@@ -94,7 +121,7 @@ fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState, gate: bool) -> Reply
     let rank = state.shown;
     bot.remember_ask(ctx, state);
 
-    answer_reply(bot, &library, question, query, rank, hit.score, true)
+    answer_reply(bot, library, question, query, rank, hit.score, true)
 }
 
 /// The bank has no entry for `query`: the closest `hits` as suggestions.
@@ -175,5 +202,6 @@ fn answer_reply(
         answer: question.answer.clone(),
         score,
         related,
+        words_only: None,
     })
 }

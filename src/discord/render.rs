@@ -57,6 +57,7 @@ fn embed(reply: &Reply) -> Option<CreateEmbed> {
             answer,
             related,
             rank,
+            words_only,
             ..
         } => {
             let title = truncate(&card.question, EMBED_TITLE);
@@ -66,7 +67,10 @@ fn embed(reply: &Reply) -> Option<CreateEmbed> {
                 .map(|r| format!("- {} ({})", r.question, r.id))
                 .collect();
             let related = truncate(&list.join("\n"), FIELD_VALUE);
-            let footer = format!("match {rank}");
+            let footer = match words_only {
+                Some(note) => format!("match {rank} · {note}"),
+                None => format!("match {rank}"),
+            };
             // Everything in one embed counts towards Discord's 6,000 characters.
             let used = [&title, &card.topic, &card.id, &related, &footer]
                 .iter()

@@ -5,7 +5,8 @@
 //! quiz distractors use them directly.
 //!
 //! The model is optional: without it (not installed, or broken) the bot says so
-//! once in the log and `/ask` works by words alone. [`provision`] installs it.
+//! once in the log and `/ask` works by words alone. [`provision`] installs it
+//! (at a first start, [`crate::meaning`] has it do so by itself).
 
 mod encoder;
 mod half_matrix;
@@ -21,6 +22,12 @@ pub use table::{Semantic, Similarity};
 pub use vectors::Embedded;
 
 use crate::bank::Bank;
+
+/// True when `dir` holds every model file (whether they work is for
+/// [`Model::load`] to say).
+pub fn installed(dir: &Path) -> bool {
+    MODEL_FILES.iter().all(|f| dir.join(f).is_file())
+}
 
 /// How many of the texts `bank` embeds have vectors cached in `cache_dir` for
 /// `model`, and how many there are.

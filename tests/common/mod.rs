@@ -37,7 +37,8 @@ pub fn searcher(bank: &Bank, dir: &Path) -> Searcher {
 
 /// The binary, run from the repository with its own index directory and SQLite
 /// file (both in `index_dir`), no platform credentials and matching by words
-/// only (see [`semantic_bot`]), whatever the caller's environment holds.
+/// only, never installing the model (see [`semantic_bot`]), whatever the
+/// caller's environment holds.
 pub fn bot(index_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_interview-bot"));
     command
@@ -50,6 +51,9 @@ pub fn bot(index_dir: &Path) -> Command {
             format!("sqlite://{}", index_dir.join("bot.db").display()),
         )
         .env("INTERVIEW_BOT__MODEL__ENABLED", "false")
+        // Never a real download from a test: tests/autoinstall.rs turns it on
+        // with pip pointed at 127.0.0.1.
+        .env("INTERVIEW_BOT__MODEL__AUTO_INSTALL", "false")
         .env("RUST_LOG", "warn");
     command
 }
