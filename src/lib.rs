@@ -56,6 +56,7 @@ mod files;
 pub mod health;
 pub mod http;
 pub mod library;
+pub mod markdown;
 pub mod metrics;
 pub mod outbox;
 pub mod quiz;
