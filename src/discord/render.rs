@@ -1,5 +1,8 @@
 //! Core replies as Discord messages: answers and quiz questions as embeds,
-//! choices as buttons, everything within Discord's size limits.
+//! choices as buttons, everything within Discord's size limits. Fenced code
+//! stays a Discord code block: text is fitted by [`markdown`], which never
+//! cuts inside one, and an answer too long for one embed goes on in more
+//! embeds of the same message.
 
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter,
@@ -9,6 +12,7 @@ use serenity::all::{
 
 use crate::commands::ask::SHOW_CHOICE_PREFIX;
 use crate::commands::truncate;
+use crate::markdown::{self, Markdown};
 use crate::reply::{Data, Reply};
 
 /// Discord's limits.
@@ -21,6 +25,7 @@ const BUTTON_LABEL: usize = 80;
 const CUSTOM_ID: usize = 100;
 const BUTTONS_PER_ROW: usize = 5;
 const ROWS: usize = 5;
+const EMBEDS: usize = 10;
 /// Embed colour of the bot's cards.
 const COLOUR: u32 = 0x3B82F6;
 
@@ -29,6 +34,8 @@ const COLOUR: u32 = 0x3B82F6;
 pub struct Message {
     pub content: Option<String>,
     pub embed: Option<CreateEmbed>,
+    /// More of an answer too long for `embed`'s description.
+    pub more: Vec<CreateEmbed>,
     pub rows: Vec<CreateActionRow>,
     pub ephemeral: bool,
 }
@@ -37,11 +44,12 @@ pub fn message(reply: &Reply) -> Message {
     let embed = embed(reply);
     let content = match embed {
         Some(_) => None,
-        None => Some(truncate(&reply.text, CONTENT)),
+        None => Some(markdown::fit(&reply.text, CONTENT, &Markdown)),
     };
     Message {
         content,
         embed,
+        more: more(reply),
         rows: buttons(reply),
         ephemeral: reply.ephemeral,
     }
@@ -52,41 +60,21 @@ pub fn message(reply: &Reply) -> Message {
 fn embed(reply: &Reply) -> Option<CreateEmbed> {
     let base = || CreateEmbed::new().colour(COLOUR);
     match reply.data.as_ref()? {
-        Data::Answer {
-            card,
-            answer,
-            related,
-            rank,
-            ..
-        } => {
-            let title = truncate(&card.question, EMBED_TITLE);
-            let source = card.source.as_deref().map(|s| truncate(s, FIELD_VALUE));
-            let list: Vec<String> = related
-                .iter()
-                .map(|r| format!("- {} ({})", r.question, r.id))
-                .collect();
-            let related = truncate(&list.join("\n"), FIELD_VALUE);
-            let footer = format!("match {rank}");
-            // Everything in one embed counts towards Discord's 6,000 characters.
-            let used = [&title, &card.topic, &card.id, &related, &footer]
-                .iter()
-                .map(|t| t.chars().count())
-                .sum::<usize>()
-                + source.as_deref().map_or(0, |s| s.chars().count())
-                + "TopicIdSourceRelated".len();
-            let room = EMBED_TOTAL.saturating_sub(used).min(EMBED_DESCRIPTION);
+        Data::Answer { card, .. } => {
+            let parts = answer_parts(reply)?;
+            let mut pieces = answer_pieces(reply, parts.room()).into_iter();
             let mut embed = base()
-                .title(title)
-                .description(truncate(answer, room))
+                .title(parts.title)
+                .description(pieces.next().unwrap_or_default())
                 .field("Topic", &card.topic, true)
                 .field("Id", &card.id, true);
-            if let Some(source) = source {
+            if let Some(source) = parts.source {
                 embed = embed.field("Source", source, true);
             }
-            if !list.is_empty() {
+            if let Some(related) = parts.related {
                 embed = embed.field("Related", related, false);
             }
-            Some(embed.footer(CreateEmbedFooter::new(footer)))
+            Some(embed.footer(CreateEmbedFooter::new(parts.footer)))
         }
         Data::Question {
             position,
@@ -107,9 +95,10 @@ fn embed(reply: &Reply) -> Option<CreateEmbed> {
                         &format!("Question {position} of {of}"),
                         EMBED_TITLE,
                     ))
-                    .description(truncate(
+                    .description(markdown::fit(
                         &format!("{question}\n\n{}", options.join("\n")),
                         EMBED_DESCRIPTION,
+                        &Markdown,
                     ))
                     .field("Topic", topic, true)
                     .footer(CreateEmbedFooter::new(format!(
@@ -126,10 +115,101 @@ fn embed(reply: &Reply) -> Option<CreateEmbed> {
         | Data::Topics { .. }
         | Data::Help { .. }
         | Data::Schedules { .. } => {
-            Some(base().description(truncate(&reply.text, EMBED_DESCRIPTION)))
+            Some(base().description(markdown::fit(
+                &reply.text,
+                EMBED_DESCRIPTION,
+                &Markdown,
+            )))
         }
         _ => None,
     }
+}
+
+/// An answer card's parts besides its answer, each within its limit.
+struct AnswerParts {
+    title: String,
+    source: Option<String>,
+    related: Option<String>,
+    footer: String,
+    /// Their characters, field names included.
+    used: usize,
+}
+
+impl AnswerParts {
+    /// What they leave of the embed for the answer.
+    fn room(&self) -> usize {
+        EMBED_TOTAL.saturating_sub(self.used).min(EMBED_DESCRIPTION)
+    }
+}
+
+/// An answer's parts (all of one message's embeds count towards Discord's
+/// 6,000 characters).
+fn answer_parts(reply: &Reply) -> Option<AnswerParts> {
+    let Some(Data::Answer {
+        card, related, rank, ..
+    }) = &reply.data
+    else {
+        return None;
+    };
+    let title = truncate(&card.question, EMBED_TITLE);
+    let source = card.source.as_deref().map(|s| truncate(s, FIELD_VALUE));
+    let list: Vec<String> = related
+        .iter()
+        .map(|r| format!("- {} ({})", r.question, r.id))
+        .collect();
+    let related = (!list.is_empty()).then(|| truncate(&list.join("\n"), FIELD_VALUE));
+    let footer = format!("match {rank}");
+    let used = [&title, &card.topic, &card.id, &footer]
+        .iter()
+        .map(|t| t.chars().count())
+        .sum::<usize>()
+        + source.as_deref().map_or(0, |s| s.chars().count())
+        + related.as_deref().map_or(0, |s| s.chars().count())
+        + "TopicIdSourceRelated".len();
+    Some(AnswerParts {
+        title,
+        source,
+        related,
+        footer,
+        used,
+    })
+}
+
+/// An answer as shown (with its "/show" line when cut), in descriptions of at
+/// most `room` characters, code blocks closed and reopened across them.
+fn answer_pieces(reply: &Reply, room: usize) -> Vec<String> {
+    let Some(Data::Answer {
+        answer, continued, ..
+    }) = &reply.data
+    else {
+        return Vec::new();
+    };
+    let shown = match continued {
+        Some(line) => format!("{answer}\n\n{line}"),
+        None => answer.clone(),
+    };
+    markdown::chunks(&shown, room, &Markdown)
+}
+
+/// The rest of an answer longer than its card's description, as embeds of
+/// the same message while Discord's 6,000 characters per message last.
+fn more(reply: &Reply) -> Vec<CreateEmbed> {
+    let Some(parts) = answer_parts(reply) else {
+        return Vec::new();
+    };
+    let pieces = answer_pieces(reply, parts.room());
+    let mut used = parts.used + pieces.first().map_or(0, |p| p.chars().count());
+    let mut embeds = Vec::new();
+    for piece in pieces.iter().skip(1) {
+        let len = piece.chars().count();
+        if used + len > EMBED_TOTAL || embeds.len() + 1 >= EMBEDS {
+            tracing::warn!(title = %parts.title, "an answer is longer than one Discord message holds");
+            break;
+        }
+        used += len;
+        embeds.push(CreateEmbed::new().colour(COLOUR).description(piece));
+    }
+    embeds
 }
 
 /// The reply's choices as buttons, then one button per related question.
@@ -179,6 +259,9 @@ macro_rules! fill {
         }
         if let Some(embed) = parts.embed {
             builder = builder.embed(embed);
+        }
+        if !parts.more.is_empty() {
+            builder = builder.add_embeds(parts.more);
         }
         builder
     }};

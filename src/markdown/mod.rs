@@ -12,7 +12,7 @@ mod style;
 
 pub use fit::{chunks, fit, preview};
 pub use parse::{Block, blocks};
-pub use style::{Markdown, Style, render};
+pub use style::{Markdown, Style, break_backtick_runs, render};
 
 /// Length as the platforms count it: in characters.
 fn chars(text: &str) -> usize {
