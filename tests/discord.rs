@@ -970,9 +970,10 @@ fn fences_balanced(text: &str) -> bool {
 /// Asks `text` by slash command `id`; returns the callback's first embed.
 async fn ask_embed(setup: &Setup, id: &str, text: &str) -> Value {
     let options = json!([{"name": "text", "type": 3, "value": text}]);
-    setup
-        .fake
-        .dispatch("INTERACTION_CREATE", fake::slash(id, "ask", options, alice()));
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash(id, "ask", options, alice()),
+    );
     let body = setup.fake.callback(id).await;
     assert_eq!(body["type"], 4, "{body}");
     body["data"]["embeds"][0].clone()
@@ -995,7 +996,10 @@ async fn code_arrives_as_a_code_block_and_a_long_answer_cut_with_the_show_line()
         description.contains("\n```bash\ndocker logs web > web.log 2>&1\n```"),
         "a Discord code block with its language: {description}"
     );
-    assert!(!description.contains("for the whole answer"), "{description}");
+    assert!(
+        !description.contains("for the whole answer"),
+        "{description}"
+    );
 
     let embed = ask_embed(
         &setup,
@@ -1006,9 +1010,16 @@ async fn code_arrives_as_a_code_block_and_a_long_answer_cut_with_the_show_line()
     assert_eq!(embed["fields"][1]["value"], "docker-002", "{embed}");
     let description = embed["description"].as_str().unwrap();
     let line = "/show docker-002 for the whole answer";
-    assert!(description.ends_with(&format!("\n\n{line}")), "{description}");
+    assert!(
+        description.ends_with(&format!("\n\n{line}")),
+        "{description}"
+    );
     let answer = description.trim_end_matches(line).trim_end();
-    assert!(answer.chars().count() <= 1200, "{} chars", answer.chars().count());
+    assert!(
+        answer.chars().count() <= 1200,
+        "{} chars",
+        answer.chars().count()
+    );
     assert!(
         answer.ends_with('.') || answer.ends_with("```"),
         "cut after a paragraph: {answer}"
@@ -1051,9 +1062,15 @@ async fn code_arrives_as_a_code_block_and_a_long_answer_cut_with_the_show_line()
         .sum();
     assert!(total <= 6000, "one message holds 6,000 characters: {total}");
     let whole = descriptions.join("\n\n");
-    assert!(whole.contains("```dockerfile\n# syntax=docker/dockerfile:1\n"), "{whole}");
+    assert!(
+        whole.contains("```dockerfile\n# syntax=docker/dockerfile:1\n"),
+        "{whole}"
+    );
     assert!(whole.contains("starts the server as PID 1"));
-    assert!(whole.ends_with("tools can link an image back to its code."), "{whole}");
+    assert!(
+        whole.ends_with("tools can link an image back to its code."),
+        "{whole}"
+    );
     assert!(!whole.contains("for the whole answer"));
     setup.running.stop().await;
 }

@@ -513,22 +513,39 @@ fn code_is_indented_and_a_long_answer_is_cut_with_the_show_line() {
     let output = common::run_with_input(command, script.as_bytes());
     assert!(output.status.success(), "{output:?}");
     let transcript = String::from_utf8(output.stdout).unwrap();
-    let (short, rest) = transcript.split_once("you are now in #long").unwrap_or_else(|| {
-        panic!("the transcript has its /in lines: {transcript}");
-    });
+    let (short, rest) = transcript
+        .split_once("you are now in #long")
+        .unwrap_or_else(|| {
+            panic!("the transcript has its /in lines: {transcript}");
+        });
     let (cut, whole) = rest.split_once("you are now in #whole").unwrap();
     assert!(
         short.contains("the same place with `2>&1`, because the shell redirects only stdout unless told otherwise:\n\n    docker logs web > web.log 2>&1\n"),
         "{short}"
     );
-    assert!(!transcript.contains("```"), "no backticks fence code: {transcript}");
+    assert!(
+        !transcript.contains("```"),
+        "no backticks fence code: {transcript}"
+    );
     assert!(!short.contains("for the whole answer"), "{short}");
 
-    assert!(cut.contains("\n    FROM python:3.12-slim AS build\n"), "{cut}");
-    assert!(cut.contains("\n\n/show docker-004 for the whole answer\n"), "{cut}");
-    assert!(!cut.contains("tools can link an image back to its code."), "{cut}");
+    assert!(
+        cut.contains("\n    FROM python:3.12-slim AS build\n"),
+        "{cut}"
+    );
+    assert!(
+        cut.contains("\n\n/show docker-004 for the whole answer\n"),
+        "{cut}"
+    );
+    assert!(
+        !cut.contains("tools can link an image back to its code."),
+        "{cut}"
+    );
 
     assert!(whole.contains("\n    USER app\n"), "{whole}");
-    assert!(whole.contains("tools can link an image back to its code."), "{whole}");
+    assert!(
+        whole.contains("tools can link an image back to its code."),
+        "{whole}"
+    );
     assert!(!whole.contains("for the whole answer"), "{whole}");
 }

@@ -1119,13 +1119,20 @@ async fn section_texts(setup: &Setup, text: &str) -> Vec<String> {
 async fn code_arrives_as_a_code_block_and_a_long_answer_cut_with_the_show_line() {
     let setup = start(&code_bank()).await;
 
-    let sections = section_texts(&setup, "ask send a container's output to a file on the host").await;
+    let sections = section_texts(
+        &setup,
+        "ask send a container's output to a file on the host",
+    )
+    .await;
     let all = sections.join("\n");
     assert!(
         all.contains("\n```\ndocker logs web &gt; web.log 2&gt;&amp;1\n```"),
         "a Slack code block, no language, its text escaped: {all}"
     );
-    assert!(!all.contains("```bash") && !all.contains("for the whole answer"), "{all}");
+    assert!(
+        !all.contains("```bash") && !all.contains("for the whole answer"),
+        "{all}"
+    );
 
     let sections = section_texts(&setup, "ask how do multi-stage builds make images smaller").await;
     assert_eq!(
@@ -1145,7 +1152,10 @@ async fn code_arrives_as_a_code_block_and_a_long_answer_cut_with_the_show_line()
     let sections = section_texts(&setup, "show docker-002").await;
     let all = sections.join("\n\n");
     assert!(all.contains("```\nFROM golang:1.22 AS build\n"), "{all}");
-    assert!(all.contains("Keep the final stage minimal"), "the whole answer: {all}");
+    assert!(
+        all.contains("Keep the final stage minimal"),
+        "the whole answer: {all}"
+    );
     assert!(!all.contains("for the whole answer"), "{all}");
     setup.running.stop().await;
 }

@@ -17,9 +17,7 @@ pub const SHOW_CHOICE_PREFIX: &str = "ask:show:";
 pub fn show(bot: &Bot, id: &str) -> Reply {
     let library = bot.library();
     match library.bank.get(id) {
-        Some(question) => {
-            answer_reply(bot, &library, question, truncate(id, 200), 1, 1.0, None)
-        }
+        Some(question) => answer_reply(bot, &library, question, truncate(id, 200), 1, 1.0, None),
         None => Reply::error(format!(
             "no question has the id `{}`: ids look like docker-017",
             truncate(id, 40)
@@ -96,7 +94,15 @@ fn answer_at(bot: &Bot, ctx: &Context, mut state: AskState, gate: bool) -> Reply
     let rank = state.shown;
     bot.remember_ask(ctx, state);
 
-    answer_reply(bot, &library, question, query, rank, hit.score, Some(ctx.platform))
+    answer_reply(
+        bot,
+        &library,
+        question,
+        query,
+        rank,
+        hit.score,
+        Some(ctx.platform),
+    )
 }
 
 /// The bank has no entry for `query`: the closest `hits` as suggestions.

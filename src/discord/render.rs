@@ -115,11 +115,7 @@ fn embed(reply: &Reply) -> Option<CreateEmbed> {
         | Data::Topics { .. }
         | Data::Help { .. }
         | Data::Schedules { .. } => {
-            Some(base().description(markdown::fit(
-                &reply.text,
-                EMBED_DESCRIPTION,
-                &Markdown,
-            )))
+            Some(base().description(markdown::fit(&reply.text, EMBED_DESCRIPTION, &Markdown)))
         }
         _ => None,
     }
@@ -146,7 +142,10 @@ impl AnswerParts {
 /// 6,000 characters).
 fn answer_parts(reply: &Reply) -> Option<AnswerParts> {
     let Some(Data::Answer {
-        card, related, rank, ..
+        card,
+        related,
+        rank,
+        ..
     }) = &reply.data
     else {
         return None;

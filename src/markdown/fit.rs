@@ -267,9 +267,15 @@ mod tests {
     fn a_cut_never_falls_inside_a_code_block() {
         let text = "Intro.\n\n```bash\nline one\nline two\nline three\n```\n\nOutro.";
         let cut = preview(text, 30).unwrap();
-        assert_eq!(cut, "Intro.", "the block that does not fit is left out whole");
+        assert_eq!(
+            cut, "Intro.",
+            "the block that does not fit is left out whole"
+        );
         let cut = preview(text, text.len() - 3).unwrap();
-        assert_eq!(cut, "Intro.\n\n```bash\nline one\nline two\nline three\n```");
+        assert_eq!(
+            cut,
+            "Intro.\n\n```bash\nline one\nline two\nline three\n```"
+        );
         assert!(balanced(&cut));
     }
 
@@ -292,13 +298,18 @@ mod tests {
         let text = format!("```bash\n{}\n```\n\nAfter.", code.join("\n"));
         let cut = preview(&text, 60).unwrap();
         assert!(chars(&cut) <= 60, "{cut}");
-        assert!(cut.starts_with("```bash\necho 0\n") && cut.ends_with("\n```"), "{cut}");
+        assert!(
+            cut.starts_with("```bash\necho 0\n") && cut.ends_with("\n```"),
+            "{cut}"
+        );
         assert!(balanced(&cut));
     }
 
     #[test]
     fn chunks_hold_everything_within_the_limit_with_balanced_fences() {
-        let code: Vec<String> = (0..200).map(|i| format!("    step {i} && echo ok")).collect();
+        let code: Vec<String> = (0..200)
+            .map(|i| format!("    step {i} && echo ok"))
+            .collect();
         let text = format!(
             "Why it works. {}\n\n```bash\n{}\n```\n\nLast words.",
             "Because it does. ".repeat(40),

@@ -148,10 +148,7 @@ mod tests {
             [code("markdown", "```bash\nls\n```"), prose("after")]
         );
         // A tilde fence is not closed by backticks, nor a fence by a shorter one.
-        assert_eq!(
-            blocks("~~~\n```\n~~\n~~~"),
-            [code("", "```\n~~")]
-        );
+        assert_eq!(blocks("~~~\n```\n~~\n~~~"), [code("", "```\n~~")]);
     }
 
     #[test]

@@ -105,7 +105,10 @@ mod tests {
     #[test]
     fn markdown_keeps_fences_and_a_plain_language() {
         let text = "Run:\n```bash\nls -l\n```\nafter";
-        assert_eq!(render(text, &Markdown), "Run:\n\n```bash\nls -l\n```\n\nafter");
+        assert_eq!(
+            render(text, &Markdown),
+            "Run:\n\n```bash\nls -l\n```\n\nafter"
+        );
         assert_eq!(
             render("```c++ x\nint a;\n```", &Markdown),
             "```c++\nint a;\n```"
