@@ -26,6 +26,8 @@ const CUSTOM_ID: usize = 100;
 const BUTTONS_PER_ROW: usize = 5;
 const ROWS: usize = 5;
 const EMBEDS: usize = 10;
+/// The last embed of an answer longer than one message holds.
+const LEFT_OUT: &str = "… the rest of this answer is longer than one Discord message holds";
 /// Embed colour of the bot's cards.
 const COLOUR: u32 = 0x3B82F6;
 
@@ -134,7 +136,10 @@ struct AnswerParts {
 impl AnswerParts {
     /// What they leave of the embed for the answer.
     fn room(&self) -> usize {
-        EMBED_TOTAL.saturating_sub(self.used).min(EMBED_DESCRIPTION)
+        // Less the note that an answer too long for one message leaves the rest out.
+        EMBED_TOTAL
+            .saturating_sub(self.used + LEFT_OUT.chars().count())
+            .min(EMBED_DESCRIPTION)
     }
 }
 
@@ -199,10 +204,17 @@ fn more(reply: &Reply) -> Vec<CreateEmbed> {
     let pieces = answer_pieces(reply, parts.room());
     let mut used = parts.used + pieces.first().map_or(0, |p| p.chars().count());
     let mut embeds = Vec::new();
-    for piece in pieces.iter().skip(1) {
+    let rest = pieces.get(1..).unwrap_or_default();
+    for (i, piece) in rest.iter().enumerate() {
+        // Room for the note that the rest is left out, unless this is the last piece.
+        let (note, slot) = match i + 1 == rest.len() {
+            true => (0, 0),
+            false => (LEFT_OUT.chars().count(), 1),
+        };
         let len = piece.chars().count();
-        if used + len > EMBED_TOTAL || embeds.len() + 1 >= EMBEDS {
+        if used + len + note > EMBED_TOTAL || 2 + embeds.len() + slot > EMBEDS {
             tracing::warn!(title = %parts.title, "an answer is longer than one Discord message holds");
+            embeds.push(CreateEmbed::new().colour(COLOUR).description(LEFT_OUT));
             break;
         }
         used += len;
@@ -307,4 +319,76 @@ pub fn question_update(original: &Reply, note: &str, open: bool) -> EditMessage 
         edit = edit.embed(embed.field("Status", note, false));
     }
     edit.components(if open { parts.rows } else { Vec::new() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::Card;
+
+    fn answer(text: &str) -> Reply {
+        Reply::public(text).with_data(Data::Answer {
+            query: "q".into(),
+            rank: 1,
+            card: Card {
+                id: "docker-004".into(),
+                topic: "docker".into(),
+                question: "A long one?".into(),
+                difficulty: "hard".into(),
+                source: None,
+            },
+            answer: text.into(),
+            continued: None,
+            score: 1.0,
+            related: Vec::new(),
+        })
+    }
+
+    /// Every embed's description, and the characters of all the embeds.
+    fn descriptions(message: &Message) -> (Vec<String>, usize) {
+        let embeds: Vec<serde_json::Value> = message
+            .embed
+            .iter()
+            .chain(&message.more)
+            .map(|e| serde_json::to_value(e).unwrap())
+            .collect();
+        let text = |v: &serde_json::Value| v.as_str().map_or(0, |s| s.chars().count());
+        let total = embeds
+            .iter()
+            .map(|e| {
+                text(&e["title"])
+                    + text(&e["description"])
+                    + text(&e["footer"]["text"])
+                    + e["fields"].as_array().map_or(0, |f| {
+                        f.iter().map(|f| text(&f["name"]) + text(&f["value"])).sum()
+                    })
+            })
+            .sum();
+        let texts = embeds
+            .iter()
+            .map(|e| e["description"].as_str().unwrap().to_string())
+            .collect();
+        (texts, total)
+    }
+
+    #[test]
+    fn an_answer_longer_than_a_message_holds_ends_with_a_note() {
+        let code: Vec<String> = (0..700).map(|i| format!("echo {i}")).collect();
+        let text = format!("Why.\n\n```bash\n{}\n```", code.join("\n"));
+        let (texts, total) = descriptions(&message(&answer(&text)));
+        assert!(total <= EMBED_TOTAL, "{total}");
+        assert!(texts.len() >= 2 && texts.len() <= EMBEDS);
+        assert_eq!(texts.last().unwrap(), LEFT_OUT);
+        for t in &texts[..texts.len() - 1] {
+            assert!(t.chars().count() <= EMBED_DESCRIPTION);
+            assert_eq!(t.matches("```").count() % 2, 0, "{t}");
+        }
+    }
+
+    #[test]
+    fn an_answer_that_fits_has_one_embed_and_no_note() {
+        let text = "Why.\n\n```bash\nls\n```";
+        let (texts, _) = descriptions(&message(&answer(text)));
+        assert_eq!(texts, [text]);
+    }
 }
