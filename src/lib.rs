@@ -30,6 +30,9 @@
 //! - [`store`]: rounds, the answer log, schedules, the outbox, handled
 //!   request ids, unanswered queries and votes on answers in SQLite or PostgreSQL
 //! - [`reply`]: what the core answers with, for adapters to render
+//! - [`markdown`]: answers' paragraphs and fenced code, the one fence scanner
+//!   every adapter renders with; a long answer's cut and fitting text into a
+//!   platform's limits without breaking a code block
 //! - [`clock`]: injected time (real, or the shell's fake clock)
 //! - adapters, which translate events into commands and render replies, and
 //!   hold no quiz or search logic: [`shell`] (the terminal chat, the embedded
@@ -58,6 +61,7 @@ mod files;
 pub mod health;
 pub mod http;
 pub mod library;
+pub mod markdown;
 pub mod meaning;
 pub mod metrics;
 pub mod outbox;

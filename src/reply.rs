@@ -43,7 +43,11 @@ pub enum Data {
         query: String,
         rank: usize,
         card: Card,
+        /// The answer as shown: whole, or a long one's first paragraphs.
         answer: String,
+        /// A cut answer's last line: how to see it whole (`/show ID for the whole answer`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        continued: Option<String>,
         score: f32,
         related: Vec<Related>,
         /// Found by words only while matching by meaning is on its way: the
@@ -83,10 +87,12 @@ pub enum Data {
     Card {
         card: Card,
     },
-    /// The answer of a practice card.
+    /// The answer of a practice card (as shown, see [`Data::Answer`]).
     CardAnswer {
         card: Card,
         answer: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        continued: Option<String>,
     },
     Topics {
         topics: Vec<TopicCount>,
@@ -299,6 +305,38 @@ impl Reply {
     pub fn with_choice(mut self, choice: Choice) -> Self {
         self.choices.push(choice);
         self
+    }
+}
+
+/// How much of a long answer a chat reply shows on `platform` (characters)
+/// before "/show ID for the whole answer". About a dozen lines read well as a
+/// chat answer, far inside Discord's 4,096 per embed and Slack's 3,000 per
+/// section; a terminal scrolls and has no limit, so the shell shows more.
+pub fn preview_chars(platform: crate::bot::Platform) -> usize {
+    use crate::bot::Platform;
+    match platform {
+        Platform::Discord | Platform::Slack => 1200,
+        Platform::Shell => 2000,
+    }
+}
+
+/// An answer as a chat reply on `platform` shows it: whole, or when longer
+/// than [`preview_chars`] its first paragraphs (see
+/// [`crate::markdown::preview`]) and a last line saying how to see it whole.
+pub fn shown_answer(
+    answer: &str,
+    id: &str,
+    platform: crate::bot::Platform,
+) -> (String, Option<String>) {
+    match crate::markdown::preview(answer, preview_chars(platform)) {
+        Some(cut) => (
+            cut,
+            Some(format!(
+                "{}show {id} for the whole answer",
+                platform.command_prefix()
+            )),
+        ),
+        None => (answer.to_string(), None),
     }
 }
 

@@ -6,7 +6,8 @@
 //! `/clock +DURATION`, which runs everything that falls due in that span, in order.
 //! The bot's own posts reach the terminal through the same outbox and
 //! [`Sink`] as on the platforms; each is printed right after the command that
-//! caused it, or when it falls due.
+//! caused it, or when it falls due. Fenced code in a reply is shown indented
+//! by four spaces without its backticks, its language a dim label on a terminal.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
@@ -80,6 +81,8 @@ struct JsonReply<'a> {
 #[derive(Clone)]
 pub struct Printer {
     json: bool,
+    /// Whether the output is a terminal that shows colours (dim code labels).
+    colour: bool,
     out: Arc<Mutex<Box<dyn Write + Send>>>,
 }
 
@@ -87,8 +90,15 @@ impl Printer {
     pub fn new(json: bool, out: Box<dyn Write + Send>) -> Self {
         Printer {
             json,
+            colour: false,
             out: Arc::new(Mutex::new(out)),
         }
+    }
+
+    /// Shows code blocks' languages as dim labels (for a terminal).
+    pub fn with_colour(mut self, colour: bool) -> Self {
+        self.colour = colour;
+        self
     }
 
     fn print(&self, at: Timestamp, channel: &str, user: Option<&str>, reply: &Reply) {
@@ -107,7 +117,12 @@ impl Printer {
                 .map_err(std::io::Error::other)
                 .and_then(|line| writeln!(out, "{line}"))
         } else {
-            let mut text = reply.text.clone();
+            let mut text = crate::markdown::render(
+                &reply.text,
+                &Plain {
+                    colour: self.colour,
+                },
+            );
             // Buttons whose labels the text already shows (quiz options) are not repeated.
             let buttons: Vec<String> = reply
                 .choices
@@ -123,6 +138,30 @@ impl Printer {
         };
         if let Err(e) = written.and_then(|()| out.flush()) {
             tracing::debug!("cannot write a reply: {e}");
+        }
+    }
+}
+
+/// Text as the shell shows it: code indented by four spaces, no backticks,
+/// and with `colour` its language as a dim label above it.
+pub struct Plain {
+    pub colour: bool,
+}
+
+impl crate::markdown::Style for Plain {
+    fn open(&self, lang: &str) -> Option<String> {
+        (self.colour && !lang.is_empty()).then(|| format!("    \x1b[2m{lang}\x1b[0m"))
+    }
+
+    fn close(&self) -> Option<String> {
+        None
+    }
+
+    fn code_line(&self, line: &str) -> String {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!("    {line}")
         }
     }
 }
@@ -326,7 +365,8 @@ pub async fn run(
     fake_clock: Option<Arc<FakeClock>>,
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    let printer = Printer::new(options.json, Box::new(std::io::stdout()));
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let printer = Printer::new(options.json, Box::new(std::io::stdout())).with_colour(colour);
     let mut shell = Shell::new(bot.clone(), options, printer.clone(), fake_clock.clone());
     let (stop_runtime, runtime_shutdown) = crate::runtime::shutdown();
     let runtime = match fake_clock {
@@ -448,5 +488,24 @@ fn interactive_lines(
     }
     if let Some(path) = &history {
         let _ = editor.save_history(path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::render;
+
+    #[test]
+    fn code_is_indented_without_backticks_and_labelled_only_on_a_terminal() {
+        let text = "Run:\n```bash\nls -l\n\n  cd /tmp\n```\nDone.";
+        assert_eq!(
+            render(text, &Plain { colour: false }),
+            "Run:\n\n    ls -l\n\n      cd /tmp\n\nDone."
+        );
+        assert_eq!(
+            render(text, &Plain { colour: true }),
+            "Run:\n\n    \x1b[2mbash\x1b[0m\n    ls -l\n\n      cd /tmp\n\nDone."
+        );
     }
 }

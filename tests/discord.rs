@@ -949,3 +949,128 @@ async fn a_rate_limited_call_waits_for_the_limit_to_pass_and_gets_through() {
     );
     running.stop().await;
 }
+
+/// Settings for the bank whose answers hold code (tests/fixtures/code_bank),
+/// every match answered.
+fn code_bank() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "INTERVIEW_BOT__BANK__DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/code_bank").to_string(),
+        ),
+        ("INTERVIEW_BOT__SEARCH__MIN_CONFIDENCE", "0".to_string()),
+    ]
+}
+
+/// Whether every code fence in `text` is closed.
+fn fences_balanced(text: &str) -> bool {
+    text.matches("```").count() % 2 == 0
+}
+
+/// Asks `text` by slash command `id`; returns the callback's first embed.
+async fn ask_embed(setup: &Setup, id: &str, text: &str) -> Value {
+    let options = json!([{"name": "text", "type": 3, "value": text}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash(id, "ask", options, alice()),
+    );
+    let body = setup.fake.callback(id).await;
+    assert_eq!(body["type"], 4, "{body}");
+    body["data"]["embeds"][0].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_arrives_as_a_code_block_and_a_long_answer_cut_with_the_show_line() {
+    let setup = start(&code_bank()).await;
+    setup.fake.wait_for_shards(1).await;
+
+    let embed = ask_embed(
+        &setup,
+        "700000000000000301",
+        "send a container's output to a file on the host",
+    )
+    .await;
+    assert_eq!(embed["fields"][1]["value"], "docker-003", "{embed}");
+    let description = embed["description"].as_str().unwrap();
+    assert!(
+        description.contains("\n```bash\ndocker logs web > web.log 2>&1\n```"),
+        "a Discord code block with its language: {description}"
+    );
+    assert!(
+        !description.contains("for the whole answer"),
+        "{description}"
+    );
+
+    let embed = ask_embed(
+        &setup,
+        "700000000000000302",
+        "how do multi-stage builds make images smaller",
+    )
+    .await;
+    assert_eq!(embed["fields"][1]["value"], "docker-002", "{embed}");
+    let description = embed["description"].as_str().unwrap();
+    let line = "/show docker-002 for the whole answer";
+    assert!(
+        description.ends_with(&format!("\n\n{line}")),
+        "{description}"
+    );
+    let answer = description.trim_end_matches(line).trim_end();
+    assert!(
+        answer.chars().count() <= 1200,
+        "{} chars",
+        answer.chars().count()
+    );
+    assert!(
+        answer.ends_with('.') || answer.ends_with("```"),
+        "cut after a paragraph: {answer}"
+    );
+    assert!(fences_balanced(answer), "{answer}");
+    assert!(
+        !answer.contains("Keep the final stage minimal"),
+        "the last paragraph is left for /show"
+    );
+
+    // /show shows the whole answer; one longer than an embed goes on in more
+    // embeds of the same message, its code block never broken.
+    let options = json!([{"name": "id", "type": 3, "value": "docker-004"}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000303", "show", options, alice()),
+    );
+    let body = setup.fake.callback("700000000000000303").await;
+    let embeds = body["data"]["embeds"].as_array().unwrap();
+    assert!(embeds.len() >= 2, "{body}");
+    let descriptions: Vec<&str> = embeds
+        .iter()
+        .map(|e| e["description"].as_str().unwrap())
+        .collect();
+    for d in &descriptions {
+        assert!(d.chars().count() <= 4096, "{} chars", d.chars().count());
+        assert!(fences_balanced(d), "{d}");
+    }
+    let total: usize = embeds
+        .iter()
+        .map(|e| {
+            let text = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+            text(&e["title"])
+                + text(&e["description"])
+                + text(&e["footer"]["text"])
+                + e["fields"].as_array().map_or(0, |f| {
+                    f.iter().map(|f| text(&f["name"]) + text(&f["value"])).sum()
+                })
+        })
+        .sum();
+    assert!(total <= 6000, "one message holds 6,000 characters: {total}");
+    let whole = descriptions.join("\n\n");
+    assert!(
+        whole.contains("```dockerfile\n# syntax=docker/dockerfile:1\n"),
+        "{whole}"
+    );
+    assert!(whole.contains("starts the server as PID 1"));
+    assert!(
+        whole.ends_with("tools can link an image back to its code."),
+        "{whole}"
+    );
+    assert!(!whole.contains("for the whole answer"));
+    setup.running.stop().await;
+}

@@ -491,3 +491,61 @@ fn feedback_is_one_vote_per_person_per_answer_and_reports_count_downs() {
     assert!(text.contains(&format!("({id}) — 👎 2 · 👍 0")), "{text}");
     assert!(text.contains("“misses QUIC”"), "{text}");
 }
+
+/// A plain (not JSON) shell transcript on the bank whose answers hold code:
+/// code is indented by four spaces without backticks (no language label off a
+/// terminal); a long answer is cut after a paragraph with the /show line, and
+/// /show prints it whole.
+#[test]
+fn code_is_indented_and_a_long_answer_is_cut_with_the_show_line() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command
+        .args(["shell"])
+        .env(
+            "INTERVIEW_BOT__BANK__DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/code_bank"),
+        )
+        .env("INTERVIEW_BOT__SEARCH__MIN_CONFIDENCE", "0");
+    let script = "/ask send a container's output to a file on the host\n\
+                  /in long\n/ask production dockerfile for a python web app\n\
+                  /in whole\n/show docker-004\n";
+    let output = common::run_with_input(command, script.as_bytes());
+    assert!(output.status.success(), "{output:?}");
+    let transcript = String::from_utf8(output.stdout).unwrap();
+    let (short, rest) = transcript
+        .split_once("you are now in #long")
+        .unwrap_or_else(|| {
+            panic!("the transcript has its /in lines: {transcript}");
+        });
+    let (cut, whole) = rest.split_once("you are now in #whole").unwrap();
+    assert!(
+        short.contains("the same place with `2>&1`, because the shell redirects only stdout unless told otherwise:\n\n    docker logs web > web.log 2>&1\n"),
+        "{short}"
+    );
+    assert!(
+        !transcript.contains("```"),
+        "no backticks fence code: {transcript}"
+    );
+    assert!(!short.contains("for the whole answer"), "{short}");
+
+    assert!(
+        cut.contains("\n    FROM python:3.12-slim AS build\n"),
+        "{cut}"
+    );
+    assert!(
+        cut.contains("\n\n/show docker-004 for the whole answer\n"),
+        "{cut}"
+    );
+    assert!(
+        !cut.contains("tools can link an image back to its code."),
+        "{cut}"
+    );
+
+    assert!(whole.contains("\n    USER app\n"), "{whole}");
+    assert!(
+        whole.contains("tools can link an image back to its code."),
+        "{whole}"
+    );
+    assert!(!whole.contains("for the whole answer"), "{whole}");
+}

@@ -1091,3 +1091,71 @@ async fn an_admin_may_stop_a_round_someone_else_started() {
     );
     setup.running.stop().await;
 }
+
+/// Settings for the bank whose answers hold code (tests/fixtures/code_bank),
+/// every match answered.
+fn code_bank() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "INTERVIEW_BOT__BANK__DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/code_bank").to_string(),
+        ),
+        ("INTERVIEW_BOT__SEARCH__MIN_CONFIDENCE", "0".to_string()),
+    ]
+}
+
+/// `/interview TEXT` by ALICE; the texts of the answer's sections.
+async fn section_texts(setup: &Setup, text: &str) -> Vec<String> {
+    let (envelope, n) = setup.fake.slash(ALICE, CHANNEL_ID, text);
+    setup.fake.ack(&envelope).await;
+    let answer = setup.fake.response(n).await;
+    blocks_of(&answer, "section")
+        .iter()
+        .map(|b| b["text"]["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_arrives_as_a_code_block_and_a_long_answer_cut_with_the_show_line() {
+    let setup = start(&code_bank()).await;
+
+    let sections = section_texts(
+        &setup,
+        "ask send a container's output to a file on the host",
+    )
+    .await;
+    let all = sections.join("\n");
+    assert!(
+        all.contains("\n```\ndocker logs web &gt; web.log 2&gt;&amp;1\n```"),
+        "a Slack code block, no language, its text escaped: {all}"
+    );
+    assert!(
+        !all.contains("```bash") && !all.contains("for the whole answer"),
+        "{all}"
+    );
+
+    let sections = section_texts(&setup, "ask how do multi-stage builds make images smaller").await;
+    assert_eq!(
+        sections.last().map(String::as_str),
+        Some("/interview show docker-002 for the whole answer"),
+        "{sections:?}"
+    );
+    let answer = sections[..sections.len() - 1].join("\n\n");
+    assert!(answer.chars().count() <= 1200, "{answer}");
+    assert!(answer.contains("`COPY --from`"), "{answer}");
+    assert!(!answer.contains("Keep the final stage minimal"), "{answer}");
+    assert!(
+        sections.iter().all(|s| s.matches("```").count() % 2 == 0),
+        "{sections:?}"
+    );
+
+    let sections = section_texts(&setup, "show docker-002").await;
+    let all = sections.join("\n\n");
+    assert!(all.contains("```\nFROM golang:1.22 AS build\n"), "{all}");
+    assert!(
+        all.contains("Keep the final stage minimal"),
+        "the whole answer: {all}"
+    );
+    assert!(!all.contains("for the whole answer"), "{all}");
+    setup.running.stop().await;
+}

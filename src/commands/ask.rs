@@ -2,9 +2,9 @@
 //! "not it?" for the next match.
 
 use super::truncate;
-use crate::bot::{AskState, Bot, Context};
+use crate::bot::{AskState, Bot, Context, Platform};
 use crate::library::Library;
-use crate::reply::{Card, Choice, Data, Related, Reply};
+use crate::reply::{Card, Choice, Data, Related, Reply, shown_answer};
 use crate::search::SearchOptions;
 
 pub const NEXT_CHOICE: &str = "ask:next";
@@ -17,7 +17,7 @@ pub const SHOW_CHOICE_PREFIX: &str = "ask:show:";
 pub fn show(bot: &Bot, id: &str) -> Reply {
     let library = bot.library();
     match library.bank.get(id) {
-        Some(question) => answer_reply(bot, &library, question, truncate(id, 200), 1, 1.0, false),
+        Some(question) => answer_reply(bot, &library, question, truncate(id, 200), 1, 1.0, None),
         None => Reply::error(format!(
             "no question has the id `{}`: ids look like docker-017",
             truncate(id, 40)
@@ -121,7 +121,15 @@ fn search_at(
     let rank = state.shown;
     bot.remember_ask(ctx, state);
 
-    answer_reply(bot, library, question, query, rank, hit.score, true)
+    answer_reply(
+        bot,
+        library,
+        question,
+        query,
+        rank,
+        hit.score,
+        Some(ctx.platform),
+    )
 }
 
 /// The bank has no entry for `query`: the closest `hits` as suggestions.
@@ -156,8 +164,9 @@ fn not_in_bank(bot: &Bot, query: String, confidence: f32, hits: &[crate::search:
     })
 }
 
-/// The answer card of `question`, with its related questions; `follow_up`
-/// offers "not it?" for the next match.
+/// The answer card of `question`, with its related questions. A search's
+/// answer (`searched_on` its platform) offers "not it?" for the next match and
+/// shows a long answer cut, with how to see it whole; `/show` shows it whole.
 fn answer_reply(
     bot: &Bot,
     library: &Library,
@@ -165,7 +174,7 @@ fn answer_reply(
     query: String,
     rank: usize,
     score: f32,
-    follow_up: bool,
+    searched_on: Option<Platform>,
 ) -> Reply {
     let related: Vec<Related> = bot
         .related(library, question)
@@ -175,10 +184,17 @@ fn answer_reply(
             question: q.question.clone(),
         })
         .collect();
+    let (answer, continued) = match searched_on {
+        Some(platform) => shown_answer(&question.answer, &question.id, platform),
+        None => (question.answer.clone(), None),
+    };
     let mut text = format!(
-        "**{}**\n_{} · {}_\n\n{}",
-        question.question, question.topic, question.id, question.answer
+        "**{}**\n_{} · {}_\n\n{answer}",
+        question.question, question.topic, question.id
     );
+    if let Some(line) = &continued {
+        text.push_str(&format!("\n\n{line}"));
+    }
     if !related.is_empty() {
         text.push_str("\n\nRelated:");
         for r in &related {
@@ -186,7 +202,7 @@ fn answer_reply(
         }
     }
     let mut reply = Reply::public(text);
-    if follow_up {
+    if searched_on.is_some() {
         reply
             .text
             .push_str("\n\nNot it? /next shows the next match.");
@@ -199,7 +215,8 @@ fn answer_reply(
         query,
         rank,
         card: Card::of(question),
-        answer: question.answer.clone(),
+        answer,
+        continued,
         score,
         related,
         words_only: None,

@@ -1,7 +1,7 @@
 //! `/question random [topic]`: a practice card with its answer hidden until revealed.
 
 use crate::bot::{Bot, Context};
-use crate::reply::{Card, Choice, Data, Reply};
+use crate::reply::{Card, Choice, Data, Reply, shown_answer};
 
 pub const REVEAL_CHOICE: &str = "question:reveal";
 
@@ -36,10 +36,14 @@ pub fn reveal(bot: &Bot, ctx: &Context) -> Reply {
     let Some(question) = bot.current_card(ctx).and_then(|id| bank.get(&id)) else {
         return Reply::error("no card to reveal here: /question random deals one");
     };
-    Reply::public(format!("**{}**\n\n{}", question.question, question.answer)).with_data(
-        Data::CardAnswer {
-            card: Card::of(question),
-            answer: question.answer.clone(),
-        },
-    )
+    let (answer, continued) = shown_answer(&question.answer, &question.id, ctx.platform);
+    let mut text = format!("**{}**\n\n{answer}", question.question);
+    if let Some(line) = &continued {
+        text.push_str(&format!("\n\n{line}"));
+    }
+    Reply::public(text).with_data(Data::CardAnswer {
+        card: Card::of(question),
+        answer,
+        continued,
+    })
 }

@@ -2,12 +2,17 @@
 //! and source, a "Not it? Next match" button and buttons for related
 //! questions; quiz questions with buttons A–D; reveals, standings and
 //! leaderboards as formatted sections. Everything within Slack's limits, and
-//! the reply's plain text as the notification fallback.
+//! the reply's plain text as the notification fallback. Fenced code becomes a
+//! Slack code block (```` ``` ```` without the language, which Slack would
+//! show as text), and text is split into sections by [`markdown`], never
+//! inside a code block: a block too long for one section is closed and
+//! reopened.
 
 use slack_morphism::prelude::*;
 
 use crate::commands::ask::SHOW_CHOICE_PREFIX;
 use crate::commands::truncate;
+use crate::markdown::{self, Style};
 use crate::reply::{Data, Reply};
 
 /// Slack's limits.
@@ -22,7 +27,7 @@ const FALLBACK_TEXT: usize = 4000;
 /// A reply as a message: blocks, and text for notifications.
 pub fn content(reply: &Reply) -> SlackMessageContent {
     SlackMessageContent::new()
-        .with_text(truncate(&mrkdwn(&reply.text), FALLBACK_TEXT))
+        .with_text(markdown::fit(&reply.text, FALLBACK_TEXT, &Mrkdwn))
         .with_blocks(blocks(reply, true))
 }
 
@@ -32,7 +37,7 @@ pub fn question_update(original: &Reply, note: &str, open: bool) -> SlackMessage
     let mut blocks = blocks(original, open);
     blocks.push(context(note));
     SlackMessageContent::new()
-        .with_text(truncate(&mrkdwn(&original.text), FALLBACK_TEXT))
+        .with_text(markdown::fit(&original.text, FALLBACK_TEXT, &Mrkdwn))
         .with_blocks(blocks)
 }
 
@@ -42,12 +47,16 @@ pub fn blocks(reply: &Reply, buttons: bool) -> Vec<SlackBlock> {
         Some(Data::Answer {
             card,
             answer,
+            continued,
             rank,
             words_only,
             ..
         }) => {
             let mut blocks = vec![header(&card.question)];
             blocks.extend(sections(answer));
+            if let Some(line) = continued {
+                blocks.extend(sections(line));
+            }
             let mut facts = vec![
                 format!("*Topic* {}", card.topic),
                 format!("*Id* `{}`", card.id),
@@ -80,7 +89,7 @@ pub fn blocks(reply: &Reply, buttons: bool) -> Vec<SlackBlock> {
             )));
             blocks
         }
-        _ => sections(&mrkdwn(&reply.text)),
+        _ => sections(&reply.text),
     };
     if buttons {
         blocks.extend(actions(reply));
@@ -140,22 +149,10 @@ fn context(text: &str) -> SlackBlock {
     .into()
 }
 
-/// Text as sections of at most Slack's 3,000 characters, cut at paragraph
-/// (then line) boundaries.
+/// The core's markdown as sections of at most Slack's 3,000 characters, cut
+/// between paragraphs and code blocks (see [`markdown::chunks`]).
 fn sections(text: &str) -> Vec<SlackBlock> {
-    let mut chunks: Vec<String> = Vec::new();
-    for paragraph in text.split("\n\n") {
-        let joined = match chunks.last() {
-            Some(last) => format!("{last}\n\n{paragraph}"),
-            None => paragraph.to_string(),
-        };
-        if chunks.is_empty() || joined.chars().count() > SECTION_TEXT {
-            chunks.push(paragraph.to_string());
-        } else if let Some(last) = chunks.last_mut() {
-            *last = joined;
-        }
-    }
-    chunks
+    markdown::chunks(text, SECTION_TEXT, &Mrkdwn)
         .into_iter()
         .filter(|c| !c.trim().is_empty())
         .map(|c| {
@@ -168,19 +165,46 @@ fn sections(text: &str) -> Vec<SlackBlock> {
         .collect()
 }
 
-/// The core's light markdown in Slack's mrkdwn: `**bold**` is `*bold*`, and
-/// `- ` bullets are `• `.
+/// The core's light markdown in Slack's mrkdwn: `**bold**` is `*bold*`, `- `
+/// bullets are `• `, and fenced code is a Slack code block.
 pub fn mrkdwn(text: &str) -> String {
-    text.lines()
-        .map(|line| {
-            let line = line.replace("**", "*");
-            match line.strip_prefix("- ") {
-                Some(rest) => format!("• {rest}"),
-                None => line,
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    markdown::render(text, &Mrkdwn)
+}
+
+/// Slack's mrkdwn as a [`Style`]: code blocks open and close with a bare
+/// ```` ``` ````, their `&`, `<` and `>` escaped (Slack would read `<…>` as a
+/// link or mention) and runs of backticks broken.
+struct Mrkdwn;
+
+impl Style for Mrkdwn {
+    fn prose(&self, text: &str) -> String {
+        text.lines()
+            .map(|line| {
+                let line = line.replace("**", "*");
+                match line.strip_prefix("- ") {
+                    Some(rest) => format!("• {rest}"),
+                    None => line,
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn open(&self, _lang: &str) -> Option<String> {
+        Some("```".to_string())
+    }
+
+    fn close(&self) -> Option<String> {
+        Some("```".to_string())
+    }
+
+    fn code_line(&self, line: &str) -> String {
+        let escaped = line
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        markdown::break_backtick_runs(&escaped)
+    }
 }
 
 #[cfg(test)]
@@ -207,6 +231,41 @@ mod tests {
             let text = json["text"]["text"].as_str().unwrap();
             assert!(text.chars().count() <= SECTION_TEXT);
         }
+    }
+
+    /// The texts of the reply's section blocks.
+    fn section_texts(reply: &Reply) -> Vec<String> {
+        let json = serde_json::to_value(blocks(reply, false)).unwrap();
+        json.as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["type"] == "section")
+            .map(|b| b["text"]["text"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn fenced_code_becomes_a_slack_code_block_without_its_language() {
+        let text = "**Redirect both:**\n\n```bash\ncmd > out.log 2>&1 **not bold**\n```\n- done";
+        assert_eq!(
+            mrkdwn(text),
+            "*Redirect both:*\n\n```\ncmd &gt; out.log 2&gt;&amp;1 **not bold**\n```\n\n• done"
+        );
+        assert_eq!(section_texts(&Reply::public(text)), [mrkdwn(text)]);
+    }
+
+    #[test]
+    fn a_code_block_longer_than_a_section_is_closed_and_reopened() {
+        let lines: Vec<String> = (0..400).map(|i| format!("echo line {i}")).collect();
+        let text = format!("Intro.\n\n```sh\n{}\n```", lines.join("\n"));
+        let sections = section_texts(&Reply::public(text));
+        assert!(sections.len() >= 2, "{} sections", sections.len());
+        for s in &sections {
+            assert!(s.chars().count() <= SECTION_TEXT);
+            assert_eq!(s.matches("```").count() % 2, 0, "balanced: {s}");
+        }
+        let all = sections.join("\n");
+        assert!(lines.iter().all(|l| all.contains(&format!("{l}\n"))));
     }
 
     #[test]
