@@ -313,8 +313,7 @@ async fn a_slash_command_gets_the_exact_callback_body() {
     assert_eq!(input["label"], "What was wrong?");
     assert_eq!(input["required"], false, "the reason is optional: {form}");
     let bot = setup.running.adapter.bot().clone();
-    let mut moderator =
-        interview_bot::bot::Context::new(fake::GUILD_ID, "<@1>", fake::CHANNEL_ID);
+    let mut moderator = interview_bot::bot::Context::new(fake::GUILD_ID, "<@1>", fake::CHANNEL_ID);
     moderator.moderator = true;
     let reports = || async {
         let replies = bot
@@ -323,7 +322,10 @@ async fn a_slash_command_gets_the_exact_callback_body() {
         serde_json::to_value(&replies[0].data).unwrap()
     };
     let before = reports().await;
-    assert_eq!(before["entries"][0]["id"], id, "recorded on the press: {before}");
+    assert_eq!(
+        before["entries"][0]["id"], id,
+        "recorded on the press: {before}"
+    );
     assert_eq!(before["entries"][0]["down"], 1);
     assert_eq!(before["entries"][0]["reasons"], json!([]));
 
@@ -339,7 +341,10 @@ async fn a_slash_command_gets_the_exact_callback_body() {
     let body = setup.fake.callback("700000000000000005").await;
     assert_eq!(body["type"], 4, "{body}");
     let content = body["data"]["content"].as_str().unwrap();
-    assert!(content.starts_with("Thanks: your reason is recorded"), "{body}");
+    assert!(
+        content.starts_with("Thanks: your reason is recorded"),
+        "{body}"
+    );
     assert_eq!(
         body["data"]["flags"], 64,
         "the reason is acknowledged privately"

@@ -491,7 +491,12 @@ fn a_question_reported_by_three_people_leaves_quizzes_until_a_moderator_restores
             r["data"]["kind"] == "error" && r["text"].as_str().unwrap().contains("1 question")
         })
         .expect("bob's question 2 is refused");
-    assert!(bob_error["text"].as_str().unwrap().contains("/quiz report 1"));
+    assert!(
+        bob_error["text"]
+            .as_str()
+            .unwrap()
+            .contains("/quiz report 1")
+    );
 
     // The next round never asks the reported entry, nor offers its option.
     let questions = of_kind(&replies, "question");

@@ -1157,9 +1157,12 @@ async fn a_down_vote_opens_a_reason_form_and_its_submission_keeps_the_reason() {
     );
 
     // The report button of a quiz question counts a report.
-    let (click, _) = setup
-        .fake
-        .click(BOB, CHANNEL_ID, "quiz-report:docker-001", "1800000000.000002");
+    let (click, _) = setup.fake.click(
+        BOB,
+        CHANNEL_ID,
+        "quiz-report:docker-001",
+        "1800000000.000002",
+    );
     setup.fake.send_frame(&click);
     setup
         .fake

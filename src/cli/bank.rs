@@ -143,7 +143,10 @@ fn unanswered(settings: &Settings, since: &str, guild: Option<&str>) -> anyhow::
 
 fn report(settings: &Settings, guild: Option<&str>) -> anyhow::Result<ExitCode> {
     let (votes, quiz) = with_store(settings, async |store| {
-        Ok((store.reports(guild).await?, store.quiz_reports(guild).await?))
+        Ok((
+            store.reports(guild).await?,
+            store.quiz_reports(guild).await?,
+        ))
     })?;
     let bank = load_bank(&settings.bank.dir).ok();
     let question_of = |id: &str| {

@@ -145,7 +145,9 @@ async fn entry_of(
 /// `/quiz restore ID` (moderators): clears an entry's reports, back into quizzes.
 pub async fn restore(bot: &Bot, ctx: &Context, id: &str) -> Reply {
     let bank = bot.bank();
-    let id = bank.get(id).map_or_else(|| id.to_string(), |q| q.id.clone());
+    let id = bank
+        .get(id)
+        .map_or_else(|| id.to_string(), |q| q.id.clone());
     let cleared = match bot.store().clear_quiz_reports(&ctx.guild, &id).await {
         Ok(cleared) => cleared,
         Err(e) => return Reply::error(format!("the reports were not cleared: {e}")),
@@ -156,9 +158,9 @@ pub async fn restore(bot: &Bot, ctx: &Context, id: &str) -> Reply {
             super::truncate(&id, 40)
         ));
     }
-    let what = bank
-        .get(&id)
-        .map_or_else(String::new, |q| format!(" on “{}”", super::truncate(&q.question, 120)));
+    let what = bank.get(&id).map_or_else(String::new, |q| {
+        format!(" on “{}”", super::truncate(&q.question, 120))
+    });
     Reply::private(format!(
         "Cleared {}{what} ({id}): it is back in quiz rotation.",
         super::schedule::plural(cleared as i64, "report")

@@ -595,7 +595,10 @@ pub const COMMANDS: &[CommandSpec] = &[
                 },
                 "which question of the round here (default: the open one)",
             ),
-            at_most(option("note", Kind::Text, "which options are right, and why"), 300),
+            at_most(
+                option("note", Kind::Text, "which options are right, and why"),
+                300,
+            ),
         ],
         access: Access::Anyone,
         privacy: Privacy::Personal,

@@ -222,14 +222,7 @@ impl Adapter {
             }
         };
         let replies = self
-            .respond_or_ask(
-                ack,
-                component.id,
-                &component.token,
-                personal,
-                work,
-                form,
-            )
+            .respond_or_ask(ack, component.id, &component.token, personal, work, form)
             .await;
         self.after(&replies).await;
     }

@@ -76,13 +76,11 @@ impl Store {
 
     /// How many people in `guild` reported `entry`.
     pub async fn quiz_reporters(&self, guild: &str, entry: &str) -> Result<i64, StoreError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) FROM quiz_reports WHERE guild = $1 AND entry = $2",
-        )
-        .bind(guild)
-        .bind(entry)
-        .fetch_one(self.pool())
-        .await?;
+        let row = sqlx::query("SELECT COUNT(*) FROM quiz_reports WHERE guild = $1 AND entry = $2")
+            .bind(guild)
+            .bind(entry)
+            .fetch_one(self.pool())
+            .await?;
         Ok(row.try_get(0)?)
     }
 

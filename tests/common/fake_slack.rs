@@ -486,12 +486,12 @@ pub fn view_submission_payload(user: &str, view: &Value, reason: Option<&str>) -
     let mut values = serde_json::Map::new();
     for block in view["blocks"].as_array().cloned().unwrap_or_default() {
         if block["type"] == "input" {
-            let action = block["element"]["action_id"].as_str().unwrap_or("").to_string();
+            let action = block["element"]["action_id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
             let mut value = serde_json::Map::new();
-            value.insert(
-                action,
-                json!({"type": "plain_text_input", "value": reason}),
-            );
+            value.insert(action, json!({"type": "plain_text_input", "value": reason}));
             values.insert(
                 block["block_id"].as_str().unwrap_or("").to_string(),
                 Value::Object(value),
