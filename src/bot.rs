@@ -18,7 +18,8 @@ use crate::bank::{self, Bank, Question};
 use crate::clock::Clock;
 use crate::commands::spec::Access;
 use crate::commands::{
-    self, Command, ask, feedback, help, leaderboard, question, schedule, topics, unanswered,
+    self, Command, ask, feedback, help, leaderboard, question, quiz_report, schedule, topics,
+    unanswered,
 };
 use crate::config::{ExposeSecret, Settings};
 use crate::cpu::CpuPool;
@@ -114,6 +115,9 @@ struct Conversations {
     cards: HashMap<(String, String), String>,
     /// The last answer shown, by (guild, channel, user): (entry id, query).
     answers: HashMap<(String, String, String), (String, String)>,
+    /// The first match shown for the last `/ask`, by (guild, channel, user):
+    /// (query, entry id), so a 👍 after "Not it?" says which was wanted instead.
+    firsts: HashMap<(String, String, String), (String, String)>,
 }
 
 pub struct Bot {
@@ -203,6 +207,14 @@ impl Bot {
     /// The last answer this person was shown here: (entry id, query).
     pub(crate) fn last_answer(&self, ctx: &Context) -> Option<(String, String)> {
         self.conversations().answers.get(&person(ctx)).cloned()
+    }
+
+    /// The entry shown first for `query`, this person's last `/ask` here,
+    /// if that is what `query` was.
+    pub(crate) fn shown_first(&self, ctx: &Context, query: &str) -> Option<String> {
+        let conversations = self.conversations();
+        let (asked, first) = conversations.firsts.get(&person(ctx))?;
+        (!query.is_empty() && asked == query).then(|| first.clone())
     }
 
     /// The confidence an `/ask` needs to be answered (search.min_confidence).
@@ -331,8 +343,9 @@ impl Bot {
         }
         let replies = match command {
             Command::Ask { .. } | Command::Next | Command::Show { .. } => {
+                let asked = matches!(command, Command::Ask { .. });
                 let reply = self.on_cpu(ctx, command).await;
-                self.after_search(ctx, &reply).await;
+                self.after_search(ctx, &reply, asked).await;
                 vec![reply]
             }
             Command::Unanswered { span } => vec![unanswered::unanswered(self, ctx, span).await],
@@ -340,6 +353,17 @@ impl Bot {
                 vec![feedback::feedback(self, ctx, up, reason.as_deref(), entry.as_deref()).await]
             }
             Command::Reports => vec![feedback::reports(self, ctx).await],
+            Command::FeedbackReason { entry, reason } => {
+                vec![feedback::reason(self, ctx, &entry, reason.as_deref()).await]
+            }
+            Command::QuizReport {
+                question,
+                note,
+                entry,
+            } => vec![
+                quiz_report::report(self, ctx, question, note.as_deref(), entry.as_deref()).await,
+            ],
+            Command::QuizRestore { id } => vec![quiz_report::restore(self, ctx, &id).await],
             Command::QuestionRandom { topic } => {
                 vec![question::random(self, ctx, topic.as_deref())]
             }
@@ -368,13 +392,23 @@ impl Bot {
     }
 
     /// Remembers the answer shown (for `/feedback`), or records a query the
-    /// bank had no entry for (for `/unanswered`), expiring old ones.
-    async fn after_search(&self, ctx: &Context, reply: &Reply) {
+    /// bank had no entry for (for `/unanswered`), expiring old ones. An
+    /// `/ask` (`asked`) also sets which entry was shown first for its query.
+    async fn after_search(&self, ctx: &Context, reply: &Reply, asked: bool) {
+        if asked {
+            self.conversations().firsts.remove(&person(ctx));
+        }
         match &reply.data {
             Some(Data::Answer { card, query, .. }) => {
-                self.conversations()
+                let mut conversations = self.conversations();
+                conversations
                     .answers
                     .insert(person(ctx), (card.id.clone(), query.clone()));
+                if asked {
+                    conversations
+                        .firsts
+                        .insert(person(ctx), (query.clone(), card.id.clone()));
+                }
             }
             Some(Data::NotInBank { query, .. }) => {
                 let now = crate::clock::millis(self.now());

@@ -73,9 +73,24 @@ pub enum Data {
         up: bool,
         changed: bool,
     },
-    /// `/reports`: entries voted down, most first.
+    /// `/reports`: entries voted down, most first, and quiz questions
+    /// reported as having two right answers.
     Reports {
         entries: Vec<ReportRow>,
+        quiz: Vec<QuizReportRow>,
+    },
+    /// A report that a quiz question had two right answers (`counted`: it
+    /// was the person's first on that entry).
+    QuizReported {
+        entry: String,
+        reporters: i64,
+        counted: bool,
+        out_of_rotation: bool,
+    },
+    /// A moderator cleared an entry's quiz reports (`cleared` of them).
+    QuizReportsCleared {
+        entry: String,
+        cleared: u64,
     },
     /// `/ask` found nothing.
     NoMatch {
@@ -184,6 +199,27 @@ pub struct ReportRow {
     pub down: i64,
     pub up: i64,
     pub reasons: Vec<String>,
+    /// Entries people wanted instead (👍 after "Not it? Next match").
+    pub wanted: Vec<WantedRow>,
+}
+
+/// An entry wanted instead of another, and by how many.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WantedRow {
+    pub id: String,
+    pub question: String,
+    pub count: i64,
+}
+
+/// A quiz question reported as having two right answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuizReportRow {
+    pub id: String,
+    pub question: String,
+    pub reporters: i64,
+    /// Reported by enough people to be left out of quizzes until cleared.
+    pub out_of_rotation: bool,
+    pub notes: Vec<String>,
 }
 
 /// Whether an answer counted.

@@ -304,12 +304,54 @@ async fn a_slash_command_gets_the_exact_callback_body() {
     );
     setup.fake.dispatch("INTERACTION_CREATE", down);
     let body = setup.fake.callback("700000000000000004").await;
+    assert_eq!(body["type"], 9, "a 👎 answers with the reason form: {body}");
+    let form = &body["data"];
+    assert_eq!(form["custom_id"], format!("feedback-reason:{id}"), "{form}");
+    let input = &form["components"][0]["components"][0];
+    assert_eq!(input["type"], 4, "a text input: {form}");
+    assert_eq!(input["style"], 1, "short: {form}");
+    assert_eq!(input["label"], "What was wrong?");
+    assert_eq!(input["required"], false, "the reason is optional: {form}");
+    let bot = setup.running.adapter.bot().clone();
+    let mut moderator = interview_bot::bot::Context::new(fake::GUILD_ID, "<@1>", fake::CHANNEL_ID);
+    moderator.moderator = true;
+    let reports = || async {
+        let replies = bot
+            .handle(&moderator, interview_bot::commands::Command::Reports)
+            .await;
+        serde_json::to_value(&replies[0].data).unwrap()
+    };
+    let before = reports().await;
+    assert_eq!(
+        before["entries"][0]["id"], id,
+        "recorded on the press: {before}"
+    );
+    assert_eq!(before["entries"][0]["down"], 1);
+    assert_eq!(before["entries"][0]["reasons"], json!([]));
+
+    // The form's submission keeps the reason with that 👎.
+    let input_id = input["custom_id"].as_str().unwrap();
+    let submit = fake::modal_submit(
+        "700000000000000005",
+        form["custom_id"].as_str().unwrap(),
+        &[(input_id, "  misses QUIC  ")],
+        alice(),
+    );
+    setup.fake.dispatch("INTERACTION_CREATE", submit);
+    let body = setup.fake.callback("700000000000000005").await;
+    assert_eq!(body["type"], 4, "{body}");
     let content = body["data"]["content"].as_str().unwrap();
-    assert!(content.starts_with("Recorded 👎"), "{body}");
+    assert!(
+        content.starts_with("Thanks: your reason is recorded"),
+        "{body}"
+    );
     assert_eq!(
         body["data"]["flags"], 64,
-        "a vote is acknowledged privately"
+        "the reason is acknowledged privately"
     );
+    let after = reports().await;
+    assert_eq!(after["entries"][0]["down"], 1, "still one vote: {after}");
+    assert_eq!(after["entries"][0]["reasons"], json!(["misses QUIC"]));
 
     // "Not it?" shows the next match to the person who asked.
     let next = fake::click(
@@ -432,7 +474,10 @@ async fn a_quiz_answer_counts_once_even_when_delivered_twice() {
         .as_array()
         .unwrap()
         .clone();
-    assert_eq!(buttons.len(), 4, "{body}");
+    assert_eq!(buttons.len(), 5, "A to D and the report: {body}");
+    let report = buttons[4]["custom_id"].as_str().unwrap().to_string();
+    assert!(report.starts_with("quiz-report:"), "{report}");
+    assert_eq!(buttons[4]["label"], "⚠ two right answers?");
     let b = buttons[1]["custom_id"].as_str().unwrap().to_string();
     assert!(b.starts_with("quiz:") && b.ends_with(":1:B"), "{b}");
     // The adapter looks up the question's message, to edit it as people answer.
@@ -494,6 +539,32 @@ async fn a_quiz_answer_counts_once_even_when_delivered_twice() {
         .await;
     let data = serde_json::to_value(&stats[0].data).unwrap();
     assert_eq!(data["answered"], 1, "{data}");
+
+    // "⚠ two right answers?" counts a report, privately, once per person.
+    let bob = fake::member(BOB, "bob", 0, &[]);
+    for (id, expected) in [
+        ("700000000000000023", "Thanks: your report"),
+        ("700000000000000024", "You have already reported"),
+    ] {
+        let click = fake::click(id, &report, "900000000000000001", bob.clone());
+        setup.fake.dispatch("INTERACTION_CREATE", click);
+        let body = setup.fake.callback(id).await;
+        let content = body["data"]["content"].as_str().unwrap();
+        assert!(content.starts_with(expected), "{body}");
+        assert_eq!(body["data"]["flags"], 64);
+    }
+    let reported = bot
+        .store()
+        .quiz_reports(Some(fake::GUILD_ID))
+        .await
+        .unwrap();
+    assert_eq!(reported.len(), 1, "{reported:?}");
+    assert_eq!(
+        format!("quiz-report:{}", reported[0].entry),
+        report,
+        "{reported:?}"
+    );
+    assert_eq!(reported[0].reporters, 1);
     setup.running.stop().await;
 }
 

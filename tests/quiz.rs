@@ -421,3 +421,166 @@ fn a_topic_too_small_for_the_round_says_so_and_borrows_options_from_the_closest(
         question["text"]
     );
 }
+
+#[test]
+fn a_question_reported_by_three_people_leaves_quizzes_until_a_moderator_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = [
+        ("t-001", "t", "Apples grow on orchard trees", ""),
+        ("t-002", "t", "Bridges span wide rivers", ""),
+        ("t-003", "t", "Clocks measure passing hours", ""),
+        ("t-004", "t", "Dolphins swim in warm seas", ""),
+        ("t-005", "t", "Engines burn fuel for power", ""),
+        ("t-006", "t", "Forests shelter many birds", ""),
+    ];
+    let option_of = |id: &str| entries.iter().find(|e| e.0 == id).unwrap().2;
+    let bank_dir = small_bank(dir.path(), &entries);
+    let replies = shell_with_bank(
+        dir.path(),
+        &bank_dir,
+        "/quiz report\n/quiz start questions:1 seconds:10\n/quiz report B and D both say it\n\
+         /quiz report again\n/as bob\n/quiz report 2\n/quiz report 1 same here\n/as carol\n\
+         /quiz report\n/clock +60s\n/as dave\n/quiz start questions:5 seconds:10\n/clock +2m\n",
+    );
+    assert_eq!(
+        replies[0]["data"]["kind"], "error",
+        "no round yet: {}",
+        replies[0]
+    );
+    let first = &replies[1];
+    let reported = first["data"]["id"].as_str().unwrap().to_string();
+    let buttons: Vec<&str> = first["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(buttons.len(), 5, "A to D and the report: {buttons:?}");
+    assert_eq!(buttons[4], format!("quiz-report:{reported}"));
+    assert_eq!(first["choices"][4]["label"], "⚠ two right answers?");
+
+    let acks = of_kind(&replies, "quiz_reported");
+    let counted: Vec<(bool, i64)> = acks
+        .iter()
+        .map(|a| {
+            (
+                a["data"]["counted"].as_bool().unwrap(),
+                a["data"]["reporters"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counted,
+        [(true, 1), (false, 1), (true, 2), (true, 3)],
+        "one report per person; bob's `2` names no question: {acks:?}"
+    );
+    assert!(acks.iter().all(|a| a["ephemeral"] == true));
+    assert!(acks.iter().all(|a| a["data"]["entry"] == reported.as_str()));
+    assert_eq!(acks[3]["data"]["out_of_rotation"], true);
+    assert!(
+        acks[1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("already reported"),
+        "{}",
+        acks[1]["text"]
+    );
+    let bob_error = replies
+        .iter()
+        .find(|r| {
+            r["data"]["kind"] == "error" && r["text"].as_str().unwrap().contains("1 question")
+        })
+        .expect("bob's question 2 is refused");
+    assert!(
+        bob_error["text"]
+            .as_str()
+            .unwrap()
+            .contains("/quiz report 1")
+    );
+
+    // The next round never asks the reported entry, nor offers its option.
+    let questions = of_kind(&replies, "question");
+    assert_eq!(questions.len(), 6, "{questions:?}");
+    for q in &questions[1..] {
+        assert_ne!(q["data"]["id"], reported.as_str());
+        let labels: Vec<&str> = q["data"]["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["label"].as_str().unwrap())
+            .collect();
+        assert!(
+            !labels.contains(&option_of(&reported)),
+            "{reported}'s option was offered: {labels:?}"
+        );
+    }
+
+    // Moderators see the reports and put the entry back.
+    let replies = shell_with_bank(
+        dir.path(),
+        &bank_dir,
+        &format!(
+            "/reports\n/role member\n/quiz restore {reported}\n/role moderator\n\
+             /quiz restore {reported}\n/quiz restore {reported}\n\
+             /quiz start questions:6 seconds:10\n/clock +2m\n"
+        ),
+    );
+    let reports = &replies[0];
+    assert_eq!(reports["data"]["kind"], "reports", "{reports}");
+    let quiz = reports["data"]["quiz"].as_array().unwrap();
+    assert_eq!(quiz.len(), 1, "{quiz:?}");
+    assert_eq!(quiz[0]["id"], reported.as_str());
+    assert_eq!(quiz[0]["reporters"], 3);
+    assert_eq!(quiz[0]["out_of_rotation"], true);
+    let notes: Vec<&str> = quiz[0]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(notes, ["same here", "B and D both say it"]);
+    let text = reports["text"].as_str().unwrap();
+    assert!(
+        text.contains("Quiz questions reported as having two right answers")
+            && text.contains(&format!("/quiz restore {reported}")),
+        "{text}"
+    );
+    // Replies 1 and 3 are the shell's own, for `/role`.
+    assert_eq!(replies[2]["data"]["kind"], "error", "moderators only");
+    assert!(
+        replies[2]["text"]
+            .as_str()
+            .unwrap()
+            .contains("only moderators")
+    );
+    assert_eq!(replies[4]["data"]["kind"], "quiz_reports_cleared");
+    assert_eq!(replies[4]["data"]["cleared"], 3);
+    assert!(
+        replies[4]["text"]
+            .as_str()
+            .unwrap()
+            .contains("back in quiz rotation")
+    );
+    assert_eq!(
+        replies[5]["data"]["kind"], "error",
+        "nothing left to clear: {}",
+        replies[5]
+    );
+    let round: Vec<&str> = of_kind(&replies, "question")
+        .iter()
+        .map(|q| q["data"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(round.len(), 6, "{round:?}");
+    assert!(round.contains(&reported.as_str()), "{round:?}");
+
+    let mut report = common::bot(dir.path());
+    report
+        .env("INTERVIEW_BOT__BANK__DIR", &bank_dir)
+        .args(["bank", "report"]);
+    let output = common::run_with_input(report, b"");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !text.contains("two right answers"),
+        "cleared reports are gone: {text}"
+    );
+}

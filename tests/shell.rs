@@ -549,3 +549,52 @@ fn code_is_indented_and_a_long_answer_is_cut_with_the_show_line() {
     );
     assert!(!whole.contains("for the whole answer"), "{whole}");
 }
+
+#[test]
+fn a_thumbs_up_after_not_it_records_which_entry_was_wanted_instead() {
+    let index = tempfile::tempdir().unwrap();
+    let db = common::fresh_sqlite(index.path());
+    let replies = shell_on(
+        index.path(),
+        &db,
+        "/ask difference between tcp and udp\n/feedback down\n/next\n/feedback up\n\
+         /as bob\n/ask difference between tcp and udp\n/next\n/next\n/feedback up\n\
+         /as carol\n/ask difference between tcp and udp\n/feedback up\n/reports\n",
+    );
+    let answers = common::of_kind(&replies, "answer");
+    let id = |i: usize| answers[i]["data"]["card"]["id"].as_str().unwrap();
+    let first = id(0);
+    let (second, third) = (id(1), id(4));
+    assert_eq!(id(2), first, "bob's /ask shows the same first match");
+    assert_ne!(second, first);
+    assert_ne!(third, second);
+    let reports = replies.last().unwrap();
+    assert_eq!(reports["data"]["kind"], "reports", "{reports}");
+    let entries = reports["data"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["id"], first);
+    assert_eq!(entries[0]["down"], 1);
+    assert_eq!(entries[0]["up"], 1, "carol's 👍 on the first match");
+    let wanted: Vec<(&str, i64)> = entries[0]["wanted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["id"].as_str().unwrap(), w["count"].as_i64().unwrap()))
+        .collect();
+    let mut expected = vec![(second, 1), (third, 1)];
+    expected.sort();
+    assert_eq!(wanted, expected, "{reports}");
+    let text = reports["text"].as_str().unwrap();
+    assert!(text.contains("wanted instead:"), "{text}");
+
+    let mut report = common::bot(index.path());
+    report
+        .args(["bank", "report"])
+        .env("INTERVIEW_BOT__DATABASE__URL", &db);
+    let output = common::run_with_input(report, b"");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("wanted instead:") && text.contains(&format!("({second}) ×1")),
+        "{text}"
+    );
+}

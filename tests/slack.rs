@@ -318,7 +318,8 @@ async fn a_quiz_answer_counts_once_even_when_delivered_twice() {
         .await;
     assert_eq!(post.auth.as_deref(), Some("Bearer xoxb-test-bot"));
     let ids = buttons(&question);
-    assert_eq!(ids.len(), 4, "{question}");
+    assert_eq!(ids.len(), 5, "A to D and the report: {question}");
+    assert!(ids[4].starts_with("quiz-report:"), "{ids:?}");
     for (id, letter) in ids.iter().zip(["A", "B", "C", "D"]) {
         assert!(
             id.starts_with("quiz:") && id.ends_with(&format!(":1:{letter}")),
@@ -379,7 +380,7 @@ async fn a_quiz_answer_counts_once_even_when_delivered_twice() {
     );
     assert_eq!(
         buttons(&update.body).len(),
-        4,
+        5,
         "still open: {}",
         update.body
     );
@@ -1157,5 +1158,91 @@ async fn code_arrives_as_a_code_block_and_a_long_answer_cut_with_the_show_line()
         "the whole answer: {all}"
     );
     assert!(!all.contains("for the whole answer"), "{all}");
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_down_vote_opens_a_reason_form_and_its_submission_keeps_the_reason() {
+    let setup = start(&[]).await;
+    let (envelope, n) = setup
+        .fake
+        .slash(BOB, CHANNEL_ID, "ask what is a docker volume");
+    setup.fake.ack(&envelope).await;
+    let answer = setup.fake.response(n).await;
+    let down = buttons(&answer)
+        .into_iter()
+        .find(|id| id.starts_with("feedback:down:"))
+        .expect("a 👎 button");
+    let entry = down.trim_start_matches("feedback:down:").to_string();
+
+    let (click, m) = setup
+        .fake
+        .click(BOB, CHANNEL_ID, &down, "1800000000.000001");
+    setup.fake.send_frame(&click);
+    let opened = setup
+        .fake
+        .wait_for("views.open", |r| r.is_api("views.open"))
+        .await;
+    assert_eq!(opened.response["ok"], true, "{:?}", opened.response);
+    assert_eq!(opened.body["trigger_id"], click["payload"]["trigger_id"]);
+    let view = match &opened.body["view"] {
+        Value::String(text) => serde_json::from_str::<Value>(text).unwrap(),
+        other => other.clone(),
+    };
+    assert_eq!(view["type"], "modal", "{view}");
+    assert_eq!(view["callback_id"], format!("feedback-reason:{entry}"));
+    assert_eq!(view["private_metadata"], CHANNEL_ID);
+    let input = blocks_of(&view, "input");
+    assert_eq!(input.len(), 1, "{view}");
+    assert_eq!(input[0]["optional"], true, "the reason is optional: {view}");
+    assert_eq!(input[0]["element"]["type"], "plain_text_input");
+    let recorded = setup.fake.response(m).await;
+    assert!(shown(&recorded).contains("Recorded 👎"), "{recorded}");
+    let downs = "SELECT COUNT(*) FROM feedback WHERE vote = -1";
+    assert_eq!(setup.rows(downs).await, 1, "recorded on the click");
+
+    // The submission is acknowledged bare (the form closes) and the reason kept.
+    let submitted = fake::view_submission_payload(BOB, &view, Some("it is about bind mounts"));
+    let envelope = setup.fake.envelope("interactive", submitted);
+    setup.fake.send_frame(&envelope);
+    let (ack, after) = setup.fake.ack(&envelope).await;
+    assert!(after < ACK_LIMIT, "acknowledged after {after:?}");
+    assert_eq!(ack.payload, None, "a bare ack closes the form");
+    let thanks = setup
+        .fake
+        .wait_for("the reason's acknowledgement", |r| {
+            r.is_api("chat.postEphemeral") && r.text().contains("reason is recorded")
+        })
+        .await;
+    assert_eq!(thanks.body["user"], BOB);
+    assert_eq!(thanks.body["channel"], CHANNEL_ID);
+    assert_eq!(setup.rows(downs).await, 1, "still one vote");
+    assert_eq!(
+        setup
+            .rows("SELECT COUNT(*) FROM feedback WHERE reason = 'it is about bind mounts'")
+            .await,
+        1
+    );
+
+    // The report button of a quiz question counts a report.
+    let (click, _) = setup.fake.click(
+        BOB,
+        CHANNEL_ID,
+        "quiz-report:docker-001",
+        "1800000000.000002",
+    );
+    setup.fake.send_frame(&click);
+    setup
+        .fake
+        .wait_for("the report's acknowledgement", |r| {
+            r.path.starts_with("/response/") && r.text().contains("Thanks: your report")
+        })
+        .await;
+    assert_eq!(
+        setup
+            .rows("SELECT COUNT(*) FROM quiz_reports WHERE entry = 'docker-001'")
+            .await,
+        1
+    );
     setup.running.stop().await;
 }

@@ -155,6 +155,8 @@ on_both_backends!(
     handled_requests_are_claimed_once,
     unanswered_queries_per_server_newest_first_and_expiring,
     a_second_vote_changes_the_first_and_reports_count_downs,
+    a_reason_after_the_vote_and_entries_wanted_instead,
+    quiz_reports_count_people_once_and_clear,
 );
 
 // ---------------------------------------------------------------------------------
@@ -1843,6 +1845,7 @@ fn vote(voter: &str, entry: &str, up: bool, reason: Option<&str>, at: i64) -> Ne
         query: "how do i x".to_string(),
         up,
         reason: reason.map(str::to_string),
+        instead_of: None,
         at,
     }
 }
@@ -1897,4 +1900,109 @@ async fn a_second_vote_changes_the_first_and_reports_count_downs(db: Db) {
     assert_eq!(reports[1].entry, "api-002");
     assert_eq!(reports[1].reasons, ["wrong topic"]);
     assert!(store.reports(Some("other")).await.unwrap().is_empty());
+}
+
+async fn a_reason_after_the_vote_and_entries_wanted_instead(db: Db) {
+    let store = db.connect().await;
+    store
+        .vote(&vote("alice", "docker-001", false, None, T0))
+        .await
+        .unwrap();
+    let with_reason = NewVote {
+        reason: Some("answers another question".to_string()),
+        ..vote("alice", "docker-001", false, None, T0 + SECOND)
+    };
+    assert_eq!(
+        store.vote_reason(&with_reason).await.unwrap(),
+        VoteOutcome::Changed,
+        "the reason joins the vote already there"
+    );
+    // A reason with no vote before it is a 👎 of its own.
+    let fresh = NewVote {
+        reason: Some("too short".to_string()),
+        ..vote("bob", "api-002", false, None, T0)
+    };
+    assert_eq!(
+        store.vote_reason(&fresh).await.unwrap(),
+        VoteOutcome::Recorded
+    );
+    // 👍 after "Not it? Next match": docker-002 and docker-003 were wanted
+    // instead of docker-001.
+    for (voter, wanted) in [
+        ("bob", "docker-002"),
+        ("carol", "docker-002"),
+        ("dave", "docker-003"),
+    ] {
+        let up = NewVote {
+            instead_of: Some("docker-001".to_string()),
+            ..vote(voter, wanted, true, None, T0 + 2 * SECOND)
+        };
+        store.vote(&up).await.unwrap();
+    }
+    // A changed vote drops what it said before.
+    let changed = NewVote {
+        instead_of: None,
+        ..vote("dave", "docker-003", true, None, T0 + 3 * SECOND)
+    };
+    store.vote(&changed).await.unwrap();
+    let reports = db.connect().await.reports(Some("g1")).await.unwrap();
+    let docker = reports
+        .iter()
+        .find(|r| r.entry == "docker-001")
+        .expect("docker-001 is reported");
+    assert_eq!((docker.down, docker.up), (1, 0), "{docker:?}");
+    assert_eq!(docker.reasons, ["answers another question"]);
+    assert_eq!(docker.wanted, [("docker-002".to_string(), 2)], "{docker:?}");
+    let api = reports.iter().find(|r| r.entry == "api-002").unwrap();
+    assert_eq!(api.reasons, ["too short"]);
+    assert!(
+        reports.iter().all(|r| r.entry != "docker-002"),
+        "an entry only voted up is not reported: {reports:?}"
+    );
+    assert_eq!(reports[0].entry, "docker-001", "{reports:?}");
+}
+
+async fn quiz_reports_count_people_once_and_clear(db: Db) {
+    let store = db.connect().await;
+    let report = |who: &'static str, entry: &'static str, note: Option<&'static str>| {
+        let store = store.clone();
+        async move {
+            store
+                .report_quiz_entry("g1", entry, who, note, T0)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(report("alice", "api-012", Some("B and D")).await);
+    assert!(
+        !report("alice", "api-012", Some("again")).await,
+        "a second report by the same person is not counted"
+    );
+    assert!(report("bob", "api-012", None).await);
+    assert!(report("bob", "docker-001", None).await);
+    assert_eq!(store.quiz_reporters("g1", "api-012").await.unwrap(), 2);
+    assert!(store.reported_out("g1", 3).await.unwrap().is_empty());
+    assert!(report("carol", "api-012", Some("C too")).await);
+    store
+        .report_quiz_entry("g2", "api-012", "dave", None, T0)
+        .await
+        .unwrap();
+    let store = db.connect().await;
+    assert_eq!(store.reported_out("g1", 3).await.unwrap(), ["api-012"]);
+    assert!(
+        store.reported_out("g2", 3).await.unwrap().is_empty(),
+        "each server counts its own reports"
+    );
+    let reports = store.quiz_reports(Some("g1")).await.unwrap();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert_eq!(reports[0].entry, "api-012");
+    assert_eq!(reports[0].reporters, 3);
+    let mut notes = reports[0].notes.clone();
+    notes.sort();
+    assert_eq!(notes, ["B and D", "C too"]);
+    assert_eq!(store.quiz_reports(None).await.unwrap()[0].reporters, 4);
+    assert_eq!(store.clear_quiz_reports("g1", "api-012").await.unwrap(), 3);
+    assert!(store.reported_out("g1", 3).await.unwrap().is_empty());
+    assert_eq!(store.quiz_reporters("g2", "api-012").await.unwrap(), 1);
+    assert_eq!(store.clear_quiz_reports("g1", "api-012").await.unwrap(), 0);
 }

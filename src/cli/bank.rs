@@ -142,29 +142,21 @@ fn unanswered(settings: &Settings, since: &str, guild: Option<&str>) -> anyhow::
 }
 
 fn report(settings: &Settings, guild: Option<&str>) -> anyhow::Result<ExitCode> {
-    let reports = with_store(settings, async |store| Ok(store.reports(guild).await?))?;
+    let (votes, quiz) = with_store(settings, async |store| {
+        Ok((
+            store.reports(guild).await?,
+            store.quiz_reports(guild).await?,
+        ))
+    })?;
     let bank = load_bank(&settings.bank.dir).ok();
-    let entries: Vec<crate::reply::ReportRow> = reports
-        .into_iter()
-        .map(|r| crate::reply::ReportRow {
-            question: bank
-                .as_ref()
-                .and_then(|b| b.get(&r.entry))
-                .map_or_else(|| "(not in the bank)".to_string(), |q| q.question.clone()),
-            id: r.entry,
-            down: r.down,
-            up: r.up,
-            reasons: r.reasons,
-        })
-        .collect();
-    if entries.is_empty() {
-        println!("No answer has been voted down.");
-    } else {
-        println!(
-            "Answers voted down (most first):{}",
-            crate::commands::feedback::render_reports(&entries)
-        );
-    }
+    let question_of = |id: &str| {
+        bank.as_ref()
+            .and_then(|b| b.get(id))
+            .map(|q| q.question.clone())
+    };
+    let (entries, quiz) = crate::commands::feedback::report_rows(votes, quiz, question_of);
+    let text = crate::commands::feedback::render_all(&entries, &quiz, "/");
+    println!("{}", text.replace("**", ""));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,16 +1,22 @@
 //! `/feedback up|down [reason]` and the 👍/👎 buttons of answers: one vote per
 //! person per answer, a second vote replacing the first; `/reports`
-//! (moderators): the entries voted down, most first, with the reasons given.
+//! (moderators): the entries voted down, most first, with the reasons given
+//! and the entries people wanted instead, then the quiz questions reported as
+//! having two right answers. A reason may come after the 👎, from a Discord or
+//! Slack modal ([`reason`]).
 
 use crate::bot::{Bot, Context};
 use crate::clock::millis;
-use crate::reply::{Choice, Data, Reply, ReportRow};
-use crate::store::{NewVote, VoteOutcome};
+use crate::reply::{Choice, Data, QuizReportRow, Reply, ReportRow, WantedRow};
+use crate::store::{EntryReport, NewVote, QuizReport, VoteOutcome};
 
 /// A vote button: this prefix, `up:` or `down:`, and the entry's id.
 pub const CHOICE_PREFIX: &str = "feedback:";
+/// The reason form after a 👎 (a Discord or Slack modal): this prefix and the
+/// entry's id.
+pub const REASON_PREFIX: &str = "feedback-reason:";
 /// Reasons longer than this are cut.
-const MAX_REASON: usize = 300;
+pub const MAX_REASON: usize = 300;
 /// At most this many entries and reasons each are listed.
 const SHOWN: usize = 15;
 const REASONS_SHOWN: usize = 5;
@@ -33,6 +39,16 @@ pub fn parse_choice(id: &str) -> Option<(bool, &str)> {
         _ => return None,
     };
     (!entry.is_empty()).then_some((up, entry))
+}
+
+/// The id of the reason form for a 👎 on `entry`.
+pub fn reason_form_id(entry: &str) -> String {
+    format!("{REASON_PREFIX}{entry}")
+}
+
+/// The entry a reason form's id names.
+pub fn parse_reason_form_id(id: &str) -> Option<&str> {
+    id.strip_prefix(REASON_PREFIX).filter(|e| !e.is_empty())
 }
 
 /// Records a vote on `entry`, or on the last answer this person was shown here.
@@ -68,6 +84,10 @@ pub async fn feedback(
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(|r| super::truncate(r, MAX_REASON));
+    let instead_of = up
+        .then(|| bot.shown_first(ctx, &query))
+        .flatten()
+        .filter(|first| *first != question.id);
     let vote = NewVote {
         guild: ctx.guild.clone(),
         entry: question.id.clone(),
@@ -75,6 +95,7 @@ pub async fn feedback(
         query,
         up,
         reason: reason.filter(|_| !up),
+        instead_of,
         at: millis(bot.now()),
     };
     let changed = match bot.store().vote(&vote).await {
@@ -99,34 +120,134 @@ pub async fn feedback(
     })
 }
 
-/// `/reports`: this server's entries voted down.
+/// A reason given after a 👎 on `entry` (the Discord or Slack modal): kept
+/// with the person's 👎, which the press already recorded.
+pub async fn reason(bot: &Bot, ctx: &Context, entry: &str, reason: Option<&str>) -> Reply {
+    let bank = bot.bank();
+    let Some(question) = bank.get(entry) else {
+        return Reply::error(format!(
+            "no question has the id `{}`",
+            super::truncate(entry, 40)
+        ));
+    };
+    let subject = format!(
+        "“{}” ({})",
+        super::truncate(&question.question, 120),
+        question.id
+    );
+    let Some(reason) = reason
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| super::truncate(r, MAX_REASON))
+    else {
+        return Reply::private(format!("Your 👎 on {subject} stands, without a reason."));
+    };
+    let query = bot
+        .last_answer(ctx)
+        .filter(|(shown, _)| *shown == question.id)
+        .map(|(_, query)| query)
+        .unwrap_or_default();
+    let vote = NewVote {
+        guild: ctx.guild.clone(),
+        entry: question.id.clone(),
+        voter: ctx.user.clone(),
+        query,
+        up: false,
+        reason: Some(reason),
+        instead_of: None,
+        at: millis(bot.now()),
+    };
+    let changed = match bot.store().vote_reason(&vote).await {
+        Ok(outcome) => outcome == VoteOutcome::Changed,
+        Err(e) => return Reply::error(format!("your reason was not recorded: {e}")),
+    };
+    Reply::private(format!(
+        "Thanks: your reason is recorded with your 👎 on {subject}."
+    ))
+    .with_data(Data::Vote {
+        entry: question.id.clone(),
+        up: false,
+        changed,
+    })
+}
+
+/// `/reports`: this server's entries voted down, and its quiz questions
+/// reported as having two right answers.
 pub async fn reports(bot: &Bot, ctx: &Context) -> Reply {
-    let reports = match bot.store().reports(Some(&ctx.guild)).await {
+    let store = bot.store();
+    let votes = match store.reports(Some(&ctx.guild)).await {
         Ok(reports) => reports,
         Err(e) => return Reply::error(format!("cannot read the votes: {e}")),
     };
-    let entries: Vec<ReportRow> = reports
+    let quiz = match store.quiz_reports(Some(&ctx.guild)).await {
+        Ok(reports) => reports,
+        Err(e) => return Reply::error(format!("cannot read the quiz reports: {e}")),
+    };
+    let bank = bot.bank();
+    let question_of = |id: &str| bank.get(id).map(|q| q.question.clone());
+    let (entries, quiz) = report_rows(votes, quiz, question_of);
+    let text = render_all(&entries, &quiz, ctx.platform.command_prefix());
+    Reply::private(text).with_data(Data::Reports { entries, quiz })
+}
+
+/// The rows of a report (at most [`SHOWN`] of each kind), the questions
+/// looked up with `question_of`.
+pub fn report_rows(
+    votes: Vec<EntryReport>,
+    quiz: Vec<QuizReport>,
+    question_of: impl Fn(&str) -> Option<String>,
+) -> (Vec<ReportRow>, Vec<QuizReportRow>) {
+    let question =
+        |id: &str| question_of(id).unwrap_or_else(|| "(no longer in the bank)".to_string());
+    let entries = votes
         .into_iter()
         .take(SHOWN)
         .map(|r| ReportRow {
-            question: bot.bank().get(&r.entry).map_or_else(
-                || "(no longer in the bank)".to_string(),
-                |q| q.question.clone(),
-            ),
+            question: question(&r.entry),
+            wanted: r
+                .wanted
+                .into_iter()
+                .map(|(id, count)| WantedRow {
+                    question: question(&id),
+                    id,
+                    count,
+                })
+                .collect(),
             id: r.entry,
             down: r.down,
             up: r.up,
             reasons: r.reasons,
         })
         .collect();
-    let text = if entries.is_empty() {
+    let quiz = quiz
+        .into_iter()
+        .take(SHOWN)
+        .map(|r| QuizReportRow {
+            question: question(&r.entry),
+            out_of_rotation: r.reporters >= super::quiz_report::OUT_OF_ROTATION,
+            id: r.entry,
+            reporters: r.reporters,
+            notes: r.notes,
+        })
+        .collect();
+    (entries, quiz)
+}
+
+/// The whole report, for chat and for `bank report` (`prefix` spells the
+/// clear command).
+pub fn render_all(entries: &[ReportRow], quiz: &[QuizReportRow], prefix: &str) -> String {
+    let mut text = if entries.is_empty() {
         "No answer has been voted down.".to_string()
     } else {
         let mut text = "**Answers voted down** (most first):".to_string();
-        text.push_str(&render_reports(&entries));
+        text.push_str(&render_reports(entries));
         text
     };
-    Reply::private(text).with_data(Data::Reports { entries })
+    if !quiz.is_empty() {
+        text.push_str("\n\n**Quiz questions reported as having two right answers** (most first):");
+        text.push_str(&super::quiz_report::render_rows(quiz, prefix));
+    }
+    text
 }
 
 /// The lines of a report, for chat and for `bank report`.
@@ -143,6 +264,15 @@ pub fn render_reports(entries: &[ReportRow]) -> String {
         ));
         for reason in e.reasons.iter().take(REASONS_SHOWN) {
             text.push_str(&format!("\n   - “{reason}”"));
+        }
+        if !e.wanted.is_empty() {
+            let wanted: Vec<String> = e
+                .wanted
+                .iter()
+                .take(REASONS_SHOWN)
+                .map(|w| format!("{} ({}) ×{}", w.question, w.id, w.count))
+                .collect();
+            text.push_str(&format!("\n   wanted instead: {}", wanted.join("; ")));
         }
     }
     text

@@ -14,6 +14,7 @@ pub mod help;
 pub mod leaderboard;
 pub mod question;
 pub mod quiz;
+pub mod quiz_report;
 pub mod schedule;
 pub mod spec;
 pub mod topics;
@@ -76,6 +77,20 @@ pub enum Command {
     },
     /// `/reports`: answers voted down.
     Reports,
+    /// The reason for a 👎, from the Discord or Slack modal the 👎 opened.
+    FeedbackReason {
+        entry: String,
+        reason: Option<String>,
+    },
+    /// "⚠ two right answers?": a button under a quiz question (`entry` set),
+    /// or `/quiz report [question] [note]`.
+    QuizReport {
+        question: Option<i64>,
+        note: Option<String>,
+        entry: Option<String>,
+    },
+    /// `/quiz restore ID`: clears an entry's quiz reports (moderators).
+    QuizRestore { id: String },
 }
 
 impl Command {
@@ -100,6 +115,9 @@ impl Command {
             Command::Unanswered { .. } => Action::Unanswered,
             Command::Feedback { .. } => Action::Feedback,
             Command::Reports => Action::Reports,
+            Command::FeedbackReason { .. } => Action::Feedback,
+            Command::QuizReport { .. } => Action::QuizReport,
+            Command::QuizRestore { .. } => Action::QuizRestore,
         })
     }
 
@@ -181,6 +199,14 @@ pub fn build(invocation: Invocation) -> Result<Command, ParseError> {
             entry: None,
         },
         Action::Reports => Command::Reports,
+        Action::QuizReport => Command::QuizReport {
+            question: inv.integer("question"),
+            note: text("note"),
+            entry: None,
+        },
+        Action::QuizRestore => Command::QuizRestore {
+            id: text("id").unwrap_or_default(),
+        },
     })
 }
 
@@ -202,6 +228,13 @@ pub fn from_choice(id: &str) -> Option<Command> {
         return Some(Command::Feedback {
             up,
             reason: None,
+            entry: Some(entry.to_string()),
+        });
+    }
+    if let Some(entry) = quiz_report::parse_choice(id) {
+        return Some(Command::QuizReport {
+            question: None,
+            note: None,
             entry: Some(entry.to_string()),
         });
     }

@@ -39,6 +39,8 @@ pub enum Action {
     Unanswered,
     Feedback,
     Reports,
+    QuizReport,
+    QuizRestore,
 }
 
 /// Who may run a command.
@@ -577,6 +579,46 @@ pub const COMMANDS: &[CommandSpec] = &[
         privacy: Privacy::Personal,
         surface: Surface::Everywhere,
         action: Action::Reports,
+    },
+    CommandSpec {
+        path: &["quiz", "report"],
+        aliases: &[],
+        summary: "Report that a quiz question has two right answers (a button on the platforms)",
+        details: "one report per person per question; at 3 the question leaves quizzes until a moderator clears it",
+        example: "/quiz report 2 B and D both answer it",
+        options: &[
+            option(
+                "question",
+                Kind::Integer {
+                    min: 1,
+                    max: MAX_QUESTIONS as i64,
+                },
+                "which question of the round here (default: the open one)",
+            ),
+            at_most(
+                option("note", Kind::Text, "which options are right, and why"),
+                300,
+            ),
+        ],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Text,
+        action: Action::QuizReport,
+    },
+    CommandSpec {
+        path: &["quiz", "restore"],
+        aliases: &[],
+        summary: "Clear a question's two-right-answers reports, back into quizzes (moderators)",
+        details: "/reports lists the reported questions",
+        example: "/quiz restore api-012",
+        options: &[at_most(
+            required(option("id", Kind::Id, "the question's id, like api-012")),
+            60,
+        )],
+        access: Access::Moderator,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::QuizRestore,
     },
 ];
 

@@ -1,5 +1,6 @@
-//! One interaction, start to finish: slash commands and buttons go to the core
-//! and their replies back to Discord; autocomplete suggests questions. The
+//! One interaction, start to finish: slash commands, buttons and submitted
+//! forms go to the core and their replies back to Discord; a 👎 answers with
+//! the reason form ([`super::modal`]); autocomplete suggests questions. The
 //! first response leaves within Discord's 3 seconds: work that is not done
 //! after [`DEFER_AFTER`] is deferred first and the reply edited in later.
 //! Each command or button interaction is handled once, even when it is
@@ -15,7 +16,7 @@ use std::time::Duration;
 use serenity::all::{
     AutocompleteOption, ChannelId, CommandInteraction, ComponentInteraction,
     CreateAutocompleteResponse, CreateInteractionResponse, CreateInteractionResponseMessage,
-    EditMessage, Http, Interaction, InteractionId, MessageId,
+    CreateModal, EditMessage, Http, Interaction, InteractionId, MessageId, ModalInteraction,
 };
 use serenity::builder::Builder;
 use tokio::sync::{Semaphore, oneshot};
@@ -126,6 +127,7 @@ impl Adapter {
             Interaction::Autocomplete(c) => (c.id, false),
             Interaction::Command(c) => (c.id, true),
             Interaction::Component(c) => (c.id, true),
+            Interaction::Modal(m) => (m.id, true),
             _ => return Handled::Done,
         };
         if remembered && !self.first_time(id).await {
@@ -137,6 +139,7 @@ impl Adapter {
             Interaction::Command(command) => self.command(command, ack).await,
             Interaction::Autocomplete(command) => self.autocomplete(command, ack).await,
             Interaction::Component(component) => self.component(component, ack).await,
+            Interaction::Modal(modal) => self.modal(modal, ack).await,
             _ => {}
         }
         Handled::Done
@@ -202,10 +205,39 @@ impl Adapter {
             self.moderator_role,
         );
         let parsed = translate::button(&component.data.custom_id);
+        // A 👎 is recorded, then asks what was wrong.
+        let form = match &parsed {
+            Ok(Command::Feedback {
+                up: false,
+                entry: Some(entry),
+                ..
+            }) => Some(super::modal::reason_form(entry)),
+            _ => None,
+        };
+        let personal = parsed.as_ref().map_or(true, Command::is_personal);
+        let work = async {
+            match parsed {
+                Ok(parsed) => self.bot.handle(&ctx, parsed).await,
+                Err(e) => vec![Reply::error(e.0)],
+            }
+        };
         let replies = self
-            .run(&ctx, parsed, ack, component.id, &component.token)
+            .respond_or_ask(ack, component.id, &component.token, personal, work, form)
             .await;
         self.after(&replies).await;
+    }
+
+    /// A submitted form: the reason for a 👎.
+    async fn modal(&self, modal: ModalInteraction, ack: Ack) {
+        let ctx = translate::context(
+            modal.guild_id,
+            modal.channel_id,
+            &modal.user,
+            modal.member.as_ref(),
+            self.moderator_role,
+        );
+        let parsed = super::modal::command(&modal.data);
+        self.run(&ctx, parsed, ack, modal.id, &modal.token).await;
     }
 
     /// Answers a parsed command (or says why it could not be parsed).
@@ -281,6 +313,22 @@ impl Adapter {
         personal: bool,
         work: impl Future<Output = Vec<Reply>>,
     ) -> Vec<Reply> {
+        self.respond_or_ask(ack, id, token, personal, work, None)
+            .await
+    }
+
+    /// [`Adapter::respond`]; with `form`, a recorded 👎 is answered with that
+    /// form instead of a message (unless the work had to be deferred: a
+    /// deferred response cannot become a form).
+    async fn respond_or_ask(
+        &self,
+        ack: Ack,
+        id: InteractionId,
+        token: &str,
+        personal: bool,
+        work: impl Future<Output = Vec<Reply>>,
+        form: Option<CreateModal>,
+    ) -> Vec<Reply> {
         tokio::pin!(work);
         let replies = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
             Ok(replies) => replies,
@@ -295,6 +343,15 @@ impl Adapter {
                 return self.finish_deferred(token, work.await).await;
             }
         };
+        let voted_down = matches!(
+            replies.first().and_then(|r| r.data.as_ref()),
+            Some(Data::Vote { up: false, .. })
+        );
+        if let (Some(form), true) = (form, voted_down) {
+            self.ack(ack, id, token, CreateInteractionResponse::Modal(form))
+                .await;
+            return replies;
+        }
         // Discord shows "interaction failed" for an interaction left unanswered.
         let done = Reply::private("done");
         let first = replies.first().unwrap_or(&done);

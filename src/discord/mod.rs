@@ -17,6 +17,7 @@
 pub mod commands;
 pub mod endpoint;
 pub mod handler;
+pub mod modal;
 pub mod posts;
 pub mod render;
 pub mod retry;

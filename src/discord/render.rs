@@ -242,9 +242,14 @@ fn buttons(reply: &Reply) -> Vec<CreateActionRow> {
             let label = letters
                 .and_then(|l| l.get(i))
                 .map_or(c.label.as_str(), |l| l.id.as_str());
+            // The quiz report button is not an option: it looks apart.
+            let style = match crate::commands::quiz_report::parse_choice(&c.id) {
+                Some(_) => ButtonStyle::Secondary,
+                None => ButtonStyle::Primary,
+            };
             CreateButton::new(truncate(&c.id, CUSTOM_ID))
                 .label(truncate(label, BUTTON_LABEL))
-                .style(ButtonStyle::Primary)
+                .style(style)
         })
         .collect();
     if let Some(Data::Answer { related, .. }) = &reply.data {

@@ -192,15 +192,22 @@ pub struct RoundPlan<'a> {
 
 /// Picks a round's questions (unseen in the channel first) and their options;
 /// `None` when the pool is empty. Forgets the channel's seen questions when its
-/// pool is used up.
+/// pool is used up. Entries reported as having two right answers by enough
+/// people are neither asked nor options.
 pub async fn prepare(bot: &Bot, plan: &RoundPlan<'_>) -> Result<Option<NewRound>, StoreError> {
     let store = bot.store();
     let library = bot.library();
+    let left_out: std::collections::HashSet<String> = store
+        .reported_out(plan.guild, crate::commands::quiz_report::OUT_OF_ROTATION)
+        .await?
+        .into_iter()
+        .collect();
     let pool: Vec<_> = library
         .bank
         .questions()
         .iter()
         .filter(|q| plan.topic.is_none_or(|t| q.topic == t))
+        .filter(|q| !left_out.contains(&q.id))
         .collect();
     if pool.is_empty() {
         return Ok(None);
@@ -216,7 +223,8 @@ pub async fn prepare(bot: &Bot, plan: &RoundPlan<'_>) -> Result<Option<NewRound>
         .iter()
         .enumerate()
         .map(|(i, q)| {
-            let options = pick::options(q, &library.bank, &library.searcher, &mut rng);
+            let options =
+                pick::options_without(q, &library.bank, &library.searcher, &left_out, &mut rng);
             RoundQuestion {
                 position: i as i64,
                 question_id: q.id.clone(),

@@ -92,7 +92,20 @@ pub fn options(
     searcher: &Searcher,
     rng: &mut fastrand::Rng,
 ) -> Options {
-    let pool = wrong_options(question, bank, searcher, Judge::Model);
+    options_without(question, bank, searcher, &HashSet::new(), rng)
+}
+
+/// [`options`], never drawing a wrong option from the entries in `left_out`
+/// (those reported as having two right answers).
+pub fn options_without(
+    question: &Question,
+    bank: &Bank,
+    searcher: &Searcher,
+    left_out: &HashSet<String>,
+    rng: &mut fastrand::Rng,
+) -> Options {
+    let mut pool = wrong_options(question, bank, searcher, Judge::Model);
+    pool.retain(|c| !left_out.contains(&c.question.id));
     let mut chosen: Vec<&Question> = Vec::new();
     let mut borrowed = false;
     // The most plausible few of the topic, in random order, then the rest.

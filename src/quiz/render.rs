@@ -126,6 +126,9 @@ pub fn question(bot: &Bot, round: &Round, q: &RoundQuestion, platform: Platform)
     let mut reply = Reply::public(text).with_data(data);
     reply.choices = choices;
     reply
+        .choices
+        .push(crate::commands::quiz_report::choice(&q.question_id));
+    reply
 }
 
 pub fn reveal(bot: &Bot, round: &Round, q: &RoundQuestion, answers: &[AnswerRow]) -> Reply {

@@ -113,7 +113,9 @@ fn actions(reply: &Reply) -> Vec<SlackBlock> {
             let label = letters
                 .and_then(|l| l.get(i))
                 .map_or(c.label.as_str(), |l| l.id.as_str());
-            button(&c.id, label, true)
+            // The quiz report button is not an option: it looks apart.
+            let primary = crate::commands::quiz_report::parse_choice(&c.id).is_none();
+            button(&c.id, label, primary)
         })
         .collect();
     if let Some(Data::Answer { related, .. }) = &reply.data {

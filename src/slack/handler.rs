@@ -4,7 +4,8 @@
 //! a restart does nothing), turned into a core command, answered by the core,
 //! and the replies sent back: to the command's `response_url`, or into the
 //! channel (`chat.postMessage`, `chat.postEphemeral`). Quiz questions the bot
-//! posted are kept up to date with `chat.update`. The App Home tab is
+//! posted are kept up to date with `chat.update`. A 👎 opens the reason form
+//! ([`super::modal`]), whose submission comes back here. The App Home tab is
 //! published here too.
 
 use std::collections::HashMap;
@@ -43,6 +44,11 @@ pub enum Input {
     Slash(String),
     /// A button: its action id.
     Button(String),
+    /// The reason form a 👎 opened, submitted.
+    Reason {
+        entry: String,
+        reason: Option<String>,
+    },
     /// A mention of the bot or a direct message to it.
     Message(String),
     /// The App Home tab was opened.
@@ -68,6 +74,8 @@ pub struct Incoming {
     pub channel: String,
     pub input: Input,
     pub reach: Reach,
+    /// A click's trigger id, to open a form with (valid for 3 seconds).
+    pub trigger: Option<String>,
 }
 
 impl Incoming {
@@ -79,13 +87,28 @@ impl Incoming {
             channel: event.channel_id.to_string(),
             input: Input::Slash(event.text.clone().unwrap_or_default()),
             reach: Reach::ResponseUrl(event.response_url.clone()),
+            trigger: None,
         }
     }
 
-    /// A button click; other interactions are not ours.
+    /// A button click, or a submitted reason form; other interactions are
+    /// not ours.
     pub fn from_interaction(event: &SlackInteractionEvent) -> Option<Incoming> {
-        let SlackInteractionEvent::BlockActions(actions) = event else {
-            return None;
+        let actions = match event {
+            SlackInteractionEvent::BlockActions(actions) => actions,
+            SlackInteractionEvent::ViewSubmission(submission) => {
+                let (entry, channel, reason) = super::modal::submitted(&submission.view)?;
+                return Some(Incoming {
+                    key: format!("slack:view:{}", submission.view.state_params.id.value()),
+                    team: submission.team.id.to_string(),
+                    user: submission.user.id.to_string(),
+                    channel,
+                    input: Input::Reason { entry, reason },
+                    reach: Reach::Channel,
+                    trigger: None,
+                });
+            }
+            _ => return None,
         };
         let action = actions.actions.as_ref()?.first()?;
         let channel =
@@ -109,6 +132,7 @@ impl Incoming {
                 Some(url) => Reach::ResponseUrl(url.clone()),
                 None => Reach::Channel,
             },
+            trigger: Some(actions.trigger_id.value().to_string()),
         })
     }
 
@@ -148,6 +172,7 @@ impl Incoming {
             channel,
             input,
             reach: Reach::Channel,
+            trigger: None,
         })
     }
 }
@@ -253,6 +278,10 @@ impl Adapter {
                 Slash::Help(note) => Err(translate::help(note.as_deref())),
             },
             Input::Button(id) => translate::button(id).map_err(|e| Reply::error(e.0)),
+            Input::Reason { entry, reason } => Ok(Command::FeedbackReason {
+                entry: entry.clone(),
+                reason: reason.clone(),
+            }),
             Input::Message(text) => translate::message(text).map_err(|e| Reply::error(e.0)),
         };
         tracing::debug!("slack: {:?} from {} → {parsed:?}", incoming.input, ctx.user);
@@ -264,12 +293,47 @@ impl Adapter {
                 {
                     ctx.moderator = self.is_moderator(&incoming.team, &incoming.user).await;
                 }
-                self.bot.handle(&ctx, command).await
+                let down_on = match &command {
+                    Command::Feedback {
+                        up: false,
+                        entry: Some(entry),
+                        ..
+                    } => Some(entry.clone()),
+                    _ => None,
+                };
+                let replies = self.bot.handle(&ctx, command).await;
+                let voted_down = matches!(
+                    replies.first().and_then(|r| r.data.as_ref()),
+                    Some(Data::Vote { up: false, .. })
+                );
+                if let (Some(entry), Some(trigger), true) =
+                    (down_on, incoming.trigger.as_deref(), voted_down)
+                {
+                    self.ask_reason(trigger, &entry, &incoming.channel).await;
+                }
+                replies
             }
             Err(reply) => vec![reply],
         };
         self.send(&incoming, &replies).await;
         self.after(&replies).await;
+    }
+
+    /// Opens the reason form for a 👎 on `entry` (the vote is already
+    /// recorded; a form that cannot open only loses the chance of a reason).
+    async fn ask_reason(&self, trigger: &str, entry: &str, channel: &str) {
+        let request = SlackApiViewsOpenRequest::new(
+            trigger.to_string().into(),
+            super::modal::reason_form(entry, channel),
+        );
+        let opened = self
+            .client
+            .open_session(&self.token)
+            .views_open(&request)
+            .await;
+        if let Err(e) = opened {
+            tracing::warn!("slack: could not open the reason form (views.open): {e}");
+        }
     }
 
     /// Claims `key` in the store; false when it was claimed before. A store

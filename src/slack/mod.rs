@@ -19,6 +19,7 @@ pub mod blocks;
 pub mod handler;
 pub mod http;
 pub mod manifest;
+pub mod modal;
 pub mod sink;
 pub mod socket;
 pub mod translate;

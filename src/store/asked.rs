@@ -29,6 +29,9 @@ pub struct NewVote {
     pub query: String,
     pub up: bool,
     pub reason: Option<String>,
+    /// With 👍 after "Not it? Next match": the entry shown first for the
+    /// query, which this one was wanted instead of.
+    pub instead_of: Option<String>,
     /// Unix ms.
     pub at: i64,
 }
@@ -48,6 +51,9 @@ pub struct EntryReport {
     pub up: i64,
     /// The reasons given with 👎, newest first.
     pub reasons: Vec<String>,
+    /// Entries people wanted instead of this one (👍 after "Not it? Next
+    /// match"), with how many did, most first.
+    pub wanted: Vec<(String, i64)>,
 }
 
 /// The hash an asker is kept as: it tells askers apart within a server, nothing more.
@@ -129,11 +135,11 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         sqlx::query(
-            "INSERT INTO feedback (guild, entry, voter, query, vote, reason, voted_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO feedback (guild, entry, voter, query, vote, reason, voted_at, instead_of)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (guild, entry, voter) DO UPDATE SET
                query = excluded.query, vote = excluded.vote, reason = excluded.reason,
-               voted_at = excluded.voted_at",
+               voted_at = excluded.voted_at, instead_of = excluded.instead_of",
         )
         .bind(&v.guild)
         .bind(&v.entry)
@@ -142,6 +148,7 @@ impl Store {
         .bind(if v.up { 1i64 } else { -1i64 })
         .bind(&v.reason)
         .bind(v.at)
+        .bind(&v.instead_of)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -151,10 +158,32 @@ impl Store {
         })
     }
 
-    /// Entries with at least one 👎, most 👎 first, of one server or of all.
+    /// Adds `reason` to `voter`'s 👎 on `entry` (a reason given after the
+    /// vote, in a Discord or Slack modal); a person with no vote there gets a
+    /// 👎 with the reason. Returns whether a vote was there before.
+    pub async fn vote_reason(&self, v: &NewVote) -> Result<VoteOutcome, StoreError> {
+        let done = sqlx::query(
+            "UPDATE feedback SET reason = $4, vote = -1, instead_of = NULL, voted_at = $5
+             WHERE guild = $1 AND entry = $2 AND voter = $3",
+        )
+        .bind(&v.guild)
+        .bind(&v.entry)
+        .bind(&v.voter)
+        .bind(&v.reason)
+        .bind(v.at)
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() > 0 {
+            return Ok(VoteOutcome::Changed);
+        }
+        self.vote(v).await
+    }
+
+    /// Entries with at least one 👎 or wanted less than another, most 👎
+    /// first, of one server or of all.
     pub async fn reports(&self, guild: Option<&str>) -> Result<Vec<EntryReport>, StoreError> {
         let rows = sqlx::query(
-            "SELECT entry, vote, reason FROM feedback WHERE ($1 = '' OR guild = $1)
+            "SELECT entry, vote, reason, instead_of FROM feedback WHERE ($1 = '' OR guild = $1)
              ORDER BY voted_at DESC, entry, voter",
         )
         .bind(guild.unwrap_or(""))
@@ -165,18 +194,16 @@ impl Store {
             let entry: String = row.try_get(0)?;
             let vote: i64 = row.try_get(1)?;
             let reason: Option<String> = row.try_get(2)?;
-            let at = match reports.iter().position(|r| r.entry == entry) {
-                Some(at) => at,
-                None => {
-                    reports.push(EntryReport {
-                        entry,
-                        down: 0,
-                        up: 0,
-                        reasons: Vec::new(),
-                    });
-                    reports.len() - 1
+            let instead_of: Option<String> = row.try_get(3)?;
+            if let Some(first) = instead_of.filter(|f| vote > 0 && *f != entry) {
+                let at = report_of(&mut reports, first);
+                let report = &mut reports[at];
+                match report.wanted.iter_mut().find(|(e, _)| *e == entry) {
+                    Some((_, n)) => *n += 1,
+                    None => report.wanted.push((entry.clone(), 1)),
                 }
-            };
+            }
+            let at = report_of(&mut reports, entry);
             let report = &mut reports[at];
             if vote > 0 {
                 report.up += 1;
@@ -187,8 +214,36 @@ impl Store {
                     .extend(reason.filter(|r| !r.trim().is_empty()));
             }
         }
-        reports.retain(|r| r.down > 0);
-        reports.sort_by(|a, b| b.down.cmp(&a.down).then(a.entry.cmp(&b.entry)));
+        reports.retain(|r| r.down > 0 || !r.wanted.is_empty());
+        for report in &mut reports {
+            report
+                .wanted
+                .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        }
+        let wanted = |r: &EntryReport| r.wanted.iter().map(|(_, n)| n).sum::<i64>();
+        reports.sort_by(|a, b| {
+            b.down
+                .cmp(&a.down)
+                .then(wanted(b).cmp(&wanted(a)))
+                .then(a.entry.cmp(&b.entry))
+        });
         Ok(reports)
+    }
+}
+
+/// The index of `entry`'s report, added empty if it has none yet.
+fn report_of(reports: &mut Vec<EntryReport>, entry: String) -> usize {
+    match reports.iter().position(|r| r.entry == entry) {
+        Some(at) => at,
+        None => {
+            reports.push(EntryReport {
+                entry,
+                down: 0,
+                up: 0,
+                reasons: Vec::new(),
+                wanted: Vec::new(),
+            });
+            reports.len() - 1
+        }
     }
 }

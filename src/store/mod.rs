@@ -1,6 +1,6 @@
 //! Durable state: quiz rounds, the append-only answer log, which questions each
 //! channel has seen, schedules, the outbox of posts and handled request ids,
-//! unanswered queries and votes on answers, in SQLite (a file, the default) or PostgreSQL, chosen by the
+//! unanswered queries, votes on answers and reports on quiz questions, in SQLite (a file, the default) or PostgreSQL, chosen by the
 //! URL. Both run the same SQL through sqlx's `Any` driver (basic types only: times
 //! are Unix milliseconds, flags are integers) and the same migrations
 //! (`schema`). Writes that a person is told about are committed before the
@@ -9,6 +9,7 @@
 mod answers;
 mod asked;
 mod outbox;
+mod quiz_reports;
 mod rounds;
 mod schedules;
 mod schema;
@@ -21,6 +22,7 @@ use sqlx::{AnyPool, Executor};
 pub use answers::{AnswerOutcome, AnswerRow, NewAnswer, Period, Standing};
 pub use asked::{EntryReport, NewVote, UnansweredRow, VoteOutcome, asker_hash};
 pub use outbox::{GuildScope, NewPost, PendingPost};
+pub use quiz_reports::QuizReport;
 pub use rounds::{NewRound, Round, RoundQuestion, RoundStatus, RunClaim};
 pub use schedules::ScheduleRow;
 

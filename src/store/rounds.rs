@@ -213,6 +213,23 @@ impl Store {
         Ok(row.as_ref().map(round_from).transpose()?)
     }
 
+    /// The channel's newest round, running or not.
+    pub async fn latest_round(
+        &self,
+        guild: &str,
+        channel: &str,
+    ) -> Result<Option<Round>, StoreError> {
+        let row = sqlx::query(built(format!(
+            "SELECT {ROUND_COLUMNS} FROM rounds WHERE guild = $1 AND channel = $2
+             ORDER BY created_at DESC, id DESC LIMIT 1"
+        )))
+        .bind(guild)
+        .bind(channel)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(round_from).transpose()?)
+    }
+
     pub async fn round(&self, id: &str) -> Result<Option<Round>, StoreError> {
         let row = sqlx::query(built(format!(
             "SELECT {ROUND_COLUMNS} FROM rounds WHERE id = $1"

@@ -123,6 +123,17 @@ const MIGRATIONS: &[&[&str]] = &[
         PRIMARY KEY (guild, entry, voter)
     )",
     ],
+    &[
+        "CREATE TABLE quiz_reports (
+        guild TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        reporter TEXT NOT NULL,
+        note TEXT,
+        reported_at BIGINT NOT NULL,
+        PRIMARY KEY (guild, entry, reporter)
+    )",
+        "ALTER TABLE feedback ADD COLUMN instead_of TEXT",
+    ],
 ];
 
 /// Any number the processes of this program agree on, naming the migration lock.

@@ -640,6 +640,20 @@ pub fn autocomplete(id: &str, name: &str, options: Value, member: Value) -> Valu
     interaction
 }
 
+/// A submitted form (a modal submit, type 5): `custom_id` is the form's,
+/// `values` the text inputs' (custom id, value) pairs, one per row.
+pub fn modal_submit(id: &str, custom_id: &str, values: &[(&str, &str)], member: Value) -> Value {
+    let mut interaction = interaction_base(id, 5, member);
+    let rows: Vec<Value> = values
+        .iter()
+        .map(|(input, value)| {
+            json!({"type": 1, "components": [{"type": 4, "custom_id": input, "value": value}]})
+        })
+        .collect();
+    interaction["data"] = json!({"custom_id": custom_id, "components": rows});
+    interaction
+}
+
 /// A button click (type 3) on message `message_id`.
 pub fn click(id: &str, custom_id: &str, message_id: &str, member: Value) -> Value {
     let mut interaction = interaction_base(id, 3, member);

@@ -474,6 +474,42 @@ pub fn click_payload(
     })
 }
 
+/// A `view_submission` payload: `user` submitted `view` (as `views.open`
+/// received it) with `reason` typed into its text input (`None`: left empty).
+pub fn view_submission_payload(user: &str, view: &Value, reason: Option<&str>) -> Value {
+    let mut view = view.clone();
+    view["id"] = json!(format!("V0MODAL{:04}", fastrand::u32(..10_000)));
+    view["team_id"] = json!(TEAM_ID);
+    view["hash"] = json!("1800000000.fakehash");
+    view["app_id"] = json!(APP_ID);
+    view["bot_id"] = json!(BOT_ID);
+    let mut values = serde_json::Map::new();
+    for block in view["blocks"].as_array().cloned().unwrap_or_default() {
+        if block["type"] == "input" {
+            let action = block["element"]["action_id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            let mut value = serde_json::Map::new();
+            value.insert(action, json!({"type": "plain_text_input", "value": reason}));
+            values.insert(
+                block["block_id"].as_str().unwrap_or("").to_string(),
+                Value::Object(value),
+            );
+        }
+    }
+    view["state"] = json!({"values": values});
+    json!({
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "fake"},
+        "user": {"id": user, "username": user.to_lowercase(), "name": user.to_lowercase(), "team_id": TEAM_ID},
+        "api_app_id": APP_ID,
+        "token": "deprecated-verification-token",
+        "trigger_id": format!("trigger-{}", fastrand::u64(..)),
+        "view": view
+    })
+}
+
 /// An `app_mention` event by `user` in `channel`.
 pub fn mention_event(user: &str, channel: &str, text: &str) -> Value {
     json!({
@@ -681,6 +717,24 @@ fn answer(
                 Some(members) => ok(json!({"ok": true, "users": members})),
                 None => ok(json!({"ok": false, "error": "no_such_subteam"})),
             }
+        }
+        "views.open" => {
+            let mut view = match &body["view"] {
+                Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+                other => other.clone(),
+            };
+            if body["trigger_id"].as_str().is_none_or(str::is_empty) {
+                return ok(json!({"ok": false, "error": "invalid_trigger_id"}));
+            }
+            if view.is_object() {
+                view["id"] = json!(format!("V0MODAL{:04}", fastrand::u32(..10_000)));
+                view["team_id"] = json!(TEAM_ID);
+                view["hash"] = json!("1800000000.fakehash");
+                view["app_id"] = json!(APP_ID);
+                view["bot_id"] = json!(BOT_ID);
+                view["state"] = json!({"values": {}});
+            }
+            ok(json!({"ok": true, "view": view}))
         }
         "views.publish" => {
             let mut view = match &body["view"] {

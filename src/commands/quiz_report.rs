@@ -1,0 +1,212 @@
+//! "⚠ two right answers?" on quiz questions: a button under every question
+//! (`/quiz report [N] [note]` where commands are typed), one report per person
+//! per entry. An entry reported by [`OUT_OF_ROTATION`] people leaves quiz
+//! rotation (never asked, never a wrong option) until a moderator clears its
+//! reports with `/quiz restore ID`.
+
+use crate::bot::{Bot, Context};
+use crate::clock::millis;
+use crate::reply::{Choice, Data, QuizReportRow, Reply};
+use crate::store::StoreError;
+
+/// The report button: this prefix and the entry's id.
+pub const CHOICE_PREFIX: &str = "quiz-report:";
+pub const CHOICE_LABEL: &str = "⚠ two right answers?";
+/// Reported by this many people, an entry leaves quiz rotation.
+pub const OUT_OF_ROTATION: i64 = 3;
+/// Notes longer than this are cut.
+const MAX_NOTE: usize = 300;
+const NOTES_SHOWN: usize = 5;
+
+/// The report button under a quiz question about `entry`.
+pub fn choice(entry: &str) -> Choice {
+    Choice::new(&format!("{CHOICE_PREFIX}{entry}"), CHOICE_LABEL)
+}
+
+/// The entry a report button names.
+pub fn parse_choice(id: &str) -> Option<&str> {
+    id.strip_prefix(CHOICE_PREFIX).filter(|e| !e.is_empty())
+}
+
+/// A report on `entry` (a button), or on question `number` of this channel's
+/// running or latest round (typed; the open question when not given).
+pub async fn report(
+    bot: &Bot,
+    ctx: &Context,
+    number: Option<i64>,
+    note: Option<&str>,
+    entry: Option<&str>,
+) -> Reply {
+    let entry = match entry {
+        Some(entry) => entry.to_string(),
+        None => match entry_of(bot, ctx, number).await {
+            Ok(Ok(entry)) => entry,
+            Ok(Err(reply)) => return reply,
+            Err(e) => return Reply::error(format!("your report was not recorded: {e}")),
+        },
+    };
+    let bank = bot.bank();
+    let Some(question) = bank.get(&entry) else {
+        return Reply::error(format!(
+            "no question has the id `{}`",
+            super::truncate(&entry, 40)
+        ));
+    };
+    let note = note
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| super::truncate(n, MAX_NOTE));
+    let store = bot.store();
+    let at = millis(bot.now());
+    let recorded = async {
+        let counted = store
+            .report_quiz_entry(&ctx.guild, &question.id, &ctx.user, note.as_deref(), at)
+            .await?;
+        let reporters = store.quiz_reporters(&ctx.guild, &question.id).await?;
+        Ok::<_, StoreError>((counted, reporters))
+    };
+    let (counted, reporters) = match recorded.await {
+        Ok(done) => done,
+        Err(e) => return Reply::error(format!("your report was not recorded: {e}")),
+    };
+    let out = reporters >= OUT_OF_ROTATION;
+    let subject = format!("“{}”", super::truncate(&question.question, 120));
+    let mut text = match counted {
+        true => format!("Thanks: your report that {subject} has two right answers is recorded."),
+        false => format!("You have already reported {subject}; it is counted once."),
+    };
+    text.push_str(&match out {
+        true => format!(
+            " {} have reported it, so it is left out of quizzes until a moderator checks it.",
+            plural_people(reporters)
+        ),
+        false => format!(
+            " {} reported it so far; at {OUT_OF_ROTATION} it leaves quizzes until a moderator checks it.",
+            plural_people(reporters)
+        ),
+    });
+    Reply::private(text).with_data(Data::QuizReported {
+        entry: question.id.clone(),
+        reporters,
+        counted,
+        out_of_rotation: out,
+    })
+}
+
+/// The entry of question `number` (1-based; the open one when `None`) of the
+/// channel's running round, else of its latest one.
+async fn entry_of(
+    bot: &Bot,
+    ctx: &Context,
+    number: Option<i64>,
+) -> Result<Result<String, Reply>, StoreError> {
+    let store = bot.store();
+    let round = match store.open_round(&ctx.guild, &ctx.channel).await? {
+        Some(round) => Some(round),
+        None => store.latest_round(&ctx.guild, &ctx.channel).await?,
+    };
+    let Some(round) = round else {
+        return Ok(Err(Reply::error(
+            "no quiz round has run here: nothing to report",
+        )));
+    };
+    let open = round.status == crate::store::RoundStatus::Open;
+    let number = match number {
+        Some(n) => n,
+        None if round.question_count == 1 => 1,
+        None if open && round.kind != crate::quiz::DAILY => round.position + 1,
+        None => {
+            return Ok(Err(Reply::error(format!(
+                "which question? The round here has {}: for example /quiz report 2 B and D both answer it",
+                super::schedule::plural(round.question_count, "question")
+            ))));
+        }
+    };
+    if number < 1 || number > round.question_count {
+        return Ok(Err(Reply::error(format!(
+            "the round here has {}: /quiz report 1 to {} names one",
+            super::schedule::plural(round.question_count, "question"),
+            round.question_count
+        ))));
+    }
+    if open && round.kind != crate::quiz::DAILY && number > round.position + 1 {
+        return Ok(Err(Reply::error(format!(
+            "question {number} has not been asked yet"
+        ))));
+    }
+    Ok(match store.round_question(&round.id, number - 1).await? {
+        Some(q) => Ok(q.question_id),
+        None => Err(Reply::error(format!(
+            "question {number} of the round here is not stored"
+        ))),
+    })
+}
+
+/// `/quiz restore ID` (moderators): clears an entry's reports, back into quizzes.
+pub async fn restore(bot: &Bot, ctx: &Context, id: &str) -> Reply {
+    let bank = bot.bank();
+    let id = bank
+        .get(id)
+        .map_or_else(|| id.to_string(), |q| q.id.clone());
+    let cleared = match bot.store().clear_quiz_reports(&ctx.guild, &id).await {
+        Ok(cleared) => cleared,
+        Err(e) => return Reply::error(format!("the reports were not cleared: {e}")),
+    };
+    if cleared == 0 {
+        return Reply::error(format!(
+            "no quiz reports on `{}` here: /reports lists the reported questions",
+            super::truncate(&id, 40)
+        ));
+    }
+    let what = bank.get(&id).map_or_else(String::new, |q| {
+        format!(" on “{}”", super::truncate(&q.question, 120))
+    });
+    Reply::private(format!(
+        "Cleared {}{what} ({id}): it is back in quiz rotation.",
+        super::schedule::plural(cleared as i64, "report")
+    ))
+    .with_data(Data::QuizReportsCleared { entry: id, cleared })
+}
+
+/// The lines of the reported quiz questions, for `/reports` and `bank report`.
+pub fn render_rows(rows: &[QuizReportRow], prefix: &str) -> String {
+    let mut text = String::new();
+    for (i, r) in rows.iter().enumerate() {
+        text.push_str(&format!(
+            "\n{}. {} ({}) — ⚠ {}",
+            i + 1,
+            r.question,
+            r.id,
+            plural_people(r.reporters)
+        ));
+        if r.out_of_rotation {
+            text.push_str(&format!(
+                " · out of quizzes until cleared ({prefix}quiz restore {})",
+                r.id
+            ));
+        }
+        for note in r.notes.iter().take(NOTES_SHOWN) {
+            text.push_str(&format!("\n   - “{note}”"));
+        }
+    }
+    text
+}
+
+fn plural_people(n: i64) -> String {
+    match n {
+        1 => "1 person".to_string(),
+        n => format!("{n} people"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_buttons_round_trip() {
+        assert_eq!(parse_choice(&choice("api-012").id), Some("api-012"));
+        assert_eq!(parse_choice("quiz-report:"), None);
+        assert_eq!(parse_choice("feedback:up:api-012"), None);
+    }
+}
