@@ -350,6 +350,7 @@ mod tests {
             continued: None,
             score: 1.0,
             related: Vec::new(),
+            words_only: None,
         })
     }
 
