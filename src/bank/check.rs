@@ -57,10 +57,36 @@ pub fn check(loaded: &Loaded) -> Vec<Diagnostic> {
 
 /// Aliases every entry should have: ways people describe the situation or goal.
 pub const MIN_ALIASES: usize = 2;
+/// Sentences of prose every answer should have: what, then why.
+pub const MIN_SENTENCES: usize = 2;
+
+/// Sentences in the prose of `answer` (fenced code left out): ends of
+/// sentences are `.`, `!` or `?` before a space or the end, except after
+/// abbreviations such as "e.g.", "i.e.", "etc." and "vs.".
+fn sentences(answer: &str) -> usize {
+    const ABBREVIATIONS: [&str; 4] = ["e.g", "i.e", "etc", "vs"];
+    crate::markdown::blocks(answer)
+        .iter()
+        .filter_map(|block| match block {
+            crate::markdown::Block::Prose(text) => Some(text),
+            crate::markdown::Block::Code { .. } => None,
+        })
+        .flat_map(|text| text.split_whitespace())
+        .filter(|word| {
+            let word = word.trim_end_matches(['"', '\'', ')', '*', '_', '`']);
+            let Some(stem) = word.strip_suffix(['.', '!', '?']) else {
+                return false;
+            };
+            !ABBREVIATIONS.contains(&stem.to_lowercase().trim_start_matches('('))
+                && !stem.is_empty()
+        })
+        .count()
+}
 
 /// Warnings for entries with fewer than [`MIN_ALIASES`] aliases (people describe what
-/// happened to them more often than they name the concept) or an answer shorter than
-/// `min_answer_chars` characters (the `bank.min_answer_chars` setting).
+/// happened to them more often than they name the concept), an answer of fewer than
+/// [`MIN_SENTENCES`] sentences, or one shorter than `min_answer_chars` characters (the
+/// `bank.min_answer_chars` setting).
 pub fn depth(bank: &Bank, min_answer_chars: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for q in bank.questions() {
@@ -72,6 +98,17 @@ pub fn depth(bank: &Bank, min_answer_chars: usize) -> Vec<Diagnostic> {
                     "`{}` has {} aliases: add at least {MIN_ALIASES} that describe a situation or goal in everyday words",
                     q.id,
                     q.aliases.len()
+                ),
+            ));
+        }
+        let found = sentences(&q.answer);
+        if found < MIN_SENTENCES {
+            out.push(Diagnostic::warning(
+                &q.origin.file,
+                q.origin.line,
+                format!(
+                    "`{}` has an answer of {found} sentence(s): add a second paragraph that explains why, not only what",
+                    q.id
                 ),
             ));
         }
@@ -256,7 +293,7 @@ answer = "A deep entry says what and why. It gives a reason a reader can reuse."
         assert!(problems.is_empty(), "{problems:?}");
         let bank = Bank::new(questions);
         let warnings: Vec<String> = depth(&bank, 20).iter().map(|d| d.to_string()).collect();
-        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
         assert!(
             warnings
                 .iter()
@@ -264,8 +301,9 @@ answer = "A deep entry says what and why. It gives a reason a reader can reuse."
             "{warnings:?}"
         );
         assert!(warnings[0].contains("has 1 aliases"), "{warnings:?}");
+        assert!(warnings[1].contains("1 sentence(s)"), "{warnings:?}");
         assert!(
-            warnings[1].contains("answer of 6 characters"),
+            warnings[2].contains("answer of 6 characters"),
             "{warnings:?}"
         );
         // The minimum is the setting: a higher one catches the second entry's answer too.
@@ -281,5 +319,19 @@ answer = "A deep entry says what and why. It gives a reason a reader can reuse."
                 .iter()
                 .all(|d| !d.to_string().contains("characters"))
         );
+    }
+
+    #[test]
+    fn sentences_are_counted_in_prose_only() {
+        assert_eq!(sentences("One. Two! Three?"), 3);
+        assert_eq!(
+            sentences("Use a tool, e.g. pip, i.e. the installer, etc. here."),
+            1
+        );
+        assert_eq!(
+            sentences("One sentence.\n\n```python\nx = 1. \ny = 2. \n```"),
+            1
+        );
+        assert_eq!(sentences("A version 1.2 number is not an end"), 0);
     }
 }
