@@ -310,7 +310,49 @@ pub struct CommandHelp {
     pub description: String,
 }
 
+/// A button as every platform shows it. `primary`: one of the reply's own
+/// choices, shown prominently; otherwise set apart (the quiz report button,
+/// related questions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Button {
+    pub id: String,
+    pub label: String,
+    pub primary: bool,
+}
+
 impl Reply {
+    /// The reply's buttons in order: its choices (a quiz question's labelled
+    /// by their letters, its options being in the text), then one per related
+    /// question of an answer.
+    pub fn buttons(&self) -> Vec<Button> {
+        let letters = match &self.data {
+            Some(Data::Question { choices, .. }) => Some(choices),
+            _ => None,
+        };
+        let mut buttons: Vec<Button> = self
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Button {
+                id: c.id.clone(),
+                label: letters
+                    .and_then(|l| l.get(i))
+                    .map_or(&c.label, |l| &l.id)
+                    .clone(),
+                // The quiz report button is not an option: it looks apart.
+                primary: crate::commands::quiz_report::parse_choice(&c.id).is_none(),
+            })
+            .collect();
+        if let Some(Data::Answer { related, .. }) = &self.data {
+            buttons.extend(related.iter().map(|r| Button {
+                id: format!("{}{}", crate::commands::ask::SHOW_CHOICE_PREFIX, r.id),
+                label: r.question.clone(),
+                primary: false,
+            }));
+        }
+        buttons
+    }
+
     pub fn public(text: impl Into<String>) -> Self {
         Reply {
             text: text.into(),

@@ -10,7 +10,6 @@ use serenity::all::{
     EditInteractionResponse, EditMessage,
 };
 
-use crate::commands::ask::SHOW_CHOICE_PREFIX;
 use crate::commands::truncate;
 use crate::markdown::{self, Markdown};
 use crate::reply::{Data, Reply};
@@ -227,41 +226,21 @@ fn more(reply: &Reply) -> Vec<CreateEmbed> {
     embeds
 }
 
-/// The reply's choices as buttons, then one button per related question.
+/// The reply's buttons (see [`Reply::buttons`]) in action rows.
 fn buttons(reply: &Reply) -> Vec<CreateActionRow> {
-    // A quiz question's options are in its embed; its buttons are the letters.
-    let letters = match &reply.data {
-        Some(Data::Question { choices, .. }) => Some(choices),
-        _ => None,
-    };
-    let mut all: Vec<CreateButton> = reply
-        .choices
+    let all: Vec<CreateButton> = reply
+        .buttons()
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let label = letters
-                .and_then(|l| l.get(i))
-                .map_or(c.label.as_str(), |l| l.id.as_str());
-            // The quiz report button is not an option: it looks apart.
-            let style = match crate::commands::quiz_report::parse_choice(&c.id) {
-                Some(_) => ButtonStyle::Secondary,
-                None => ButtonStyle::Primary,
-            };
-            CreateButton::new(truncate(&c.id, CUSTOM_ID))
-                .label(truncate(label, BUTTON_LABEL))
-                .style(style)
+        .map(|b| {
+            CreateButton::new(truncate(&b.id, CUSTOM_ID))
+                .label(truncate(&b.label, BUTTON_LABEL))
+                .style(if b.primary {
+                    ButtonStyle::Primary
+                } else {
+                    ButtonStyle::Secondary
+                })
         })
         .collect();
-    if let Some(Data::Answer { related, .. }) = &reply.data {
-        all.extend(related.iter().map(|r| {
-            CreateButton::new(truncate(
-                &format!("{SHOW_CHOICE_PREFIX}{}", r.id),
-                CUSTOM_ID,
-            ))
-            .label(truncate(&r.question, BUTTON_LABEL))
-            .style(ButtonStyle::Secondary)
-        }));
-    }
     all.chunks(BUTTONS_PER_ROW)
         .take(ROWS)
         .map(|row| CreateActionRow::Buttons(row.to_vec()))

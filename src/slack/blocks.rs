@@ -10,7 +10,6 @@
 
 use slack_morphism::prelude::*;
 
-use crate::commands::ask::SHOW_CHOICE_PREFIX;
 use crate::commands::truncate;
 use crate::markdown::{self, Style};
 use crate::reply::{Data, Reply};
@@ -98,33 +97,13 @@ pub fn blocks(reply: &Reply, buttons: bool) -> Vec<SlackBlock> {
     blocks
 }
 
-/// The reply's choices as buttons (a quiz question's show its letters), then
-/// one button per related question.
+/// The reply's buttons (see [`Reply::buttons`]) in actions blocks.
 fn actions(reply: &Reply) -> Vec<SlackBlock> {
-    let letters = match &reply.data {
-        Some(Data::Question { choices, .. }) => Some(choices),
-        _ => None,
-    };
-    let mut all: Vec<SlackActionBlockElement> = reply
-        .choices
+    let all: Vec<SlackActionBlockElement> = reply
+        .buttons()
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let label = letters
-                .and_then(|l| l.get(i))
-                .map_or(c.label.as_str(), |l| l.id.as_str());
-            // The quiz report button is not an option: it looks apart.
-            let primary = crate::commands::quiz_report::parse_choice(&c.id).is_none();
-            button(&c.id, label, primary)
-        })
+        .map(|b| button(&b.id, &b.label, b.primary))
         .collect();
-    if let Some(Data::Answer { related, .. }) = &reply.data {
-        all.extend(
-            related
-                .iter()
-                .map(|r| button(&format!("{SHOW_CHOICE_PREFIX}{}", r.id), &r.question, false)),
-        );
-    }
     all.chunks(ELEMENTS_PER_ACTIONS)
         .map(|row| SlackActionsBlock::new(row.to_vec()).into())
         .collect()
