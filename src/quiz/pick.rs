@@ -5,7 +5,9 @@
 //! Wrong options: answers in the same topic that are close in meaning to the
 //! right one (or, without the embedding model, answers of questions search finds
 //! similar), so they are plausible; the closest topics lend some when a topic
-//! has too few. Exactly one option is right: a wrong one never answers the
+//! has too few. Meaning compares what answers say first (their leads, see
+//! [`crate::semantic::Semantic`]): later paragraphs explain and would make every
+//! answer of a topic look alike. Exactly one option is right: a wrong one never answers the
 //! question about as well as the right answer, never says the same as it, never
 //! shares a specific tag with it, and never is one the bank excludes for it
 //! (`not_with`, `distinct_from`).

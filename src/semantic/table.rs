@@ -1,6 +1,15 @@
 //! The bank as vectors: for every entry (a row, in bank order) the vectors of its
-//! question and aliases ("phrasings"), of its answer, and of question and answer
-//! together ("entry"), and the similarities a query or another entry has to them.
+//! question and aliases ("phrasings"), of what its answer says first (its lead,
+//! the first paragraph of prose) and of the whole answer, and of the question
+//! with each of them, and the similarities a query or another entry has to them.
+//!
+//! Why both lead and whole: an answer explains *why* after it says *what*, and
+//! gives examples. Embedded whole, the later paragraphs dilute the vector of what
+//! the entry is about, so two entries' answers look alike and a query finds the
+//! entry less often; embedded alone, the lead misses what only the explanation
+//! says. Search takes the closer of the two, and the quiz compares what options
+//! claim (leads) against the best the right entry says (BENCHMARKS.md, "Deeper
+//! answers").
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -14,8 +23,9 @@ use crate::bank::{Bank, Question};
 pub struct Similarity {
     /// To the question or the closest alias.
     pub phrasing: f32,
+    /// To the answer's lead or the whole answer, the closer.
     pub answer: f32,
-    /// To question and answer together.
+    /// To the question with the answer's lead or with the whole answer, the closer.
     pub entry: f32,
 }
 
@@ -53,9 +63,41 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// The text embedded for a whole entry.
-fn entry_text(q: &Question) -> String {
-    format!("{} {}", q.question, q.answer)
+/// What an answer says first: its first paragraph of prose (the whole answer
+/// when it has none).
+pub(crate) fn lead(answer: &str) -> String {
+    crate::markdown::blocks(answer)
+        .into_iter()
+        .find_map(|block| match block {
+            crate::markdown::Block::Prose(text) => Some(text),
+            crate::markdown::Block::Code { .. } => None,
+        })
+        .unwrap_or_else(|| answer.to_string())
+}
+
+/// The texts embedded for one entry besides its phrasings, in the order of
+/// [`AnswerTexts::all`].
+struct AnswerTexts {
+    lead: String,
+    answer: String,
+    entry_lead: String,
+    entry_whole: String,
+}
+
+impl AnswerTexts {
+    fn of(q: &Question) -> AnswerTexts {
+        let lead = lead(&q.answer);
+        AnswerTexts {
+            entry_lead: format!("{} {lead}", q.question),
+            entry_whole: format!("{} {}", q.question, q.answer),
+            answer: q.answer.clone(),
+            lead,
+        }
+    }
+
+    fn all(self) -> [String; 4] {
+        [self.lead, self.answer, self.entry_lead, self.entry_whole]
+    }
 }
 
 /// Every text of `bank` that gets a vector.
@@ -63,8 +105,7 @@ pub(crate) fn texts(bank: &Bank) -> Vec<String> {
     let mut texts = Vec::new();
     for q in bank.questions() {
         texts.extend(q.phrasings().map(str::to_string));
-        texts.push(q.answer.clone());
-        texts.push(entry_text(q));
+        texts.extend(AnswerTexts::of(q).all());
     }
     texts
 }
@@ -81,7 +122,10 @@ pub struct Semantic {
     phrasing_rows: Vec<usize>,
     /// Each row's phrasings.
     phrasings_of: Vec<std::ops::Range<usize>>,
+    /// Each row's lead, whole answer, question with lead, question with answer.
+    leads: Matrix,
     answers: Matrix,
+    entry_leads: Matrix,
     entries: Matrix,
 }
 
@@ -127,7 +171,9 @@ impl Semantic {
             phrasings: Matrix::new(dimensions),
             phrasing_rows: Vec::new(),
             phrasings_of: Vec::new(),
+            leads: Matrix::new(dimensions),
             answers: Matrix::new(dimensions),
+            entry_leads: Matrix::new(dimensions),
             entries: Matrix::new(dimensions),
             model,
         };
@@ -140,8 +186,11 @@ impl Semantic {
             semantic
                 .phrasings_of
                 .push(first..semantic.phrasing_rows.len());
-            semantic.answers.push(vector(&q.answer)?);
-            semantic.entries.push(vector(&entry_text(q))?);
+            let [lead, answer, entry_lead, entry] = AnswerTexts::of(q).all();
+            semantic.leads.push(vector(&lead)?);
+            semantic.answers.push(vector(&answer)?);
+            semantic.entry_leads.push(vector(&entry_lead)?);
+            semantic.entries.push(vector(&entry)?);
         }
         Ok((semantic, embedded))
     }
@@ -181,10 +230,17 @@ impl Semantic {
     }
 
     fn similarities_to(&self, query: &[f32]) -> Vec<Similarity> {
-        let mut out: Vec<Similarity> = self
-            .answers
-            .dots(query)
-            .zip(self.entries.dots(query))
+        let closer = |a: &Matrix, b: &Matrix| -> Vec<f32> {
+            a.dots(query)
+                .zip(b.dots(query))
+                .map(|(x, y)| x.max(y))
+                .collect()
+        };
+        let answers = closer(&self.leads, &self.answers);
+        let entries = closer(&self.entry_leads, &self.entries);
+        let mut out: Vec<Similarity> = answers
+            .into_iter()
+            .zip(entries)
             .map(|(answer, entry)| Similarity {
                 phrasing: -1.0,
                 answer,
@@ -213,26 +269,35 @@ impl Semantic {
         near
     }
 
-    /// How alike two entries are as wholes (question and answer).
+    /// How alike two entries are: their questions with what their answers say first.
     pub fn entry_similarity(&self, a: usize, b: usize) -> f32 {
-        dot(self.entries.row(a), self.entries.row(b))
+        dot(self.entry_leads.row(a), self.entry_leads.row(b))
     }
 
-    /// How alike the answers of two entries are.
+    /// How alike what the answers of two entries say first.
     pub fn answer_similarity(&self, a: usize, b: usize) -> f32 {
-        dot(self.answers.row(a), self.answers.row(b))
+        dot(self.leads.row(a), self.leads.row(b))
+    }
+
+    /// How well entry `option`'s answer answers entry `question`'s question (its
+    /// best phrasing): the judge of whether an option is right. Another entry is
+    /// judged by what its answer says first (what its option line claims); the
+    /// entry itself by the better of that and its whole answer, since all of it
+    /// is the right answer.
+    pub fn answers_question(&self, question: usize, option: usize) -> f32 {
+        let best = |answers: &Matrix| {
+            self.phrasings_of[question]
+                .clone()
+                .map(|i| dot(self.phrasings.row(i), answers.row(option)))
+                .fold(-1.0, f32::max)
+        };
+        match question == option {
+            true => best(&self.leads).max(best(&self.answers)),
+            false => best(&self.leads),
+        }
     }
 
     /// How alike the closest phrasings of two entries are.
-    /// How well entry `answer`'s answer answers entry `question`'s question
-    /// (its best phrasing): the judge of whether an option is right.
-    pub fn answers_question(&self, question: usize, answer: usize) -> f32 {
-        self.phrasings_of[question]
-            .clone()
-            .map(|i| dot(self.phrasings.row(i), self.answers.row(answer)))
-            .fold(-1.0, f32::max)
-    }
-
     pub fn phrasing_similarity(&self, a: usize, b: usize) -> f32 {
         let of = |row: usize| {
             self.phrasings_of[row]
@@ -242,5 +307,27 @@ impl Semantic {
         of(a)
             .flat_map(|x| of(b).map(move |y| dot(x, y)))
             .fold(-1.0, f32::max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lead_is_the_first_paragraph_of_prose() {
+        let answer = "What it is.\nStill the first paragraph.\n\nWhy it matters.";
+        assert_eq!(lead(answer), "What it is.\nStill the first paragraph.");
+        assert_eq!(
+            lead("```sh\ndocker ps\n```\n\nLists containers."),
+            "Lists containers."
+        );
+        assert_eq!(lead("One line only."), "One line only.");
+    }
+
+    #[test]
+    fn an_answer_of_code_only_is_its_own_lead() {
+        let answer = "```sh\ndocker ps\n```";
+        assert_eq!(lead(answer), answer);
     }
 }
