@@ -449,6 +449,17 @@ fn an_edit_to_the_bank_is_used_without_a_restart_and_a_broken_one_is_refused() {
     // A reload reads the bank files; reading is not an edit, so it does not
     // set off another reload.
     let reloads = |bot: &Running| bot.log().matches("bank reloaded").count();
+    // The new bank answers as soon as it is swapped in; its log line may come
+    // a moment later.
+    let deadline = Instant::now() + REPLY_LIMIT;
+    while reloads(&bot) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no reload logged:\n{}",
+            bot.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let settled = reloads(&bot);
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(

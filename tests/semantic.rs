@@ -172,20 +172,21 @@ fn vectors_are_cached_and_only_changed_texts_are_embedded() {
     let cache = tmp.path().join("index");
     let bank = write_bank(&tmp.path().join("bank"), "An endpoint of a connection.");
     let load = |bank: &Bank| Semantic::build(bank, Model::load(&model_dir).unwrap(), Some(&cache));
-    // 2 questions, 1 alias, 2 answers, 2 whole entries.
+    // 2 questions, 1 alias, 2 answers, 2 whole entries (a one-paragraph answer
+    // is its own lead, so its lead and question+lead texts are the same).
     let (_, first) = load(&bank).unwrap();
     assert_eq!((first.texts, first.reused), (7, 0));
     let (_, again) = load(&bank).unwrap();
     assert_eq!((again.texts, again.reused), (0, 7));
     let changed = write_bank(
         &tmp.path().join("bank"),
-        "One end of a two-way link between programs.",
+        "One end of a two-way link between programs.\\n\\nWhy: a port alone names no conversation.",
     );
     let (_, after_edit) = load(&changed).unwrap();
     assert_eq!(
         (after_edit.texts, after_edit.reused),
-        (2, 5),
-        "the new answer and its entry"
+        (4, 5),
+        "the new answer, its lead, and the question with each"
     );
     let files: Vec<_> = std::fs::read_dir(&cache)
         .unwrap()
@@ -198,7 +199,7 @@ fn vectors_are_cached_and_only_changed_texts_are_embedded() {
     let bytes = std::fs::read(&file).unwrap();
     std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
     let (semantic, after_damage) = load(&changed).unwrap();
-    assert_eq!(after_damage.texts, 7, "a damaged cache is embedded anew");
+    assert_eq!(after_damage.texts, 9, "a damaged cache is embedded anew");
     assert!(semantic.entry_similarity(0, 1) < 0.9);
 }
 

@@ -457,7 +457,7 @@ fn feedback_is_one_vote_per_person_per_answer_and_reports_count_downs() {
         choices.contains(&format!("feedback:down:{id}").as_str()),
         "{choices:?}"
     );
-    assert_eq!(replies[2]["data"]["kind"], "vote");
+    assert_eq!(replies[2]["data"]["kind"], "vote", "{}", replies[2]);
     assert_eq!(replies[2]["data"]["changed"], false);
     assert_eq!(replies[3]["data"]["changed"], true, "{}", replies[3]);
     assert_eq!(replies[3]["data"]["up"], false);

@@ -156,6 +156,7 @@ on_both_backends!(
     unanswered_queries_per_server_newest_first_and_expiring,
     a_second_vote_changes_the_first_and_reports_count_downs,
     a_reason_after_the_vote_and_entries_wanted_instead,
+    votes_racing_other_writes_are_all_recorded,
     quiz_reports_count_people_once_and_clear,
 );
 
@@ -1900,6 +1901,43 @@ async fn a_second_vote_changes_the_first_and_reports_count_downs(db: Db) {
     assert_eq!(reports[1].entry, "api-002");
     assert_eq!(reports[1].reasons, ["wrong topic"]);
     assert!(store.reports(Some("other")).await.unwrap().is_empty());
+}
+
+/// Votes while other connections write (people asking, voting elsewhere): each
+/// one is recorded, none fails because another write came first.
+async fn votes_racing_other_writes_are_all_recorded(db: Db) {
+    const VOTES: i64 = 60;
+    let store = db.connect().await;
+    let voter = |name: &'static str| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut failed = Vec::new();
+            for i in 0..VOTES {
+                let entry = format!("docker-{:03}", i % 7);
+                let v = vote(name, &entry, false, None, T0 + i);
+                if let Err(e) = store.vote(&v).await {
+                    failed.push(format!("{name} vote {i}: {e}"));
+                }
+                let asked = store.record_unanswered("g1", name, "what is kubernetes", T0 + i);
+                if let Err(e) = asked.await {
+                    failed.push(format!("{name} unanswered {i}: {e}"));
+                }
+            }
+            failed
+        })
+    };
+    let runs = [voter("alice"), voter("bob"), voter("carol")];
+    let mut failed = Vec::new();
+    for run in runs {
+        failed.extend(bounded("racing votes", run).await.unwrap());
+    }
+    assert!(failed.is_empty(), "{} failed: {failed:#?}", failed.len());
+    let reports = store.reports(Some("g1")).await.unwrap();
+    let counted: i64 = reports.iter().map(|r| r.up + r.down).sum();
+    assert_eq!(
+        counted, 21,
+        "3 people × 7 entries, one 👎 each: {reports:?}"
+    );
 }
 
 async fn a_reason_after_the_vote_and_entries_wanted_instead(db: Db) {

@@ -46,7 +46,9 @@ pub(crate) struct VectorCache {
 /// What filling the cache did.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Embedded {
+    /// Distinct texts embedded now.
     pub texts: usize,
+    /// Distinct texts whose vectors were cached.
     pub reused: usize,
     pub seconds: f64,
 }
@@ -80,10 +82,15 @@ impl VectorCache {
     pub fn fill(&mut self, model: &Model, texts: &[&str]) -> Result<Embedded, ModelError> {
         let started = Instant::now();
         let mut seen = HashSet::new();
-        let missing: Vec<&str> = texts
+        let distinct: Vec<&str> = texts
             .iter()
             .copied()
-            .filter(|t| !self.vectors.contains_key(&key(t)) && seen.insert(key(t)))
+            .filter(|t| seen.insert(key(t)))
+            .collect();
+        let missing: Vec<&str> = distinct
+            .iter()
+            .copied()
+            .filter(|t| !self.vectors.contains_key(&key(t)))
             .collect();
         let progress = match missing.len() < PROGRESS_FROM {
             true => Progress::hidden(),
@@ -99,7 +106,7 @@ impl VectorCache {
         progress.finish(true);
         Ok(Embedded {
             texts: missing.len(),
-            reused: texts.len() - missing.len(),
+            reused: distinct.len() - missing.len(),
             seconds: started.elapsed().as_secs_f64(),
         })
     }

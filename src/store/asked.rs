@@ -126,20 +126,13 @@ impl Store {
 
     /// Records a vote; a person's second vote on the same entry replaces the first.
     pub async fn vote(&self, v: &NewVote) -> Result<VoteOutcome, StoreError> {
+        // Write first: a SQLite transaction that reads and then writes fails at
+        // once ("database is locked", no waiting) when another connection wrote
+        // in between; one that starts by writing waits its turn.
         let mut tx = self.pool().begin().await?;
-        let earlier =
-            sqlx::query("SELECT vote FROM feedback WHERE guild = $1 AND entry = $2 AND voter = $3")
-                .bind(&v.guild)
-                .bind(&v.entry)
-                .bind(&v.voter)
-                .fetch_optional(&mut *tx)
-                .await?;
-        sqlx::query(
-            "INSERT INTO feedback (guild, entry, voter, query, vote, reason, voted_at, instead_of)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (guild, entry, voter) DO UPDATE SET
-               query = excluded.query, vote = excluded.vote, reason = excluded.reason,
-               voted_at = excluded.voted_at, instead_of = excluded.instead_of",
+        let changed = sqlx::query(
+            "UPDATE feedback SET query = $4, vote = $5, reason = $6, voted_at = $7, instead_of = $8
+             WHERE guild = $1 AND entry = $2 AND voter = $3",
         )
         .bind(&v.guild)
         .bind(&v.entry)
@@ -150,11 +143,32 @@ impl Store {
         .bind(v.at)
         .bind(&v.instead_of)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected()
+            > 0;
+        if !changed {
+            sqlx::query(
+                "INSERT INTO feedback (guild, entry, voter, query, vote, reason, voted_at, instead_of)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (guild, entry, voter) DO UPDATE SET
+                   query = excluded.query, vote = excluded.vote, reason = excluded.reason,
+                   voted_at = excluded.voted_at, instead_of = excluded.instead_of",
+            )
+            .bind(&v.guild)
+            .bind(&v.entry)
+            .bind(&v.voter)
+            .bind(&v.query)
+            .bind(if v.up { 1i64 } else { -1i64 })
+            .bind(&v.reason)
+            .bind(v.at)
+            .bind(&v.instead_of)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
-        Ok(match earlier {
-            Some(_) => VoteOutcome::Changed,
-            None => VoteOutcome::Recorded,
+        Ok(match changed {
+            true => VoteOutcome::Changed,
+            false => VoteOutcome::Recorded,
         })
     }
 
