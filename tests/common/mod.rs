@@ -166,10 +166,15 @@ pub fn postgres_admin_url() -> Option<String> {
 pub async fn fresh_postgres() -> Option<String> {
     use sqlx::Connection;
     let admin = postgres_admin_url()?;
-    let name = format!("ib_test_{:016x}", fastrand::u64(..));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs();
+    let name = format!("ib_test_{now}_{:016x}", fastrand::u64(..));
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
         .expect("the test PostgreSQL server answers");
+    drop_old_test_databases(&mut conn, now).await;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
@@ -178,6 +183,32 @@ pub async fn fresh_postgres() -> Option<String> {
         .rsplit_once('/')
         .map_or(admin.as_str(), |(base, _)| base);
     Some(format!("{base}/{name}"))
+}
+
+/// Test databases outlive their tests (a test may still be using its database
+/// when another starts); those created more than [`OLD_TEST_DATABASE`] ago
+/// belong to finished runs and are dropped, so a developer's server does not
+/// fill up. One in use is left (the drop fails).
+const OLD_TEST_DATABASE: u64 = 3 * 60 * 60;
+
+async fn drop_old_test_databases(conn: &mut sqlx::PgConnection, now: u64) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'ib\\_test\\_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let created = name
+            .strip_prefix("ib_test_")
+            .and_then(|rest| rest.split_once('_'))
+            .and_then(|(secs, _)| secs.parse::<u64>().ok());
+        // Names without a time are from before times were recorded.
+        if created.is_none_or(|secs| secs + OLD_TEST_DATABASE < now) {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
+                .execute(&mut *conn)
+                .await;
+        }
+    }
 }
 
 /// A SQLite URL for a new file in `dir`.
