@@ -90,37 +90,26 @@ fn sentences(answer: &str) -> usize {
 pub fn depth(bank: &Bank, min_answer_chars: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for q in bank.questions() {
-        if q.aliases.len() < MIN_ALIASES {
-            out.push(Diagnostic::warning(
-                &q.origin.file,
-                q.origin.line,
-                format!(
-                    "`{}` has {} aliases: add at least {MIN_ALIASES} that describe a situation or goal in everyday words",
-                    q.id,
-                    q.aliases.len()
-                ),
+        let mut warn = |message: String| {
+            out.push(Diagnostic::warning(&q.origin.file, q.origin.line, message));
+        };
+        let id = &q.id;
+        let aliases = q.aliases.len();
+        if aliases < MIN_ALIASES {
+            warn(format!(
+                "`{id}` has {aliases} aliases: add at least {MIN_ALIASES} that describe a situation or goal in everyday words"
             ));
         }
         let found = sentences(&q.answer);
         if found < MIN_SENTENCES {
-            out.push(Diagnostic::warning(
-                &q.origin.file,
-                q.origin.line,
-                format!(
-                    "`{}` has an answer of {found} sentence(s): add a second paragraph that explains why, not only what",
-                    q.id
-                ),
+            warn(format!(
+                "`{id}` has an answer of {found} sentence(s): add a second paragraph that explains why, not only what"
             ));
         }
         let chars = q.answer.trim().chars().count();
         if chars < min_answer_chars {
-            out.push(Diagnostic::warning(
-                &q.origin.file,
-                q.origin.line,
-                format!(
-                    "`{}` has an answer of {chars} characters (bank.min_answer_chars is {min_answer_chars}): explain why, not only what",
-                    q.id
-                ),
+            warn(format!(
+                "`{id}` has an answer of {chars} characters (bank.min_answer_chars is {min_answer_chars}): explain why, not only what"
             ));
         }
     }

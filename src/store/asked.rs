@@ -130,38 +130,24 @@ impl Store {
         // once ("database is locked", no waiting) when another connection wrote
         // in between; one that starts by writing waits its turn.
         let mut tx = self.pool().begin().await?;
-        let changed = sqlx::query(
+        let changed = with_vote(
             "UPDATE feedback SET query = $4, vote = $5, reason = $6, voted_at = $7, instead_of = $8
              WHERE guild = $1 AND entry = $2 AND voter = $3",
+            v,
         )
-        .bind(&v.guild)
-        .bind(&v.entry)
-        .bind(&v.voter)
-        .bind(&v.query)
-        .bind(if v.up { 1i64 } else { -1i64 })
-        .bind(&v.reason)
-        .bind(v.at)
-        .bind(&v.instead_of)
         .execute(&mut *tx)
         .await?
         .rows_affected()
             > 0;
         if !changed {
-            sqlx::query(
+            with_vote(
                 "INSERT INTO feedback (guild, entry, voter, query, vote, reason, voted_at, instead_of)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                  ON CONFLICT (guild, entry, voter) DO UPDATE SET
                    query = excluded.query, vote = excluded.vote, reason = excluded.reason,
                    voted_at = excluded.voted_at, instead_of = excluded.instead_of",
+                v,
             )
-            .bind(&v.guild)
-            .bind(&v.entry)
-            .bind(&v.voter)
-            .bind(&v.query)
-            .bind(if v.up { 1i64 } else { -1i64 })
-            .bind(&v.reason)
-            .bind(v.at)
-            .bind(&v.instead_of)
             .execute(&mut *tx)
             .await?;
         }
@@ -260,4 +246,21 @@ fn report_of(reports: &mut Vec<EntryReport>, entry: String) -> usize {
             reports.len() - 1
         }
     }
+}
+
+/// `sql` with a vote's fields bound as $1..$8: guild, entry, voter, query, vote
+/// (1 or -1), reason, time, the entry it was wanted instead of.
+fn with_vote<'q>(
+    sql: &'static str,
+    v: &'q NewVote,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query(sql)
+        .bind(&v.guild)
+        .bind(&v.entry)
+        .bind(&v.voter)
+        .bind(&v.query)
+        .bind(if v.up { 1i64 } else { -1i64 })
+        .bind(&v.reason)
+        .bind(v.at)
+        .bind(&v.instead_of)
 }

@@ -204,9 +204,11 @@ async fn drop_old_test_databases(conn: &mut sqlx::PgConnection, now: u64) {
             .and_then(|(secs, _)| secs.parse::<u64>().ok());
         // Names without a time are from before times were recorded.
         if created.is_none_or(|secs| secs + OLD_TEST_DATABASE < now) {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
-                .execute(&mut *conn)
-                .await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name}"
+            )))
+            .execute(&mut *conn)
+            .await;
         }
     }
 }
