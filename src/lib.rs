@@ -65,6 +65,7 @@ pub mod markdown;
 pub mod meaning;
 pub mod metrics;
 pub mod outbox;
+pub mod posted;
 pub mod progress;
 pub mod quiz;
 pub mod reload;

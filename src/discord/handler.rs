@@ -8,15 +8,14 @@
 //! for the replay window. A stopping adapter takes no new interactions and
 //! lets the ones in flight finish ([`Adapter::drain`]).
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serenity::all::{
     AutocompleteOption, ChannelId, CommandInteraction, ComponentInteraction,
     CreateAutocompleteResponse, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateModal, EditMessage, Http, Interaction, InteractionId, MessageId, ModalInteraction,
+    CreateModal, Http, Interaction, InteractionId, MessageId, ModalInteraction,
 };
 use serenity::builder::Builder;
 use tokio::sync::{Semaphore, oneshot};
@@ -26,7 +25,8 @@ use super::retry::retry;
 use super::translate;
 use crate::bot::{Bot, Context};
 use crate::commands::{Command, ParseError};
-use crate::reply::{AckStatus, Data, Reply};
+use crate::posted::{Change, Editor, Posted, PostedQuestions};
+use crate::reply::{Data, Reply};
 
 /// Work still running after this long is deferred (Discord allows 3 seconds).
 pub const DEFER_AFTER: Duration = Duration::from_millis(1500);
@@ -50,26 +50,14 @@ pub enum Ack {
     Body(oneshot::Sender<CreateInteractionResponse>),
 }
 
-/// A quiz question message the bot posted, to edit as people answer. Its
-/// edits go out one at a time (the async lock), and none after the close.
-struct Posted {
-    channel: ChannelId,
-    message: MessageId,
-    reply: Reply,
-    answered: usize,
-    closed: bool,
-}
-
-type PostedSlot = Arc<tokio::sync::Mutex<Posted>>;
-
 pub struct Adapter {
     bot: Arc<Bot>,
     http: Arc<Http>,
     moderator_role: Option<u64>,
     /// One permit per interaction in flight; closed once stopping.
     gate: Semaphore,
-    /// By (round, question number).
-    posted: Mutex<HashMap<(String, i64), PostedSlot>>,
+    /// Quiz questions posted, by channel and message.
+    posted: PostedQuestions<(ChannelId, MessageId)>,
 }
 
 /// What became of an interaction offered to [`Adapter::handle`].
@@ -89,7 +77,7 @@ impl Adapter {
             http,
             moderator_role,
             gate: Semaphore::new(MAX_IN_FLIGHT as usize),
-            posted: Mutex::default(),
+            posted: PostedQuestions::default(),
         }
     }
 
@@ -262,23 +250,7 @@ impl Adapter {
     /// Keeps posted quiz questions up to date with what replies and posts say:
     /// one more answer recorded, or a question closed (a stop reveals it too).
     pub async fn after(&self, replies: &[Reply]) {
-        for reply in replies {
-            match &reply.data {
-                Some(Data::AnswerAck {
-                    round,
-                    position,
-                    status: AckStatus::Recorded,
-                    ..
-                }) => self.count_answer(round, *position).await,
-                Some(Data::Reveal {
-                    round,
-                    position,
-                    correct,
-                    ..
-                }) => self.close_question(round, *position, correct).await,
-                _ => {}
-            }
-        }
+        self.posted.after(replies, self).await;
     }
 
     async fn autocomplete(&self, command: CommandInteraction, ack: Ack) {
@@ -426,67 +398,20 @@ impl Adapter {
 
     /// Remembers a posted quiz question, to edit as people answer.
     pub fn track(&self, channel: ChannelId, message: MessageId, reply: &Reply) {
-        if let Some(Data::Question {
-            round, position, ..
-        }) = &reply.data
-        {
-            let posted = Posted {
-                channel,
-                message,
-                reply: reply.clone(),
-                answered: 0,
-                closed: false,
-            };
-            self.posted
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert((round.clone(), *position), Arc::new(posted.into()));
-        }
+        self.posted.track((channel, message), reply);
     }
+}
 
-    fn slot(&self, round: &str, position: i64) -> Option<PostedSlot> {
-        let posted = self.posted.lock().unwrap_or_else(|p| p.into_inner());
-        posted.get(&(round.to_string(), position)).cloned()
-    }
-
-    /// Shows one more answer on the question's message.
-    async fn count_answer(&self, round: &str, position: i64) {
-        let Some(slot) = self.slot(round, position) else {
-            return;
-        };
-        let mut p = slot.lock().await;
-        if p.closed {
-            return;
-        }
-        p.answered += 1;
-        let note = match p.answered {
-            1 => "1 person has answered".to_string(),
-            n => format!("{n} people have answered"),
-        };
-        let update = render::question_update(&p.reply, &note, true);
-        self.edit(p.channel, p.message, update).await;
-    }
-
-    /// Closes the question's message: no more buttons, the right option shown.
-    async fn close_question(&self, round: &str, position: i64, correct: &str) {
-        let removed = self
-            .posted
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&(round.to_string(), position));
-        let Some(slot) = removed else {
-            return;
-        };
-        let mut p = slot.lock().await;
-        p.closed = true;
-        let note = format!("closed · answer {correct} · {} answered", p.answered);
-        let update = render::question_update(&p.reply, &note, false);
-        self.edit(p.channel, p.message, update).await;
-    }
-
-    async fn edit(&self, channel: ChannelId, message: MessageId, edit: EditMessage) {
+/// A quiz question's message shows how many have answered, then the right
+/// option without buttons once it closes.
+impl Editor<(ChannelId, MessageId)> for Adapter {
+    async fn edit(&self, posted: &Posted<(ChannelId, MessageId)>, change: Change<'_>) {
+        let update =
+            render::question_update(&posted.reply, &change.note(str::to_string), change.open());
         let sent = retry("question update", || {
-            edit.clone().execute(&self.http, (channel, message, None))
+            update
+                .clone()
+                .execute(&self.http, (posted.place.0, posted.place.1, None))
         })
         .await;
         if let Err(e) = sent {

@@ -23,7 +23,8 @@ use crate::bot::{Bot, Context};
 use crate::commands::leaderboard::Span;
 use crate::commands::spec::Access;
 use crate::commands::{Command, ParseError};
-use crate::reply::{AckStatus, Data, Reply};
+use crate::posted::{Change, Editor, Posted, PostedQuestions};
+use crate::reply::{Data, Reply};
 
 /// How long a handled request id is kept: past Slack's retries and its
 /// 5-minute signature window, with room to spare.
@@ -177,17 +178,6 @@ impl Incoming {
     }
 }
 
-/// A quiz question message the bot posted, to update as people answer.
-struct Posted {
-    channel: String,
-    ts: SlackTs,
-    reply: Reply,
-    answered: usize,
-    closed: bool,
-}
-
-type PostedSlot = Arc<tokio::sync::Mutex<Posted>>;
-
 /// Why a Web API call failed, for the outbox's retry decision.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
@@ -207,8 +197,8 @@ pub struct Adapter {
     moderator_group: Option<String>,
     /// By (team, user): whether they moderate, and since when that is known.
     moderators: Mutex<HashMap<(String, String), (bool, Instant)>>,
-    /// By (round, question number).
-    posted: Mutex<HashMap<(String, i64), PostedSlot>>,
+    /// Quiz questions posted, by channel and timestamp.
+    posted: PostedQuestions<(String, SlackTs)>,
     /// One permit per input in flight; closed once stopping.
     gate: Arc<Semaphore>,
 }
@@ -226,7 +216,7 @@ impl Adapter {
             token,
             moderator_group,
             moderators: Mutex::default(),
-            posted: Mutex::default(),
+            posted: PostedQuestions::default(),
             gate: Arc::new(Semaphore::new(MAX_IN_FLIGHT as usize)),
         }
     }
@@ -528,96 +518,13 @@ impl Adapter {
 
     /// Remembers a posted quiz question, to update as people answer.
     pub fn track(&self, channel: &str, ts: SlackTs, reply: &Reply) {
-        if let Some(Data::Question {
-            round, position, ..
-        }) = &reply.data
-        {
-            let posted = Posted {
-                channel: channel.to_string(),
-                ts,
-                reply: reply.clone(),
-                answered: 0,
-                closed: false,
-            };
-            self.lock_posted()
-                .insert((round.clone(), *position), Arc::new(posted.into()));
-        }
-    }
-
-    fn lock_posted(&self) -> std::sync::MutexGuard<'_, HashMap<(String, i64), PostedSlot>> {
-        self.posted.lock().unwrap_or_else(|p| p.into_inner())
+        self.posted.track((channel.to_string(), ts), reply);
     }
 
     /// Keeps posted quiz questions up to date with what replies and posts say:
     /// one more answer recorded, or a question closed.
     pub async fn after(&self, replies: &[Reply]) {
-        for reply in replies {
-            match &reply.data {
-                Some(Data::AnswerAck {
-                    round,
-                    position,
-                    status: AckStatus::Recorded,
-                    ..
-                }) => self.count_answer(round, *position).await,
-                Some(Data::Reveal {
-                    round,
-                    position,
-                    correct,
-                    ..
-                }) => self.close_question(round, *position, correct).await,
-                _ => {}
-            }
-        }
-    }
-
-    async fn count_answer(&self, round: &str, position: i64) {
-        let slot = self
-            .lock_posted()
-            .get(&(round.to_string(), position))
-            .cloned();
-        let Some(slot) = slot else {
-            return;
-        };
-        let mut p = slot.lock().await;
-        if p.closed {
-            return;
-        }
-        p.answered += 1;
-        let note = match p.answered {
-            1 => "1 person has answered".to_string(),
-            n => format!("{n} people have answered"),
-        };
-        self.update(&p, &note, true).await;
-    }
-
-    async fn close_question(&self, round: &str, position: i64, correct: &str) {
-        let removed = self.lock_posted().remove(&(round.to_string(), position));
-        let Some(slot) = removed else {
-            return;
-        };
-        let mut p = slot.lock().await;
-        p.closed = true;
-        let note = format!("closed · answer *{correct}* · {} answered", p.answered);
-        self.update(&p, &note, false).await;
-    }
-
-    async fn update(&self, posted: &Posted, note: &str, open: bool) {
-        let request = SlackApiChatUpdateRequest::new(
-            posted.channel.as_str().into(),
-            blocks::question_update(&posted.reply, note, open),
-            posted.ts.clone(),
-        );
-        let sent = retried("question update", || async {
-            self.client
-                .open_session(&self.token)
-                .chat_update(&request)
-                .await
-                .map(|_| ())
-        })
-        .await;
-        if let Err(e) = sent {
-            tracing::warn!("slack: could not update a quiz question: {e}");
-        }
+        self.posted.after(replies, self).await;
     }
 
     /// The App Home tab: the person's stats, the workspace's next scheduled
@@ -743,5 +650,30 @@ pub fn classify(error: SlackClientError) -> CallError {
             CallError::Permanent(error.to_string())
         }
         _ => CallError::Transient(error.to_string()),
+    }
+}
+
+/// A quiz question's message shows how many have answered, then the right
+/// option without buttons once it closes.
+impl Editor<(String, SlackTs)> for Adapter {
+    async fn edit(&self, posted: &Posted<(String, SlackTs)>, change: Change<'_>) {
+        let (channel, ts) = &posted.place;
+        let note = change.note(|correct| format!("*{correct}*"));
+        let request = SlackApiChatUpdateRequest::new(
+            channel.as_str().into(),
+            blocks::question_update(&posted.reply, &note, change.open()),
+            ts.clone(),
+        );
+        let sent = retried("question update", || async {
+            self.client
+                .open_session(&self.token)
+                .chat_update(&request)
+                .await
+                .map(|_| ())
+        })
+        .await;
+        if let Err(e) = sent {
+            tracing::warn!("slack: could not update a quiz question: {e}");
+        }
     }
 }
