@@ -448,8 +448,8 @@ impl Bot {
 
     /// Questions matching what someone has typed so far, best first (for
     /// autocomplete): at most `limit`, each shortened to `max_chars`. Words
-    /// only, on the blocking pool: it runs on every keystroke, so it never
-    /// embeds.
+    /// only and microseconds (`search::suggest`), so it runs inline: on every
+    /// keystroke, it never waits behind `/ask`s on the CPU pool.
     pub async fn suggest(
         self: &Arc<Self>,
         typed: &str,
@@ -457,35 +457,9 @@ impl Bot {
         limit: usize,
         max_chars: usize,
     ) -> Vec<String> {
-        if typed.trim().is_empty() {
-            return Vec::new();
-        }
-        let options = SearchOptions {
-            topic: topic.map(str::to_string),
-            words_only: true,
-            ..SearchOptions::top(limit)
-        };
-        let bot = self.clone();
-        let typed = typed.to_string();
-        let found = self
-            .cpu
-            .run(move || {
-                let library = bot.library();
-                match library.searcher.search(&typed, &options) {
-                    Ok(found) => found
-                        .hits
-                        .iter()
-                        .filter_map(|h| library.bank.get(&h.id))
-                        .map(|q| commands::truncate(&q.question, max_chars))
-                        .collect(),
-                    Err(e) => {
-                        tracing::warn!("suggestions failed: {e}");
-                        Vec::new()
-                    }
-                }
-            })
-            .await;
-        found.unwrap_or_default()
+        let library = self.library();
+        let suggestions = library.searcher.suggestions();
+        crate::search::suggest::suggest(suggestions, &library.bank, typed, topic, limit, max_chars)
     }
 
     /// Questions like `question` in its topic, itself left out, from

@@ -14,6 +14,7 @@ use super::analyzer::{ANALYZER, RAW_ANALYZER, analyzer};
 use super::build::{Built, Location, build, build_in_ram, register_analyzers};
 use super::confidence::{Confidence, Evidence};
 use super::query::{QueryPlan, Weights};
+use super::suggest::Suggestions;
 use super::vocabulary::{Speller, Vocabulary};
 use super::{Found, Hit, SearchError, SearchOptions, Synonyms};
 use super::{fusion, rescore};
@@ -103,6 +104,8 @@ pub struct Searcher {
     weights: Weights,
     /// Matching by meaning, when the model is installed.
     semantic: Option<Semantic>,
+    /// Autocomplete's index of the same bank.
+    suggestions: Suggestions,
 }
 
 impl Searcher {
@@ -117,7 +120,10 @@ impl Searcher {
         let location = Location::of(bank, dir);
         if location.is_current() {
             match open_dir(&location.path) {
-                Ok(index) => return Ok((Self::new(index, synonyms)?, IndexStatus::UpToDate)),
+                Ok(index) => {
+                    let searcher = Self::new(index, synonyms, bank)?;
+                    return Ok((searcher, IndexStatus::UpToDate));
+                }
                 Err(e) => tracing::warn!("the search index is unreadable, rebuilding it: {e}"),
             }
         }
@@ -131,10 +137,10 @@ impl Searcher {
                 build_in_ram(bank)?
             }
         };
-        Ok((Self::new(index, synonyms)?, IndexStatus::Rebuilt(built)))
+        Ok((Self::new(index, synonyms, bank)?, IndexStatus::Rebuilt(built)))
     }
 
-    fn new(index: Index, synonyms: Synonyms) -> Result<Searcher, SearchError> {
+    fn new(index: Index, synonyms: Synonyms, bank: &Bank) -> Result<Searcher, SearchError> {
         let fields = Fields::from_schema(&index.schema())?;
         let reader: IndexReader = index
             .reader_builder()
@@ -151,7 +157,13 @@ impl Searcher {
             speller,
             weights: Weights::default(),
             semantic: None,
+            suggestions: Suggestions::new(bank),
         })
+    }
+
+    /// Autocomplete's index of the bank this searcher was opened for.
+    pub fn suggestions(&self) -> &Suggestions {
+        &self.suggestions
     }
 
     /// This searcher, matching by meaning as well as by words.

@@ -15,6 +15,7 @@ mod fusion;
 mod index;
 mod query;
 mod rescore;
+pub mod suggest;
 mod synonyms;
 pub mod vocabulary;
 
