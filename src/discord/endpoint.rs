@@ -2,11 +2,14 @@
 //! server instead of sending it over the gateway. A request counts only with a
 //! valid Ed25519 signature of the application's public key and a timestamp
 //! within [`WINDOW`] of now; a forged, stale or replayed request gets 401 and
-//! changes nothing (handled ids are kept in the store, so a replay is refused
-//! after a restart too). While the bot stops, requests get 503.
+//! changes nothing. Every signed request (PING and autocomplete included) is
+//! taken once: what was signed is remembered until its timestamp goes stale;
+//! handled command, button and form ids are also kept in the store, so those
+//! are refused after a restart too. While the bot stops, requests get 503.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
@@ -15,8 +18,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use serenity::all::Interaction;
+use serenity::all::{CreateInteractionResponse, Interaction};
 use serenity::interactions_endpoint::Verifier;
+use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
 use crate::runtime::Shutdown;
@@ -42,6 +46,28 @@ pub enum EndpointError {
 struct Endpoint {
     adapter: Arc<Adapter>,
     verifier: Verifier,
+    /// Requests taken (digest of timestamp and body) → until when they could
+    /// be replayed (their timestamp + [`WINDOW`], Unix seconds).
+    taken: Mutex<HashMap<[u8; 32], i64>>,
+}
+
+impl Endpoint {
+    /// True the first time the signed `timestamp` and `body` come; false for
+    /// a replay. Entries past their window are swept as the map grows.
+    fn first_time(&self, timestamp: i64, body: &[u8], now: i64) -> bool {
+        let digest: [u8; 32] = Sha256::new()
+            .chain_update(timestamp.to_be_bytes())
+            .chain_update(body)
+            .finalize()
+            .into();
+        let mut taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
+        if taken.len() >= 4096 && taken.len().is_power_of_two() {
+            taken.retain(|_, until| *until >= now);
+        }
+        taken
+            .insert(digest, timestamp + WINDOW.as_secs() as i64)
+            .is_none()
+    }
 }
 
 /// A verifier for `public_key` (hex), or why it is not a key.
@@ -78,7 +104,11 @@ pub async fn bind(
     let local = listener
         .local_addr()
         .map_err(|e| EndpointError::Listen(address.to_string(), e))?;
-    let state = Arc::new(Endpoint { adapter, verifier });
+    let state = Arc::new(Endpoint {
+        adapter,
+        verifier,
+        taken: Mutex::default(),
+    });
     let app = Router::new()
         .route("/", post(interaction))
         .route("/interactions", post(interaction))
@@ -119,11 +149,15 @@ async fn interaction(
         return unauthorized("invalid request signature");
     }
     let now = endpoint.adapter.bot().now().as_second();
-    let fresh = timestamp
+    let signed_at = timestamp
         .parse::<i64>()
-        .is_ok_and(|t| t.abs_diff(now) <= WINDOW.as_secs());
-    if !fresh {
+        .ok()
+        .filter(|t| t.abs_diff(now) <= WINDOW.as_secs());
+    let Some(signed_at) = signed_at else {
         return unauthorized("stale request timestamp");
+    };
+    if !endpoint.first_time(signed_at, &body, now) {
+        return unauthorized("interaction already handled");
     }
     let interaction: Interaction = match serde_json::from_slice(&body) {
         Ok(interaction) => interaction,
@@ -136,6 +170,14 @@ async fn interaction(
     let adapter = endpoint.adapter.clone();
     let handled = tokio::spawn(async move { adapter.handle(interaction, Ack::Body(sender)).await });
     match tokio::time::timeout(ANSWER_WITHIN, receiver).await {
+        // serenity writes PONG as {"type":1,"data":null}; Discord's OpenAPI
+        // document describes it as {"type":1} only.
+        Ok(Ok(CreateInteractionResponse::Pong)) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            br#"{"type":1}"#.to_vec(),
+        )
+            .into_response(),
         Ok(Ok(response)) => match serde_json::to_vec(&response) {
             Ok(json) => (
                 StatusCode::OK,
