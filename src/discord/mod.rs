@@ -27,7 +27,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use serenity::all::{
-    ApplicationId, ClientBuilder, Command as SlashCommand, ConnectionStage,
+    ApplicationId, ClientBuilder, ConnectionStage,
     Context as SerenityContext, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder,
     Interaction, Ready, ShardManager, ShardStageUpdateEvent,
 };
@@ -237,19 +237,17 @@ struct Registration {
 
 impl Registration {
     async fn register(&self, http: &Http) {
-        let definitions = commands::definitions(&self.topics);
-        let count = definitions.len();
+        let body = commands::registration_body(&self.topics);
+        let count = body.as_array().map_or(0, Vec::len);
         let result = match self.dev_guild {
             Some(guild) => retry("command registration", || {
-                guild.set_commands(http, definitions.clone())
+                http.create_guild_commands(guild, &body)
             })
             .await
             .map(|_| format!("to guild {guild}")),
-            None => retry("command registration", || {
-                SlashCommand::set_global_commands(http, definitions.clone())
-            })
-            .await
-            .map(|_| "globally".to_string()),
+            None => retry("command registration", || http.create_global_commands(&body))
+                .await
+                .map(|_| "globally".to_string()),
         };
         match result {
             Ok(where_) => tracing::info!("discord: {count} slash commands registered {where_}"),
