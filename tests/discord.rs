@@ -446,6 +446,23 @@ async fn autocomplete_suggests_questions_within_discords_limits() {
             .contains("volume"),
         "{choices:?}"
     );
+    // The word being typed is a prefix: "dock" suggests docker questions.
+    for (n, (typed, expected)) in [("dock", "docker"), ("idempot", "idempot"), ("how does tcp hands", "handshake")]
+        .into_iter()
+        .enumerate()
+    {
+        let id = format!("70000000000000002{n}");
+        let options = json!([{"name": "text", "type": 3, "value": typed, "focused": true}]);
+        setup.fake.dispatch(
+            "INTERACTION_CREATE",
+            fake::autocomplete(&id, "ask", options, alice()),
+        );
+        let body = setup.fake.callback(&id).await;
+        let choices = body["data"]["choices"].as_array().cloned().unwrap_or_default();
+        assert!(!choices.is_empty(), "{typed:?} suggests nothing: {body}");
+        let first = choices[0]["name"].as_str().unwrap().to_lowercase();
+        assert!(first.contains(expected), "{typed:?} → {choices:?}");
+    }
     // A question longer than Discord's 100 characters is cut to fit.
     let options = json!([{"name": "text", "type": 3, "value": "tcp udp prefer certain situations", "focused": true}]);
     setup.fake.dispatch(
@@ -786,6 +803,29 @@ async fn a_shard_range_runs_only_its_shards_and_leaves_registration_to_shard_0()
     setup.running.stop().await;
 }
 
+/// The fake's checks bite: bodies Discord's OpenAPI document does not allow
+/// are found (a message over 4,000 characters, a field it does not describe,
+/// a callback of no known type), and good ones pass.
+#[test]
+fn the_fakes_spec_checks_find_violations() {
+    let Some(spec) = fake::spec::Spec::get() else {
+        return;
+    };
+    let path = "/api/v10/channels/400000000000000001/messages";
+    assert!(spec.violations("POST", path, &json!({"content": "hi"})).is_empty());
+    let long = "x".repeat(4001); // the document allows 4,000 (the fake itself holds bots to 2,000)
+    assert!(!spec.violations("POST", path, &json!({"content": long})).is_empty());
+    assert!(!spec.violations("POST", path, &json!({"content": "hi", "colour": 1})).is_empty());
+    assert!(spec.callback_violations(&json!({"type": 1})).is_empty());
+    assert!(!spec.callback_violations(&json!({"type": 99})).is_empty());
+    let choices: Vec<Value> = (0..26).map(|i| json!({"name": format!("q{i}"), "value": format!("q{i}")})).collect();
+    assert!(!spec.callback_violations(&json!({"type": 8, "data": {"choices": choices}})).is_empty());
+    assert_eq!(
+        spec.route("/interactions/1/t/callback").as_deref(),
+        Some("/interactions/{interaction_id}/{interaction_token}/callback")
+    );
+}
+
 mod endpoint {
     use super::*;
     use ed25519_dalek::{Signer, SigningKey};
@@ -853,7 +893,12 @@ mod endpoint {
             .await
             .expect("the endpoint answers");
         let status = response.status().as_u16();
-        (status, response.text().await.unwrap_or_default())
+        let text = response.text().await.unwrap_or_default();
+        if status == 200 {
+            // What the endpoint answers is an interaction callback too.
+            fake::assert_callback(&serde_json::from_str(&text).expect("a JSON answer"));
+        }
+        (status, text)
     }
 
     fn now() -> i64 {
@@ -909,8 +954,20 @@ mod endpoint {
             .wait_for("command registration", |r| r.method == "PUT")
             .await;
         let ping = json!({"id": "700000000000000050", "application_id": fake::APP_ID, "type": 1, "token": "t", "version": 1});
-        let (status, body) = post(&url, &ping, now(), None).await;
-        assert_eq!((status, body.as_str()), (200, r#"{"type":1,"data":null}"#));
+        let signed_at = now();
+        let (status, body) = post(&url, &ping, signed_at, None).await;
+        assert_eq!((status, body.as_str()), (200, r#"{"type":1}"#));
+        // The same signed PING again is a replay, refused like any other
+        // signed request (autocomplete too, though it changes nothing).
+        let (status, body) = post(&url, &ping, signed_at, None).await;
+        assert_eq!((status, body.as_str()), (401, "interaction already handled"));
+        let options = json!([{"name": "text", "type": 3, "value": "dock", "focused": true}]);
+        let typed = fake::autocomplete("700000000000000052", "ask", options, alice());
+        let (status, body) = post(&url, &typed, signed_at, None).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("Docker"), "a prefix suggests: {body}");
+        let (status, _) = post(&url, &typed, signed_at, None).await;
+        assert_eq!(status, 401, "a replayed autocomplete is refused");
 
         let topics = fake::slash("700000000000000051", "topics", json!([]), alice());
         let (status, body) = post(&url, &topics, now(), None).await;

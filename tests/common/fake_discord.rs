@@ -5,8 +5,14 @@
 //! dispatches (INTERACTION_CREATE) to the shards that identified. Every wait is
 //! bounded. It also notes when each request and each heartbeat arrived (for
 //! benchmarks), and the heartbeat interval its HELLO asks for can be changed.
+//! Every request body is checked against Discord's published OpenAPI
+//! description of its route ([`spec`]): a violation is answered 400 as Discord
+//! does ("Invalid Form Body") and fails the test when the fake is dropped.
 
 #![allow(dead_code)]
+
+#[path = "discord_spec.rs"]
+pub mod spec;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -64,6 +70,10 @@ struct Shared {
     heartbeat_ms: AtomicU64,
     /// When each heartbeat (op 1) arrived after READY, on any connection.
     heartbeats: Mutex<Vec<Instant>>,
+    /// Whether bodies are checked against Discord's OpenAPI document.
+    checking: std::sync::atomic::AtomicBool,
+    /// What the checks found, in order.
+    violations: Mutex<Vec<String>>,
 }
 
 struct RateLimit {
@@ -84,6 +94,27 @@ impl Drop for FakeDiscord {
         for task in &self.tasks {
             task.abort();
         }
+        let violations = self.violations();
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!(
+                "the bot sent Discord {} request(s) its OpenAPI document does not allow:\n{}",
+                violations.len(),
+                violations.join("\n")
+            );
+        }
+    }
+}
+
+/// Panics unless `body` is an interaction callback as Discord's OpenAPI
+/// document describes it (the answer of an interactions endpoint).
+pub fn assert_callback(body: &Value) {
+    if let Some(spec) = spec::Spec::get() {
+        let violations = spec.callback_violations(body);
+        assert!(
+            violations.is_empty(),
+            "an interaction response Discord's OpenAPI document does not allow: {body}\n{}",
+            violations.join("\n")
+        );
     }
 }
 
@@ -91,6 +122,7 @@ impl FakeDiscord {
     pub async fn start() -> FakeDiscord {
         let shared = Arc::new(Shared {
             next_id: AtomicU64::new(900_000_000_000_000_001),
+            checking: spec::Spec::get().is_some().into(),
             ..Shared::default()
         });
         let gateway_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -126,6 +158,17 @@ impl FakeDiscord {
 
     pub fn requests(&self) -> Vec<Request> {
         self.shared.requests.lock().unwrap().clone()
+    }
+
+    /// Request bodies Discord's OpenAPI document does not allow, so far.
+    pub fn violations(&self) -> Vec<String> {
+        self.shared.violations.lock().unwrap().clone()
+    }
+
+    /// Turns the checks of request bodies off (benchmarks) or back on.
+    pub fn check_bodies(&self, on: bool) {
+        let on = on && spec::Spec::get().is_some();
+        self.shared.checking.store(on, Ordering::Relaxed);
     }
 
     /// Rate limits requests whose path contains `path_part` as Discord does: the
@@ -268,7 +311,18 @@ async fn handle_rest(
 ) -> Response {
     let at = Instant::now();
     let path = uri.path().to_string();
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let raw = body;
+    let body: Value = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    let violations = match shared.checking.load(Ordering::Relaxed) {
+        true => match spec::Spec::get() {
+            Some(_) if body.is_null() && !raw.is_empty() => {
+                vec![format!("{method} {path}: the body is not JSON")]
+            }
+            Some(spec) => spec.violations(method.as_str(), &path, &body),
+            None => Vec::new(),
+        },
+        false => Vec::new(),
+    };
     shared.requests.lock().unwrap().push(Request {
         method: method.to_string(),
         path: path.clone(),
@@ -306,6 +360,12 @@ async fn handle_rest(
             body.to_string(),
         )
             .into_response();
+    }
+    if !violations.is_empty() {
+        let why = violations.join("; ");
+        shared.violations.lock().unwrap().extend(violations);
+        let body = json!({"message": format!("Invalid Form Body: {why}"), "code": 50035});
+        return reply(StatusCode::BAD_REQUEST, body);
     }
     if let Some((_, status)) = failure {
         let body =
