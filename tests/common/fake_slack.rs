@@ -7,7 +7,10 @@
 //! a method with 5xx or rate limit them (429 + `Retry-After`), and sends
 //! envelopes (`hello`, `slash_commands`, `interactive`, `events_api`,
 //! `disconnect`) to the connected socket, noting when each envelope went out
-//! and when its acknowledgement came back. Every wait is bounded.
+//! and when its acknowledgement came back. Every wait is bounded. Every
+//! `blocks` array and view the bot sends is also written to a dump
+//! ([`dump_path`]) that `.ci/run` checks with the official `slack_sdk`'s Block
+//! Kit models (tests/slack_sdk/check_blocks.py).
 
 #![allow(dead_code)]
 
@@ -605,6 +608,7 @@ async fn handle_http(
         response: response.clone(),
         at,
     };
+    dump(&request);
     shared.requests.lock().unwrap().push(request);
     shared.changed.notify_waiters();
     let mut headers = vec![(
@@ -619,6 +623,63 @@ async fn handle_http(
         .map(|(k, v)| (k, v.parse().unwrap()))
         .collect();
     (status, headers, response.to_string()).into_response()
+}
+
+/// Where the blocks and views the bot sent are written, one JSON object a
+/// line (`INTERVIEW_BOT_TEST_SLACK_DUMP`, else `target/slack-dump/` with one
+/// file per test process).
+pub fn dump_path() -> std::path::PathBuf {
+    match std::env::var_os("INTERVIEW_BOT_TEST_SLACK_DUMP") {
+        Some(path) => path.into(),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/slack-dump")
+            .join(format!("{}-{}.jsonl", env!("CARGO_CRATE_NAME"), std::process::id())),
+    }
+}
+
+/// Appends the blocks or view of `request` to [`dump_path`]:
+/// `{"source": "chat.postMessage", "blocks": [...]}` or `{"source":
+/// "views.open", "view": {...}}`.
+fn dump(request: &Request) {
+    use std::io::Write;
+    static FILE: Mutex<Option<std::fs::File>> = Mutex::new(None);
+    let source = request
+        .api
+        .clone()
+        .unwrap_or_else(|| "response_url".to_string());
+    let parsed = |v: &Value| match v {
+        Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    let mut lines = Vec::new();
+    let blocks = parsed(&request.body["blocks"]);
+    if blocks.is_array() {
+        lines.push(json!({"source": source, "blocks": blocks}));
+    }
+    let view = parsed(&request.body["view"]);
+    if view.is_object() {
+        lines.push(json!({"source": source, "view": view}));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let mut file = FILE.lock().unwrap_or_else(|e| e.into_inner());
+    if file.is_none() {
+        let path = dump_path();
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        *file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .ok();
+    }
+    if let Some(file) = file.as_mut() {
+        for line in lines {
+            let _ = writeln!(file, "{line}");
+        }
+    }
 }
 
 /// What the fake answers a request with: status, JSON body, and the
