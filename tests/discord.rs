@@ -447,9 +447,13 @@ async fn autocomplete_suggests_questions_within_discords_limits() {
         "{choices:?}"
     );
     // The word being typed is a prefix: "dock" suggests docker questions.
-    for (n, (typed, expected)) in [("dock", "docker"), ("idempot", "idempot"), ("how does tcp hands", "handshake")]
-        .into_iter()
-        .enumerate()
+    for (n, (typed, expected)) in [
+        ("dock", "docker"),
+        ("idempot", "idempot"),
+        ("how does tcp hands", "handshake"),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let id = format!("70000000000000002{n}");
         let options = json!([{"name": "text", "type": 3, "value": typed, "focused": true}]);
@@ -458,7 +462,10 @@ async fn autocomplete_suggests_questions_within_discords_limits() {
             fake::autocomplete(&id, "ask", options, alice()),
         );
         let body = setup.fake.callback(&id).await;
-        let choices = body["data"]["choices"].as_array().cloned().unwrap_or_default();
+        let choices = body["data"]["choices"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         assert!(!choices.is_empty(), "{typed:?} suggests nothing: {body}");
         let first = choices[0]["name"].as_str().unwrap().to_lowercase();
         assert!(first.contains(expected), "{typed:?} → {choices:?}");
@@ -812,14 +819,31 @@ fn the_fakes_spec_checks_find_violations() {
         return;
     };
     let path = "/api/v10/channels/400000000000000001/messages";
-    assert!(spec.violations("POST", path, &json!({"content": "hi"})).is_empty());
+    assert!(
+        spec.violations("POST", path, &json!({"content": "hi"}))
+            .is_empty()
+    );
     let long = "x".repeat(4001); // the document allows 4,000 (the fake itself holds bots to 2,000)
-    assert!(!spec.violations("POST", path, &json!({"content": long})).is_empty());
-    assert!(!spec.violations("POST", path, &json!({"content": "hi", "colour": 1})).is_empty());
+    assert!(
+        !spec
+            .violations("POST", path, &json!({"content": long}))
+            .is_empty()
+    );
+    assert!(
+        !spec
+            .violations("POST", path, &json!({"content": "hi", "colour": 1}))
+            .is_empty()
+    );
     assert!(spec.callback_violations(&json!({"type": 1})).is_empty());
     assert!(!spec.callback_violations(&json!({"type": 99})).is_empty());
-    let choices: Vec<Value> = (0..26).map(|i| json!({"name": format!("q{i}"), "value": format!("q{i}")})).collect();
-    assert!(!spec.callback_violations(&json!({"type": 8, "data": {"choices": choices}})).is_empty());
+    let choices: Vec<Value> = (0..26)
+        .map(|i| json!({"name": format!("q{i}"), "value": format!("q{i}")}))
+        .collect();
+    assert!(
+        !spec
+            .callback_violations(&json!({"type": 8, "data": {"choices": choices}}))
+            .is_empty()
+    );
     assert_eq!(
         spec.route("/interactions/1/t/callback").as_deref(),
         Some("/interactions/{interaction_id}/{interaction_token}/callback")
@@ -960,7 +984,10 @@ mod endpoint {
         // The same signed PING again is a replay, refused like any other
         // signed request (autocomplete too, though it changes nothing).
         let (status, body) = post(&url, &ping, signed_at, None).await;
-        assert_eq!((status, body.as_str()), (401, "interaction already handled"));
+        assert_eq!(
+            (status, body.as_str()),
+            (401, "interaction already handled")
+        );
         let options = json!([{"name": "text", "type": 3, "value": "dock", "focused": true}]);
         let typed = fake::autocomplete("700000000000000052", "ask", options, alice());
         let (status, body) = post(&url, &typed, signed_at, None).await;

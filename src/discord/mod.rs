@@ -27,9 +27,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use serenity::all::{
-    ApplicationId, ClientBuilder, ConnectionStage,
-    Context as SerenityContext, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder,
-    Interaction, Ready, ShardManager, ShardStageUpdateEvent,
+    ApplicationId, ClientBuilder, ConnectionStage, Context as SerenityContext, EventHandler,
+    GatewayIntents, GuildId, Http, HttpBuilder, Interaction, Ready, ShardManager,
+    ShardStageUpdateEvent,
 };
 use std::time::Duration;
 
@@ -245,9 +245,11 @@ impl Registration {
             })
             .await
             .map(|_| format!("to guild {guild}")),
-            None => retry("command registration", || http.create_global_commands(&body))
-                .await
-                .map(|_| "globally".to_string()),
+            None => retry("command registration", || {
+                http.create_global_commands(&body)
+            })
+            .await
+            .map(|_| "globally".to_string()),
         };
         match result {
             Ok(where_) => tracing::info!("discord: {count} slash commands registered {where_}"),

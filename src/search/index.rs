@@ -137,7 +137,10 @@ impl Searcher {
                 build_in_ram(bank)?
             }
         };
-        Ok((Self::new(index, synonyms, bank)?, IndexStatus::Rebuilt(built)))
+        Ok((
+            Self::new(index, synonyms, bank)?,
+            IndexStatus::Rebuilt(built),
+        ))
     }
 
     fn new(index: Index, synonyms: Synonyms, bank: &Bank) -> Result<Searcher, SearchError> {

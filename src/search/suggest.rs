@@ -181,7 +181,11 @@ impl Suggestions {
         }
         let key = |row: &u32| {
             let r = *row as usize;
-            (std::cmp::Reverse(covered[r]), std::cmp::Reverse(score[r].to_bits()), *row)
+            (
+                std::cmp::Reverse(covered[r]),
+                std::cmp::Reverse(score[r].to_bits()),
+                *row,
+            )
         };
         if touched.len() > limit {
             touched.select_nth_unstable_by_key(limit - 1, key);
@@ -364,7 +368,11 @@ mod tests {
     fn the_word_being_typed_is_a_prefix() {
         let bank = bank();
         let dock = ids(&bank, "dock", None);
-        assert_eq!(dock[..3], ["docker-001", "docker-002", "k8s-001"], "{dock:?}");
+        assert_eq!(
+            dock[..3],
+            ["docker-001", "docker-002", "k8s-001"],
+            "{dock:?}"
+        );
         assert_eq!(ids(&bank, "idempot", None), ["api-001"]);
         assert_eq!(ids(&bank, "how do python deco", None)[0], "python-001");
         // "doc" begins docker and docstring: both come.

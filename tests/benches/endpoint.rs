@@ -25,7 +25,8 @@
 //! Run: `cargo bench --bench endpoint` (5 rounds of 200, half `/ask`, model off,
 //! and also on when the model is installed at `model.dir`), or e.g.
 //! `cargo bench --bench endpoint -- --rounds 10 --burst 400 --transport gateway
-//! --model off --interval-ms 1000 --late-ms 250`. Figures go in BENCHMARKS.md.
+//! --model off --interval-ms 1000 --late-ms 250`; `--busy-cores 1` keeps a
+//! core busy with a spinning thread the whole run. Figures go in BENCHMARKS.md.
 
 #[path = "../common/fake_discord.rs"]
 mod fake;
@@ -60,6 +61,8 @@ struct Options {
     gateway: bool,
     /// "auto" (on as well when installed), "on" or "off".
     model: String,
+    /// Threads kept spinning for the whole run (a busy machine).
+    busy_cores: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -138,6 +141,25 @@ fn main() {
         options.burst / 2,
     );
 
+    // A busy machine: threads that spin at normal priority until the run ends.
+    let stop_busy = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let busy: Vec<_> = (0..options.busy_cores)
+        .map(|_| {
+            let stop = stop_busy.clone();
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            })
+        })
+        .collect();
+    if options.busy_cores > 0 {
+        println!(
+            "{} core(s) kept busy by spinning threads",
+            options.busy_cores
+        );
+    }
     let mut latency_rows = Vec::new();
     let mut heartbeat_rows = Vec::new();
     for model in models {
@@ -208,6 +230,10 @@ fn main() {
         }
     }
     println!("\nload average at the end {}", load_average());
+    stop_busy.store(true, std::sync::atomic::Ordering::Relaxed);
+    for thread in busy {
+        let _ = thread.join();
+    }
     driver.shutdown_timeout(Duration::from_secs(5));
 
     // The targets: every request answered with 200, p99 <= 1 s, no
@@ -337,6 +363,8 @@ fn run_endpoint(
 ) -> Vec<Outcome> {
     println!("-- endpoint mode --");
     let fake = driver.block_on(FakeDiscord::start());
+    // Checking bodies against Discord's OpenAPI document is for tests, not timings.
+    fake.check_bodies(false);
     let dir = tempfile::tempdir().expect("tempdir");
     let settings = settings(
         repo,
@@ -464,6 +492,8 @@ fn run_gateway(
         options.interval.as_millis()
     );
     let fake = driver.block_on(FakeDiscord::start());
+    // Checking bodies against Discord's OpenAPI document is for tests, not timings.
+    fake.check_bodies(false);
     fake.set_heartbeat_interval(options.interval);
     let dir = tempfile::tempdir().expect("tempdir");
     let settings = settings(
@@ -831,6 +861,7 @@ fn options() -> Options {
         endpoint: matches!(transport.as_str(), "both" | "endpoint"),
         gateway: matches!(transport.as_str(), "both" | "gateway"),
         model: value("--model").unwrap_or_else(|| "auto".to_string()),
+        busy_cores: number("--busy-cores", 0) as usize,
     };
     assert!(
         (1..=1_000).contains(&options.rounds) && (2..=5_000).contains(&options.burst),

@@ -126,7 +126,9 @@ impl Spec {
             if method == "get" || method == "delete" || body.is_null() {
                 return Vec::new();
             }
-            return vec![format!("{method} {template}: Discord takes no JSON body here")];
+            return vec![format!(
+                "{method} {template}: Discord takes no JSON body here"
+            )];
         };
         let validator = self.validator(&method, &template, schema);
         validator
@@ -185,7 +187,11 @@ fn close_objects(value: &mut Value) {
             for (key, child) in map.iter_mut() {
                 // Property names are not schemas; their values are.
                 if key == "properties" {
-                    for schema in child.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+                    for schema in child
+                        .as_object_mut()
+                        .into_iter()
+                        .flat_map(|m| m.values_mut())
+                    {
                         close_objects(schema);
                     }
                 } else {

@@ -633,7 +633,11 @@ pub fn dump_path() -> std::path::PathBuf {
         Some(path) => path.into(),
         None => std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("target/slack-dump")
-            .join(format!("{}-{}.jsonl", env!("CARGO_CRATE_NAME"), std::process::id())),
+            .join(format!(
+                "{}-{}.jsonl",
+                env!("CARGO_CRATE_NAME"),
+                std::process::id()
+            )),
     }
 }
 
