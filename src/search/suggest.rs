@@ -215,7 +215,7 @@ impl Suggestions {
         if let Some(prefix) = prefix {
             let stop_word = self.analyze(prefix).is_none();
             // A complete stop word ("what is") after other words adds nothing.
-            if !(stop_word && !slots.is_empty()) {
+            if !stop_word || slots.is_empty() {
                 let completions = self.completions(prefix);
                 if !completions.is_empty() {
                     slots.push(completions);
