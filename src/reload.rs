@@ -1,7 +1,7 @@
 //! Hot reload of the bank: an edit under the bank directory (or of the
 //! synonyms file), debounced, or SIGHUP, loads the bank again and builds its
 //! index and vectors on a blocking thread, then swaps the new [`Library`] into
-//! the bot at once. Commands keep answering from the old one meanwhile. A bank
+//! the [`Shelf`] at once. Commands keep answering from the old one meanwhile. A bank
 //! with any broken entry is refused: each problem is logged as
 //! `file:line: message` and the last good bank stays in use.
 
@@ -13,19 +13,18 @@ use notify::{RecursiveMode, Watcher as _};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::bot::Bot;
 use crate::config::Settings;
-use crate::library::{Library, ReloadError};
+use crate::library::{Library, ReloadError, Shelf};
 use crate::metrics::metrics;
-use crate::runtime::Shutdown;
+use crate::shutdown::Shutdown;
 
 /// Edits closer together than this make one reload (an editor's save is
 /// several events).
 const DEBOUNCE: Duration = Duration::from_millis(300);
 
 /// Watches the bank (when `bank.watch` is on) and SIGHUP until `shutdown`,
-/// reloading the bank into `bot` on each.
-pub fn spawn(bot: Arc<Bot>, settings: Settings, mut shutdown: Shutdown) -> JoinHandle<()> {
+/// reloading the bank onto `shelf` on each.
+pub fn spawn(shelf: Arc<Shelf>, settings: Settings, mut shutdown: Shutdown) -> JoinHandle<()> {
     tokio::spawn(async move {
         let (tx, mut edits) = mpsc::channel::<()>(4);
         // Dropping the watcher stops the watch: it lives as long as this task.
@@ -48,22 +47,22 @@ pub fn spawn(bot: Arc<Bot>, settings: Settings, mut shutdown: Shutdown) -> JoinH
             // reload covers them all.
             tokio::time::sleep(DEBOUNCE).await;
             while edits.try_recv().is_ok() {}
-            reload(&bot, &settings).await;
+            reload(&shelf, &settings).await;
         }
     })
 }
 
 /// Loads the bank and its index off the async runtime and swaps them in, or
 /// logs why not.
-pub async fn reload(bot: &Bot, settings: &Settings) {
+pub async fn reload(shelf: &Shelf, settings: &Settings) {
     // One load at a time (see crate::meaning), so the last swapped is the newest.
-    let _loading = bot.loading().lock().await;
+    let _loading = shelf.loading().lock().await;
     let loading = settings.clone();
     let loaded = tokio::task::spawn_blocking(move || Library::load_checked(&loading)).await;
     match loaded {
         Ok(Ok(library)) => {
             let questions = library.bank.len();
-            bot.swap_library(library);
+            shelf.swap(library);
             metrics().bank_reload(true);
             tracing::info!("bank reloaded: {questions} questions");
         }

@@ -340,12 +340,12 @@ impl Reply {
                     .map_or(&c.label, |l| &l.id)
                     .clone(),
                 // The quiz report button is not an option: it looks apart.
-                primary: crate::commands::quiz_report::parse_choice(&c.id).is_none(),
+                primary: !matches!(ButtonId::parse(&c.id), Some(ButtonId::QuizReport { .. })),
             })
             .collect();
         if let Some(Data::Answer { related, .. }) = &self.data {
             buttons.extend(related.iter().map(|r| Button {
-                id: format!("{}{}", crate::commands::ask::SHOW_CHOICE_PREFIX, r.id),
+                id: ButtonId::Show { entry: r.id.clone() }.id(),
                 label: r.question.clone(),
                 primary: false,
             }));
@@ -386,12 +386,103 @@ impl Reply {
     }
 }
 
+/// What a button does when pressed, and the one place its id is written and
+/// read: every button id the bot sends is one of these, and a click comes back
+/// as the same value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ButtonId {
+    /// "Not it? Next match" under an answer.
+    Next,
+    /// "Reveal answer" under a practice card.
+    Reveal,
+    /// A related or suggested question, shown whole.
+    Show { entry: String },
+    /// 👍 or 👎 under an answer.
+    Vote { up: bool, entry: String },
+    /// The reason form a 👎 opens (a Discord or Slack modal).
+    VoteReason { entry: String },
+    /// "⚠ two right answers?" under a quiz question.
+    QuizReport { entry: String },
+    /// An option of a quiz question: round, question number (from 1), letter.
+    Answer {
+        round: String,
+        position: i64,
+        letter: String,
+    },
+}
+
+/// The letters of a quiz question's options.
+const ANSWER_LETTERS: [&str; 4] = ["A", "B", "C", "D"];
+
+impl ButtonId {
+    /// The id a platform carries for this button.
+    pub fn id(&self) -> String {
+        match self {
+            ButtonId::Next => "ask:next".to_string(),
+            ButtonId::Reveal => "question:reveal".to_string(),
+            ButtonId::Show { entry } => format!("ask:show:{entry}"),
+            ButtonId::Vote { up, entry } => {
+                format!("feedback:{}:{entry}", if *up { "up" } else { "down" })
+            }
+            ButtonId::VoteReason { entry } => format!("feedback-reason:{entry}"),
+            ButtonId::QuizReport { entry } => format!("quiz-report:{entry}"),
+            ButtonId::Answer {
+                round,
+                position,
+                letter,
+            } => format!("quiz:{round}:{position}:{letter}"),
+        }
+    }
+
+    /// The button an id names; `None` for any other text.
+    pub fn parse(id: &str) -> Option<ButtonId> {
+        let entry = |rest: &str| (!rest.is_empty()).then(|| rest.to_string());
+        match id {
+            "ask:next" => return Some(ButtonId::Next),
+            "question:reveal" => return Some(ButtonId::Reveal),
+            _ => {}
+        }
+        if let Some(rest) = id.strip_prefix("ask:show:") {
+            return entry(rest).map(|entry| ButtonId::Show { entry });
+        }
+        if let Some(rest) = id.strip_prefix("feedback-reason:") {
+            return entry(rest).map(|entry| ButtonId::VoteReason { entry });
+        }
+        if let Some(rest) = id.strip_prefix("feedback:") {
+            let (vote, rest) = rest.split_once(':')?;
+            let up = match vote {
+                "up" => true,
+                "down" => false,
+                _ => return None,
+            };
+            return entry(rest).map(|entry| ButtonId::Vote { up, entry });
+        }
+        if let Some(rest) = id.strip_prefix("quiz-report:") {
+            return entry(rest).map(|entry| ButtonId::QuizReport { entry });
+        }
+        let mut parts = id.strip_prefix("quiz:")?.rsplitn(3, ':');
+        let letter = parts.next().filter(|l| ANSWER_LETTERS.contains(l))?;
+        let position = parts.next()?.parse::<i64>().ok().filter(|p| *p >= 1)?;
+        let round = parts.next().filter(|r| !r.is_empty())?;
+        Some(ButtonId::Answer {
+            round: round.to_string(),
+            position,
+            letter: letter.to_string(),
+        })
+    }
+
+    /// A button of this id labelled `label`.
+    pub fn choice(&self, label: &str) -> Choice {
+        Choice::new(&self.id(), label)
+    }
+}
+
 /// How much of a long answer a chat reply shows on `platform` (characters)
 /// before "/show ID for the whole answer". About a dozen lines read well as a
 /// chat answer, far inside Discord's 4,096 per embed and Slack's 3,000 per
 /// section; a terminal scrolls and has no limit, so the shell shows more.
-pub fn preview_chars(platform: crate::bot::Platform) -> usize {
-    use crate::bot::Platform;
+pub fn preview_chars(platform: crate::platform::Platform) -> usize {
+    use crate::platform::Platform;
     match platform {
         Platform::Discord | Platform::Slack => 1200,
         Platform::Shell => 2000,
@@ -404,7 +495,7 @@ pub fn preview_chars(platform: crate::bot::Platform) -> usize {
 pub fn shown_answer(
     answer: &str,
     id: &str,
-    platform: crate::bot::Platform,
+    platform: crate::platform::Platform,
 ) -> (String, Option<String>) {
     match crate::markdown::preview(answer, preview_chars(platform)) {
         Some(cut) => (
@@ -426,6 +517,52 @@ impl Card {
             question: q.question.clone(),
             difficulty: q.difficulty.to_string(),
             source: q.source.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn button_ids_read_back_as_written() {
+        let buttons = [
+            ButtonId::Next,
+            ButtonId::Reveal,
+            ButtonId::Show {
+                entry: "docker-017".into(),
+            },
+            ButtonId::Vote {
+                up: false,
+                entry: "api-001".into(),
+            },
+            ButtonId::VoteReason {
+                entry: "api-001".into(),
+            },
+            ButtonId::QuizReport {
+                entry: "http-002".into(),
+            },
+            ButtonId::Answer {
+                round: "r-1:abc".into(),
+                position: 2,
+                letter: "C".into(),
+            },
+        ];
+        for button in buttons {
+            assert_eq!(ButtonId::parse(&button.id()), Some(button.clone()), "{button:?}");
+        }
+        for bad in [
+            "quiz:r:0:A",
+            "quiz:r:1:E",
+            "quiz::1:A",
+            "quiz:r:x:A",
+            "quiz:1:A",
+            "ask:show:",
+            "feedback:sideways:x",
+            "other",
+        ] {
+            assert_eq!(ButtonId::parse(bad), None, "{bad}");
         }
     }
 }

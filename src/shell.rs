@@ -17,7 +17,8 @@ use jiff::{Span, SpanRelativeTo, Timestamp};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use crate::bot::{Bot, Context, Platform};
+use crate::bot::{Bot, Context};
+use crate::platform::Platform;
 use crate::clock::FakeClock;
 use crate::commands::help;
 use crate::outbox::Post;

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use crate::search::analyzer::{analyzer, terms};
+use crate::analyzer::{analyzer, terms};
 use crate::semantic::Model;
 use crate::store::UnansweredRow;
 

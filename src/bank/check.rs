@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Bank, Diagnostic, Loaded, Question};
-use crate::search::analyzer::{analyzer, terms};
+use crate::analyzer::{analyzer, terms};
 
 /// Cosine similarity (question words count double) from which two entries are reported.
 pub const NEAR_DUPLICATE: f32 = 0.5;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::bank::Bank;
-use crate::bot::{load_bank, open_searcher};
+use crate::library::{load_bank, open_searcher};
 use crate::config::Settings;
 use crate::search::{Confidence, Found, SearchOptions, Searcher, Signals};
 

@@ -9,7 +9,7 @@ use clap::Subcommand;
 
 use crate::bank::import::{self, Format, ImportOptions, slug};
 use crate::bank::{self, Bank, check, write};
-use crate::bot::load_bank;
+use crate::library::load_bank;
 use crate::config::{ExposeSecret, Settings};
 
 #[derive(Debug, Subcommand)]
@@ -214,7 +214,7 @@ fn quiz_check(
     let index = tempfile::tempdir().context("cannot make a scratch index directory")?;
     let synonyms = crate::search::Synonyms::load(
         &settings.bank.synonyms,
-        &mut crate::search::analyzer::analyzer(),
+        &mut crate::analyzer::analyzer(),
     )?;
     let (searcher, _) = crate::search::Searcher::open_or_build(bank, index.path(), synonyms)?;
     let semantic = settings

@@ -2,16 +2,14 @@
 //! "not it?" for the next match.
 
 use super::truncate;
-use crate::bot::{AskState, Bot, Context, Platform};
+use crate::bot::{AskState, Bot, Context};
+use crate::platform::Platform;
 use crate::library::Library;
-use crate::reply::{Card, Choice, Data, Related, Reply, shown_answer};
+use crate::reply::{ButtonId, Card, Data, Related, Reply, shown_answer};
 use crate::search::SearchOptions;
 
-pub const NEXT_CHOICE: &str = "ask:next";
 /// How many closest questions a "not in the bank" reply suggests.
 const SUGGESTIONS: usize = 3;
-/// A related question's button: this prefix and the question's id.
-pub const SHOW_CHOICE_PREFIX: &str = "ask:show:";
 
 /// A question by id, shown like the best match of an `/ask`.
 pub fn show(bot: &Bot, id: &str) -> Reply {
@@ -152,8 +150,7 @@ fn not_in_bank(bot: &Bot, query: String, confidence: f32, hits: &[crate::search:
     }
     let mut reply = Reply::private(text);
     for s in &suggestions {
-        reply = reply.with_choice(Choice::new(
-            &format!("{SHOW_CHOICE_PREFIX}{}", s.id),
+        reply = reply.with_choice(ButtonId::Show { entry: s.id.clone() }.choice(
             &truncate(&s.question, 80),
         ));
     }
@@ -206,7 +203,7 @@ fn answer_reply(
         reply
             .text
             .push_str("\n\nNot it? /next shows the next match.");
-        reply = reply.with_choice(Choice::new(NEXT_CHOICE, "Not it? Next match"));
+        reply = reply.with_choice(ButtonId::Next.choice("Not it? Next match"));
     }
     for choice in super::feedback::choices(&question.id) {
         reply = reply.with_choice(choice);

@@ -7,14 +7,9 @@
 
 use crate::bot::{Bot, Context};
 use crate::clock::millis;
-use crate::reply::{Choice, Data, QuizReportRow, Reply, ReportRow, WantedRow};
+use crate::reply::{ButtonId, Choice, Data, QuizReportRow, Reply, ReportRow, WantedRow};
 use crate::store::{EntryReport, NewVote, QuizReport, VoteOutcome};
 
-/// A vote button: this prefix, `up:` or `down:`, and the entry's id.
-pub const CHOICE_PREFIX: &str = "feedback:";
-/// The reason form after a 👎 (a Discord or Slack modal): this prefix and the
-/// entry's id.
-pub const REASON_PREFIX: &str = "feedback-reason:";
 /// Reasons longer than this are cut.
 pub const MAX_REASON: usize = 300;
 /// At most this many entries and reasons each are listed.
@@ -23,32 +18,27 @@ const REASONS_SHOWN: usize = 5;
 
 /// The 👍 and 👎 buttons of an answer showing `entry`.
 pub fn choices(entry: &str) -> [Choice; 2] {
-    [
-        Choice::new(&format!("{CHOICE_PREFIX}up:{entry}"), "👍"),
-        Choice::new(&format!("{CHOICE_PREFIX}down:{entry}"), "👎"),
-    ]
-}
-
-/// (up, entry) of a vote button's id.
-pub fn parse_choice(id: &str) -> Option<(bool, &str)> {
-    let rest = id.strip_prefix(CHOICE_PREFIX)?;
-    let (vote, entry) = rest.split_once(':')?;
-    let up = match vote {
-        "up" => true,
-        "down" => false,
-        _ => return None,
+    let vote = |up| ButtonId::Vote {
+        up,
+        entry: entry.to_string(),
     };
-    (!entry.is_empty()).then_some((up, entry))
+    [vote(true).choice("👍"), vote(false).choice("👎")]
 }
 
 /// The id of the reason form for a 👎 on `entry`.
 pub fn reason_form_id(entry: &str) -> String {
-    format!("{REASON_PREFIX}{entry}")
+    ButtonId::VoteReason {
+        entry: entry.to_string(),
+    }
+    .id()
 }
 
 /// The entry a reason form's id names.
-pub fn parse_reason_form_id(id: &str) -> Option<&str> {
-    id.strip_prefix(REASON_PREFIX).filter(|e| !e.is_empty())
+pub fn parse_reason_form_id(id: &str) -> Option<String> {
+    match ButtonId::parse(id)? {
+        ButtonId::VoteReason { entry } => Some(entry),
+        _ => None,
+    }
 }
 
 /// Records a vote on `entry`, or on the last answer this person was shown here.

@@ -2,7 +2,7 @@
 //! ([`super::spec::COMMANDS`]) as each platform spells it.
 
 use super::spec::{COMMANDS, Surface};
-use crate::bot::Platform;
+use crate::platform::Platform;
 use crate::reply::{CommandHelp, Data, Reply};
 
 /// What the bot can do on `platform`, plus that platform's own commands

@@ -13,6 +13,7 @@ pub mod feedback;
 pub mod help;
 pub mod leaderboard;
 pub mod question;
+pub mod router;
 pub mod quiz;
 pub mod quiz_report;
 pub mod schedule;
@@ -20,6 +21,8 @@ pub mod spec;
 pub mod topics;
 pub mod unanswered;
 
+pub use router::{handle, handle_line};
+use crate::reply::ButtonId;
 use spec::{Action, CommandSpec, Invocation};
 
 /// A parsed command.
@@ -210,55 +213,38 @@ pub fn build(invocation: Invocation) -> Result<Command, ParseError> {
     })
 }
 
-/// The command a button sends back, from its choice id: "not it?", reveal,
-/// a related question (`ask:show:ID`) or a quiz answer (`quiz:ROUND:POSITION:LETTER`).
+/// The command a button sends back, from its id ([`ButtonId`]): "not it?",
+/// reveal, a related question, a vote, a quiz report or a quiz answer.
 pub fn from_choice(id: &str) -> Option<Command> {
-    if id == ask::NEXT_CHOICE {
-        return Some(Command::Next);
-    }
-    if id == question::REVEAL_CHOICE {
-        return Some(Command::Reveal);
-    }
-    if let Some(question) = id.strip_prefix(ask::SHOW_CHOICE_PREFIX) {
-        return Some(Command::Show {
-            id: question.to_string(),
-        });
-    }
-    if let Some((up, entry)) = feedback::parse_choice(id) {
-        return Some(Command::Feedback {
+    Some(match ButtonId::parse(id)? {
+        ButtonId::Next => Command::Next,
+        ButtonId::Reveal => Command::Reveal,
+        ButtonId::Show { entry } => Command::Show { id: entry },
+        ButtonId::Vote { up, entry } => Command::Feedback {
             up,
             reason: None,
-            entry: Some(entry.to_string()),
-        });
-    }
-    if let Some(entry) = quiz_report::parse_choice(id) {
-        return Some(Command::QuizReport {
+            entry: Some(entry),
+        },
+        ButtonId::QuizReport { entry } => Command::QuizReport {
             question: None,
             note: None,
-            entry: Some(entry.to_string()),
-        });
-    }
-    let (round, position, letter) = crate::quiz::render::parse_answer_choice_id(id)?;
-    Some(Command::Answer {
-        choice: letter.to_string(),
-        question: Some(position),
-        round: Some(round.to_string()),
+            entry: Some(entry),
+        },
+        ButtonId::Answer {
+            round,
+            position,
+            letter,
+        } => Command::Answer {
+            choice: letter,
+            question: Some(position),
+            round: Some(round),
+        },
+        // A form's id, not a button's: the form's submission carries it.
+        ButtonId::VoteReason { .. } => return None,
     })
 }
 
-/// At most `max` characters of `text` (a cut one ends with `…`, counted in
-/// `max`), for echoing user text back and fitting platform limits.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
+pub use crate::markdown::truncate;
 
 #[cfg(test)]
 mod tests {
@@ -384,13 +370,5 @@ mod tests {
             }
         );
         assert!(parse("/show").is_err());
-    }
-
-    #[test]
-    fn truncate_never_exceeds_its_limit() {
-        assert_eq!(truncate("abcdef", 6), "abcdef");
-        assert_eq!(truncate("abcdefg", 6), "abcde…");
-        assert_eq!(truncate("äöü", 2).chars().count(), 2);
-        assert_eq!(truncate("abc", 0), "");
     }
 }

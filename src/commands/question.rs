@@ -1,9 +1,8 @@
 //! `/question random [topic]`: a practice card with its answer hidden until revealed.
 
 use crate::bot::{Bot, Context};
-use crate::reply::{Card, Choice, Data, Reply, shown_answer};
+use crate::reply::{ButtonId, Card, Data, Reply, shown_answer};
 
-pub const REVEAL_CHOICE: &str = "question:reveal";
 
 pub fn random(bot: &Bot, ctx: &Context, topic: Option<&str>) -> Reply {
     if let Some(topic) = topic {
@@ -27,7 +26,7 @@ pub fn random(bot: &Bot, ctx: &Context, topic: Option<&str>) -> Reply {
         "**{}**\n_{} · {} · {}_\n\nThink it through, then /reveal shows the answer.",
         question.question, question.topic, question.difficulty, question.id
     ))
-    .with_choice(Choice::new(REVEAL_CHOICE, "Reveal answer"))
+    .with_choice(ButtonId::Reveal.choice("Reveal answer"))
     .with_data(Data::Card { card })
 }
 

@@ -6,11 +6,10 @@
 
 use crate::bot::{Bot, Context};
 use crate::clock::millis;
-use crate::reply::{Choice, Data, QuizReportRow, Reply};
+use crate::reply::{Data, QuizReportRow, Reply};
 use crate::store::StoreError;
 
 /// The report button: this prefix and the entry's id.
-pub const CHOICE_PREFIX: &str = "quiz-report:";
 pub const CHOICE_LABEL: &str = "⚠ two right answers?";
 /// Reported by this many people, an entry leaves quiz rotation.
 pub const OUT_OF_ROTATION: i64 = 3;
@@ -18,15 +17,6 @@ pub const OUT_OF_ROTATION: i64 = 3;
 const MAX_NOTE: usize = 300;
 const NOTES_SHOWN: usize = 5;
 
-/// The report button under a quiz question about `entry`.
-pub fn choice(entry: &str) -> Choice {
-    Choice::new(&format!("{CHOICE_PREFIX}{entry}"), CHOICE_LABEL)
-}
-
-/// The entry a report button names.
-pub fn parse_choice(id: &str) -> Option<&str> {
-    id.strip_prefix(CHOICE_PREFIX).filter(|e| !e.is_empty())
-}
 
 /// A report on `entry` (a button), or on question `number` of this channel's
 /// running or latest round (typed; the open question when not given).

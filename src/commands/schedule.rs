@@ -156,7 +156,7 @@ pub async fn unschedule(bot: &Bot, ctx: &Context, id: Option<&str>) -> Reply {
         Ok(0) => Reply::error(match all {
             false => format!(
                 "no schedule `{}` in this channel: /quiz schedules lists them",
-                crate::commands::truncate(id, 20)
+                crate::markdown::truncate(id, 20)
             ),
             true => "this channel has no schedules".to_string(),
         }),

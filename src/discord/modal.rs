@@ -38,7 +38,7 @@ pub fn command(data: &ModalInteractionData) -> Result<Command, ParseError> {
             _ => None,
         });
     Ok(Command::FeedbackReason {
-        entry: entry.to_string(),
+        entry,
         reason,
     })
 }

@@ -29,8 +29,8 @@ impl DiscordSink {
 }
 
 impl Sink for DiscordSink {
-    fn platform(&self) -> crate::bot::Platform {
-        crate::bot::Platform::Discord
+    fn platform(&self) -> crate::platform::Platform {
+        crate::platform::Platform::Discord
     }
 
     /// Sends one post to its channel; a reveal also closes its question's message.

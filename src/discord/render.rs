@@ -10,7 +10,7 @@ use serenity::all::{
     EditInteractionResponse, EditMessage,
 };
 
-use crate::commands::truncate;
+use crate::markdown::truncate;
 use crate::markdown::{self, Markdown};
 use crate::reply::{Data, Reply};
 

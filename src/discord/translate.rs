@@ -8,7 +8,8 @@ use serenity::all::{
     Permissions, User,
 };
 
-use crate::bot::{Context, Platform};
+use crate::bot::Context;
+use crate::platform::Platform;
 use crate::commands::spec::{self, Invocation, Surface, Value};
 use crate::commands::{self, Command, ParseError};
 

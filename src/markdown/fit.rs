@@ -102,7 +102,7 @@ fn pieces(block: &Block, max: usize, style: &dyn Style) -> Vec<String> {
     match block {
         Block::Prose(text) => split_prose(text, max)
             .iter()
-            .map(|p| crate::commands::truncate(&style.prose(p), max))
+            .map(|p| crate::markdown::truncate(&style.prose(p), max))
             .collect(),
         Block::Code { lang, code } => split_code(lang, code, max, style),
     }
@@ -140,7 +140,7 @@ fn split_code(lang: &str, code: &str, max: usize, style: &dyn Style) -> Vec<Stri
     }
     out.push(style::code_lines(lang, group.into_iter(), style));
     out.into_iter()
-        .map(|p| crate::commands::truncate(&p, max))
+        .map(|p| crate::markdown::truncate(&p, max))
         .collect()
 }
 

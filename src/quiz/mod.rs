@@ -5,19 +5,23 @@
 //! was, and a second process never repeats a close. The posts of a close are
 //! written to the outbox in the claim's transaction ([`crate::outbox`]), so a
 //! process that dies after the claim loses none of them.
+//!
+//! A domain service: it is given a store, the library and the time, and
+//! answers with typed outcomes ([`Started`], [`Answered`]) or a [`QuizError`];
+//! what people read is written in `crate::render`.
 
 pub mod check;
 pub mod pick;
-pub mod render;
 
 use jiff::Timestamp;
 
-use crate::bot::{Bot, Context};
+use crate::bank::Bank;
 use crate::clock::{from_millis, millis};
+use crate::library::Library;
 use crate::outbox::PostKind;
-use crate::reply::{AckStatus, Data, Reply};
 use crate::store::{
-    AnswerOutcome, NewAnswer, NewPost, NewRound, Round, RoundQuestion, RoundStatus, StoreError,
+    AnswerOutcome, NewAnswer, NewPost, NewRound, Round, RoundQuestion, RoundStatus, Store,
+    StoreError,
 };
 
 /// Limits and defaults of `/quiz start`.
@@ -38,141 +42,179 @@ pub struct StartOptions {
     pub seconds: i64,
 }
 
-/// The reply when the database does not answer.
-pub fn unavailable() -> Reply {
-    Reply::error("the quiz database is not answering right now: try again shortly")
+/// Reported by this many people of a server, an entry leaves quiz rotation
+/// there: never asked, never a wrong option, until a moderator restores it.
+pub const OUT_OF_ROTATION: i64 = 3;
+
+/// Why a quiz step did not happen; nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum QuizError {
+    #[error("no topic `{0}`")]
+    UnknownTopic(String),
+    /// The topic has `has` questions, fewer than the `asked` of the round.
+    #[error("the {topic} topic has only {has} questions, fewer than {asked}")]
+    TooSmall {
+        topic: String,
+        has: usize,
+        asked: usize,
+    },
+    #[error("a round is already running here")]
+    Busy,
+    #[error("the bank has no questions for a round")]
+    EmptyPool,
+    #[error("an answer is a letter from A to D")]
+    BadLetter,
+    #[error("no round is running here")]
+    NoRound,
+    /// A daily round's questions are all open: an answer names its question.
+    #[error("the round has {questions} questions: answer one by number")]
+    NeedsNumber { questions: i64 },
+    #[error("the round has questions 1 to {questions}")]
+    NoSuchQuestion { questions: i64 },
+    #[error("only {starter} or a moderator can stop this round")]
+    NotStarter { starter: String },
+    /// The round closed a question while the step was being taken.
+    #[error("the round has just moved on")]
+    MovedOn,
+    #[error(transparent)]
+    Store(StoreError),
 }
 
-/// The reply to a store failure: busy channel, a database that is not answering
-/// (logged as a warning), or anything else (logged as an error).
-pub fn store_error(e: StoreError) -> Reply {
-    match e {
-        StoreError::ChannelBusy => {
-            Reply::error("a round is already running here: answer it, or /quiz stop it")
-        }
-        StoreError::Unavailable(_) => {
-            tracing::warn!("{e}");
-            unavailable()
-        }
-        StoreError::Failed(_) => {
-            tracing::error!("{e}");
-            Reply::error("something went wrong with the quiz database: try again shortly")
+impl From<StoreError> for QuizError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::ChannelBusy => QuizError::Busy,
+            other => QuizError::Store(other),
         }
     }
 }
 
-/// `/quiz start`: a live round in the context's channel; replies with its first question.
-pub async fn start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Vec<Reply> {
-    match try_start(bot, ctx, options).await {
-        Ok(reply) => vec![reply],
-        Err(e) => vec![store_error(e)],
+/// A live round that started: the round and its first question; `borrowed`
+/// when its topic is too small for wrong options of its own.
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub round: Round,
+    pub first: RoundQuestion,
+    pub borrowed: bool,
+}
+
+/// What became of an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answered {
+    /// Stored: `choice` counts for question `position` (from 1).
+    Recorded {
+        round: String,
+        position: i64,
+        choice: String,
+    },
+    /// This person had answered already: `first` is the choice that counts.
+    AlreadyAnswered {
+        round: String,
+        position: i64,
+        first: String,
+    },
+    /// The question has closed, or (`not_open_yet`) not opened yet.
+    Closed {
+        round: String,
+        position: i64,
+        choice: String,
+        not_open_yet: bool,
+    },
+    /// A button of a round that is no longer running.
+    RoundEnded {
+        round: String,
+        position: i64,
+        choice: String,
+    },
+}
+
+/// How many questions `topic` has.
+pub fn topic_size(bank: &Bank, topic: &str) -> usize {
+    bank.questions().iter().filter(|q| q.topic == topic).count()
+}
+
+/// Whether a round of `asked` questions of `topic` can be given: the topic
+/// exists and has that many.
+pub fn check_topic(bank: &Bank, topic: &str, asked: usize) -> Result<(), QuizError> {
+    if !bank.has_topic(topic) {
+        return Err(QuizError::UnknownTopic(topic.to_string()));
+    }
+    let has = topic_size(bank, topic);
+    match has < asked {
+        true => Err(QuizError::TooSmall {
+            topic: topic.to_string(),
+            has,
+            asked,
+        }),
+        false => Ok(()),
     }
 }
 
-async fn try_start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Result<Reply, StoreError> {
+/// Whether `topic` has too few answers for four options of its own, so wrong
+/// options come from the closest topics too.
+pub fn borrows_options(bank: &Bank, topic: Option<&str>) -> bool {
+    topic.is_some_and(|topic| topic_size(bank, topic) < pick::LETTERS.len())
+}
+
+/// The checks before a live round in `channel`: its topic can give the round
+/// and no round is running there.
+pub async fn check_start(
+    store: &Store,
+    bank: &Bank,
+    guild: &str,
+    channel: &str,
+    options: &StartOptions,
+) -> Result<(), QuizError> {
     if let Some(topic) = &options.topic {
-        if !bot.bank().has_topic(topic) {
-            return Ok(crate::commands::topics::unknown_topic(bot, topic));
-        }
-        let seconds = options.seconds;
-        if let Some(reply) = too_small(bot, topic, options.questions, |n| {
-            format!("/quiz start {topic} {n} {seconds}")
-        }) {
-            return Ok(reply);
-        }
+        check_topic(bank, topic, options.questions)?;
     }
-    if bot
-        .store()
-        .open_round(&ctx.guild, &ctx.channel)
-        .await?
-        .is_some()
-    {
-        return Err(StoreError::ChannelBusy);
+    match store.open_round(guild, channel).await? {
+        Some(_) => Err(QuizError::Busy),
+        None => Ok(()),
     }
-    // A live round ends at the latest after every question's time.
-    let ends =
-        bot.now() + jiff::SignedDuration::from_secs(options.seconds * options.questions as i64);
-    if let Some((schedule, due)) =
-        crate::schedule::due_before(bot, &ctx.guild, &ctx.channel, ends).await?
-    {
-        let zone = jiff::tz::TimeZone::get(&schedule.zone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let fits = (due.duration_since(bot.now()).as_secs() / options.seconds.max(1)).max(0);
-        let shorter = match fits {
-            0 => "start one after it".to_string(),
-            n => format!(
-                "start one of at most {} before it",
-                schedule_plural(n, "question")
-            ),
-        };
-        return Ok(Reply::error(format!(
-            "the daily quiz of schedule {} starts at {}, before this round would end: {shorter}",
-            schedule.id,
-            render::when(due, &zone, "%H:%M %Z"),
-        )));
-    }
-    let now = millis(bot.now());
+}
+
+/// When a live round started at `now` ends at the latest: after every
+/// question's time.
+pub fn live_round_end(options: &StartOptions, now: Timestamp) -> Timestamp {
+    now + jiff::SignedDuration::from_secs(options.seconds * options.questions as i64)
+}
+
+/// Starts a live round in `channel`, started by `user` at `now` (after
+/// [`check_start`]).
+pub async fn start(
+    store: &Store,
+    library: &Library,
+    guild: &str,
+    channel: &str,
+    user: &str,
+    options: &StartOptions,
+    now: Timestamp,
+) -> Result<Started, QuizError> {
+    let now = millis(now);
     let plan = RoundPlan {
-        guild: &ctx.guild,
-        channel: &ctx.channel,
+        guild,
+        channel,
         topic: options.topic.as_deref(),
         questions: options.questions,
-        starter: &ctx.user,
+        starter: user,
         kind: "live",
         seconds: options.seconds,
         opens_at: now,
         closes_at: now + options.seconds * 1000,
         zone: None,
     };
-    let Some(new) = prepare(bot, &plan).await? else {
-        return Ok(Reply::error("the bank has no questions for a round"));
+    let Some(new) = prepare(store, library, &plan).await? else {
+        return Err(QuizError::EmptyPool);
     };
-    bot.store().create_round(&new, now).await?;
-    let mut reply = render::question(bot, &new.round, &new.questions[0], ctx.platform);
-    if let Some(note) = borrowed_note(bot, options.topic.as_deref()) {
-        reply.text = format!("{note}\n\n{}", reply.text);
-    }
-    Ok(reply)
-}
-
-use crate::commands::schedule::plural as schedule_plural;
-
-/// When `topic` has fewer questions than a round of `asked`: a reply saying so
-/// that offers the largest round it can give (`command(n)` spells it).
-pub fn too_small(
-    bot: &Bot,
-    topic: &str,
-    asked: usize,
-    command: impl Fn(usize) -> String,
-) -> Option<Reply> {
-    let has = bot
-        .bank()
-        .questions()
-        .iter()
-        .filter(|q| q.topic == topic)
-        .count();
-    (has < asked).then(|| {
-        Reply::error(format!(
-            "the {topic} topic has only {}, fewer than the {asked} asked: {} runs the largest round it can give",
-            schedule_plural(has as i64, "question"),
-            command(has)
-        ))
-    })
-}
-
-/// A note when `topic` has too few answers for wrong options of its own, so
-/// they come from the closest topics too.
-pub fn borrowed_note(bot: &Bot, topic: Option<&str>) -> Option<String> {
-    let topic = topic?;
-    let has = bot
-        .bank()
-        .questions()
-        .iter()
-        .filter(|q| q.topic == topic)
-        .count();
-    (has < pick::LETTERS.len()).then(|| {
-        format!(
-            "(The {topic} topic has too few answers for four options of its own: some wrong options come from the closest topics by meaning.)"
-        )
+    store.create_round(&new, now).await?;
+    let borrowed = borrows_options(&library.bank, options.topic.as_deref());
+    let NewRound { round, questions } = new;
+    let first = questions.into_iter().next().ok_or(QuizError::EmptyPool)?;
+    Ok(Started {
+        round,
+        first,
+        borrowed,
     })
 }
 
@@ -194,11 +236,13 @@ pub struct RoundPlan<'a> {
 /// `None` when the pool is empty. Forgets the channel's seen questions when its
 /// pool is used up. Entries reported as having two right answers by enough
 /// people are neither asked nor options.
-pub async fn prepare(bot: &Bot, plan: &RoundPlan<'_>) -> Result<Option<NewRound>, StoreError> {
-    let store = bot.store();
-    let library = bot.library();
+pub async fn prepare(
+    store: &Store,
+    library: &Library,
+    plan: &RoundPlan<'_>,
+) -> Result<Option<NewRound>, StoreError> {
     let left_out: std::collections::HashSet<String> = store
-        .reported_out(plan.guild, crate::commands::quiz_report::OUT_OF_ROTATION)
+        .reported_out(plan.guild, OUT_OF_ROTATION)
         .await?
         .into_iter()
         .collect();
@@ -253,65 +297,47 @@ pub async fn prepare(bot: &Bot, plan: &RoundPlan<'_>) -> Result<Option<NewRound>
     Ok(Some(NewRound { round, questions }))
 }
 
-/// An answer to question `question` (1-based; the open one when `None`) of the
-/// channel's round.
+/// `user`'s answer `choice` to question `number` (from 1; the open one when
+/// `None`) of the round running in `channel`; with `round_id` (a button) only
+/// that round counts.
+#[allow(clippy::too_many_arguments)]
 pub async fn answer(
-    bot: &Bot,
-    ctx: &Context,
-    choice: &str,
-    question: Option<i64>,
-    round: Option<&str>,
-) -> Reply {
-    match try_answer(bot, ctx, choice, question, round).await {
-        Ok(reply) => reply,
-        Err(e) => store_error(e),
-    }
-}
-
-async fn try_answer(
-    bot: &Bot,
-    ctx: &Context,
+    store: &Store,
+    guild: &str,
+    channel: &str,
+    user: &str,
     choice: &str,
     number: Option<i64>,
     round_id: Option<&str>,
-) -> Result<Reply, StoreError> {
+    now: Timestamp,
+) -> Result<Answered, QuizError> {
     let choice = choice.trim().to_ascii_uppercase();
     if !pick::LETTERS.contains(&choice.as_str()) {
-        return Ok(Reply::error(
-            "answer with a letter from A to D, for example /answer B",
-        ));
+        return Err(QuizError::BadLetter);
     }
-    let store = bot.store();
-    let open = store.open_round(&ctx.guild, &ctx.channel).await?;
+    let open = store.open_round(guild, channel).await?;
     let Some(round) = open.filter(|r| round_id.is_none_or(|id| id == r.id)) else {
         if let (Some(id), Some(position)) = (round_id, number) {
-            return Ok(Reply::private("too late: that round has ended").with_data(
-                Data::AnswerAck {
-                    round: id.to_string(),
-                    position,
-                    choice,
-                    status: AckStatus::Closed,
-                },
-            ));
+            return Ok(Answered::RoundEnded {
+                round: id.to_string(),
+                position,
+                choice,
+            });
         }
-        return Ok(Reply::error(
-            "no round is running here: /quiz start begins one",
-        ));
+        return Err(QuizError::NoRound);
     };
-    let now = millis(bot.now());
+    let now = millis(now);
     let daily = round.kind == DAILY;
     if daily && number.is_none() && round.question_count > 1 {
-        return Ok(Reply::error(format!(
-            "today's round has {} questions: answer one by number, for example /answer 2 B",
-            round.question_count
-        )));
+        return Err(QuizError::NeedsNumber {
+            questions: round.question_count,
+        });
     }
     let position = number.map_or(round.position, |n| n - 1);
     let Some(question) = store.round_question(&round.id, position).await? else {
-        return Ok(Reply::error(format!(
-            "this round has questions 1 to {}",
-            round.question_count
-        )));
+        return Err(QuizError::NoSuchQuestion {
+            questions: round.question_count,
+        });
     };
     let correct = question.correct == choice;
     let points = match (correct, daily) {
@@ -323,8 +349,8 @@ async fn try_answer(
         .record_answer(&NewAnswer {
             round_id: round.id.clone(),
             position,
-            user_id: ctx.user.clone(),
-            user_name: ctx.user.clone(),
+            user_id: user.to_string(),
+            user_name: user.to_string(),
             question_id: question.question_id.clone(),
             topic: question.topic.clone(),
             choice: choice.clone(),
@@ -333,35 +359,26 @@ async fn try_answer(
             answered_at: now,
         })
         .await?;
-    let (status, text) = match &outcome {
-        AnswerOutcome::Recorded => (
-            AckStatus::Recorded,
-            format!("recorded: {choice} for question {}", position + 1),
-        ),
-        AnswerOutcome::AlreadyAnswered { choice: first } => (
-            AckStatus::AlreadyAnswered,
-            format!("you already answered {first}; the first answer counts"),
-        ),
-        AnswerOutcome::Closed => (
-            AckStatus::Closed,
-            if position > round.position {
-                format!("question {} has not opened yet", position + 1)
-            } else {
-                format!("too late: question {} has closed", position + 1)
-            },
-        ),
-    };
-    // The choice that counts: the first one when this was a repeat.
-    let counted = match outcome {
-        AnswerOutcome::AlreadyAnswered { choice: first } => first,
-        _ => choice,
-    };
-    Ok(Reply::private(text).with_data(Data::AnswerAck {
-        round: round.id,
-        position: position + 1,
-        choice: counted,
-        status,
-    }))
+    let round_id = round.id.clone();
+    let position = position + 1;
+    Ok(match outcome {
+        AnswerOutcome::Recorded => Answered::Recorded {
+            round: round_id,
+            position,
+            choice,
+        },
+        AnswerOutcome::AlreadyAnswered { choice: first } => Answered::AlreadyAnswered {
+            round: round_id,
+            position,
+            first,
+        },
+        AnswerOutcome::Closed => Answered::Closed {
+            round: round_id,
+            not_open_yet: position - 1 > round.position,
+            position,
+            choice,
+        },
+    })
 }
 
 /// Extra points for answering early: up to [`SPEED_BONUS`], none at the close.
@@ -371,44 +388,38 @@ fn speed_bonus(round: &Round, now: i64) -> i64 {
     (SPEED_BONUS * left + total / 2) / total
 }
 
-/// `/quiz stop`: ends the channel's round (its starter or a moderator).
-pub async fn stop(bot: &Bot, ctx: &Context) -> Vec<Reply> {
-    match try_stop(bot, ctx).await {
-        Ok(replies) => replies,
-        Err(e) => vec![store_error(e)],
-    }
-}
-
-async fn try_stop(bot: &Bot, ctx: &Context) -> Result<Vec<Reply>, StoreError> {
-    let store = bot.store();
-    let Some(round) = store.open_round(&ctx.guild, &ctx.channel).await? else {
-        return Ok(vec![Reply::error("no round is running here")]);
+/// Ends the round running in `channel` at `now`, for `user` (its starter,
+/// or a `moderator`): its reveals and standings go to the outbox.
+pub async fn stop(
+    store: &Store,
+    guild: &str,
+    channel: &str,
+    user: &str,
+    moderator: bool,
+    now: Timestamp,
+) -> Result<(), QuizError> {
+    let Some(round) = store.open_round(guild, channel).await? else {
+        return Err(QuizError::NoRound);
     };
-    if round.starter != ctx.user && !ctx.moderator {
-        return Ok(vec![Reply::error(format!(
-            "only {} (who started it) or a moderator can stop this round",
-            round.starter
-        ))]);
+    if round.starter != user && !moderator {
+        return Err(QuizError::NotStarter {
+            starter: round.starter,
+        });
     }
-    let now = millis(bot.now());
+    let now = millis(now);
     let stopped = Round {
         status: RoundStatus::Stopped,
         closes_at: now,
         ..round.clone()
     };
     let posts = close_posts(&round, true, None, now);
-    if !store
+    match store
         .advance_round_posting(&round, &stopped, &posts, now)
         .await?
     {
-        return Ok(vec![Reply::error(
-            "that round has just moved on: try again",
-        )]);
+        true => Ok(()),
+        false => Err(QuizError::MovedOn),
     }
-    Ok(vec![Reply::public(format!(
-        "{} stopped the round: the answers and standings follow",
-        ctx.user
-    ))])
 }
 
 /// Closes every question that is due at `now`: each close is claimed in the
@@ -416,8 +427,7 @@ async fn try_stop(bot: &Bot, ctx: &Context) -> Result<Vec<Reply>, StoreError> {
 /// standings), so exactly one process writes them. A live round moves to its
 /// next question; a daily round closes all its questions at once. Returns how
 /// many closes this call claimed.
-pub async fn tick(bot: &Bot, now: Timestamp) -> Result<usize, StoreError> {
-    let store = bot.store();
+pub async fn tick(store: &Store, now: Timestamp) -> Result<usize, StoreError> {
     let at = millis(now);
     let mut claimed = 0;
     for round in store.due_rounds(at).await? {
@@ -491,6 +501,6 @@ fn close_posts(round: &Round, stopped: bool, next: Option<&Round>, at: i64) -> V
 }
 
 /// When the next question closes, for the scheduler's sleep.
-pub async fn next_due(bot: &Bot) -> Result<Option<Timestamp>, StoreError> {
-    Ok(bot.store().next_due().await?.map(from_millis))
+pub async fn next_due(store: &Store) -> Result<Option<Timestamp>, StoreError> {
+    Ok(store.next_due().await?.map(from_millis))
 }

@@ -3,7 +3,8 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::bot::{Bot, Platform};
+use crate::bot::Bot;
+use crate::platform::Platform;
 use crate::clock::from_millis;
 use crate::commands::schedule::plural;
 use crate::reply::{Choice, Data, Reply, Row};

@@ -49,7 +49,7 @@ pub fn parse_open(text: &str) -> Result<SignedDuration, String> {
     let bad = || {
         format!(
             "`{}` is not a duration like 8h or 90m (1m to 23h)",
-            crate::commands::truncate(text, 20)
+            crate::markdown::truncate(text, 20)
         )
     };
     let span: jiff::Span = text.parse().map_err(|_| bad())?;

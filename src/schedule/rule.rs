@@ -211,7 +211,7 @@ pub fn resolve_zone(typed: &str) -> Result<Zone, String> {
             zone: TimeZone::UTC,
         });
     }
-    let shown = crate::commands::truncate(typed, 40);
+    let shown = crate::markdown::truncate(typed, 40);
     let refuse = |suggestions: Vec<String>| match suggestions.is_empty() {
         true => format!(
             "`{shown}` is not an IANA time zone: use a Region/City name like Europe/Berlin or America/New_York"

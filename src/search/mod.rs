@@ -8,7 +8,7 @@
 //! much of the query they cover, the place where a second scorer (meaning-based)
 //! can join.
 
-pub mod analyzer;
+pub use crate::analyzer;
 mod build;
 mod confidence;
 mod fusion;

@@ -282,7 +282,7 @@ pub fn suggest(
         .rows(typed, topic, limit)
         .into_iter()
         .filter_map(|row| bank.questions().get(row))
-        .map(|q| crate::commands::truncate(&q.question, max_chars))
+        .map(|q| crate::markdown::truncate(&q.question, max_chars))
         .collect()
 }
 

@@ -110,7 +110,7 @@ fn find_run(haystack: &[String], needle: &[String]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::analyzer::analyzer;
+    use crate::analyzer::analyzer;
 
     #[test]
     fn each_member_stands_for_the_others() {

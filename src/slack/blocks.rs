@@ -10,7 +10,7 @@
 
 use slack_morphism::prelude::*;
 
-use crate::commands::truncate;
+use crate::markdown::truncate;
 use crate::markdown::{self, Style};
 use crate::reply::{Data, Reply};
 

@@ -38,7 +38,7 @@ pub fn submitted(view: &SlackStatefulView) -> Option<(String, String, Option<Str
     let SlackView::Modal(modal) = &view.view else {
         return None;
     };
-    let entry = parse_reason_form_id(modal.callback_id.as_ref()?.as_ref())?.to_string();
+    let entry = parse_reason_form_id(modal.callback_id.as_ref()?.as_ref())?;
     let channel = modal.private_metadata.clone().filter(|c| !c.is_empty())?;
     let reason = view
         .state_params

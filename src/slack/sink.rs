@@ -46,7 +46,7 @@ impl Sink for SlackSink {
         GuildScope::Prefixed(GUILD_PREFIX)
     }
 
-    fn platform(&self) -> crate::bot::Platform {
-        crate::bot::Platform::Slack
+    fn platform(&self) -> crate::platform::Platform {
+        crate::platform::Platform::Slack
     }
 }

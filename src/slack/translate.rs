@@ -3,7 +3,8 @@
 //! button stands for, parsed by the command table as the shell's lines are
 //! (`name:value` or by position). No quiz or search logic.
 
-use crate::bot::{Context, Platform};
+use crate::bot::Context;
+use crate::platform::Platform;
 use crate::commands::{self, Command, ParseError, spec};
 use crate::reply::Reply;
 
@@ -11,10 +12,7 @@ use crate::reply::Reply;
 pub const GUILD_PREFIX: &str = "slack:";
 
 /// What the people of a Slack workspace see as commands besides `/interview`.
-pub const SLACK_EXTRAS: &[(&str, &str)] = &[(
-    "@interview-bot QUESTION",
-    "ask by mentioning me in a channel, or in a direct message with me",
-)];
+pub use crate::platform::SLACK_EXTRAS;
 
 /// `user` of workspace `team` in `channel`. People are named by mention
 /// (`<@U…>`), which Slack shows as their name.
