@@ -12,6 +12,9 @@ pub enum Platform {
     Slack,
 }
 
+/// Slack workspaces are stored as `slack:T…`, apart from Discord's guilds.
+pub const SLACK_GUILD_PREFIX: &str = "slack:";
+
 /// Slack's ways in besides `/interview`, listed after the commands in `/help`.
 pub const SLACK_EXTRAS: &[(&str, &str)] = &[(
     "@interview-bot QUESTION",

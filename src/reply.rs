@@ -240,28 +240,7 @@ pub struct Row {
     pub correct: i64,
 }
 
-/// A person's record in a server or workspace.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Stats {
-    pub user: String,
-    pub answered: i64,
-    pub correct: i64,
-    pub accuracy: f64,
-    pub points: i64,
-    pub streak: i64,
-    pub best_streak: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rank: Option<usize>,
-    pub topics: Vec<TopicStats>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TopicStats {
-    pub topic: String,
-    pub answered: i64,
-    pub correct: i64,
-    pub accuracy: f64,
-}
+pub use crate::leaderboard::{Stats, TopicStats};
 
 /// A daily-round schedule and its next run.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -4,17 +4,18 @@
 //! delivery in flight. Adapters only implement the sink.
 
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
+use jiff::Timestamp;
 use tracing::Instrument as _;
 
 use crate::bot::Bot;
 use crate::platform::Platform;
 use crate::clock::from_millis;
 use crate::metrics::{PostOutcome, metrics};
-use crate::outbox::{Post, PostKind, RenderError, render_post};
+use crate::outbox::PostKind;
+use crate::render::posts::{RenderError, render_post};
+use crate::reply::Reply;
 use crate::store::{GuildScope, PendingPost, StoreError};
 
 /// A post is leased this long; a process that dies holding it hands it to the
@@ -63,14 +64,36 @@ pub trait Sink: Send + Sync {
 
 pub use crate::shutdown::{Shutdown, Stopper, shutdown};
 
+/// A post ready for a platform: where, when it was due, and what.
+#[derive(Debug, Clone)]
+pub struct Post {
+    /// Stable across deliveries of the same post.
+    pub id: String,
+    pub guild: String,
+    pub channel: String,
+    pub at: Timestamp,
+    pub reply: Reply,
+}
+
+
 impl Bot {
     /// Claims what is due now (question closes, scheduled runs, reminders);
     /// their posts land in the outbox.
     pub async fn tick(&self) -> Result<(), StoreError> {
         let now = self.now();
-        crate::quiz::tick(self, now).await?;
-        crate::schedule::tick(self, now, self.grace()).await?;
+        crate::quiz::tick(self.store(), now).await?;
+        crate::schedule::tick(self.store(), &self.library(), now, self.grace()).await?;
         Ok(())
+    }
+
+    /// When something next falls due (a question closes, a schedule runs).
+    pub async fn next_due(&self) -> Result<Option<jiff::Timestamp>, StoreError> {
+        let rounds = crate::quiz::next_due(self.store()).await?;
+        let schedules = crate::schedule::next_due(self.store()).await?;
+        Ok(match (rounds, schedules) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
     }
 
     /// Delivers every post that is ready through `sink`, in order per channel;
@@ -155,7 +178,8 @@ impl Bot {
         pending: &PendingPost,
     ) -> Result<Outcome, StoreError> {
         let store = self.store();
-        let reply = match render_post(self, &pending.body, sink.platform()).await {
+        let library = self.library();
+        let reply = match render_post(store, &library, &pending.body, sink.platform()).await {
             Ok(Some(reply)) => reply,
             Ok(None) => {
                 store.mark_delivered(pending, wall_ms()).await?;

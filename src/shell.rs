@@ -20,9 +20,8 @@ use tokio::sync::mpsc;
 use crate::bot::{Bot, Context};
 use crate::platform::Platform;
 use crate::clock::FakeClock;
-use crate::commands::help;
-use crate::outbox::Post;
-use crate::quiz;
+use crate::commands::{self, help};
+use crate::runtime::Post;
 use crate::reply::{Choice, Data, Reply};
 use crate::runtime::{Shutdown, Sink, SinkError};
 
@@ -264,7 +263,7 @@ impl Shell {
             }],
             "/clock" => vec![self.clock(rest).await],
             "/help" => vec![help::help(Platform::Shell, SHELL_COMMANDS)],
-            _ => self.bot.handle_line(&self.ctx, line).await,
+            _ => commands::handle_line(&self.bot, &self.ctx, line).await,
         };
         let at = self.bot.now();
         for reply in &replies {
@@ -311,7 +310,7 @@ impl Shell {
         for _ in 0..MAX_EVENTS_PER_CLOCK {
             let due = match self.bot.next_due().await {
                 Ok(due) => due,
-                Err(e) => return quiz::store_error(e),
+                Err(e) => return crate::render::store_error(e),
             };
             match due {
                 // Everything due up to now has run; anything still at or before now
@@ -319,7 +318,7 @@ impl Shell {
                 Some(due) if due > self.bot.now() && due <= target => {
                     clock.set(due);
                     if !self.run_due().await {
-                        return quiz::unavailable();
+                        return crate::render::unavailable();
                     }
                 }
                 _ => break,

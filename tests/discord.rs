@@ -316,8 +316,11 @@ async fn a_slash_command_gets_the_exact_callback_body() {
     let mut moderator = interview_bot::bot::Context::new(fake::GUILD_ID, "<@1>", fake::CHANNEL_ID);
     moderator.moderator = true;
     let reports = || async {
-        let replies = bot
-            .handle(&moderator, interview_bot::commands::Command::Reports)
+        let replies = interview_bot::commands::handle(
+            &bot,
+            &moderator,
+            interview_bot::commands::Command::Reports,
+        )
             .await;
         serde_json::to_value(&replies[0].data).unwrap()
     };
@@ -558,8 +561,11 @@ async fn a_quiz_answer_counts_once_even_when_delivered_twice() {
     let bot = setup.running.adapter.bot().clone();
     let ctx =
         interview_bot::bot::Context::new(fake::GUILD_ID, &format!("<@{BOB}>"), fake::CHANNEL_ID);
-    let stats = bot
-        .handle(&ctx, interview_bot::commands::Command::Stats { user: None })
+    let stats = interview_bot::commands::handle(
+        &bot,
+        &ctx,
+        interview_bot::commands::Command::Stats { user: None },
+    )
         .await;
     let data = serde_json::to_value(&stats[0].data).unwrap();
     assert_eq!(data["answered"], 1, "{data}");

@@ -239,7 +239,7 @@ struct FlakySink {
 impl interview_bot::runtime::Sink for FlakySink {
     async fn post(
         &self,
-        post: &interview_bot::outbox::Post,
+        post: &interview_bot::runtime::Post,
     ) -> Result<(), interview_bot::runtime::SinkError> {
         use interview_bot::runtime::SinkError;
         if self.refuse.contains(&post.id) {

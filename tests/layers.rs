@@ -26,6 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "progress",
             "search",
             "semantic",
+            "shutdown",
             "store",
             "telemetry",
         ],
@@ -90,6 +91,13 @@ fn imports_of(code: &str) -> BTreeSet<String> {
                         '{' => {
                             depth += 1;
                             word.clear();
+                        }
+                        '}' if depth == 0 => {
+                            // The group's end: its last item may be a bare name.
+                            if first_of_item && !word.is_empty() {
+                                found.insert(std::mem::take(&mut word));
+                            }
+                            break;
                         }
                         '}' => {
                             depth -= 1;
@@ -224,7 +232,7 @@ fn no_import_circle_spans_two_modules() {
                         .get(from)
                         .into_iter()
                         .flatten()
-                        .filter(|(to, _)| circle.contains(to))
+                        .filter(|(to, _)| circle.contains(*to))
                         .map(move |(to, files)| {
                             format!(
                                 "  {from} -> {to} ({})",

@@ -242,8 +242,13 @@ async fn start_operations(
         tracing::info!("http: listening on {local} (/healthz, /readyz, /metrics)");
         tokio::spawn(serve);
     }
-    crate::reload::spawn(bot.clone(), settings.clone(), shutdown.clone());
-    Ok(crate::meaning::spawn(bot.clone(), settings.clone(), start))
+    crate::reload::spawn(bot.shelf(), settings.clone(), shutdown.clone());
+    Ok(crate::meaning::spawn(
+        bot.shelf(),
+        bot.meaning(),
+        settings.clone(),
+        start,
+    ))
 }
 
 fn run_bot(settings: Settings) -> anyhow::Result<ExitCode> {

@@ -51,7 +51,7 @@ pub fn next(bot: &Bot, ctx: &Context) -> Reply {
 fn answer_at(bot: &Bot, ctx: &Context, state: AskState, gate: bool) -> Reply {
     let library = bot.library();
     let reply = search_at(bot, &library, ctx, state, gate);
-    match crate::meaning::words_only_note(bot, &library) {
+    match crate::meaning::words_only_note(&bot.meaning(), &library) {
         Some(note) if !matches!(reply.data, Some(Data::Error { .. })) => {
             with_words_only_note(reply, note)
         }

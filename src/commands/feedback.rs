@@ -275,10 +275,19 @@ mod tests {
     #[test]
     fn vote_buttons_round_trip() {
         let [up, down] = choices("docker-017");
-        assert_eq!(parse_choice(&up.id), Some((true, "docker-017")));
-        assert_eq!(parse_choice(&down.id), Some((false, "docker-017")));
-        assert_eq!(parse_choice("feedback:sideways:docker-017"), None);
-        assert_eq!(parse_choice("feedback:up:"), None);
-        assert_eq!(parse_choice("ask:next"), None);
+        let vote = |up| {
+            Some(crate::commands::Command::Feedback {
+                up,
+                reason: None,
+                entry: Some("docker-017".into()),
+            })
+        };
+        assert_eq!(crate::commands::from_choice(&up.id), vote(true));
+        assert_eq!(crate::commands::from_choice(&down.id), vote(false));
+        assert_eq!(
+            parse_reason_form_id(&reason_form_id("docker-017")).as_deref(),
+            Some("docker-017")
+        );
+        assert_eq!(parse_reason_form_id(&up.id), None);
     }
 }

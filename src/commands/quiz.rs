@@ -1,12 +1,194 @@
-//! `/quiz start|schedule` options, from a checked [`Invocation`] into the
-//! domain's types; the rounds themselves are in [`crate::quiz`], schedules in
-//! [`crate::schedule`].
+//! `/quiz start`, `/quiz stop` and `/answer`, and the options of `/quiz
+//! start|schedule` from a checked [`Invocation`] into the domain's types. The
+//! rounds themselves are in [`crate::quiz`], schedules in [`crate::schedule`];
+//! this file checks the one against the other and renders the outcomes.
+
+use jiff::tz::TimeZone;
 
 use super::ParseError;
 use super::spec::Invocation;
-use crate::quiz::{DEFAULT_QUESTIONS, DEFAULT_SECONDS, StartOptions};
+use crate::bot::{Bot, Context};
+use crate::quiz::{
+    self, Answered, DEFAULT_QUESTIONS, DEFAULT_SECONDS, QuizError, StartOptions, Started,
+};
+use crate::render::{self, plural};
+use crate::reply::{AckStatus, Data, Reply};
 use crate::schedule::rule::{self, Days};
-use crate::schedule::{DEFAULT_OPEN, ScheduleOptions, parse_open};
+use crate::schedule::{self as schedules, DEFAULT_OPEN, ScheduleOptions, parse_open};
+use crate::store::ScheduleRow;
+
+/// What stands in the way of a live round, or the round that started.
+enum Start {
+    Started(Started),
+    /// A scheduled round of the channel is due before this one would end.
+    ScheduleDue(ScheduleRow, jiff::Timestamp),
+}
+
+/// `/quiz start`: a live round in the context's channel; replies with its
+/// first question. Refused when the channel's schedule is due before it
+/// would end, saying how many questions would fit.
+pub async fn start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Vec<Reply> {
+    let library = bot.library();
+    let store = bot.store();
+    let now = bot.now();
+    let attempt = async {
+        quiz::check_start(store, &library.bank, &ctx.guild, &ctx.channel, options).await?;
+        let ends = quiz::live_round_end(options, now);
+        if let Some((schedule, due)) =
+            schedules::due_before(store, &ctx.guild, &ctx.channel, ends).await?
+        {
+            return Ok(Start::ScheduleDue(schedule, due));
+        }
+        let started = quiz::start(
+            store,
+            &library,
+            &ctx.guild,
+            &ctx.channel,
+            &ctx.user,
+            options,
+            now,
+        )
+        .await?;
+        Ok::<_, QuizError>(Start::Started(started))
+    };
+    let reply = match attempt.await {
+        Ok(Start::Started(started)) => {
+            let mut reply = render::quiz::question(
+                &library.bank,
+                &started.round,
+                &started.first,
+                ctx.platform,
+            );
+            if let (true, Some(topic)) = (started.borrowed, &options.topic) {
+                reply.text = format!(
+                    "(The {topic} topic has too few answers for four options of its own: some wrong options come from the closest topics by meaning.)\n\n{}",
+                    reply.text
+                );
+            }
+            reply
+        }
+        Ok(Start::ScheduleDue(schedule, due)) => {
+            let zone = TimeZone::get(&schedule.zone).unwrap_or(TimeZone::UTC);
+            let fits = (due.duration_since(now).as_secs() / options.seconds.max(1)).max(0);
+            let shorter = match fits {
+                0 => "start one after it".to_string(),
+                n => format!("start one of at most {} before it", plural(n, "question")),
+            };
+            Reply::error(format!(
+                "the daily quiz of schedule {} starts at {}, before this round would end: {shorter}",
+                schedule.id,
+                render::quiz::when(due, &zone, "%H:%M %Z"),
+            ))
+        }
+        Err(e) => render::quiz_error(e, &library.bank, ctx.platform, |n| {
+            let topic = options.topic.as_deref().unwrap_or_default();
+            ctx.platform
+                .command(&format!("quiz start {topic} {n} {}", options.seconds))
+        }),
+    };
+    vec![reply]
+}
+
+/// `/answer` or an option's button: records the answer to question
+/// `question` (the open one when `None`) of the channel's round.
+pub async fn answer(
+    bot: &Bot,
+    ctx: &Context,
+    choice: &str,
+    question: Option<i64>,
+    round: Option<&str>,
+) -> Reply {
+    let answered = quiz::answer(
+        bot.store(),
+        &ctx.guild,
+        &ctx.channel,
+        &ctx.user,
+        choice,
+        question,
+        round,
+        bot.now(),
+    )
+    .await;
+    let (text, round, position, choice, status) = match answered {
+        Ok(Answered::Recorded {
+            round,
+            position,
+            choice,
+        }) => (
+            format!("recorded: {choice} for question {position}"),
+            round,
+            position,
+            choice,
+            AckStatus::Recorded,
+        ),
+        Ok(Answered::AlreadyAnswered {
+            round,
+            position,
+            first,
+        }) => (
+            format!("you already answered {first}; the first answer counts"),
+            round,
+            position,
+            first,
+            AckStatus::AlreadyAnswered,
+        ),
+        Ok(Answered::Closed {
+            round,
+            position,
+            choice,
+            not_open_yet,
+        }) => (
+            match not_open_yet {
+                true => format!("question {position} has not opened yet"),
+                false => format!("too late: question {position} has closed"),
+            },
+            round,
+            position,
+            choice,
+            AckStatus::Closed,
+        ),
+        Ok(Answered::RoundEnded {
+            round,
+            position,
+            choice,
+        }) => (
+            "too late: that round has ended".to_string(),
+            round,
+            position,
+            choice,
+            AckStatus::Closed,
+        ),
+        Err(e) => return render::quiz_error(e, &bot.bank(), ctx.platform, |n| n.to_string()),
+    };
+    Reply::private(text).with_data(Data::AnswerAck {
+        round,
+        position,
+        choice,
+        status,
+    })
+}
+
+/// `/quiz stop`: ends the channel's round (its starter or a moderator); the
+/// reveals and standings follow as posts.
+pub async fn stop(bot: &Bot, ctx: &Context) -> Vec<Reply> {
+    let stopped = quiz::stop(
+        bot.store(),
+        &ctx.guild,
+        &ctx.channel,
+        &ctx.user,
+        ctx.moderator,
+        bot.now(),
+    )
+    .await;
+    vec![match stopped {
+        Ok(()) => Reply::public(format!(
+            "{} stopped the round: the answers and standings follow",
+            ctx.user
+        )),
+        Err(QuizError::NoRound) => Reply::error("no round is running here"),
+        Err(e) => render::quiz_error(e, &bot.bank(), ctx.platform, |n| n.to_string()),
+    }]
+}
 
 /// `/quiz start`: the table checked the limits already.
 pub fn start_options(inv: &Invocation) -> StartOptions {

@@ -9,10 +9,7 @@ use crate::clock::millis;
 use crate::reply::{Data, QuizReportRow, Reply};
 use crate::store::StoreError;
 
-/// The report button: this prefix and the entry's id.
-pub const CHOICE_LABEL: &str = "⚠ two right answers?";
-/// Reported by this many people, an entry leaves quiz rotation.
-pub const OUT_OF_ROTATION: i64 = 3;
+pub use crate::quiz::OUT_OF_ROTATION;
 /// Notes longer than this are cut.
 const MAX_NOTE: usize = 300;
 const NOTES_SHOWN: usize = 5;
@@ -108,14 +105,14 @@ async fn entry_of(
         None => {
             return Ok(Err(Reply::error(format!(
                 "which question? The round here has {}: for example /quiz report 2 B and D both answer it",
-                super::schedule::plural(round.question_count, "question")
+                crate::render::plural(round.question_count, "question")
             ))));
         }
     };
     if number < 1 || number > round.question_count {
         return Ok(Err(Reply::error(format!(
             "the round here has {}: /quiz report 1 to {} names one",
-            super::schedule::plural(round.question_count, "question"),
+            crate::render::plural(round.question_count, "question"),
             round.question_count
         ))));
     }
@@ -153,7 +150,7 @@ pub async fn restore(bot: &Bot, ctx: &Context, id: &str) -> Reply {
     });
     Reply::private(format!(
         "Cleared {}{what} ({id}): it is back in quiz rotation.",
-        super::schedule::plural(cleared as i64, "report")
+        crate::render::plural(cleared as i64, "report")
     ))
     .with_data(Data::QuizReportsCleared { entry: id, cleared })
 }
@@ -186,17 +183,5 @@ fn plural_people(n: i64) -> String {
     match n {
         1 => "1 person".to_string(),
         n => format!("{n} people"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn report_buttons_round_trip() {
-        assert_eq!(parse_choice(&choice("api-012").id), Some("api-012"));
-        assert_eq!(parse_choice("quiz-report:"), None);
-        assert_eq!(parse_choice("feedback:up:api-012"), None);
     }
 }

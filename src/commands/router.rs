@@ -156,9 +156,10 @@ async fn after_search(bot: &Bot, ctx: &Context, reply: &Reply, asked: bool) {
 
 /// Runs a search command on the CPU pool, never on the runtime's threads.
 async fn on_cpu(bot: &Arc<Bot>, ctx: &Context, command: Command) -> Reply {
+    let pool = bot.cpu();
     let bot = bot.clone();
     let ctx = ctx.clone();
-    let work = bot.cpu().run(move || match command {
+    let work = pool.run(move || match command {
         Command::Ask { text, topic } => ask::ask(&bot, &ctx, &text, topic.as_deref()),
         Command::Next => ask::next(&bot, &ctx),
         Command::Show { id } => ask::show(&bot, &id),

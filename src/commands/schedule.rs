@@ -9,6 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 use crate::bot::{Bot, Context};
 use crate::clock::{from_millis, millis};
 use crate::quiz;
+use crate::render::{self, plural};
 use crate::reply::{Data, Reply, ScheduleInfo};
 use crate::schedule::ScheduleOptions;
 use crate::schedule::rule::Days;
@@ -57,19 +58,17 @@ fn describe(s: &ScheduleInfo) -> String {
 /// overlap another schedule's there, or when its topic is too small.
 pub async fn schedule(bot: &Bot, ctx: &Context, options: &ScheduleOptions) -> Reply {
     if let Some(topic) = &options.topic {
-        if !bot.bank().has_topic(topic) {
-            return crate::commands::topics::unknown_topic(bot, topic);
-        }
-        if let Some(reply) = quiz::too_small(bot, topic, options.questions, |n| {
-            format!(
-                "/quiz schedule {:02}:{:02} {} {} {topic} {n}",
-                options.time.hour(),
-                options.time.minute(),
-                options.zone_name,
-                options.days
-            )
-        }) {
-            return reply;
+        let bank = bot.bank();
+        if let Err(e) = quiz::check_topic(&bank, topic, options.questions) {
+            return render::quiz_error(e, &bank, ctx.platform, |n| {
+                ctx.platform.command(&format!(
+                    "quiz schedule {:02}:{:02} {} {} {topic} {n}",
+                    options.time.hour(),
+                    options.time.minute(),
+                    options.zone_name,
+                    options.days
+                ))
+            });
         }
     }
     let now = millis(bot.now());
@@ -92,7 +91,7 @@ pub async fn schedule(bot: &Bot, ctx: &Context, options: &ScheduleOptions) -> Re
     };
     let existing = match bot.store().schedules_in(&ctx.guild, &ctx.channel).await {
         Ok(rows) => rows,
-        Err(e) => return quiz::store_error(e),
+        Err(e) => return render::store_error(e),
     };
     let current = bot.now();
     if let Some(same) = existing
@@ -121,7 +120,7 @@ pub async fn schedule(bot: &Bot, ctx: &Context, options: &ScheduleOptions) -> Re
         ));
     }
     if let Err(e) = bot.store().create_schedule(&row).await {
-        return quiz::store_error(e);
+        return render::store_error(e);
     }
     let info = info(&row, current);
     let text = format!("Daily quiz scheduled: {}", describe(&info));
@@ -135,7 +134,7 @@ pub async fn unschedule(bot: &Bot, ctx: &Context, id: Option<&str>) -> Reply {
     let Some(id) = id else {
         let rows = match store.schedules_in(&ctx.guild, &ctx.channel).await {
             Ok(rows) => rows,
-            Err(e) => return quiz::store_error(e),
+            Err(e) => return render::store_error(e),
         };
         if rows.is_empty() {
             return Reply::error("this channel has no schedules");
@@ -161,23 +160,16 @@ pub async fn unschedule(bot: &Bot, ctx: &Context, id: Option<&str>) -> Reply {
             true => "this channel has no schedules".to_string(),
         }),
         Ok(n) => Reply::public(format!("removed {}", plural(n as i64, "schedule"))),
-        Err(e) => quiz::store_error(e),
+        Err(e) => render::store_error(e),
     }
 }
 
-/// `1 question`, `2 questions`.
-pub fn plural(n: i64, noun: &str) -> String {
-    match n {
-        1 => format!("1 {noun}"),
-        _ => format!("{n} {noun}s"),
-    }
-}
 
 /// `/quiz schedules`: the channel's schedules with their next runs.
 pub async fn list(bot: &Bot, ctx: &Context) -> Reply {
     let rows = match bot.store().schedules_in(&ctx.guild, &ctx.channel).await {
         Ok(rows) => rows,
-        Err(e) => return quiz::store_error(e),
+        Err(e) => return render::store_error(e),
     };
     let now = bot.now();
     let schedules: Vec<ScheduleInfo> = rows.iter().map(|s| info(s, now)).collect();

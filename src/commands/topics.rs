@@ -19,10 +19,5 @@ pub fn topics(bot: &Bot) -> Reply {
 
 /// The reply to a topic the bank does not have.
 pub fn unknown_topic(bot: &Bot, topic: &str) -> Reply {
-    let names: Vec<String> = bot.bank().topics().into_iter().map(|(t, _)| t).collect();
-    Reply::error(format!(
-        "no topic `{}`: topics are {}",
-        super::truncate(topic, 40),
-        names.join(", ")
-    ))
+    crate::render::unknown_topic(&bot.bank(), topic)
 }

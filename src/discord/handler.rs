@@ -24,7 +24,7 @@ use super::render;
 use super::retry::retry;
 use super::translate;
 use crate::bot::{Bot, Context};
-use crate::commands::{Command, ParseError};
+use crate::commands::{self, Command, ParseError};
 use crate::posted::{Change, Editor, Posted, PostedQuestions};
 use crate::reply::{Data, Reply};
 
@@ -205,7 +205,7 @@ impl Adapter {
         let personal = parsed.as_ref().map_or(true, Command::is_personal);
         let work = async {
             match parsed {
-                Ok(parsed) => self.bot.handle(&ctx, parsed).await,
+                Ok(parsed) => commands::handle(&self.bot, &ctx, parsed).await,
                 Err(e) => vec![Reply::error(e.0)],
             }
         };
@@ -240,7 +240,7 @@ impl Adapter {
         let personal = parsed.as_ref().map_or(true, Command::is_personal);
         self.respond(ack, id, token, personal, async {
             match parsed {
-                Ok(parsed) => self.bot.handle(ctx, parsed).await,
+                Ok(parsed) => commands::handle(&self.bot, ctx, parsed).await,
                 Err(e) => vec![Reply::error(e.0)],
             }
         })

@@ -12,7 +12,7 @@ use serenity::builder::Builder;
 use super::handler::Adapter;
 use super::render;
 use super::retry::retry;
-use crate::outbox::Post;
+use crate::runtime::Post;
 use crate::runtime::{Sink, SinkError};
 use crate::store::GuildScope;
 
@@ -67,7 +67,7 @@ impl Sink for DiscordSink {
     /// Every guild but Slack's workspaces, which share the database when one
     /// process serves both.
     fn guilds(&self) -> GuildScope {
-        GuildScope::NotPrefixed(crate::slack::GUILD_PREFIX)
+        GuildScope::NotPrefixed(crate::platform::SLACK_GUILD_PREFIX)
     }
 }
 

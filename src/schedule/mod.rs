@@ -16,11 +16,11 @@ pub mod rule;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::bot::Bot;
 use crate::clock::{from_millis, millis};
+use crate::library::Library;
 use crate::outbox::{PostKind, SkipReason};
 use crate::quiz::{self, DAILY, RoundPlan};
-use crate::store::{RunClaim, ScheduleRow, StoreError};
+use crate::store::{RunClaim, ScheduleRow, Store, StoreError};
 use rule::{Days, Rule};
 
 /// Defaults and limits of `/quiz schedule`.
@@ -63,7 +63,7 @@ pub fn parse_open(text: &str) -> Result<SignedDuration, String> {
 /// The rule of a stored schedule. A row that no longer parses (edited by hand,
 /// or a time zone gone from the database) is logged as an error every time it
 /// is read, never skipped in silence.
-pub(crate) fn rule_of(s: &ScheduleRow) -> Option<Rule> {
+pub fn rule_of(s: &ScheduleRow) -> Option<Rule> {
     let parsed = rule::parse_time(&s.time).and_then(|time| {
         let zone = rule::parse_zone(&s.zone)?;
         Ok(Rule {
@@ -125,13 +125,13 @@ pub fn overlap(new: &ScheduleRow, other: &ScheduleRow, now: Timestamp) -> Option
 /// The first scheduled run in a channel due before `until` (one that is due
 /// already counts): the schedule and when.
 pub async fn due_before(
-    bot: &Bot,
+    store: &Store,
     guild: &str,
     channel: &str,
     until: Timestamp,
 ) -> Result<Option<(ScheduleRow, Timestamp)>, StoreError> {
     let mut first: Option<(ScheduleRow, Timestamp)> = None;
-    for schedule in bot.store().schedules_in(guild, channel).await? {
+    for schedule in store.schedules_in(guild, channel).await? {
         let Some(rule) = rule_of(&schedule) else {
             continue;
         };
@@ -146,13 +146,19 @@ pub async fn due_before(
 }
 
 /// Starts every scheduled run and writes every reminder due at `now`, each
-/// exactly once (their posts go through the outbox).
-pub async fn tick(bot: &Bot, now: Timestamp, grace: SignedDuration) -> Result<(), StoreError> {
-    for schedule in bot.store().schedules().await? {
+/// exactly once (their posts go through the outbox); rounds draw their
+/// questions from `library`.
+pub async fn tick(
+    store: &Store,
+    library: &Library,
+    now: Timestamp,
+    grace: SignedDuration,
+) -> Result<(), StoreError> {
+    for schedule in store.schedules().await? {
         let Some(rule) = rule_of(&schedule) else {
             continue;
         };
-        remind(bot, &schedule, &rule, now).await?;
+        remind(store, &schedule, &rule, now).await?;
         let mut last = schedule.last_run_at;
         let mut missed: Option<(Timestamp, i64)> = None;
         for _ in 0..MAX_RUNS_PER_TICK {
@@ -191,8 +197,7 @@ pub async fn tick(bot: &Bot, now: Timestamp, grace: SignedDuration) -> Result<()
                         )]
                     }
                 };
-                if bot
-                    .store()
+                if store
                     .claim_run_posting(&claim, &posts, millis(now))
                     .await?
                 {
@@ -203,7 +208,7 @@ pub async fn tick(bot: &Bot, now: Timestamp, grace: SignedDuration) -> Result<()
                     );
                 }
             } else {
-                run(bot, &schedule, &claim, now, late).await?;
+                run(store, library, &schedule, &claim, now, late).await?;
             }
             last = claim.due;
         }
@@ -213,7 +218,8 @@ pub async fn tick(bot: &Bot, now: Timestamp, grace: SignedDuration) -> Result<()
 
 /// Starts the daily round of one due run, if this process claims it.
 async fn run(
-    bot: &Bot,
+    store: &Store,
+    library: &Library,
     schedule: &ScheduleRow,
     claim: &RunClaim,
     now: Timestamp,
@@ -232,10 +238,9 @@ async fn run(
         closes_at: claim.due + schedule.open_seconds * 1000,
         zone: Some(&schedule.zone),
     };
-    let Some(new) = quiz::prepare(bot, &plan).await? else {
+    let Some(new) = quiz::prepare(store, library, &plan).await? else {
         let post = skipped(schedule, claim.due, 1, SkipReason::NoQuestions, now);
-        if bot
-            .store()
+        if store
             .claim_run_posting(claim, &[post], opens_at)
             .await?
         {
@@ -259,16 +264,14 @@ async fn run(
         .iter()
         .map(|kind| kind.to_post(&schedule.guild, &schedule.channel, opens_at))
         .collect();
-    match bot
-        .store()
+    match store
         .create_claimed_round(&new, opens_at, Some(claim), &posts)
         .await
     {
         Ok(_) => Ok(()),
         Err(StoreError::ChannelBusy) => {
             let post = skipped(schedule, claim.due, 1, SkipReason::Busy, now);
-            if bot
-                .store()
+            if store
                 .claim_run_posting(claim, &[post], opens_at)
                 .await?
             {
@@ -305,7 +308,7 @@ fn skipped(
 
 /// Writes the reminder before the next run, once.
 async fn remind(
-    bot: &Bot,
+    store: &Store,
     schedule: &ScheduleRow,
     rule: &Rule,
     now: Timestamp,
@@ -328,7 +331,7 @@ async fn remind(
         zone: Some(schedule.zone.clone()),
     }
     .to_post(&schedule.guild, &schedule.channel, millis(now));
-    bot.store()
+    store
         .claim_reminder_posting(
             &schedule.id,
             schedule.last_reminder_at,
@@ -341,9 +344,9 @@ async fn remind(
 }
 
 /// The next instant a schedule needs attention (a run or a reminder).
-pub async fn next_due(bot: &Bot) -> Result<Option<Timestamp>, StoreError> {
+pub async fn next_due(store: &Store) -> Result<Option<Timestamp>, StoreError> {
     let mut next: Option<Timestamp> = None;
-    for schedule in bot.store().schedules().await? {
+    for schedule in store.schedules().await? {
         let Some(rule) = rule_of(&schedule) else {
             continue;
         };

@@ -22,7 +22,7 @@ use super::{Client, blocks};
 use crate::bot::{Bot, Context};
 use crate::commands::leaderboard::Span;
 use crate::commands::spec::Access;
-use crate::commands::{Command, ParseError};
+use crate::commands::{self, Command, ParseError};
 use crate::posted::{Change, Editor, Posted, PostedQuestions};
 use crate::reply::{Data, Reply};
 
@@ -291,7 +291,7 @@ impl Adapter {
                     } => Some(entry.clone()),
                     _ => None,
                 };
-                let replies = self.bot.handle(&ctx, command).await;
+                let replies = commands::handle(&self.bot, &ctx, command).await;
                 let voted_down = matches!(
                     replies.first().and_then(|r| r.data.as_ref()),
                     Some(Data::Vote { up: false, .. })
@@ -530,17 +530,16 @@ impl Adapter {
     /// The App Home tab: the person's stats, the workspace's next scheduled
     /// rounds, and this week's top 5.
     async fn publish_home(&self, ctx: &Context) {
-        let stats = self.bot.handle(ctx, Command::Stats { user: None }).await;
-        let board = self
-            .bot
-            .handle(
-                ctx,
-                Command::Leaderboard {
-                    span: Span::Week,
-                    topic: None,
-                },
-            )
-            .await;
+        let stats = commands::handle(&self.bot, ctx, Command::Stats { user: None }).await;
+        let board = commands::handle(
+            &self.bot,
+            ctx,
+            Command::Leaderboard {
+                span: Span::Week,
+                topic: None,
+            },
+        )
+        .await;
         let mut text = vec!["*Your stats*".to_string()];
         text.extend(stats.iter().map(|r| blocks::mrkdwn(&r.text)));
         text.push(self.next_rounds(ctx).await);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::handler::{Adapter, CallError};
 use super::translate::GUILD_PREFIX;
-use crate::outbox::Post;
+use crate::runtime::Post;
 use crate::runtime::{Sink, SinkError};
 use crate::store::GuildScope;
 

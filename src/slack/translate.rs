@@ -9,7 +9,7 @@ use crate::commands::{self, Command, ParseError, spec};
 use crate::reply::Reply;
 
 /// Slack workspaces are stored as `slack:T…`, apart from Discord's guilds.
-pub const GUILD_PREFIX: &str = "slack:";
+pub use crate::platform::SLACK_GUILD_PREFIX as GUILD_PREFIX;
 
 /// What the people of a Slack workspace see as commands besides `/interview`.
 pub use crate::platform::SLACK_EXTRAS;

@@ -3,29 +3,17 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::bot::Bot;
-use crate::platform::Platform;
+use super::plural;
+use crate::bank::Bank;
 use crate::clock::from_millis;
-use crate::commands::schedule::plural;
-use crate::reply::{Choice, Data, Reply, Row};
+use crate::platform::Platform;
+use crate::quiz::DAILY;
+use crate::quiz::pick::LETTERS;
+use crate::reply::{ButtonId, Choice, Data, Reply, Row};
 use crate::store::{AnswerRow, Round, RoundQuestion, Standing};
 
-use super::pick::LETTERS;
-
-/// The button id of an answer: `quiz:ROUND:POSITION:LETTER`.
-pub fn answer_choice_id(round: &str, position: i64, letter: &str) -> String {
-    format!("quiz:{round}:{position}:{letter}")
-}
-
-/// The round, question number (from 1) and letter an answer's button id
-/// names; `None` for any other id.
-pub fn parse_answer_choice_id(id: &str) -> Option<(&str, i64, &str)> {
-    let mut parts = id.strip_prefix("quiz:")?.rsplitn(3, ':');
-    let letter = parts.next().filter(|l| LETTERS.contains(l))?;
-    let position = parts.next()?.parse::<i64>().ok().filter(|p| *p >= 1)?;
-    let round = parts.next().filter(|r| !r.is_empty())?;
-    Some((round, position, letter))
-}
+/// The label of the report button under every quiz question.
+pub const REPORT_LABEL: &str = "⚠ two right answers?";
 
 /// The time zone a round's times are shown in: its schedule's, else UTC.
 pub fn zone_of(round: &Round) -> TimeZone {
@@ -61,7 +49,7 @@ pub fn when(at: Timestamp, zone: &TimeZone, format: &str) -> String {
 /// How to answer a question there: buttons on Discord, the typed command
 /// elsewhere (a daily round's questions are all open, so by number).
 fn how_to_answer(platform: Platform, round: &Round, number: i64) -> String {
-    let daily = round.kind == super::DAILY && round.question_count > 1;
+    let daily = round.kind == DAILY && round.question_count > 1;
     if !platform.types_text_commands() {
         return "Answer with the buttons below; the first answer counts.".to_string();
     }
@@ -76,9 +64,8 @@ fn how_to_answer(platform: Platform, round: &Round, number: i64) -> String {
     }
 }
 
-pub fn question(bot: &Bot, round: &Round, q: &RoundQuestion, platform: Platform) -> Reply {
-    let text_of = bot
-        .bank()
+pub fn question(bank: &Bank, round: &Round, q: &RoundQuestion, platform: Platform) -> Reply {
+    let text_of = bank
         .get(&q.question_id)
         .map_or_else(|| q.question_id.clone(), |b| b.question.clone());
     let closes_at = from_millis(round.closes_at);
@@ -86,11 +73,16 @@ pub fn question(bot: &Bot, round: &Round, q: &RoundQuestion, platform: Platform)
         .iter()
         .zip(&q.choices)
         .map(|(letter, label)| Choice {
-            id: answer_choice_id(&round.id, q.position + 1, letter),
+            id: ButtonId::Answer {
+                round: round.id.clone(),
+                position: q.position + 1,
+                letter: letter.to_string(),
+            }
+            .id(),
             label: format!("{letter}: {label}"),
         })
         .collect();
-    let window = if round.kind == super::DAILY {
+    let window = if round.kind == DAILY {
         format!(
             "open until {}",
             when(closes_at, &zone_of(round), "%H:%M %Z")
@@ -126,15 +118,17 @@ pub fn question(bot: &Bot, round: &Round, q: &RoundQuestion, platform: Platform)
     };
     let mut reply = Reply::public(text).with_data(data);
     reply.choices = choices;
-    reply
-        .choices
-        .push(crate::commands::quiz_report::choice(&q.question_id));
+    reply.choices.push(
+        ButtonId::QuizReport {
+            entry: q.question_id.clone(),
+        }
+        .choice(REPORT_LABEL),
+    );
     reply
 }
 
-pub fn reveal(bot: &Bot, round: &Round, q: &RoundQuestion, answers: &[AnswerRow]) -> Reply {
-    let explanation = bot
-        .bank()
+pub fn reveal(bank: &Bank, round: &Round, q: &RoundQuestion, answers: &[AnswerRow]) -> Reply {
+    let explanation = bank
         .get(&q.question_id)
         .map_or_else(String::new, |b| b.answer.clone());
     let winners: Vec<String> = answers
@@ -180,7 +174,7 @@ pub fn standings(round: &Round, standings: &[Standing], stopped: bool) -> Reply 
     } else {
         "**Round over.**"
     };
-    let mut text = match (rows.is_empty(), round.kind == super::DAILY) {
+    let mut text = match (rows.is_empty(), round.kind == DAILY) {
         (true, true) => format!("{head} Nobody played today."),
         (true, false) => format!("{head} Nobody answered."),
         (false, _) => format!("{head} Standings:"),
