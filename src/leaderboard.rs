@@ -78,7 +78,11 @@ pub struct TopicStats {
 }
 
 /// The time zone a channel's periods follow: its first schedule's, else UTC.
-pub async fn channel_zone(store: &Store, guild: &str, channel: &str) -> Result<TimeZone, StoreError> {
+pub async fn channel_zone(
+    store: &Store,
+    guild: &str,
+    channel: &str,
+) -> Result<TimeZone, StoreError> {
     let schedules = store.schedules_in(guild, channel).await?;
     Ok(schedules
         .first()

@@ -147,10 +147,7 @@ pub fn load_bank(dir: &Path) -> anyhow::Result<Bank> {
 
 /// Opens the index for `bank`, rebuilding it when the bank changed.
 pub fn open_searcher(bank: &Bank, settings: &Settings) -> anyhow::Result<Searcher> {
-    let synonyms = Synonyms::load(
-        &settings.bank.synonyms,
-        &mut crate::analyzer::analyzer(),
-    )?;
+    let synonyms = Synonyms::load(&settings.bank.synonyms, &mut crate::analyzer::analyzer())?;
     let (searcher, status) = Searcher::open_or_build(bank, &settings.index.dir, synonyms)
         .with_context(|| {
             format!(

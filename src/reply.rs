@@ -323,10 +323,15 @@ impl Reply {
             })
             .collect();
         if let Some(Data::Answer { related, .. }) = &self.data {
-            buttons.extend(related.iter().map(|r| Button {
-                id: ButtonId::Show { entry: r.id.clone() }.id(),
-                label: r.question.clone(),
-                primary: false,
+            buttons.extend(related.iter().map(|r| {
+                Button {
+                    id: ButtonId::Show {
+                        entry: r.id.clone(),
+                    }
+                    .id(),
+                    label: r.question.clone(),
+                    primary: false,
+                }
             }));
         }
         buttons
@@ -529,7 +534,11 @@ mod tests {
             },
         ];
         for button in buttons {
-            assert_eq!(ButtonId::parse(&button.id()), Some(button.clone()), "{button:?}");
+            assert_eq!(
+                ButtonId::parse(&button.id()),
+                Some(button.clone()),
+                "{button:?}"
+            );
         }
         for bad in [
             "quiz:r:0:A",

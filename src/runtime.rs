@@ -10,10 +10,10 @@ use jiff::Timestamp;
 use tracing::Instrument as _;
 
 use crate::bot::Bot;
-use crate::platform::Platform;
 use crate::clock::from_millis;
 use crate::metrics::{PostOutcome, metrics};
 use crate::outbox::PostKind;
+use crate::platform::Platform;
 use crate::render::posts::{RenderError, render_post};
 use crate::reply::Reply;
 use crate::store::{GuildScope, PendingPost, StoreError};
@@ -74,7 +74,6 @@ pub struct Post {
     pub at: Timestamp,
     pub reply: Reply,
 }
-
 
 impl Bot {
     /// Claims what is due now (question closes, scheduled runs, reminders);

@@ -18,11 +18,11 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::bot::{Bot, Context};
-use crate::platform::Platform;
 use crate::clock::FakeClock;
 use crate::commands::{self, help};
-use crate::runtime::Post;
+use crate::platform::Platform;
 use crate::reply::{Choice, Data, Reply};
+use crate::runtime::Post;
 use crate::runtime::{Shutdown, Sink, SinkError};
 
 /// The server/workspace every shell conversation happens in.

@@ -321,7 +321,7 @@ async fn a_slash_command_gets_the_exact_callback_body() {
             &moderator,
             interview_bot::commands::Command::Reports,
         )
-            .await;
+        .await;
         serde_json::to_value(&replies[0].data).unwrap()
     };
     let before = reports().await;
@@ -566,7 +566,7 @@ async fn a_quiz_answer_counts_once_even_when_delivered_twice() {
         &ctx,
         interview_bot::commands::Command::Stats { user: None },
     )
-        .await;
+    .await;
     let data = serde_json::to_value(&stats[0].data).unwrap();
     assert_eq!(data["answered"], 1, "{data}");
 

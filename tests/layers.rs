@@ -325,7 +325,9 @@ fn the_reader_sees_paths_and_groups() {
     let found: Vec<_> = imports_of(code).into_iter().collect();
     assert_eq!(found, ["bot", "clock", "quiz", "store"]);
     assert_eq!(
-        imports_of(&code_of("// crate::bot in a comment\n/// [`x`](crate::quiz)")),
+        imports_of(&code_of(
+            "// crate::bot in a comment\n/// [`x`](crate::quiz)"
+        )),
         BTreeSet::new()
     );
 }

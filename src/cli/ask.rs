@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::bank::Bank;
-use crate::library::{load_bank, open_searcher};
 use crate::config::Settings;
+use crate::library::{load_bank, open_searcher};
 use crate::search::{Confidence, Found, SearchOptions, Searcher, Signals};
 
 #[derive(Debug, clap::Args)]

@@ -9,8 +9,8 @@ use clap::Subcommand;
 
 use crate::bank::import::{self, Format, ImportOptions, slug};
 use crate::bank::{self, Bank, check, write};
-use crate::library::load_bank;
 use crate::config::{ExposeSecret, Settings};
+use crate::library::load_bank;
 
 #[derive(Debug, Subcommand)]
 pub enum BankCommand {
@@ -212,10 +212,8 @@ fn quiz_check(
     bank: &Bank,
 ) -> anyhow::Result<Vec<crate::quiz::check::Rendered>> {
     let index = tempfile::tempdir().context("cannot make a scratch index directory")?;
-    let synonyms = crate::search::Synonyms::load(
-        &settings.bank.synonyms,
-        &mut crate::analyzer::analyzer(),
-    )?;
+    let synonyms =
+        crate::search::Synonyms::load(&settings.bank.synonyms, &mut crate::analyzer::analyzer())?;
     let (searcher, _) = crate::search::Searcher::open_or_build(bank, index.path(), synonyms)?;
     let semantic = settings
         .model

@@ -3,8 +3,8 @@
 
 use super::truncate;
 use crate::bot::{AskState, Bot, Context};
-use crate::platform::Platform;
 use crate::library::Library;
+use crate::platform::Platform;
 use crate::reply::{ButtonId, Card, Data, Related, Reply, shown_answer};
 use crate::search::SearchOptions;
 
@@ -150,9 +150,12 @@ fn not_in_bank(bot: &Bot, query: String, confidence: f32, hits: &[crate::search:
     }
     let mut reply = Reply::private(text);
     for s in &suggestions {
-        reply = reply.with_choice(ButtonId::Show { entry: s.id.clone() }.choice(
-            &truncate(&s.question, 80),
-        ));
+        reply = reply.with_choice(
+            ButtonId::Show {
+                entry: s.id.clone(),
+            }
+            .choice(&truncate(&s.question, 80)),
+        );
     }
     reply.with_data(Data::NotInBank {
         query,

@@ -60,7 +60,12 @@ pub async fn feedback(
         }
         None => match bot.last_answer(ctx) {
             Some(last) => last,
-            None => return Reply::error("nothing to vote on: /ask a question first"),
+            None => {
+                return Reply::error(format!(
+                    "nothing to vote on: {} a question first",
+                    ctx.platform.command("ask")
+                ));
+            }
         },
     };
     let bank = bot.bank();
@@ -90,7 +95,7 @@ pub async fn feedback(
     };
     let changed = match bot.store().vote(&vote).await {
         Ok(outcome) => outcome == VoteOutcome::Changed,
-        Err(e) => return Reply::error(format!("your vote was not recorded: {e}")),
+        Err(e) => return crate::render::not_done("your vote was not recorded", e),
     };
     let verdict = if up { "👍" } else { "👎" };
     let text = format!(
@@ -149,7 +154,7 @@ pub async fn reason(bot: &Bot, ctx: &Context, entry: &str, reason: Option<&str>)
     };
     let changed = match bot.store().vote_reason(&vote).await {
         Ok(outcome) => outcome == VoteOutcome::Changed,
-        Err(e) => return Reply::error(format!("your reason was not recorded: {e}")),
+        Err(e) => return crate::render::not_done("your reason was not recorded", e),
     };
     Reply::private(format!(
         "Thanks: your reason is recorded with your 👎 on {subject}."
@@ -167,11 +172,11 @@ pub async fn reports(bot: &Bot, ctx: &Context) -> Reply {
     let store = bot.store();
     let votes = match store.reports(Some(&ctx.guild)).await {
         Ok(reports) => reports,
-        Err(e) => return Reply::error(format!("cannot read the votes: {e}")),
+        Err(e) => return crate::render::not_done("cannot read the votes", e),
     };
     let quiz = match store.quiz_reports(Some(&ctx.guild)).await {
         Ok(reports) => reports,
-        Err(e) => return Reply::error(format!("cannot read the quiz reports: {e}")),
+        Err(e) => return crate::render::not_done("cannot read the quiz reports", e),
     };
     let bank = bot.bank();
     let question_of = |id: &str| bank.get(id).map(|q| q.question.clone());

@@ -13,16 +13,16 @@ pub mod feedback;
 pub mod help;
 pub mod leaderboard;
 pub mod question;
-pub mod router;
 pub mod quiz;
 pub mod quiz_report;
+pub mod router;
 pub mod schedule;
 pub mod spec;
 pub mod topics;
 pub mod unanswered;
 
-pub use router::{handle, handle_line};
 use crate::reply::ButtonId;
+pub use router::{handle, handle_line};
 use spec::{Action, CommandSpec, Invocation};
 
 /// A parsed command.

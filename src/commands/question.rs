@@ -3,7 +3,6 @@
 use crate::bot::{Bot, Context};
 use crate::reply::{ButtonId, Card, Data, Reply, shown_answer};
 
-
 pub fn random(bot: &Bot, ctx: &Context, topic: Option<&str>) -> Reply {
     if let Some(topic) = topic {
         if !bot.bank().has_topic(topic) {
@@ -23,8 +22,12 @@ pub fn random(bot: &Bot, ctx: &Context, topic: Option<&str>) -> Reply {
     bot.remember_card(ctx, &question.id);
     let card = Card::of(question);
     Reply::public(format!(
-        "**{}**\n_{} · {} · {}_\n\nThink it through, then /reveal shows the answer.",
-        question.question, question.topic, question.difficulty, question.id
+        "**{}**\n_{} · {} · {}_\n\nThink it through, then {} shows the answer.",
+        question.question,
+        question.topic,
+        question.difficulty,
+        question.id,
+        ctx.platform.command("reveal")
     ))
     .with_choice(ButtonId::Reveal.choice("Reveal answer"))
     .with_data(Data::Card { card })
@@ -33,7 +36,10 @@ pub fn random(bot: &Bot, ctx: &Context, topic: Option<&str>) -> Reply {
 pub fn reveal(bot: &Bot, ctx: &Context) -> Reply {
     let bank = bot.bank();
     let Some(question) = bot.current_card(ctx).and_then(|id| bank.get(&id)) else {
-        return Reply::error("no card to reveal here: /question random deals one");
+        return Reply::error(format!(
+            "no card to reveal here: {} deals one",
+            ctx.platform.command("question random")
+        ));
     };
     let (answer, continued) = shown_answer(&question.answer, &question.id, ctx.platform);
     let mut text = format!("**{}**\n\n{answer}", question.question);

@@ -53,12 +53,8 @@ pub async fn start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Vec<Repl
     };
     let reply = match attempt.await {
         Ok(Start::Started(started)) => {
-            let mut reply = render::quiz::question(
-                &library.bank,
-                &started.round,
-                &started.first,
-                ctx.platform,
-            );
+            let mut reply =
+                render::quiz::question(&library.bank, &started.round, &started.first, ctx.platform);
             if let (true, Some(topic)) = (started.borrowed, &options.topic) {
                 reply.text = format!(
                     "(The {topic} topic has too few answers for four options of its own: some wrong options come from the closest topics by meaning.)\n\n{}",

@@ -14,7 +14,6 @@ pub use crate::quiz::OUT_OF_ROTATION;
 const MAX_NOTE: usize = 300;
 const NOTES_SHOWN: usize = 5;
 
-
 /// A report on `entry` (a button), or on question `number` of this channel's
 /// running or latest round (typed; the open question when not given).
 pub async fn report(
@@ -29,7 +28,7 @@ pub async fn report(
         None => match entry_of(bot, ctx, number).await {
             Ok(Ok(entry)) => entry,
             Ok(Err(reply)) => return reply,
-            Err(e) => return Reply::error(format!("your report was not recorded: {e}")),
+            Err(e) => return crate::render::not_done("your report was not recorded", e),
         },
     };
     let bank = bot.bank();
@@ -54,7 +53,7 @@ pub async fn report(
     };
     let (counted, reporters) = match recorded.await {
         Ok(done) => done,
-        Err(e) => return Reply::error(format!("your report was not recorded: {e}")),
+        Err(e) => return crate::render::not_done("your report was not recorded", e),
     };
     let out = reporters >= OUT_OF_ROTATION;
     let subject = format!("“{}”", super::truncate(&question.question, 120));
@@ -104,15 +103,17 @@ async fn entry_of(
         None if open && round.kind != crate::quiz::DAILY => round.position + 1,
         None => {
             return Ok(Err(Reply::error(format!(
-                "which question? The round here has {}: for example /quiz report 2 B and D both answer it",
-                crate::render::plural(round.question_count, "question")
+                "which question? The round here has {}: for example {} B and D both answer it",
+                crate::render::plural(round.question_count, "question"),
+                ctx.platform.command("quiz report 2")
             ))));
         }
     };
     if number < 1 || number > round.question_count {
         return Ok(Err(Reply::error(format!(
-            "the round here has {}: /quiz report 1 to {} names one",
+            "the round here has {}: {} to {} names one",
             crate::render::plural(round.question_count, "question"),
+            ctx.platform.command("quiz report 1"),
             round.question_count
         ))));
     }
@@ -137,12 +138,13 @@ pub async fn restore(bot: &Bot, ctx: &Context, id: &str) -> Reply {
         .map_or_else(|| id.to_string(), |q| q.id.clone());
     let cleared = match bot.store().clear_quiz_reports(&ctx.guild, &id).await {
         Ok(cleared) => cleared,
-        Err(e) => return Reply::error(format!("the reports were not cleared: {e}")),
+        Err(e) => return crate::render::not_done("the reports were not cleared", e),
     };
     if cleared == 0 {
         return Reply::error(format!(
-            "no quiz reports on `{}` here: /reports lists the reported questions",
-            super::truncate(&id, 40)
+            "no quiz reports on `{}` here: {} lists the reported questions",
+            super::truncate(&id, 40),
+            ctx.platform.command("reports")
         ));
     }
     let what = bank.get(&id).map_or_else(String::new, |q| {

@@ -97,9 +97,7 @@ async fn handle_unmeasured(bot: &Arc<Bot>, ctx: &Context, command: Command) -> V
             question,
             note,
             entry,
-        } => vec![
-            quiz_report::report(bot, ctx, question, note.as_deref(), entry.as_deref()).await,
-        ],
+        } => vec![quiz_report::report(bot, ctx, question, note.as_deref(), entry.as_deref()).await],
         Command::QuizRestore { id } => vec![quiz_report::restore(bot, ctx, &id).await],
         Command::QuestionRandom { topic } => {
             vec![question::random(bot, ctx, topic.as_deref())]
@@ -146,7 +144,10 @@ async fn after_search(bot: &Bot, ctx: &Context, reply: &Reply, asked: bool) {
             if let Err(e) = recorded {
                 tracing::error!("an unanswered question was not recorded: {e}");
             }
-            if let Err(e) = store.expire_unanswered(now - bot.keep_unanswered_ms()).await {
+            if let Err(e) = store
+                .expire_unanswered(now - bot.keep_unanswered_ms())
+                .await
+            {
                 tracing::warn!("cannot expire old unanswered questions: {e}");
             }
         }
@@ -174,15 +175,13 @@ async fn on_cpu(bot: &Arc<Bot>, ctx: &Context, command: Command) -> Reply {
     }
 }
 
-
 /// `Error` when any reply is an error message, else `Ok`.
 fn outcome_of(replies: &[Reply]) -> CommandOutcome {
-match replies
-    .iter()
-    .any(|r| matches!(r.data, Some(Data::Error { .. })))
-{
-    true => CommandOutcome::Error,
-    false => CommandOutcome::Ok,
+    match replies
+        .iter()
+        .any(|r| matches!(r.data, Some(Data::Error { .. })))
+    {
+        true => CommandOutcome::Error,
+        false => CommandOutcome::Ok,
+    }
 }
-}
-

@@ -109,14 +109,15 @@ pub async fn schedule(bot: &Bot, ctx: &Context, options: &ScheduleOptions) -> Re
     {
         let zone = TimeZone::get(&row.zone).unwrap_or(TimeZone::UTC);
         return Reply::error(format!(
-            "its round would overlap schedule {} ({} {} {}, open {:#}) on {}: one round runs in a channel at a time, so pick another time, a shorter open window, or /quiz unschedule {} first",
+            "its round would overlap schedule {} ({} {} {}, open {:#}) on {}: one round runs in a channel at a time, so pick another time, a shorter open window, or {} first",
             other.id,
             other.time,
             other.zone,
             Days::from_bits(other.days),
             SignedDuration::from_secs(other.open_seconds),
             at.to_zoned_datetime(zone).strftime("%a %Y-%m-%d"),
-            other.id
+            ctx.platform
+                .command(&format!("quiz unschedule {}", other.id))
         ));
     }
     if let Err(e) = bot.store().create_schedule(&row).await {
@@ -141,7 +142,10 @@ pub async fn unschedule(bot: &Bot, ctx: &Context, id: Option<&str>) -> Reply {
         }
         let now = bot.now();
         let schedules: Vec<ScheduleInfo> = rows.iter().map(|s| info(s, now)).collect();
-        let mut text = "Which schedule? /quiz unschedule ID removes one, /quiz unschedule all removes every one here:".to_string();
+        let unschedule = ctx.platform.command("quiz unschedule");
+        let mut text = format!(
+            "Which schedule? {unschedule} ID removes one, {unschedule} all removes every one here:"
+        );
         for s in &schedules {
             text.push_str(&format!("\n- {}", describe(s)));
         }
@@ -154,8 +158,9 @@ pub async fn unschedule(bot: &Bot, ctx: &Context, id: Option<&str>) -> Reply {
     {
         Ok(0) => Reply::error(match all {
             false => format!(
-                "no schedule `{}` in this channel: /quiz schedules lists them",
-                crate::markdown::truncate(id, 20)
+                "no schedule `{}` in this channel: {} lists them",
+                crate::markdown::truncate(id, 20),
+                ctx.platform.command("quiz schedules")
             ),
             true => "this channel has no schedules".to_string(),
         }),
@@ -163,7 +168,6 @@ pub async fn unschedule(bot: &Bot, ctx: &Context, id: Option<&str>) -> Reply {
         Err(e) => render::store_error(e),
     }
 }
-
 
 /// `/quiz schedules`: the channel's schedules with their next runs.
 pub async fn list(bot: &Bot, ctx: &Context) -> Reply {
@@ -174,8 +178,11 @@ pub async fn list(bot: &Bot, ctx: &Context) -> Reply {
     let now = bot.now();
     let schedules: Vec<ScheduleInfo> = rows.iter().map(|s| info(s, now)).collect();
     let mut text = if schedules.is_empty() {
-        "this channel has no schedules: /quiz schedule 09:30 Europe/Berlin weekdays adds one"
-            .to_string()
+        format!(
+            "this channel has no schedules: {} adds one",
+            ctx.platform
+                .command("quiz schedule 09:30 Europe/Berlin weekdays")
+        )
     } else {
         "Schedules here:".to_string()
     };

@@ -32,7 +32,7 @@ pub async fn unanswered(bot: &Arc<Bot>, ctx: &Context, span: Span) -> Reply {
         .await
     {
         Ok(rows) => rows,
-        Err(e) => return Reply::error(format!("cannot read unanswered questions: {e}")),
+        Err(e) => return crate::render::not_done("cannot read unanswered questions", e),
     };
     let grouper = bot.clone();
     let groups = bot

@@ -37,8 +37,5 @@ pub fn command(data: &ModalInteractionData) -> Result<Command, ParseError> {
             }
             _ => None,
         });
-    Ok(Command::FeedbackReason {
-        entry,
-        reason,
-    })
+    Ok(Command::FeedbackReason { entry, reason })
 }

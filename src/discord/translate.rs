@@ -9,9 +9,9 @@ use serenity::all::{
 };
 
 use crate::bot::Context;
-use crate::platform::Platform;
 use crate::commands::spec::{self, Invocation, Surface, Value};
 use crate::commands::{self, Command, ParseError};
+use crate::platform::Platform;
 
 /// Who acts where. People are named by mention (`<@id>`), which Discord shows
 /// as their name in leaderboards and reveals.

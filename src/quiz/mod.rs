@@ -504,3 +504,6 @@ fn close_posts(round: &Round, stopped: bool, next: Option<&Round>, at: i64) -> V
 pub async fn next_due(store: &Store) -> Result<Option<Timestamp>, StoreError> {
     Ok(store.next_due().await?.map(from_millis))
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -46,6 +46,25 @@ pub fn store_error(e: StoreError) -> Reply {
     }
 }
 
+/// The reply when `what` (`your vote was not recorded`) failed in the store:
+/// the cause is logged for the operator, the person reads what to do.
+pub fn not_done(what: &str, e: StoreError) -> Reply {
+    match e {
+        StoreError::Unavailable(_) => {
+            tracing::warn!("{what}: {e}");
+            Reply::error(format!(
+                "{what}: the database is not answering right now, try again shortly"
+            ))
+        }
+        _ => {
+            tracing::error!("{what}: {e}");
+            Reply::error(format!(
+                "{what}: something went wrong with the database, try again shortly"
+            ))
+        }
+    }
+}
+
 /// The reply to a quiz step that did not happen, in the platform's words.
 /// `too_small` spells the command that would run the largest round a topic
 /// can give (`/quiz start git 2`), from that size.

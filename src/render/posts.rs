@@ -1,8 +1,8 @@
 //! Posts the bot makes by itself, rendered at delivery from the outbox's
 //! [`PostKind`]s and the store's state: the one place they become text.
 
-use jiff::tz::TimeZone;
 use jiff::SignedDuration;
+use jiff::tz::TimeZone;
 
 use super::plural;
 use super::quiz;
@@ -180,15 +180,15 @@ pub async fn render_post(
                 ),
                 SkipReason::Busy => {
                     format!(
-                    "another round was still running here ({} ends one)",
-                    platform.command("quiz stop")
-                )
+                        "another round was still running here ({} ends one)",
+                        platform.command("quiz stop")
+                    )
                 }
                 SkipReason::NoQuestions => {
                     format!(
-                    "the bank has no questions for its topic ({} shows it)",
-                    platform.command("quiz schedules")
-                )
+                        "the bank has no questions for its topic ({} shows it)",
+                        platform.command("quiz schedules")
+                    )
                 }
             };
             Reply::public(format!(

@@ -197,10 +197,7 @@ pub async fn tick(
                         )]
                     }
                 };
-                if store
-                    .claim_run_posting(&claim, &posts, millis(now))
-                    .await?
-                {
+                if store.claim_run_posting(&claim, &posts, millis(now)).await? {
                     tracing::warn!(
                         "skipped the {due} round of schedule {} in #{}: missed by {late:#}, more than the {grace:#} grace window",
                         schedule.id,
@@ -240,10 +237,7 @@ async fn run(
     };
     let Some(new) = quiz::prepare(store, library, &plan).await? else {
         let post = skipped(schedule, claim.due, 1, SkipReason::NoQuestions, now);
-        if store
-            .claim_run_posting(claim, &[post], opens_at)
-            .await?
-        {
+        if store.claim_run_posting(claim, &[post], opens_at).await? {
             tracing::warn!("schedule {}: the bank has no questions for it", schedule.id);
         }
         return Ok(());
@@ -271,10 +265,7 @@ async fn run(
         Ok(_) => Ok(()),
         Err(StoreError::ChannelBusy) => {
             let post = skipped(schedule, claim.due, 1, SkipReason::Busy, now);
-            if store
-                .claim_run_posting(claim, &[post], opens_at)
-                .await?
-            {
+            if store.claim_run_posting(claim, &[post], opens_at).await? {
                 tracing::warn!(
                     "skipped the {} round of schedule {} in #{}: a round is still running there",
                     from_millis(claim.due),
@@ -365,4 +356,95 @@ pub async fn next_due(store: &Store) -> Result<Option<Timestamp>, StoreError> {
         }
     }
     Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    //! A schedule's runs as a domain service, without a bot: a store, a
+    //! library and instants given by hand.
+
+    use super::*;
+    use crate::outbox::PostKind;
+    use crate::quiz::tests::{at, posts, world};
+
+    /// A daily 09:30 UTC schedule of 2 docker questions, made at `created`.
+    fn daily(created: Timestamp) -> ScheduleRow {
+        ScheduleRow {
+            id: "s1".into(),
+            guild: "g".into(),
+            channel: "c".into(),
+            time: "09:30".into(),
+            zone: "UTC".into(),
+            days: Days::DAILY.bits(),
+            topic: Some("docker".into()),
+            questions: 2,
+            open_seconds: 3600,
+            reminder_minutes: None,
+            role: None,
+            created_by: "mod".into(),
+            created_at: millis(created),
+            last_run_at: millis(created),
+            last_reminder_at: millis(created),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_due_run_is_claimed_once_even_by_two_ticks_at_once() {
+        let w = world().await;
+        let (store, library) = (&w.store, &w.library);
+        store.create_schedule(&daily(at(0))).await.unwrap();
+        let grace = SignedDuration::from_mins(30);
+        let due = at(30 * 60);
+        assert_eq!(next_due(store).await.unwrap(), Some(due));
+
+        tick(store, library, at(29 * 60), grace).await.unwrap();
+        assert!(
+            store.open_round("g", "c").await.unwrap().is_none(),
+            "not yet"
+        );
+
+        let (a, b) = tokio::join!(
+            tick(store, library, due, grace),
+            tick(store, library, due, grace)
+        );
+        a.unwrap();
+        b.unwrap();
+        let round = store
+            .open_round("g", "c")
+            .await
+            .unwrap()
+            .expect("a daily round");
+        assert_eq!(round.kind, crate::quiz::DAILY);
+        let kinds = posts(store).await;
+        let intros = kinds
+            .iter()
+            .filter(|k| matches!(k, PostKind::DailyIntro { .. }))
+            .count();
+        assert_eq!(intros, 1, "{kinds:?}");
+        assert_eq!(kinds.len(), 3, "the intro and both questions: {kinds:?}");
+
+        tick(store, library, due, grace).await.unwrap();
+        assert!(posts(store).await.is_empty(), "no second post of the run");
+        assert_eq!(
+            next_due(store).await.unwrap(),
+            Some(due + SignedDuration::from_hours(24))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_run_missed_beyond_the_grace_window_is_skipped_and_said_once() {
+        let w = world().await;
+        let (store, library) = (&w.store, &w.library);
+        store.create_schedule(&daily(at(0))).await.unwrap();
+        let grace = SignedDuration::from_mins(30);
+        // Back three days and an hour after the first run was due.
+        let back = at(30 * 60) + SignedDuration::from_hours(72 + 1);
+        tick(store, library, back, grace).await.unwrap();
+        assert!(store.open_round("g", "c").await.unwrap().is_none());
+        let kinds = posts(store).await;
+        assert!(
+            matches!(kinds.as_slice(), [PostKind::Skipped { count: 4, .. }]),
+            "{kinds:?}"
+        );
+    }
 }

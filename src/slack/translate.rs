@@ -4,8 +4,8 @@
 //! (`name:value` or by position). No quiz or search logic.
 
 use crate::bot::Context;
-use crate::platform::Platform;
 use crate::commands::{self, Command, ParseError, spec};
+use crate::platform::Platform;
 use crate::reply::Reply;
 
 /// Slack workspaces are stored as `slack:T…`, apart from Discord's guilds.
