@@ -25,43 +25,26 @@ const DATABASE_WITHIN: Duration = Duration::from_secs(2);
 /// Why the listener cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
-    #[error("http.listen `{0}` is not an address to listen on (like 127.0.0.1:9090)")]
-    Address(String),
-    #[error("http.listen: cannot listen on {0}: {1}")]
-    Listen(String, std::io::Error),
+    #[error(transparent)]
+    Listen(#[from] crate::listen::ListenError),
 }
 
 /// Binds `address`; the returned future serves until `shutdown`.
 pub async fn bind(
     bot: Arc<Bot>,
     address: &str,
-    mut shutdown: Shutdown,
+    shutdown: Shutdown,
 ) -> Result<(SocketAddr, impl Future<Output = ()> + use<>), HttpError> {
-    let parsed: SocketAddr = address
-        .trim()
-        .parse()
-        .map_err(|_| HttpError::Address(address.to_string()))?;
-    let listener = tokio::net::TcpListener::bind(parsed)
-        .await
-        .map_err(|e| HttpError::Listen(address.to_string(), e))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| HttpError::Listen(address.to_string(), e))?;
+    let (local, listener) = crate::listen::bind("http.listen", "127.0.0.1:9090", address).await?;
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(scrape))
         .with_state(bot);
-    let serve = async move {
-        let stop = async move { shutdown.stopping().await };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(stop)
-            .await
-        {
-            tracing::error!("http listener stopped: {e}");
-        }
-    };
-    Ok((local, serve))
+    Ok((
+        local,
+        crate::listen::serve(listener, app, shutdown, "the http listener"),
+    ))
 }
 
 async fn healthz() -> &'static str {

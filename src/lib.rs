@@ -4,50 +4,48 @@
 //!
 //! # Layout
 //!
-//! Where a command lives and what a module may touch:
+//! Five floors and the command line on top; a module imports only from its own floor (without a circle)
+//! and the floors below it, never above. `tests/layers.rs` reads the code's
+//! `crate::` paths and fails on an import that points up or a circle across
+//! modules, so this list stays true.
 //!
-//! - [`commands`]: the command surface. [`commands::spec`] is the one table of
-//!   commands, options, help, permissions and privacy; the shell's parser,
-//!   `/help` and Discord's registration and decoding are generated from it.
-//!   One handler file per command group (`ask`, `question`, `topics`, `help`,
-//!   `quiz`, `leaderboard`); schedules' handlers are in [`schedule`].
-//! - [`bot`]: [`bot::Bot`] (the state handles) and [`bot::Context`] (platform,
-//!   server, channel, user, moderator); answers a command with a
-//!   [`reply::Reply`], checks the table's permissions, and runs search on
-//!   [`cpu`], a pool of lower-priority threads (one per core)
-//! - [`runtime`]: `Bot::run(sink, shutdown)`, the one loop every adapter runs:
-//!   due work, outbox delivery through a [`runtime::Sink`], graceful shutdown
-//! - [`outbox`]: posts the bot makes by itself, written in the claim's
-//!   transaction and rendered at delivery (the one place they become text)
-//! - [`quiz`]: live rounds (questions, options, answers, closes);
-//!   [`schedule`]: daily rounds on a schedule
-//! - [`bank`]: the question bank, loaded from `data/bank/*.toml` (checked, listed, imported)
-//! - [`search`]: the tantivy index under `index/` and chat-text queries over it,
-//!   with a calibrated confidence in the best hit ("not in the bank" below it)
-//! - [`unanswered`]: what people asked that the bank could not answer, grouped by meaning
-//! - [`semantic`]: the sentence-embedding model, the bank's vectors and matching by
-//!   meaning (joined with words in search; related questions; quiz distractors)
-//! - [`store`]: rounds, the answer log, schedules, the outbox, handled
-//!   request ids, unanswered queries and votes on answers in SQLite or PostgreSQL
-//! - [`reply`]: what the core answers with, for adapters to render
-//! - [`markdown`]: answers' paragraphs and fenced code, the one fence scanner
-//!   every adapter renders with; a long answer's cut and fitting text into a
-//!   platform's limits without breaking a code block
-//! - [`clock`]: injected time (real, or the shell's fake clock)
-//! - adapters, which translate events into commands and render replies, and
-//!   hold no quiz or search logic: [`shell`] (the terminal chat, the embedded
-//!   default), [`discord`] (serenity: gateway or interactions endpoint),
-//!   [`slack`] (slack-morphism: Socket Mode or HTTP mode)
-//! - [`config`]: layered settings; [`telemetry`]: logging
-//! - [`library`]: the bank and its index held as one, swapped whole by
-//!   [`reload`] (bank edits or SIGHUP, in the background) and by [`meaning`]
-//!   (at a first start: installs the model, embeds the bank in the background,
-//!   answers say "words only" until then); [`progress`]: bars or plain lines on stderr
-//! - operations: [`http`] (`/healthz`, `/readyz`, `/metrics` when
-//!   `http.listen` is set), [`metrics`] (Prometheus, counted in the core),
-//!   [`health`] (what each adapter reports for `/readyz`)
-//! - [`config`]: layered settings; [`telemetry`]: logging (text or JSON)
-//! - [`cli`]: the `interview-bot` command line
+//! 1. **Ground floor**, knowing nothing of commands, replies or the bot:
+//!    [`bank`] (the question bank in `data/bank/*.toml`: loaded, checked,
+//!    imported), [`analyzer`] (text into search terms), [`search`] (the tantivy
+//!    index and chat-text queries, with a calibrated confidence), [`semantic`]
+//!    (the sentence-embedding model and the bank's vectors), [`library`] (a bank
+//!    and its index held as one, on a [`library::Shelf`] that swaps them whole),
+//!    [`store`] (SQLite or PostgreSQL: rounds, the answer log, schedules, the
+//!    outbox, votes, unanswered queries; claims and their posts in one
+//!    transaction), [`markdown`] (answers' paragraphs and code), [`clock`],
+//!    [`config`], [`platform`] (which adapter, and how commands are typed
+//!    there), [`shutdown`], [`listen`] (the HTTP listeners), [`cpu`],
+//!    [`files`], [`metrics`], [`health`], [`progress`], [`telemetry`].
+//! 2. **Domain services**: typed inputs (a store, the library, the time) and
+//!    typed outcomes or one error enum each, no replies and no platform words:
+//!    [`quiz`] (live and daily rounds: start, answer, close, stop),
+//!    [`schedule`] (daily rounds on a schedule, each run claimed once),
+//!    [`leaderboard`] (periods, standings, a person's stats from the answer
+//!    log), [`outbox`] (the posts the bot makes by itself, as durable
+//!    intents), [`unanswered`] (what the bank could not answer, grouped by
+//!    meaning), [`reload`] and [`meaning`] (a new library onto the shelf: bank
+//!    edits, the model's first install).
+//! 3. **State and rendering**: [`bot`] ([`bot::Bot`], the state handles, and
+//!    [`bot::Context`], who speaks where; it dispatches nothing), [`reply`]
+//!    (what the core answers with, and [`reply::ButtonId`], every button id),
+//!    [`render`] (the one place outcomes, errors and outbox posts become
+//!    replies, in the platform's words).
+//! 4. **Commands and the runtime**: [`commands`] ([`commands::spec`], the one
+//!    table of commands; [`commands::router`], which calls a command's
+//!    handler; one handler file per command group), [`runtime`] (`Bot::run`:
+//!    due work, outbox delivery through a [`runtime::Sink`], shutdown),
+//!    [`posted`] (quiz questions as the platforms show them).
+//! 5. **Adapters**, which translate events into commands and render replies,
+//!    and hold no quiz or search logic: [`shell`] (the terminal chat, the
+//!    embedded default), [`discord`] (serenity: gateway or interactions
+//!    endpoint), [`slack`] (slack-morphism: Socket Mode or HTTP mode),
+//!    [`http`] (`/healthz`, `/readyz`, `/metrics`); and on top [`cli`], the
+//!    `interview-bot` command line.
 
 pub mod analyzer;
 pub mod bank;
@@ -63,6 +61,7 @@ pub mod health;
 pub mod http;
 pub mod leaderboard;
 pub mod library;
+pub mod listen;
 pub mod markdown;
 pub mod meaning;
 pub mod metrics;

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "files",
             "health",
             "library",
+            "listen",
             "markdown",
             "metrics",
             "platform",

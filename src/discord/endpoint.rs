@@ -37,10 +37,8 @@ const ANSWER_WITHIN: Duration = Duration::from_millis(2900);
 pub enum EndpointError {
     #[error("discord.public_key must be the application's public key: 64 hex digits")]
     PublicKey,
-    #[error("discord.endpoint `{0}` is not an address to listen on (like 0.0.0.0:8080)")]
-    Address(String),
-    #[error("cannot listen on {0}: {1}")]
-    Listen(String, std::io::Error),
+    #[error(transparent)]
+    Listen(#[from] crate::listen::ListenError),
 }
 
 struct Endpoint {
@@ -92,18 +90,11 @@ pub async fn bind(
     adapter: Arc<Adapter>,
     address: &str,
     public_key: &str,
-    mut shutdown: Shutdown,
+    shutdown: Shutdown,
 ) -> Result<(SocketAddr, impl Future<Output = ()> + use<>), EndpointError> {
     let verifier = verifier(public_key)?;
-    let parsed: SocketAddr = address
-        .parse()
-        .map_err(|_| EndpointError::Address(address.to_string()))?;
-    let listener = tokio::net::TcpListener::bind(parsed)
-        .await
-        .map_err(|e| EndpointError::Listen(address.to_string(), e))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| EndpointError::Listen(address.to_string(), e))?;
+    let (local, listener) =
+        crate::listen::bind("discord.endpoint", "0.0.0.0:8080", address).await?;
     let state = Arc::new(Endpoint {
         adapter,
         verifier,
@@ -113,16 +104,10 @@ pub async fn bind(
         .route("/", post(interaction))
         .route("/interactions", post(interaction))
         .with_state(state);
-    let serve = async move {
-        let stop = async move { shutdown.stopping().await };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(stop)
-            .await
-        {
-            tracing::error!("discord endpoint stopped: {e}");
-        }
-    };
-    Ok((local, serve))
+    Ok((
+        local,
+        crate::listen::serve(listener, app, shutdown, "the discord endpoint"),
+    ))
 }
 
 async fn interaction(

@@ -32,10 +32,8 @@ const REPLAY_CHECK_WITHIN: Duration = Duration::from_millis(1000);
 /// Why HTTP mode cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum HttpModeError {
-    #[error("slack.listen `{0}` is not an address to listen on (like 0.0.0.0:3000)")]
-    Address(String),
-    #[error("slack.listen: cannot listen on {0}: {1}")]
-    Listen(String, std::io::Error),
+    #[error(transparent)]
+    Listen(#[from] crate::listen::ListenError),
 }
 
 struct Endpoint {
@@ -48,17 +46,9 @@ pub async fn bind(
     adapter: Arc<Adapter>,
     address: &str,
     signing_secret: &str,
-    mut shutdown: Shutdown,
+    shutdown: Shutdown,
 ) -> Result<(SocketAddr, impl Future<Output = ()> + use<>), HttpModeError> {
-    let parsed: SocketAddr = address
-        .parse()
-        .map_err(|_| HttpModeError::Address(address.to_string()))?;
-    let listener = tokio::net::TcpListener::bind(parsed)
-        .await
-        .map_err(|e| HttpModeError::Listen(address.to_string(), e))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| HttpModeError::Listen(address.to_string(), e))?;
+    let (local, listener) = crate::listen::bind("slack.listen", "0.0.0.0:3000", address).await?;
     let verifier =
         SlackEventSignatureVerifier::new(&SlackSigningSecret::new(signing_secret.to_string()));
     let state = Arc::new(Endpoint { adapter, verifier });
@@ -67,16 +57,10 @@ pub async fn bind(
         .route("/slack/interactivity", post(interactivity))
         .route("/slack/events", post(events))
         .with_state(state);
-    let serve = async move {
-        let stop = async move { shutdown.stopping().await };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(stop)
-            .await
-        {
-            tracing::error!("slack endpoint stopped: {e}");
-        }
-    };
-    Ok((local, serve))
+    Ok((
+        local,
+        crate::listen::serve(listener, app, shutdown, "the slack endpoint"),
+    ))
 }
 
 /// A verified request's body, or the response refusing it.

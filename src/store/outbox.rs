@@ -56,6 +56,41 @@ fn pending_from(row: &AnyRow) -> Result<PendingPost, sqlx::Error> {
     })
 }
 
+/// A claim: an UPDATE guarded by the state that was read (`WHERE ... AND
+/// last_run_at = $3`), so of two processes only one changes the row.
+pub(crate) type Claim<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Runs `claim` in `conn` (a transaction): true when it changed the row, false
+/// when another process claimed it first.
+pub(crate) async fn claimed(
+    conn: &mut sqlx::AnyConnection,
+    claim: Claim<'_>,
+) -> Result<bool, StoreError> {
+    Ok(claim.execute(conn).await?.rows_affected() == 1)
+}
+
+impl Store {
+    /// Runs `claim` and, when it wins, writes `posts` (what the claim causes
+    /// the bot to say) to the outbox in the same transaction: the one way
+    /// claims post, so a process that dies after a claim loses no post and
+    /// two processes never both post. False (nothing written) when another
+    /// process claimed first.
+    pub(crate) async fn claim_posting(
+        &self,
+        claim: Claim<'_>,
+        posts: &[NewPost],
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        if !claimed(&mut tx, claim).await? {
+            return Ok(false);
+        }
+        insert_posts(&mut tx, posts, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
 /// Writes `posts` in the transaction `conn` is in, in order after anything
 /// already written; a post whose id exists already is left as it is.
 pub(crate) async fn insert_posts(

@@ -5,7 +5,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::outbox::{NewPost, insert_posts};
+use super::outbox::{NewPost, claimed, insert_posts};
 use super::{Backend, Store, StoreError, built};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +88,17 @@ pub struct RunClaim {
     pub due: i64,
 }
 
+impl RunClaim {
+    /// The claim as a guarded update: `last_run_at` moves from `previous` to
+    /// `due` only if no other process moved it first.
+    pub(crate) fn query(&self) -> super::outbox::Claim<'_> {
+        sqlx::query("UPDATE schedules SET last_run_at = $1 WHERE id = $2 AND last_run_at = $3")
+            .bind(self.due)
+            .bind(&self.schedule_id)
+            .bind(self.previous)
+    }
+}
+
 const ROUND_COLUMNS: &str = "id, guild, channel, topic, starter, kind, seconds, question_count, position, opened_at, closes_at, status, created_at, zone";
 
 fn round_from(row: &AnyRow) -> Result<Round, sqlx::Error> {
@@ -131,15 +142,7 @@ impl Store {
         let r = &new.round;
         let mut tx = self.pool().begin().await?;
         if let Some(claim) = claim {
-            let claimed = sqlx::query(
-                "UPDATE schedules SET last_run_at = $1 WHERE id = $2 AND last_run_at = $3",
-            )
-            .bind(claim.due)
-            .bind(&claim.schedule_id)
-            .bind(claim.previous)
-            .execute(&mut *tx)
-            .await?;
-            if claimed.rows_affected() == 0 {
+            if !claimed(&mut tx, claim.query()).await? {
                 return Ok(false);
             }
         }
@@ -301,8 +304,7 @@ impl Store {
         posts: &[NewPost],
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let done = sqlx::query(
+        let claim = sqlx::query(
             "UPDATE rounds SET position = $1, opened_at = $2, closes_at = $3, status = $4
              WHERE id = $5 AND position = $6 AND closes_at = $7 AND status = 'open'",
         )
@@ -312,15 +314,8 @@ impl Store {
         .bind(next.status.as_str())
         .bind(&round.id)
         .bind(round.position)
-        .bind(round.closes_at)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        insert_posts(&mut tx, posts, now).await?;
-        tx.commit().await?;
-        Ok(true)
+        .bind(round.closes_at);
+        self.claim_posting(claim, posts, now).await
     }
 
     /// Question ids this channel has been asked, most recent last.

@@ -5,7 +5,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::outbox::{NewPost, insert_posts};
+use super::outbox::NewPost;
 use super::{Store, StoreError, built};
 
 /// A stored schedule.
@@ -136,14 +136,12 @@ impl Store {
     /// Marks the run at `due` handled without a round (skipped); false if another
     /// process handled it first.
     pub async fn claim_run(&self, id: &str, previous: i64, due: i64) -> Result<bool, StoreError> {
-        let done =
-            sqlx::query("UPDATE schedules SET last_run_at = $1 WHERE id = $2 AND last_run_at = $3")
-                .bind(due)
-                .bind(id)
-                .bind(previous)
-                .execute(self.pool())
-                .await?;
-        Ok(done.rows_affected() == 1)
+        let claim = super::RunClaim {
+            schedule_id: id.to_string(),
+            previous,
+            due,
+        };
+        self.claim_run_posting(&claim, &[], due).await
     }
 
     /// [`Store::claim_run`], writing `posts` (the skip's announcement) to the
@@ -154,20 +152,7 @@ impl Store {
         posts: &[NewPost],
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let done =
-            sqlx::query("UPDATE schedules SET last_run_at = $1 WHERE id = $2 AND last_run_at = $3")
-                .bind(claim.due)
-                .bind(&claim.schedule_id)
-                .bind(claim.previous)
-                .execute(&mut *tx)
-                .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        insert_posts(&mut tx, posts, now).await?;
-        tx.commit().await?;
-        Ok(true)
+        self.claim_posting(claim.query(), posts, now).await
     }
 
     /// Claims the reminder for the run at `run_at`; false if already sent.
@@ -191,20 +176,12 @@ impl Store {
         posts: &[NewPost],
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let done = sqlx::query(
+        let claim = sqlx::query(
             "UPDATE schedules SET last_reminder_at = $1 WHERE id = $2 AND last_reminder_at = $3",
         )
         .bind(run_at)
         .bind(id)
-        .bind(previous)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        insert_posts(&mut tx, posts, now).await?;
-        tx.commit().await?;
-        Ok(true)
+        .bind(previous);
+        self.claim_posting(claim, posts, now).await
     }
 }
