@@ -3,7 +3,6 @@
 //! bind the configured address (a short error naming the setting when it is
 //! not one), then serve until the [`Shutdown`], finishing requests in flight.
 
-use std::future::Future;
 use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
@@ -52,20 +51,18 @@ pub async fn bind(
 
 /// Serves `app` on `listener` until `shutdown`, then lets requests in flight
 /// finish; `name` says which server in the log if it fails.
-pub fn serve(
+pub async fn serve(
     listener: TcpListener,
     app: axum::Router,
     mut shutdown: Shutdown,
     name: &'static str,
-) -> impl Future<Output = ()> + use<> {
-    async move {
-        let stop = async move { shutdown.stopping().await };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(stop)
-            .await
-        {
-            tracing::error!("{name} stopped: {e}");
-        }
+) {
+    let stop = async move { shutdown.stopping().await };
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(stop)
+        .await
+    {
+        tracing::error!("{name} stopped: {e}");
     }
 }
 
