@@ -11,6 +11,7 @@
 pub use crate::analyzer;
 mod build;
 mod confidence;
+pub mod forms;
 mod fusion;
 mod index;
 mod query;
