@@ -668,10 +668,8 @@ fn numbering(text: &str) -> Option<&str> {
         rest
     } else if let Some(after) = rest.strip_prefix([')', ':']) {
         after
-    } else if let Some(after) = rest.trim_start().strip_prefix(['-', '–', '—']) {
-        after
     } else {
-        return None;
+        rest.trim_start().strip_prefix(['-', '–', '—'])?
     };
     (rest.is_empty() || rest.starts_with(char::is_whitespace)).then_some(rest.trim_start())
 }
