@@ -155,3 +155,23 @@ fn every_line_says_whether_it_is_confident_and_explain_says_why() {
     assert_eq!(results[2]["confident"], false);
     assert_eq!(results[3]["confident"], false);
 }
+
+#[test]
+fn explain_shows_the_text_searched_when_list_forms_were_taken_off() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command.args(["ask", "--json", "--explain", "--limit", "3"]);
+    let results = common::json_run(
+        command,
+        "**Q1: Can you explain the difference between TCP and UDP?** (easy)\ndifference between tcp and udp\n",
+    );
+    assert_eq!(results.len(), 2);
+    let (listed, plain) = (&results[0], &results[1]);
+    assert_eq!(
+        listed["normalised"], "the difference between TCP and UDP?",
+        "{listed}"
+    );
+    assert!(plain.get("normalised").is_none(), "{plain}");
+    assert_eq!(listed["hits"][0]["id"], plain["hits"][0]["id"]);
+    assert_eq!(listed["confident"], true, "{listed}");
+}

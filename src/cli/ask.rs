@@ -26,8 +26,9 @@ pub struct AskArgs {
     /// "confident": false means the bank has no entry for the query and the hits are only suggestions
     #[arg(long)]
     pub json: bool,
-    /// Say why a result is or is not confident; with --json also each hit's signals
-    /// (word score, cosines to phrasing, answer and entry)
+    /// Say why a result is or is not confident, and what text was searched when the
+    /// forms of question lists were taken off it ("normalised"); with --json also each
+    /// hit's signals (word score, cosines to phrasing, answer and entry)
     #[arg(long)]
     pub explain: bool,
 }
@@ -35,6 +36,9 @@ pub struct AskArgs {
 #[derive(Serialize)]
 struct JsonAnswer<'a> {
     query: &'a str,
+    /// The text searched, with --explain, when it is not the query as typed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    normalised: Option<&'a str>,
     confident: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     confidence: Option<Confidence>,
@@ -147,9 +151,11 @@ impl Asker<'_> {
             (None, true) => Some("no question matches".to_string()),
             (None, false) => None,
         };
+        let normalised = found.normalised.as_deref().filter(|_| self.explain);
         if self.json {
             let line = serde_json::to_string(&JsonAnswer {
                 query,
+                normalised,
                 confident,
                 confidence: found.confidence.filter(|_| self.explain),
                 why,
@@ -160,6 +166,9 @@ impl Asker<'_> {
             return writeln!(out, "{line}");
         }
         writeln!(out, "? {query}")?;
+        if let Some(normalised) = normalised {
+            writeln!(out, "  (searched as: {normalised})")?;
+        }
         if let Some(note) = note {
             writeln!(out, "  ({note})")?;
         }

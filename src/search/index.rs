@@ -1,6 +1,7 @@
 //! The index's schema and the [`Searcher`] that answers queries over it (built by
 //! [`super::build`]).
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
@@ -17,7 +18,7 @@ use super::query::{QueryPlan, Weights};
 use super::suggest::Suggestions;
 use super::vocabulary::{Speller, Vocabulary};
 use super::{Found, Hit, SearchError, SearchOptions, Synonyms};
-use super::{fusion, rescore};
+use super::{forms, fusion, rescore};
 use crate::bank::Bank;
 use crate::semantic::Semantic;
 
@@ -180,8 +181,19 @@ impl Searcher {
         self.semantic.as_ref()
     }
 
-    /// The best matches for chat text.
+    /// The best matches for chat text, searched without the forms of
+    /// interview-question lists ([`super::forms::normalise`]): words and meaning
+    /// both see the normalised text.
     pub fn search(&self, text: &str, options: &SearchOptions) -> Result<Found, SearchError> {
+        let normalised = forms::normalise(text);
+        let mut found = self.search_normalised(&normalised, options)?;
+        if let Cow::Owned(normalised) = normalised {
+            found.normalised = Some(normalised);
+        }
+        Ok(found)
+    }
+
+    fn search_normalised(&self, text: &str, options: &SearchOptions) -> Result<Found, SearchError> {
         let searcher = self.reader.searcher();
         let mut analyzer = self.analyzer.clone();
         let plan = QueryPlan::new(
@@ -197,6 +209,7 @@ impl Searcher {
                 hits: Vec::new(),
                 note: Some("nothing searchable in that text: try a few words about the topic"),
                 confidence: None,
+                normalised: None,
             });
         }
         let semantic = self.semantic.as_ref().filter(|_| !options.words_only);
@@ -205,6 +218,7 @@ impl Searcher {
                 hits: Vec::new(),
                 note: Some(NO_WORD_MATCHES),
                 confidence: None,
+                normalised: None,
             });
         }
         if options.limit == 0 {
@@ -252,6 +266,7 @@ impl Searcher {
                     NO_MEANING_MATCHES
                 }),
                 confidence: None,
+                normalised: None,
             });
         }
         let confidence = fused.first().map(|best| {
@@ -281,6 +296,7 @@ impl Searcher {
             hits,
             note: None,
             confidence,
+            normalised: None,
         })
     }
 
@@ -297,6 +313,7 @@ impl Searcher {
                 hits: Vec::new(),
                 note: Some(NO_WORD_MATCHES),
                 confidence: None,
+                normalised: None,
             });
         }
         let confidence = ranked.first().map(|best| {
@@ -328,6 +345,7 @@ impl Searcher {
             hits,
             note: None,
             confidence,
+            normalised: None,
         })
     }
 }

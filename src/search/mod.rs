@@ -1,6 +1,8 @@
 //! Search over the bank: a tantivy index under `index/`, queried with chat text.
 //!
-//! User text is never parsed as query syntax: it is analyzed into terms
+//! User text is never parsed as query syntax: the forms of interview-question
+//! lists (numbering, markdown, "Can you explain", follow-ups) are taken off first
+//! ([`forms`]), for words and meaning alike; then it is analyzed into terms
 //! ([`analyzer`]), widened with acronyms and synonyms ([`Synonyms`]), forgiving
 //! typos and split words ([`vocabulary`]), and turned into a weighted term query
 //! (`query`) where the question and its aliases count more than the answer.
@@ -11,6 +13,7 @@
 pub use crate::analyzer;
 mod build;
 mod confidence;
+pub mod forms;
 mod fusion;
 mod index;
 mod query;
@@ -86,4 +89,6 @@ pub struct Found {
     pub note: Option<&'static str>,
     /// How sure search is of the best hit (see [`Confidence`]); `None` without hits.
     pub confidence: Option<Confidence>,
+    /// The text searched, when [`forms::normalise`] changed what was typed.
+    pub normalised: Option<String>,
 }
