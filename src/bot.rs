@@ -1,9 +1,8 @@
-//! The platform-neutral core: a [`Bot`] holds the bank, its search index, the
-//! store and a clock, and answers [`Command`]s from any adapter with [`Reply`]s
-//! ([`Bot::handle`]: the command table's permissions are checked here, and
-//! search and embedding run on [`CpuPool`]'s threads, never on the async
-//! runtime's workers). Posts the bot makes by itself go through the outbox and
-//! [`Bot::run`](crate::runtime).
+//! The state every command and the runtime share: a [`Bot`] holds the library
+//! (bank and index, on a [`Shelf`]), the store, a clock, the CPU pool for
+//! search and embedding, and the conversations' follow-up state; [`Context`]
+//! says who speaks where. It dispatches nothing: `commands::router` answers
+//! commands, `runtime` runs due work and delivers posts ([`Bot::run`](crate::runtime)).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,6 @@
 //! The process's Prometheus metrics (the `prometheus-client` crate): one
 //! registry, counted where every adapter passes (commands in
-//! [`Bot::handle`](crate::bot::Bot::handle), posts in the outbox loop of
+//! [`commands::handle`](crate::commands::handle), posts in the outbox loop of
 //! [`crate::runtime`], answers and rounds in [`crate::store`], retries in each
 //! adapter), and encoded in Prometheus text format for `/metrics`
 //! ([`crate::http`]). Gauges of current state (outbox backlog, database pool)
