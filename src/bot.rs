@@ -63,6 +63,18 @@ struct Conversations {
     /// The first match shown for the last `/ask`, by (guild, channel, user):
     /// (query, entry id), so a 👍 after "Not it?" says which was wanted instead.
     firsts: HashMap<(String, String, String), (String, String)>,
+    /// The practice card each learner was dealt last, by learner key, so
+    /// `/reveal` and `/grade` typed in text know which.
+    practice: HashMap<String, Showing>,
+}
+
+/// A practice card dealt to a learner: which, after how many reviews, and
+/// the topic they practise (the next card keeps to it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Showing {
+    pub entry: String,
+    pub reps: i64,
+    pub topic: Option<String>,
 }
 
 pub struct Bot {
@@ -86,6 +98,8 @@ pub struct Bot {
     readiness: Readiness,
     /// Whether matching by meaning is on its way (see [`crate::meaning`]).
     meaning: Arc<MeaningState>,
+    /// Daily limits and the retention practice aims at (`practice.*`).
+    practice: crate::config::PracticeSettings,
 }
 
 impl Bot {
@@ -109,6 +123,7 @@ impl Bot {
             wake: tokio::sync::Notify::new(),
             readiness: Readiness::default(),
             meaning: Arc::default(),
+            practice: crate::config::PracticeSettings::default(),
         }
     }
 
@@ -124,6 +139,7 @@ impl Bot {
         bot.grace = jiff::SignedDuration::from_mins(settings.schedule.grace_minutes);
         bot.min_confidence = settings.search.min_confidence;
         bot.keep_unanswered_ms = settings.unanswered.keep_days * 86_400_000;
+        bot.practice = settings.practice;
         Ok(bot)
     }
 
@@ -308,6 +324,30 @@ impl Bot {
         self.conversations()
             .cards
             .insert(place(ctx), id.to_string());
+    }
+
+    /// Practice limits and retention (`practice.*` settings).
+    pub fn practice_rules(&self) -> crate::config::PracticeSettings {
+        self.practice
+    }
+
+    /// Sets the practice rules (tests and benchmarks; the bot reads them from settings).
+    pub fn set_practice_rules(&mut self, rules: crate::config::PracticeSettings) {
+        self.practice = rules;
+    }
+
+    /// The practice card `learner` (a key) was dealt last, if any.
+    pub(crate) fn practice_showing(&self, learner: &str) -> Option<Showing> {
+        self.conversations().practice.get(learner).cloned()
+    }
+
+    /// Remembers the practice card dealt to `learner`; `None` forgets it.
+    pub(crate) fn show_practice(&self, learner: &str, showing: Option<Showing>) {
+        let mut conversations = self.conversations();
+        match showing {
+            Some(showing) => conversations.practice.insert(learner.to_string(), showing),
+            None => conversations.practice.remove(learner),
+        };
     }
 
     fn conversations(&self) -> std::sync::MutexGuard<'_, Conversations> {

@@ -34,6 +34,7 @@ pub struct Settings {
     pub ask: AskSettings,
     pub search: SearchSettings,
     pub unanswered: UnansweredSettings,
+    pub practice: PracticeSettings,
     pub database: DatabaseSettings,
     pub schedule: ScheduleSettings,
     pub discord: DiscordSettings,
@@ -167,6 +168,29 @@ pub struct UnansweredSettings {
 impl Default for UnansweredSettings {
     fn default() -> Self {
         UnansweredSettings { keep_days: 90 }
+    }
+}
+
+/// Personal spaced-repetition practice (`/practice`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PracticeSettings {
+    /// Cards never seen before that one person may start in a day.
+    pub new_per_day: u32,
+    /// Reviews of learned cards one person is shown in a day; the rest wait,
+    /// most forgotten first, so a backlog after a holiday comes back spread over days.
+    pub max_reviews_per_day: u32,
+    /// The chance of still knowing a card when it comes back (0.7 to 0.99).
+    pub desired_retention: f32,
+}
+
+impl Default for PracticeSettings {
+    fn default() -> Self {
+        PracticeSettings {
+            new_per_day: 10,
+            max_reviews_per_day: 100,
+            desired_retention: 0.9,
+        }
     }
 }
 
@@ -590,6 +614,25 @@ impl Settings {
             return Err(ConfigError(format!(
                 "search.min_confidence must be 0 to 1, not {}",
                 self.search.min_confidence
+            )));
+        }
+        let practice = &self.practice;
+        if !(1..=1000).contains(&practice.new_per_day) {
+            return Err(ConfigError(format!(
+                "practice.new_per_day must be 1 to 1000, not {}",
+                practice.new_per_day
+            )));
+        }
+        if !(1..=10_000).contains(&practice.max_reviews_per_day) {
+            return Err(ConfigError(format!(
+                "practice.max_reviews_per_day must be 1 to 10000, not {}",
+                practice.max_reviews_per_day
+            )));
+        }
+        if !(0.7..=0.99).contains(&practice.desired_retention) {
+            return Err(ConfigError(format!(
+                "practice.desired_retention must be 0.7 to 0.99, not {}",
+                practice.desired_retention
             )));
         }
         if !(1..=3650).contains(&self.unanswered.keep_days) {

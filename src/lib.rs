@@ -16,7 +16,7 @@
 //!    (the sentence-embedding model and the bank's vectors), [`library`] (a bank
 //!    and its index held as one, on a [`library::Shelf`] that swaps them whole),
 //!    [`store`] (SQLite or PostgreSQL: rounds, the answer log, schedules, the
-//!    outbox, votes, unanswered queries; claims and their posts in one
+//!    outbox, votes, unanswered queries, practice cards and grades; claims and their posts in one
 //!    transaction), [`markdown`] (answers' paragraphs and code), [`clock`],
 //!    [`config`], [`platform`] (which adapter, and how commands are typed
 //!    there), [`shutdown`], [`listen`] (the HTTP listeners), [`cpu`],
@@ -25,6 +25,8 @@
 //!    typed outcomes or one error enum each, no replies and no platform words:
 //!    [`quiz`] (live and daily rounds: start, answer, close, stop),
 //!    [`schedule`] (daily rounds on a schedule, each run claimed once),
+//!    [`practice`] (personal spaced repetition with FSRS: the next card, grades,
+//!    daily caps, streaks, reminders),
 //!    [`leaderboard`] (periods, standings, a person's stats from the answer
 //!    log), [`outbox`] (the posts the bot makes by itself, as durable
 //!    intents), [`unanswered`] (what the bank could not answer, grouped by
@@ -68,6 +70,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod platform;
 pub mod posted;
+pub mod practice;
 pub mod progress;
 pub mod quiz;
 pub mod reload;

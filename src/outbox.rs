@@ -56,6 +56,9 @@ pub enum PostKind {
         zone: String,
         reason: SkipReason,
     },
+    /// A learner's daily practice reminder, due at `due` (Unix ms): a direct
+    /// message saying how many cards are due, if any still are at delivery.
+    PracticeReminder { learner: String, due: i64 },
 }
 
 /// Why a scheduled run did not post its round.
@@ -82,7 +85,9 @@ impl PostKind {
             | PostKind::Standings { round, .. }
             | PostKind::DayBoard { round }
             | PostKind::DailyIntro { round, .. } => Some(round),
-            PostKind::Reminder { .. } | PostKind::Skipped { .. } => None,
+            PostKind::Reminder { .. }
+            | PostKind::Skipped { .. }
+            | PostKind::PracticeReminder { .. } => None,
         }
     }
 
@@ -102,6 +107,9 @@ impl PostKind {
                 ..
             } => format!("reminder:{schedule}:{starts_at}"),
             PostKind::Skipped { schedule, due, .. } => format!("skipped:{schedule}:{due}"),
+            PostKind::PracticeReminder { learner, due } => {
+                format!("practice-reminder:{learner}:{due}")
+            }
         }
     }
 

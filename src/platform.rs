@@ -15,6 +15,19 @@ pub enum Platform {
 /// Slack workspaces are stored as `slack:T…`, apart from Discord's guilds.
 pub const SLACK_GUILD_PREFIX: &str = "slack:";
 
+/// The outbox channel of a direct message to `user` (a practice reminder):
+/// each adapter's sink opens the conversation with that person.
+pub fn direct_channel(user: &str) -> String {
+    format!("{DIRECT_PREFIX}{user}")
+}
+
+/// The person a [`direct_channel`] names, if `channel` is one.
+pub fn direct_user(channel: &str) -> Option<&str> {
+    channel.strip_prefix(DIRECT_PREFIX)
+}
+
+const DIRECT_PREFIX: &str = "direct:";
+
 /// Slack's ways in besides `/interview`, listed after the commands in `/help`.
 pub const SLACK_EXTRAS: &[(&str, &str)] = &[(
     "@interview-bot QUESTION",

@@ -112,6 +112,39 @@ pub enum Data {
     Topics {
         topics: Vec<TopicCount>,
     },
+    /// A personal practice card, answer hidden (`reps`: its reviews so far).
+    PracticeCard {
+        card: Card,
+        reps: i64,
+        new: bool,
+        progress: PracticeProgress,
+    },
+    /// The answer of a practice card, with the grade buttons.
+    PracticeAnswer {
+        card: Card,
+        reps: i64,
+        answer: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        continued: Option<String>,
+    },
+    /// A grade was recorded: the card comes back at `due` (RFC 3339).
+    PracticeGraded {
+        entry: String,
+        grade: String,
+        due: String,
+        same_day: bool,
+    },
+    /// Nothing is due now.
+    PracticeDone {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next_due: Option<String>,
+        progress: PracticeProgress,
+    },
+    /// A card joined the learner's practice queue (`added`: it was not there).
+    PracticeAdded {
+        entry: String,
+        added: bool,
+    },
     /// A quiz question, open for answers until `closes_at`.
     Question {
         round: String,
@@ -260,6 +293,15 @@ pub struct ScheduleInfo {
     pub next_utc: Option<String>,
 }
 
+/// Where a learner stands today (see `practice::Progress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PracticeProgress {
+    pub due_today: i64,
+    pub new_left: i64,
+    pub streak: u32,
+    pub held_back: i64,
+}
+
 /// A question without its answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Card {
@@ -393,7 +435,24 @@ pub enum ButtonId {
         position: i64,
         letter: String,
     },
+    /// "Show answer" under a practice card dealt after `reps` reviews.
+    PracticeReveal { entry: String, reps: i64 },
+    /// Again / Hard / Good / Easy under a practice card's answer.
+    PracticeGrade {
+        entry: String,
+        reps: i64,
+        grade: String,
+    },
+    /// "Next card" or "New cards" (`new`), in `topic` if set.
+    PracticeNext { new: bool, topic: Option<String> },
+    /// "Practise this" under an answer.
+    PracticeAdd { entry: String },
+    /// "Delete my practice history", the confirmation of `/practice reset`.
+    PracticeReset,
 }
+
+/// The grades of a practice card, as button ids carry them.
+const GRADES: [&str; 4] = ["again", "hard", "good", "easy"];
 
 /// The letters of a quiz question's options.
 const ANSWER_LETTERS: [&str; 4] = ["A", "B", "C", "D"];
@@ -415,6 +474,17 @@ impl ButtonId {
                 position,
                 letter,
             } => format!("quiz:{round}:{position}:{letter}"),
+            ButtonId::PracticeReveal { entry, reps } => format!("practice:reveal:{reps}:{entry}"),
+            ButtonId::PracticeGrade { entry, reps, grade } => {
+                format!("practice:grade:{grade}:{reps}:{entry}")
+            }
+            ButtonId::PracticeNext { new, topic } => format!(
+                "practice:{}:{}",
+                if *new { "new" } else { "next" },
+                topic.as_deref().unwrap_or("")
+            ),
+            ButtonId::PracticeAdd { entry } => format!("practice:add:{entry}"),
+            ButtonId::PracticeReset => "practice:reset".to_string(),
         }
     }
 
@@ -424,7 +494,11 @@ impl ButtonId {
         match id {
             "ask:next" => return Some(ButtonId::Next),
             "question:reveal" => return Some(ButtonId::Reveal),
+            "practice:reset" => return Some(ButtonId::PracticeReset),
             _ => {}
+        }
+        if let Some(rest) = id.strip_prefix("practice:") {
+            return Self::parse_practice(rest);
         }
         if let Some(rest) = id.strip_prefix("ask:show:") {
             return entry(rest).map(|entry| ButtonId::Show { entry });
@@ -453,6 +527,40 @@ impl ButtonId {
             position,
             letter: letter.to_string(),
         })
+    }
+
+    /// The practice buttons, from what follows `practice:`.
+    fn parse_practice(rest: &str) -> Option<ButtonId> {
+        let (what, rest) = rest.split_once(':')?;
+        let reps_and_entry = |rest: &str| {
+            let (reps, entry) = rest.split_once(':')?;
+            let reps = reps.parse::<i64>().ok().filter(|r| *r >= 0)?;
+            (!entry.is_empty()).then(|| (reps, entry.to_string()))
+        };
+        match what {
+            "reveal" => {
+                let (reps, entry) = reps_and_entry(rest)?;
+                Some(ButtonId::PracticeReveal { entry, reps })
+            }
+            "grade" => {
+                let (grade, rest) = rest.split_once(':')?;
+                let grade = GRADES.iter().find(|g| **g == grade)?;
+                let (reps, entry) = reps_and_entry(rest)?;
+                Some(ButtonId::PracticeGrade {
+                    entry,
+                    reps,
+                    grade: grade.to_string(),
+                })
+            }
+            "next" | "new" => Some(ButtonId::PracticeNext {
+                new: what == "new",
+                topic: (!rest.is_empty()).then(|| rest.to_string()),
+            }),
+            "add" => (!rest.is_empty()).then(|| ButtonId::PracticeAdd {
+                entry: rest.to_string(),
+            }),
+            _ => None,
+        }
     }
 
     /// A button of this id labelled `label`.
@@ -532,6 +640,27 @@ mod tests {
                 position: 2,
                 letter: "C".into(),
             },
+            ButtonId::PracticeReveal {
+                entry: "docker-017".into(),
+                reps: 3,
+            },
+            ButtonId::PracticeGrade {
+                entry: "api-001".into(),
+                reps: 0,
+                grade: "hard".into(),
+            },
+            ButtonId::PracticeNext {
+                new: true,
+                topic: Some("docker".into()),
+            },
+            ButtonId::PracticeNext {
+                new: false,
+                topic: None,
+            },
+            ButtonId::PracticeAdd {
+                entry: "http-002".into(),
+            },
+            ButtonId::PracticeReset,
         ];
         for button in buttons {
             assert_eq!(
@@ -548,6 +677,11 @@ mod tests {
             "quiz:1:A",
             "ask:show:",
             "feedback:sideways:x",
+            "practice:grade:meh:1:x",
+            "practice:grade:good:-1:x",
+            "practice:reveal:1:",
+            "practice:add:",
+            "practice:other:x",
             "other",
         ] {
             assert_eq!(ButtonId::parse(bad), None, "{bad}");

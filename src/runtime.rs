@@ -82,17 +82,17 @@ impl Bot {
         let now = self.now();
         crate::quiz::tick(self.store(), now).await?;
         crate::schedule::tick(self.store(), &self.library(), now, self.grace()).await?;
+        crate::practice::remind(self.store(), now).await?;
         Ok(())
     }
 
-    /// When something next falls due (a question closes, a schedule runs).
+    /// When something next falls due (a question closes, a schedule runs, a
+    /// practice reminder is due).
     pub async fn next_due(&self) -> Result<Option<jiff::Timestamp>, StoreError> {
         let rounds = crate::quiz::next_due(self.store()).await?;
         let schedules = crate::schedule::next_due(self.store()).await?;
-        Ok(match (rounds, schedules) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        })
+        let reminders = crate::practice::next_reminder_due(self.store()).await?;
+        Ok([rounds, schedules, reminders].into_iter().flatten().min())
     }
 
     /// Delivers every post that is ready through `sink`, in order per channel;

@@ -38,6 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "leaderboard",
             "meaning",
             "outbox",
+            "practice",
             "quiz",
             "reload",
             "schedule",

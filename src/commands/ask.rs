@@ -211,6 +211,12 @@ fn answer_reply(
     for choice in super::feedback::choices(&question.id) {
         reply = reply.with_choice(choice);
     }
+    reply = reply.with_choice(
+        ButtonId::PracticeAdd {
+            entry: question.id.clone(),
+        }
+        .choice("Practise this"),
+    );
     reply.with_data(Data::Answer {
         query,
         rank,

@@ -36,10 +36,17 @@ pub async fn stats(bot: &Bot, ctx: &Context, user: Option<&str>) -> Reply {
         Ok(found) => found,
         Err(e) => return crate::render::store_error(e),
     };
+    // Practice is private: only your own /stats shows it.
+    let practice = match user == ctx.user {
+        true => practice_lines(bot, ctx).await,
+        false => None,
+    };
     if answers.is_empty() {
-        return Reply::private(format!(
-            "{user} has not answered any quiz question here yet"
-        ));
+        let mut text = format!("{user} has not answered any quiz question here yet");
+        if let Some(lines) = practice {
+            text.push_str(&format!("\n{lines}"));
+        }
+        return Reply::private(text);
     }
     let rank = board.iter().position(|s| s.user_id == user).map(|i| i + 1);
     let stats = summarize(user, &answers, rank);
@@ -63,7 +70,30 @@ pub async fn stats(bot: &Bot, ctx: &Context, user: Option<&str>) -> Reply {
             t.accuracy * 100.0
         ));
     }
+    if let Some(lines) = practice {
+        text.push_str(&format!("\n{lines}"));
+    }
     Reply::private(text).with_data(Data::Stats(stats))
+}
+
+/// The practice line of your own `/stats`, when you have practised.
+async fn practice_lines(bot: &Bot, ctx: &Context) -> Option<String> {
+    let library = bot.library();
+    let learner = super::practice::learner(ctx);
+    let deck = crate::practice::Deck {
+        store: bot.store(),
+        bank: &library.bank,
+        rules: bot.practice_rules(),
+        learner: &learner,
+    };
+    match deck.stats(bot.now()).await {
+        Ok(stats) if stats.learned > 0 => Some(crate::render::practice::stats_lines(&stats)),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!("practice stats are not available: {e}");
+            None
+        }
+    }
 }
 
 #[cfg(test)]

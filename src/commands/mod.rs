@@ -12,6 +12,7 @@ pub mod ask;
 pub mod feedback;
 pub mod help;
 pub mod leaderboard;
+pub mod practice;
 pub mod question;
 pub mod quiz;
 pub mod quiz_report;
@@ -94,6 +95,8 @@ pub enum Command {
     },
     /// `/quiz restore ID`: clears an entry's quiz reports (moderators).
     QuizRestore { id: String },
+    /// `/practice …`, `/grade`, and the practice buttons: personal practice.
+    Practice(practice::Request),
 }
 
 impl Command {
@@ -121,6 +124,7 @@ impl Command {
             Command::FeedbackReason { .. } => Action::Feedback,
             Command::QuizReport { .. } => Action::QuizReport,
             Command::QuizRestore { .. } => Action::QuizRestore,
+            Command::Practice(request) => request.action(),
         })
     }
 
@@ -210,6 +214,14 @@ pub fn build(invocation: Invocation) -> Result<Command, ParseError> {
         Action::QuizRestore => Command::QuizRestore {
             id: text("id").unwrap_or_default(),
         },
+        Action::PracticeStart
+        | Action::PracticeNew
+        | Action::PracticeReveal
+        | Action::PracticeGrade
+        | Action::PracticeAdd
+        | Action::PracticeRemind
+        | Action::PracticeSettings
+        | Action::PracticeReset => Command::Practice(practice::Request::build(inv)?),
     })
 }
 
@@ -241,6 +253,11 @@ pub fn from_choice(id: &str) -> Option<Command> {
         },
         // A form's id, not a button's: the form's submission carries it.
         ButtonId::VoteReason { .. } => return None,
+        button @ (ButtonId::PracticeReveal { .. }
+        | ButtonId::PracticeGrade { .. }
+        | ButtonId::PracticeNext { .. }
+        | ButtonId::PracticeAdd { .. }
+        | ButtonId::PracticeReset) => Command::Practice(practice::Request::from_button(button)?),
     })
 }
 

@@ -87,6 +87,18 @@ pub async fn start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Vec<Repl
 
 /// `/answer` or an option's button: records the answer to question
 /// `question` (the open one when `None`) of the channel's round.
+/// A missed quiz question joins the person's practice queue if they opted
+/// in; a failure is logged, the answer stands.
+async fn queue_missed(bot: &Bot, ctx: &Context, entry: &str) {
+    let learner = super::practice::learner(ctx);
+    let library = bot.library();
+    let queued =
+        crate::practice::quiz_missed(bot.store(), &library.bank, &learner, entry, bot.now()).await;
+    if let Err(e) = queued {
+        tracing::warn!("a missed quiz question did not join practice: {e}");
+    }
+}
+
 pub async fn answer(
     bot: &Bot,
     ctx: &Context,
@@ -110,13 +122,20 @@ pub async fn answer(
             round,
             position,
             choice,
-        }) => (
+            entry,
+            correct,
+        }) => {
+            if !correct {
+                queue_missed(bot, ctx, &entry).await;
+            }
+            (
             format!("recorded: {choice} for question {position}"),
             round,
             position,
             choice,
             AckStatus::Recorded,
-        ),
+        )
+        }
         Ok(Answered::AlreadyAnswered {
             round,
             position,

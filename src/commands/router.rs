@@ -10,8 +10,8 @@ use tracing::Instrument as _;
 
 use super::spec::Access;
 use super::{
-    Command, ask, feedback, help, leaderboard, question, quiz, quiz_report, schedule, topics,
-    unanswered,
+    Command, ask, feedback, help, leaderboard, practice, question, quiz, quiz_report, schedule,
+    topics, unanswered,
 };
 use crate::bot::{Bot, Context};
 use crate::metrics::{CommandOutcome, metrics};
@@ -102,7 +102,12 @@ async fn handle_unmeasured(bot: &Arc<Bot>, ctx: &Context, command: Command) -> V
         Command::QuestionRandom { topic } => {
             vec![question::random(bot, ctx, topic.as_deref())]
         }
-        Command::Reveal => vec![question::reveal(bot, ctx)],
+        // Your practice card if one is showing, else the channel's card.
+        Command::Reveal => match practice::showing(bot, ctx) {
+            Some(_) => practice::handle(bot, ctx, practice::Request::Reveal { card: None }).await,
+            None => vec![question::reveal(bot, ctx)],
+        },
+        Command::Practice(request) => practice::handle(bot, ctx, request).await,
         Command::Topics => vec![topics::topics(bot)],
         Command::Help => vec![help::help(ctx.platform, ctx.platform.help_extras())],
         Command::QuizStart(options) => quiz::start(bot, ctx, &options).await,

@@ -41,6 +41,14 @@ pub enum Action {
     Reports,
     QuizReport,
     QuizRestore,
+    PracticeStart,
+    PracticeNew,
+    PracticeReveal,
+    PracticeGrade,
+    PracticeAdd,
+    PracticeRemind,
+    PracticeSettings,
+    PracticeReset,
 }
 
 /// Who may run a command.
@@ -182,8 +190,14 @@ pub struct CommandSpec {
     pub action: Action,
 }
 
+/// Groups whose first word alone, typed in text, runs one of their
+/// subcommands (`/practice docker` is `/practice start docker`). Discord
+/// needs the subcommand named.
+pub const DEFAULT_SUBCOMMANDS: &[(&str, &str)] = &[("practice", "start")];
+
 /// Descriptions of the commands that only group subcommands.
 pub const GROUPS: &[(&str, &str)] = &[
+    ("practice", "Your own spaced-repetition practice, private"),
     ("question", "Practice cards"),
     ("quiz", "Quiz rounds in this channel"),
 ];
@@ -227,6 +241,16 @@ const QUESTIONS: OptionSpec = defaults_to(
         "how many questions",
     ),
     "5",
+);
+const ON_OFF: Kind = Kind::Choice {
+    values: &["on", "off"],
+    aliases: &[("yes", "on"), ("no", "off"), ("true", "on"), ("false", "off")],
+};
+const GRADES: &[&str] = &["again", "hard", "good", "easy"];
+const GRADE_ALIASES: &[(&str, &str)] = &[("1", "again"), ("2", "hard"), ("3", "good"), ("4", "easy")];
+const ENTRY_ID: OptionSpec = at_most(
+    required(option("id", Kind::Id, "the question's id, like docker-017")),
+    60,
 );
 const PERIODS: &[&str] = &["day", "week", "month", "all"];
 const PERIOD_ALIASES: &[(&str, &str)] =
@@ -620,6 +644,130 @@ pub const COMMANDS: &[CommandSpec] = &[
         surface: Surface::Everywhere,
         action: Action::QuizRestore,
     },
+    CommandSpec {
+        path: &["practice", "start"],
+        aliases: &[],
+        summary: "Your next due practice card, private; grade yourself after the answer",
+        details: "spaced repetition (FSRS): what you forget comes back soon, what you know later; in text /practice [topic] works too",
+        example: "/practice start docker",
+        options: &[TOPIC],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::PracticeStart,
+    },
+    CommandSpec {
+        path: &["practice", "new"],
+        aliases: &[],
+        summary: "A card you have not practised yet (practice.new_per_day a day)",
+        details: "cards you added with Practise this or missed in quizzes come first",
+        example: "/practice new python",
+        options: &[TOPIC],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::PracticeNew,
+    },
+    CommandSpec {
+        path: &["practice", "reveal"],
+        aliases: &[],
+        summary: "The answer of your practice card (also /reveal)",
+        details: "",
+        example: "/practice reveal",
+        options: &[],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Text,
+        action: Action::PracticeReveal,
+    },
+    CommandSpec {
+        path: &["grade"],
+        aliases: &[],
+        summary: "Grade your practice card after its answer: again, hard, good or easy",
+        details: "again brings it back in minutes; the others in days, longer the easier it was",
+        example: "/grade good",
+        options: &[required(option(
+            "grade",
+            Kind::Choice {
+                values: GRADES,
+                aliases: GRADE_ALIASES,
+            },
+            "again, hard, good or easy",
+        ))],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Text,
+        action: Action::PracticeGrade,
+    },
+    CommandSpec {
+        path: &["practice", "add"],
+        aliases: &[],
+        summary: "Add a question to your practice (the Practise this button under answers)",
+        details: "",
+        example: "/practice add docker-017",
+        options: &[ENTRY_ID],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::PracticeAdd,
+    },
+    CommandSpec {
+        path: &["practice", "remind"],
+        aliases: &[],
+        summary: "A direct message when cards are due, daily at a time in your zone",
+        details: "off stops it; without a time it shows your reminder",
+        example: "/practice remind 08:00 Europe/Berlin",
+        options: &[
+            option("switch", ON_OFF, "off stops the reminder"),
+            at_most(option("time", Kind::TimeOfDay, "HH:MM, 24-hour"), 5),
+            OptionSpec {
+                aliases: &["tz"],
+                ..at_most(
+                    option(
+                        "zone",
+                        Kind::Zone,
+                        "IANA time zone, for example Europe/Berlin",
+                    ),
+                    64,
+                )
+            },
+        ],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::PracticeRemind,
+    },
+    CommandSpec {
+        path: &["practice", "settings"],
+        aliases: &[],
+        summary: "Your practice settings: quiz:on adds questions you miss in quizzes",
+        details: "",
+        example: "/practice settings quiz:on",
+        options: &[option("quiz", ON_OFF, "questions you miss in quizzes join your practice")],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::PracticeSettings,
+    },
+    CommandSpec {
+        path: &["practice", "reset"],
+        aliases: &[],
+        summary: "Delete your practice cards, grades and settings (asks first)",
+        details: "",
+        example: "/practice reset",
+        options: &[option(
+            "confirm",
+            Kind::Choice {
+                values: &["yes"],
+                aliases: &[("confirm", "yes")],
+            },
+            "yes deletes without asking again",
+        )],
+        access: Access::Anyone,
+        privacy: Privacy::Personal,
+        surface: Surface::Everywhere,
+        action: Action::PracticeReset,
+    },
 ];
 
 impl CommandSpec {
@@ -865,12 +1013,17 @@ pub fn find(
         }
     }
     let sub = words.get(1).map(|w| w.to_ascii_lowercase());
-    match candidates
+    let default = DEFAULT_SUBCOMMANDS
         .iter()
-        .find(|c| c.path.len() == 2 && sub.as_deref() == Some(c.path[1]))
-    {
-        Some(spec) => Ok((spec, 2)),
-        None => Err(ParseError(format!(
+        .find(|(group, _)| *group == first)
+        .and_then(|(_, sub)| candidates.iter().find(|c| c.path.get(1) == Some(sub)));
+    let named = candidates
+        .iter()
+        .find(|c| c.path.len() == 2 && sub.as_deref() == Some(c.path[1]));
+    match (named, default) {
+        (Some(spec), _) => Ok((spec, 2)),
+        (None, Some(spec)) => Ok((spec, 1)),
+        (None, None) => Err(ParseError(format!(
             "usage: {}",
             candidates
                 .iter()

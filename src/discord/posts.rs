@@ -36,11 +36,11 @@ impl Sink for DiscordSink {
     /// Sends one post to its channel; a reveal also closes its question's message.
     async fn post(&self, post: &Post) -> Result<(), SinkError> {
         let adapter = &self.adapter;
-        let Some(channel) = snowflake(&post.channel).map(ChannelId::new) else {
-            return Err(SinkError::Permanent(format!(
-                "not a Discord channel id: {}",
-                post.channel
-            )));
+        let channel = match crate::platform::direct_user(&post.channel) {
+            Some(user) => self.direct_channel(user).await?,
+            None => snowflake(&post.channel).map(ChannelId::new).ok_or_else(|| {
+                SinkError::Permanent(format!("not a Discord channel id: {}", post.channel))
+            })?,
         };
         adapter.after(std::slice::from_ref(&post.reply)).await;
         let guild = snowflake(&post.guild).map(GuildId::new);
@@ -82,6 +82,27 @@ fn gone(e: &serenity::Error) -> bool {
 }
 
 /// A Discord id from its text (ids are never 0).
+impl DiscordSink {
+    /// The direct-message channel with `user` (a mention, `<@123>`), opened
+    /// (or found) through Discord.
+    async fn direct_channel(&self, user: &str) -> Result<ChannelId, SinkError> {
+        let id = snowflake(user.trim_start_matches("<@").trim_end_matches('>'))
+            .ok_or_else(|| SinkError::Permanent(format!("not a Discord user: {user}")))?;
+        let http = self.adapter.http();
+        match retry("open a direct message", || {
+            serenity::model::id::UserId::new(id).create_dm_channel(http)
+        })
+        .await
+        {
+            Ok(channel) => Ok(channel.id),
+            Err(e) if gone(&e) => Err(SinkError::Permanent(format!(
+                "cannot message {user} directly: {e}"
+            ))),
+            Err(e) => Err(SinkError::Retry(e.to_string())),
+        }
+    }
+}
+
 fn snowflake(text: &str) -> Option<u64> {
     text.parse::<u64>().ok().filter(|id| *id != 0)
 }

@@ -106,6 +106,10 @@ pub enum Answered {
         round: String,
         position: i64,
         choice: String,
+        /// The bank entry the question asks, and whether `choice` was right
+        /// (told at the close; practice queues a missed one).
+        entry: String,
+        correct: bool,
     },
     /// This person had answered already: `first` is the choice that counts.
     AlreadyAnswered {
@@ -366,6 +370,8 @@ pub async fn answer(
             round: round_id,
             position,
             choice,
+            entry: question.question_id.clone(),
+            correct,
         },
         AnswerOutcome::AlreadyAnswered { choice: first } => Answered::AlreadyAnswered {
             round: round_id,

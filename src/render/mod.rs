@@ -5,6 +5,7 @@
 //! the domain modules never build replies.
 
 pub mod posts;
+pub mod practice;
 pub mod quiz;
 
 use crate::bank::Bank;

@@ -29,9 +29,15 @@ impl Sink for SlackSink {
     async fn post(&self, post: &Post) -> Result<(), SinkError> {
         let adapter = &self.adapter;
         adapter.after(std::slice::from_ref(&post.reply)).await;
-        match adapter.post(&post.channel, &post.reply).await {
+        // A direct message goes to the person's id: Slack posts it in the
+        // app's conversation with them.
+        let channel = match crate::platform::direct_user(&post.channel) {
+            Some(user) => super::translate::user_id(user).to_string(),
+            None => post.channel.clone(),
+        };
+        match adapter.post(&channel, &post.reply).await {
             Ok(ts) => {
-                adapter.track(&post.channel, ts, &post.reply);
+                adapter.track(&channel, ts, &post.reply);
                 Ok(())
             }
             Err(CallError::Permanent(why)) => Err(SinkError::Permanent(format!(

@@ -1,6 +1,7 @@
 //! Durable state: quiz rounds, the append-only answer log, which questions each
 //! channel has seen, schedules, the outbox of posts and handled request ids,
-//! unanswered queries, votes on answers and reports on quiz questions, in SQLite (a file, the default) or PostgreSQL, chosen by the
+//! unanswered queries, votes on answers, reports on quiz questions and personal
+//! practice (cards, the grade log, settings), in SQLite (a file, the default) or PostgreSQL, chosen by the
 //! URL. Both run the same SQL through sqlx's `Any` driver (basic types only: times
 //! are Unix milliseconds, flags are integers) and the same migrations
 //! (`schema`). Writes that a person is told about are committed before the
@@ -9,6 +10,7 @@
 mod answers;
 mod asked;
 mod outbox;
+mod practice;
 mod quiz_reports;
 mod rounds;
 mod schedules;
@@ -22,6 +24,7 @@ use sqlx::{AnyPool, Executor};
 pub use answers::{AnswerOutcome, AnswerRow, NewAnswer, Period, Standing};
 pub use asked::{EntryReport, NewVote, UnansweredRow, VoteOutcome, asker_hash};
 pub use outbox::{GuildScope, NewPost, PendingPost};
+pub use practice::{CardRow, GradeOutcome, LearnerRow, NewReview, PracticeCounts};
 pub use quiz_reports::QuizReport;
 pub use rounds::{NewRound, Round, RoundQuestion, RoundStatus, RunClaim};
 pub use schedules::ScheduleRow;

@@ -134,6 +134,49 @@ const MIGRATIONS: &[&[&str]] = &[
     )",
         "ALTER TABLE feedback ADD COLUMN instead_of TEXT",
     ],
+    &[
+        "CREATE TABLE practice_cards (
+        learner TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        stability DOUBLE PRECISION,
+        difficulty DOUBLE PRECISION,
+        due_at BIGINT,
+        last_review_at BIGINT,
+        reps BIGINT NOT NULL,
+        lapses BIGINT NOT NULL,
+        step BIGINT NOT NULL,
+        added_at BIGINT NOT NULL,
+        PRIMARY KEY (learner, entry)
+    )",
+        "CREATE INDEX practice_cards_due ON practice_cards (learner, step, due_at)",
+        "CREATE TABLE practice_reviews (
+        learner TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        rep BIGINT NOT NULL,
+        grade BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        reviewed_at BIGINT NOT NULL,
+        day TEXT NOT NULL,
+        elapsed_ms BIGINT NOT NULL,
+        stability DOUBLE PRECISION,
+        difficulty DOUBLE PRECISION,
+        due_at BIGINT,
+        PRIMARY KEY (learner, entry, rep)
+    )",
+        "CREATE INDEX practice_reviews_by_day ON practice_reviews (learner, day)",
+        "CREATE TABLE practice_learners (
+        learner TEXT PRIMARY KEY,
+        quiz_cards BIGINT NOT NULL,
+        zone TEXT,
+        remind_at TEXT,
+        next_remind_at BIGINT,
+        guild TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+    )",
+        "CREATE INDEX practice_reminders_due ON practice_learners (next_remind_at) WHERE next_remind_at IS NOT NULL",
+    ],
 ];
 
 /// Any number the processes of this program agree on, naming the migration lock.
