@@ -117,6 +117,12 @@ pub enum Data {
         card: Card,
         reps: i64,
         new: bool,
+        /// A new card the learner added (Practise this, a missed quiz question).
+        queued: bool,
+        progress: PracticeProgress,
+    },
+    /// The daily practice reminder, a direct message.
+    PracticeReminder {
         progress: PracticeProgress,
     },
     /// The answer of a practice card, with the grade buttons.

@@ -117,6 +117,8 @@ pub struct Dealt {
     /// showing is told apart.
     pub reps: i64,
     pub new: bool,
+    /// A new card the learner added (from `/ask` or a missed quiz question).
+    pub queued: bool,
     pub progress: Progress,
 }
 
@@ -190,15 +192,18 @@ impl Deck<'_> {
                 .practice_next_review(key, day.end_ms(), now_ms, topic)
                 .await?;
         }
+        let mut queued = false;
         if card.is_none() && new && progress.new_left > 0 {
-            card = match self.store.practice_next_queued(key, topic).await? {
-                Some(card) => Some(card),
-                None => self.unseen(topic).await?,
-            };
+            card = self.store.practice_next_queued(key, topic).await?;
+            queued = card.is_some();
+            if card.is_none() {
+                card = self.unseen(topic).await?;
+            }
         }
         Ok(match card {
             Some(card) => Deal::Card(Dealt {
                 new: card.reps == 0,
+                queued,
                 entry: card.entry,
                 reps: card.reps,
                 progress,

@@ -34,7 +34,11 @@ fn progress_line(progress: &Progress) -> String {
 
 /// A dealt card, answer hidden, with "Show answer".
 pub fn card(question: &Question, dealt: &Dealt, platform: Platform) -> Reply {
-    let label = if dealt.new { "new card · " } else { "" };
+    let label = match (dealt.new, dealt.queued) {
+        (true, true) => "new card you added · ",
+        (true, false) => "new card · ",
+        (false, _) => "",
+    };
     Reply::private(format!(
         "**{}**\n_{label}{} · {} · {}_\n\nThink it through (or type your answer), then {} shows the answer.\n_{}_",
         question.question,
@@ -55,6 +59,7 @@ pub fn card(question: &Question, dealt: &Dealt, platform: Platform) -> Reply {
         card: Card::of(question),
         reps: dealt.reps,
         new: dealt.new,
+        queued: dealt.queued,
         progress: progress_data(&dealt.progress),
     })
 }
@@ -231,6 +236,9 @@ pub fn reminder(progress: &Progress, platform: Platform) -> Reply {
         }
         .choice("Start"),
     )
+    .with_data(Data::PracticeReminder {
+        progress: progress_data(progress),
+    })
 }
 
 /// A practice error as a short message; store failures are logged.
