@@ -12,8 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use interview_bot::store::{
-    AnswerOutcome, AnswerRow, Backend, NewAnswer, NewPost, NewRound, NewVote, Period, Round,
-    RoundQuestion, RoundStatus, Standing, Store, StoreError, VoteOutcome,
+    AnswerOutcome, AnswerRow, Backend, CardRow, GradeOutcome, LearnerRow, NewAnswer, NewPost,
+    NewReview, NewRound, NewVote, Period, Round, RoundQuestion, RoundStatus, Standing, Store,
+    StoreError, VoteOutcome,
 };
 use tokio::sync::Barrier;
 
@@ -158,6 +159,9 @@ on_both_backends!(
     a_reason_after_the_vote_and_entries_wanted_instead,
     votes_racing_other_writes_are_all_recorded,
     quiz_reports_count_people_once_and_clear,
+    practice_grades_racing_are_recorded_once,
+    practice_cards_come_most_forgotten_first_and_reset_deletes_all,
+    practice_reminders_are_claimed_once_with_their_message,
 );
 
 // ---------------------------------------------------------------------------------
@@ -2043,4 +2047,232 @@ async fn quiz_reports_count_people_once_and_clear(db: Db) {
     assert!(store.reported_out("g1", 3).await.unwrap().is_empty());
     assert_eq!(store.quiz_reporters("g2", "api-012").await.unwrap(), 1);
     assert_eq!(store.clear_quiz_reports("g1", "api-012").await.unwrap(), 0);
+}
+
+// ---------------------------------------------------------------------------------
+// Practice
+// ---------------------------------------------------------------------------------
+
+const DAY: i64 = 86_400_000;
+
+/// A learned card of `entry` reviewed at `last` with `stability`, due at `due`.
+fn learned(entry: &str, stability: f64, last: i64, due: i64, reps: i64) -> CardRow {
+    CardRow {
+        entry: entry.to_string(),
+        topic: "docker".to_string(),
+        stability: Some(stability),
+        difficulty: Some(5.0),
+        due_at: Some(due),
+        last_review_at: Some(last),
+        reps,
+        lapses: 0,
+        step: -1,
+        added_at: T0 - 30 * DAY,
+    }
+}
+
+fn review_of(learner: &str, after: CardRow, grade: i64, at: i64) -> NewReview {
+    NewReview {
+        learner: learner.to_string(),
+        grade,
+        kind: if after.reps == 1 { "new" } else { "review" },
+        reviewed_at: at,
+        day: "2026-09-21".to_string(),
+        elapsed_ms: 0,
+        after,
+    }
+}
+
+async fn practice_grades_racing_are_recorded_once(db: Db) {
+    const CLICKS: usize = 8;
+    let one = db.connect().await;
+    let two = db.connect().await;
+    assert!(one.practice_add("ann", "docker-001", "docker", T0).await.unwrap());
+    let barrier = Arc::new(Barrier::new(CLICKS));
+    let mut tasks = Vec::new();
+    for click in 0..CLICKS {
+        let store = if click % 2 == 0 { one.clone() } else { two.clone() };
+        // The same showing (0 reviews before) graded by every click, with
+        // different grades: exactly one counts.
+        let after = learned("docker-001", 1.0 + click as f64, T0, T0 + DAY, 1);
+        let review = review_of("ann", after, 1 + (click % 4) as i64, T0 + click as i64);
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            (review.clone(), store.practice_grade(&review).await)
+        }));
+    }
+    let mut recorded = Vec::new();
+    for task in tasks {
+        let (review, outcome) = bounded("practice_grade task", task).await.expect("task");
+        match outcome.unwrap_or_else(|e| panic!("practice_grade failed: {e:?}")) {
+            GradeOutcome::Recorded => recorded.push(review),
+            GradeOutcome::AlreadyGraded => {}
+        }
+    }
+    assert_eq!(recorded.len(), 1, "one of {CLICKS} racing grades counts");
+    let card = one.practice_card("ann", "docker-001").await.unwrap().unwrap();
+    assert_eq!(card.added_at, T0, "when it was added stays");
+    let winner = CardRow {
+        added_at: T0,
+        ..recorded[0].after.clone()
+    };
+    assert_eq!(card, winner, "the card is the winner's state");
+    let (reviews, _) = two.practice_recall("ann", 0).await.unwrap();
+    assert_eq!(reviews, 0, "a first grade is not a review of a learned card");
+    assert_eq!(
+        two.practice_days("ann", 10).await.unwrap(),
+        vec!["2026-09-21".to_string()]
+    );
+    // The next showing (1 review before) can be graded, once.
+    let next = review_of(
+        "ann",
+        learned("docker-001", 9.0, T0 + DAY, T0 + 10 * DAY, 2),
+        3,
+        T0 + DAY,
+    );
+    assert_eq!(two.practice_grade(&next).await.unwrap(), GradeOutcome::Recorded);
+    assert_eq!(one.practice_grade(&next).await.unwrap(), GradeOutcome::AlreadyGraded);
+    assert_eq!(one.practice_recall("ann", 0).await.unwrap(), (1, 1));
+}
+
+async fn practice_cards_come_most_forgotten_first_and_reset_deletes_all(db: Db) {
+    let store = db.connect().await;
+    let now = T0 + 40 * DAY;
+    // Overdue by the same time, different stabilities: the least stable is
+    // the most forgotten. One due later today, one tomorrow.
+    let cards = [
+        learned("a", 30.0, T0, now - DAY, 3),
+        learned("b", 2.0, T0 + 20 * DAY, now - DAY, 3),
+        learned("c", 10.0, T0 + 10 * DAY, now - 2 * DAY, 3),
+        learned("d", 5.0, now - DAY, now + 3_600_000, 3),
+        learned("e", 5.0, now - DAY, now + DAY, 3),
+    ];
+    for (i, card) in cards.iter().enumerate() {
+        store
+            .practice_add("ann", &card.entry, "docker", T0)
+            .await
+            .unwrap();
+        // Bring the card to `reps - 1` grades, then grade it into `card`.
+        for rep in 1..card.reps {
+            let step = CardRow {
+                reps: rep,
+                ..card.clone()
+            };
+            let review = review_of("ann", step, 3, T0 + i as i64);
+            assert_eq!(
+                store.practice_grade(&review).await.unwrap(),
+                GradeOutcome::Recorded
+            );
+        }
+        let review = review_of("ann", card.clone(), 3, card.last_review_at.unwrap());
+        assert_eq!(
+            store.practice_grade(&review).await.unwrap(),
+            GradeOutcome::Recorded
+        );
+    }
+    store.practice_add("ann", "queued", "python", now).await.unwrap();
+    store.practice_add("bob", "a", "docker", now).await.unwrap();
+    let day_end = now + 2 * 3_600_000;
+    let mut order = Vec::new();
+    let mut seen = Vec::new();
+    while let Some(card) = store
+        .practice_next_review("ann", day_end, now, None)
+        .await
+        .unwrap()
+        .filter(|c| !seen.contains(&c.entry))
+    {
+        seen.push(card.entry.clone());
+        order.push(card.entry.clone());
+        // Move it past the day, as a grade would.
+        let moved = CardRow {
+            due_at: Some(now + 5 * DAY),
+            reps: card.reps + 1,
+            ..card
+        };
+        let review = review_of("ann", moved, 3, now);
+        assert_eq!(
+            store.practice_grade(&review).await.unwrap(),
+            GradeOutcome::Recorded
+        );
+    }
+    // (now - last) / stability: b 20/2, c 30/10, d 1/5 (due today), a 40/30.
+    assert_eq!(order, ["b", "c", "a", "d"]);
+    assert_eq!(
+        store
+            .practice_next_review("ann", day_end, now, Some("python"))
+            .await
+            .unwrap(),
+        None
+    );
+    let queued = store.practice_next_queued("ann", None).await.unwrap().unwrap();
+    assert_eq!(queued.entry, "queued");
+    assert_eq!(queued.reps, 0);
+    let counts = store
+        .practice_counts("ann", "2026-09-21", now, day_end)
+        .await
+        .unwrap();
+    assert_eq!(counts.queued, 1);
+    assert_eq!(counts.learned, 5);
+    assert_eq!(counts.review_due, 0, "all moved past the day");
+    assert_eq!(
+        store
+            .practice_due_between("ann", now + 5 * DAY, now + 6 * DAY)
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(store.practice_reset("ann").await.unwrap(), 6);
+    assert_eq!(store.practice_entries("ann").await.unwrap(), Vec::<String>::new());
+    assert_eq!(store.practice_days("ann", 10).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        store.practice_entries("bob").await.unwrap(),
+        vec!["a".to_string()],
+        "another learner's cards stay"
+    );
+}
+
+async fn practice_reminders_are_claimed_once_with_their_message(db: Db) {
+    let one = db.connect().await;
+    let two = db.connect().await;
+    let learner = LearnerRow {
+        learner: "discord/<@1>".to_string(),
+        quiz_cards: false,
+        zone: Some("Europe/Berlin".to_string()),
+        remind_at: Some("08:00".to_string()),
+        next_remind_at: Some(T0),
+        guild: "g".to_string(),
+        user: "<@1>".to_string(),
+    };
+    one.practice_set_learner(&learner, T0 - DAY).await.unwrap();
+    assert_eq!(one.practice_next_reminder().await.unwrap(), Some(T0));
+    assert!(one.practice_due_reminders(T0 - 1, 10).await.unwrap().is_empty());
+    assert_eq!(one.practice_due_reminders(T0, 10).await.unwrap(), vec![learner.clone()]);
+    let message = |id: &str| NewPost {
+        id: id.to_string(),
+        guild: "g".to_string(),
+        channel: "direct:<@1>".to_string(),
+        due_at: T0,
+        body: "{}".to_string(),
+    };
+    let (first, second) = ([message("r1")], [message("r2")]);
+    let (a, b) = tokio::join!(
+        one.practice_claim_reminder(&learner.learner, T0, T0 + DAY, &first, T0),
+        two.practice_claim_reminder(&learner.learner, T0, T0 + DAY, &second, T0),
+    );
+    assert!(a.unwrap() ^ b.unwrap(), "exactly one claims it");
+    let posts = one.lease_posts(T0, 60_000, 10).await.unwrap();
+    assert_eq!(posts.len(), 1, "one message: {posts:?}");
+    assert_eq!(posts[0].channel, "direct:<@1>");
+    assert_eq!(one.practice_next_reminder().await.unwrap(), Some(T0 + DAY));
+    // Turned off: nothing is due any more.
+    let off = LearnerRow {
+        remind_at: None,
+        next_remind_at: None,
+        ..learner
+    };
+    two.practice_set_learner(&off, T0).await.unwrap();
+    assert_eq!(one.practice_next_reminder().await.unwrap(), None);
+    assert!(one.practice_due_reminders(T0 + 2 * DAY, 10).await.unwrap().is_empty());
 }
