@@ -373,16 +373,11 @@ impl Deck<'_> {
     pub async fn stats(&self, now: Timestamp) -> Result<PracticeStats, PracticeError> {
         let (_, progress) = self.progress(now).await?;
         let key = self.learner.key();
-        let zone = self.zone().await?;
-        let day = Day::of(now, &zone);
-        let counts = self
-            .store
-            .practice_counts(key, &day.name(), millis(now), day.end_ms())
-            .await?;
+        let (learned, _) = self.store.practice_totals(key).await?;
         let since = millis(now - jiff::SignedDuration::from_hours(24 * 30));
         let (reviews, remembered) = self.store.practice_recall(key, since).await?;
         Ok(PracticeStats {
-            learned: counts.learned,
+            learned,
             due_today: progress.due_today,
             retention: (reviews > 0).then(|| remembered as f32 / reviews as f32),
             reviews_30d: reviews,

@@ -57,7 +57,7 @@ pub enum GradeOutcome {
     AlreadyGraded,
 }
 
-/// A learner's counts for one day, in their zone.
+/// A learner's counts for one day, in their zone (what `/practice` needs).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PracticeCounts {
     /// Cards in a same-day learning step, due by now.
@@ -68,10 +68,6 @@ pub struct PracticeCounts {
     pub reviews_today: i64,
     /// Cards seen for the first time today.
     pub new_today: i64,
-    /// Cards added (from `/ask` or a quiz) and not started yet.
-    pub queued: i64,
-    /// Cards graded at least once.
-    pub learned: i64,
 }
 
 /// A learner's settings.
@@ -292,7 +288,8 @@ impl Store {
     }
 
     /// The learner's counts for the day `day` (local date) that ends at
-    /// `day_end`, at `now`.
+    /// `day_end`, at `now`: each a range of an index, so the cost grows with
+    /// what is due, not with the size of the deck.
     pub async fn practice_counts(
         &self,
         learner: &str,
@@ -300,42 +297,42 @@ impl Store {
         now: i64,
         day_end: i64,
     ) -> Result<PracticeCounts, StoreError> {
-        let cards = sqlx::query(
+        let row = sqlx::query(
             "SELECT
-                 COALESCE(SUM(CASE WHEN reps > 0 AND step >= 0 AND due_at <= $2 THEN 1 ELSE 0 END), 0),
-                 COALESCE(SUM(CASE WHEN step = -1 AND due_at < $3 THEN 1 ELSE 0 END), 0),
-                 COALESCE(SUM(CASE WHEN reps = 0 THEN 1 ELSE 0 END), 0),
-                 COALESCE(SUM(CASE WHEN reps > 0 THEN 1 ELSE 0 END), 0)
-             FROM practice_cards WHERE learner = $1",
+                 (SELECT COUNT(*) FROM practice_cards
+                  WHERE learner = $1 AND step >= 0 AND reps > 0 AND due_at <= $2),
+                 (SELECT COUNT(*) FROM practice_cards
+                  WHERE learner = $1 AND step = -1 AND due_at < $3),
+                 (SELECT COUNT(*) FROM practice_reviews
+                  WHERE learner = $1 AND day = $4 AND kind = 'review'),
+                 (SELECT COUNT(*) FROM practice_reviews
+                  WHERE learner = $1 AND day = $4 AND kind = 'new')",
         )
         .bind(learner)
         .bind(now)
         .bind(day_end)
-        .fetch_one(self.pool())
-        .await?;
-        let reviews = sqlx::query(
-            "SELECT
-                 COALESCE(SUM(CASE WHEN kind = 'review' THEN 1 ELSE 0 END), 0),
-                 COALESCE(SUM(CASE WHEN kind = 'new' THEN 1 ELSE 0 END), 0)
-             FROM practice_reviews WHERE learner = $1 AND day = $2",
-        )
-        .bind(learner)
         .bind(day)
         .fetch_one(self.pool())
         .await?;
-        let int = |row: &AnyRow, i: usize| -> Result<i64, sqlx::Error> {
-            // SUM is NUMERIC on PostgreSQL, an integer on SQLite.
-            row.try_get::<i64, _>(i)
-                .or_else(|_| row.try_get::<f64, _>(i).map(|f| f as i64))
-        };
         Ok(PracticeCounts {
-            learning_due: int(&cards, 0)?,
-            review_due: int(&cards, 1)?,
-            queued: int(&cards, 2)?,
-            learned: int(&cards, 3)?,
-            reviews_today: int(&reviews, 0)?,
-            new_today: int(&reviews, 1)?,
+            learning_due: row.try_get(0)?,
+            review_due: row.try_get(1)?,
+            reviews_today: row.try_get(2)?,
+            new_today: row.try_get(3)?,
         })
+    }
+
+    /// How many cards the learner has started, and added but not started.
+    pub async fn practice_totals(&self, learner: &str) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query(
+            "SELECT
+                 (SELECT COUNT(*) FROM practice_cards WHERE learner = $1 AND reps > 0),
+                 (SELECT COUNT(*) FROM practice_cards WHERE learner = $1 AND reps = 0)",
+        )
+        .bind(learner)
+        .fetch_one(self.pool())
+        .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
     }
 
     /// Logs a grade and stores the card's new state, once: false
