@@ -10,6 +10,8 @@
 //! replies and `render::posts` renders the reminder.
 
 pub mod scheduler;
+#[cfg(test)]
+mod tests;
 mod time;
 
 use fsrs::MemoryState;
@@ -30,6 +32,8 @@ pub use time::{Day, next_reminder};
 
 /// How many practice days the streak looks back at most.
 const STREAK_DAYS: i64 = 3660;
+/// Cards of entries gone from the bank dropped while dealing one card, at most.
+const MAX_DROPPED: usize = 20;
 /// At most this many reminders are claimed per tick.
 const REMINDERS_PER_TICK: i64 = 100;
 
@@ -176,7 +180,31 @@ impl Deck<'_> {
     /// asked for and today's allowance is not used up, a card added from a
     /// quiz or `/ask`, then one of the bank's not seen yet. `topic` limits
     /// all of them.
+    ///
+    /// A card whose entry has left the bank is dropped on the way (its grades
+    /// stay in the log) and the next one dealt.
     pub async fn deal(
+        &self,
+        topic: Option<&str>,
+        new: bool,
+        now: Timestamp,
+    ) -> Result<Deal, PracticeError> {
+        for _ in 0..MAX_DROPPED {
+            let deal = self.deal_once(topic, new, now).await?;
+            match &deal {
+                Deal::Card(dealt) if self.bank.get(&dealt.entry).is_none() => {
+                    tracing::info!(entry = %dealt.entry, "a practice card left the bank: dropped");
+                    self.store
+                        .practice_drop(self.learner.key(), &dealt.entry)
+                        .await?;
+                }
+                _ => return Ok(deal),
+            }
+        }
+        self.deal_once(topic, new, now).await
+    }
+
+    async fn deal_once(
         &self,
         topic: Option<&str>,
         new: bool,

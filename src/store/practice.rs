@@ -235,6 +235,17 @@ impl Store {
         Ok(row.as_ref().map(card_from).transpose()?)
     }
 
+    /// Drops one card of a learner (its entry left the bank); its grades stay
+    /// in the log.
+    pub async fn practice_drop(&self, learner: &str, entry: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM practice_cards WHERE learner = $1 AND entry = $2")
+            .bind(learner)
+            .bind(entry)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// The entries a learner has cards for, started or not.
     pub async fn practice_entries(&self, learner: &str) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT entry FROM practice_cards WHERE learner = $1")
