@@ -57,8 +57,13 @@ pub enum PostKind {
         reason: SkipReason,
     },
     /// A learner's daily practice reminder, due at `due` (Unix ms): a direct
-    /// message saying how many cards are due, if any still are at delivery.
-    PracticeReminder { learner: String, due: i64 },
+    /// message saying how many cards were due then, and the streak.
+    PracticeReminder {
+        learner: String,
+        due: i64,
+        cards: i64,
+        streak: u32,
+    },
 }
 
 /// Why a scheduled run did not post its round.
@@ -107,7 +112,7 @@ impl PostKind {
                 ..
             } => format!("reminder:{schedule}:{starts_at}"),
             PostKind::Skipped { schedule, due, .. } => format!("skipped:{schedule}:{due}"),
-            PostKind::PracticeReminder { learner, due } => {
+            PostKind::PracticeReminder { learner, due, .. } => {
                 format!("practice-reminder:{learner}:{due}")
             }
         }

@@ -121,9 +121,10 @@ pub enum Data {
         queued: bool,
         progress: PracticeProgress,
     },
-    /// The daily practice reminder, a direct message.
+    /// The daily practice reminder, a direct message: cards due, streak.
     PracticeReminder {
-        progress: PracticeProgress,
+        cards: i64,
+        streak: u32,
     },
     /// The answer of a practice card, with the grade buttons.
     PracticeAnswer {

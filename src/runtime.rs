@@ -82,7 +82,13 @@ impl Bot {
         let now = self.now();
         crate::quiz::tick(self.store(), now).await?;
         crate::schedule::tick(self.store(), &self.library(), now, self.grace()).await?;
-        crate::practice::remind(self.store(), now).await?;
+        let library = self.library();
+        match crate::practice::remind(self.store(), &library.bank, self.practice_rules(), now).await
+        {
+            Ok(_) => {}
+            Err(crate::practice::PracticeError::Store(e)) => return Err(e),
+            Err(e) => tracing::error!("practice reminders: {e}"),
+        }
         Ok(())
     }
 

@@ -151,7 +151,7 @@ fn the_reminder_comes_once_a_day_at_eight_local_across_the_dst_change() {
         let at = timestamp(&reminder["at"]).to_zoned_datetime(berlin.clone());
         assert_eq!((at.hour(), at.minute()), (8, 0), "{at}");
         assert!(days.insert(at.date()), "twice on {}", at.date());
-        assert_eq!(reminder["data"]["progress"]["due_today"], 1);
+        assert_eq!(reminder["data"]["cards"], 1);
     }
     assert_eq!(reminders[0]["at"], "2026-10-21T06:00:00Z");
     assert!(

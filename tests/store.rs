@@ -2257,8 +2257,8 @@ async fn practice_reminders_are_claimed_once_with_their_message(db: Db) {
     };
     let (first, second) = ([message("r1")], [message("r2")]);
     let (a, b) = tokio::join!(
-        one.practice_claim_reminder(&learner.learner, T0, T0 + DAY, &first, T0),
-        two.practice_claim_reminder(&learner.learner, T0, T0 + DAY, &second, T0),
+        one.practice_claim_reminder(&learner.learner, T0, Some(T0 + DAY), &first, T0),
+        two.practice_claim_reminder(&learner.learner, T0, Some(T0 + DAY), &second, T0),
     );
     assert!(a.unwrap() ^ b.unwrap(), "exactly one claims it");
     let posts = one.lease_posts(T0, 60_000, 10).await.unwrap();

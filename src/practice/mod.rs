@@ -553,10 +553,15 @@ pub async fn quiz_missed(
 }
 
 /// Sends the reminders due by `now`: each learner's is moved to the same
-/// time the next day, and a direct message is written to the outbox in the
-/// same transaction, when cards are due. One process wins each reminder.
-/// Returns how many messages were written.
-pub async fn remind(store: &Store, now: Timestamp) -> Result<usize, StoreError> {
+/// time the next day and, when cards are due (under `rules`), a direct message
+/// saying how many is written to the outbox in the same transaction. One
+/// process wins each reminder. Returns how many messages were written.
+pub async fn remind(
+    store: &Store,
+    bank: &Bank,
+    rules: PracticeSettings,
+    now: Timestamp,
+) -> Result<usize, PracticeError> {
     let mut sent = 0;
     for row in store
         .practice_due_reminders(millis(now), REMINDERS_PER_TICK)
@@ -566,26 +571,41 @@ pub async fn remind(store: &Store, now: Timestamp) -> Result<usize, StoreError> 
             continue;
         };
         let settings = settings_of(Some(&row));
-        let Some(at) = settings.remind_at else {
-            continue;
-        };
         // Once a day: the next one is after the day of this one, even when
-        // the process was away for several.
-        let next = next_reminder(at, &settings.zone, now.max(from_millis(due)));
-        let post = PostKind::PracticeReminder {
-            learner: row.learner.clone(),
-            due,
-        }
-        .to_post(
-            &row.guild,
-            &crate::platform::direct_channel(&row.user),
-            due,
-        );
+        // the process was away for several. A reminder without a readable
+        // time is turned off.
+        let next = settings
+            .remind_at
+            .map(|at| millis(next_reminder(at, &settings.zone, now.max(from_millis(due)))));
+        let learner = Learner(row.learner.clone());
+        let deck = Deck {
+            store,
+            bank,
+            rules,
+            learner: &learner,
+        };
+        let (_, progress) = deck.progress(from_millis(due)).await?;
+        let posts: Vec<_> = (progress.due_today > 0 && next.is_some())
+            .then(|| {
+                PostKind::PracticeReminder {
+                    learner: row.learner.clone(),
+                    due,
+                    cards: progress.due_today,
+                    streak: progress.streak,
+                }
+                .to_post(
+                    &row.guild,
+                    &crate::platform::direct_channel(&row.user),
+                    due,
+                )
+            })
+            .into_iter()
+            .collect();
         if store
-            .practice_claim_reminder(&row.learner, due, millis(next), &[post], millis(now))
+            .practice_claim_reminder(&row.learner, due, next, &posts, millis(now))
             .await?
         {
-            sent += 1;
+            sent += posts.len();
         }
     }
     Ok(sent)
@@ -594,22 +614,4 @@ pub async fn remind(store: &Store, now: Timestamp) -> Result<usize, StoreError> 
 /// When the next reminder is due, if any.
 pub async fn next_reminder_due(store: &Store) -> Result<Option<Timestamp>, StoreError> {
     Ok(store.practice_next_reminder().await?.map(from_millis))
-}
-
-/// Today's progress of the learner `key` (for a reminder at delivery).
-pub async fn progress_of_key(
-    store: &Store,
-    bank: &Bank,
-    rules: PracticeSettings,
-    key: &str,
-    now: Timestamp,
-) -> Result<Progress, PracticeError> {
-    let learner = Learner(key.to_string());
-    let deck = Deck {
-        store,
-        bank,
-        rules,
-        learner: &learner,
-    };
-    Ok(deck.progress(now).await?.1)
 }

@@ -156,23 +156,8 @@ pub async fn render_post(
                 role,
             })
         }
-        PostKind::PracticeReminder { learner, due } => {
-            let progress = crate::practice::progress_of_key(
-                store,
-                &library.bank,
-                crate::config::PracticeSettings::default(),
-                &learner,
-                from_millis(due),
-            )
-            .await
-            .map_err(|e| match e {
-                crate::practice::PracticeError::Store(e) => RenderError::Store(e),
-                other => RenderError::Gone(other.to_string()),
-            })?;
-            if progress.due_today == 0 {
-                return Ok(None);
-            }
-            super::practice::reminder(&progress, platform)
+        PostKind::PracticeReminder { cards, streak, .. } => {
+            super::practice::reminder(cards, streak, platform)
         }
         PostKind::Skipped {
             schedule,

@@ -219,11 +219,11 @@ pub fn stats_lines(stats: &PracticeStats) -> String {
 }
 
 /// The daily reminder: how many cards are due, and how to start.
-pub fn reminder(progress: &Progress, platform: Platform) -> Reply {
+pub fn reminder(cards: i64, streak: u32, platform: Platform) -> Reply {
     Reply::private(format!(
         "Practice time: {} due today{}. {} starts.",
-        plural(progress.due_today, "card"),
-        match progress.streak {
+        plural(cards, "card"),
+        match streak {
             0 => String::new(),
             n => format!(" (streak {})", plural(i64::from(n), "day")),
         },
@@ -236,9 +236,7 @@ pub fn reminder(progress: &Progress, platform: Platform) -> Reply {
         }
         .choice("Start"),
     )
-    .with_data(Data::PracticeReminder {
-        progress: progress_data(progress),
-    })
+    .with_data(Data::PracticeReminder { cards, streak })
 }
 
 /// A practice error as a short message; store failures are logged.

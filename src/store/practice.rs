@@ -516,14 +516,15 @@ impl Store {
         Ok(row.try_get::<Option<i64>, _>(0)?)
     }
 
-    /// Moves a learner's reminder from `due` to `next` and writes `posts`
-    /// (the direct message, if cards are due) in the same transaction; false
+    /// Moves a learner's reminder from `due` to `next` (`None`: off) and
+    /// writes `posts` (the direct message, if cards are due) in the same
+    /// transaction; false
     /// when another process claimed it first or the reminder was changed.
     pub async fn practice_claim_reminder(
         &self,
         learner: &str,
         due: i64,
-        next: i64,
+        next: Option<i64>,
         posts: &[NewPost],
         now: i64,
     ) -> Result<bool, StoreError> {
