@@ -27,6 +27,8 @@
 //!    [`schedule`] (daily rounds on a schedule, each run claimed once),
 //!    [`practice`] (personal spaced repetition with FSRS: the next card, grades,
 //!    daily caps, streaks, reminders),
+//!    [`intake`] (each platform request handled once: the replay guard both
+//!    adapters use),
 //!    [`leaderboard`] (periods, standings, a person's stats from the answer
 //!    log), [`outbox`] (the posts the bot makes by itself, as durable
 //!    intents), [`unanswered`] (what the bank could not answer, grouped by
@@ -61,6 +63,7 @@ pub mod discord;
 mod files;
 pub mod health;
 pub mod http;
+pub mod intake;
 pub mod leaderboard;
 pub mod library;
 pub mod listen;

@@ -35,6 +35,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "domain services",
         &[
+            "intake",
             "leaderboard",
             "meaning",
             "outbox",

@@ -7,9 +7,8 @@
 //! handled command, button and form ids are also kept in the store, so those
 //! are refused after a restart too. While the bot stops, requests get 503.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -20,9 +19,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serenity::all::{CreateInteractionResponse, Interaction};
 use serenity::interactions_endpoint::Verifier;
-use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
+use crate::intake::Recent;
 use crate::runtime::Shutdown;
 
 use super::handler::{Ack, Adapter, Handled};
@@ -44,28 +43,8 @@ pub enum EndpointError {
 struct Endpoint {
     adapter: Arc<Adapter>,
     verifier: Verifier,
-    /// Requests taken (digest of timestamp and body) → until when they could
-    /// be replayed (their timestamp + [`WINDOW`], Unix seconds).
-    taken: Mutex<HashMap<[u8; 32], i64>>,
-}
-
-impl Endpoint {
-    /// True the first time the signed `timestamp` and `body` come; false for
-    /// a replay. Entries past their window are swept as the map grows.
-    fn first_time(&self, timestamp: i64, body: &[u8], now: i64) -> bool {
-        let digest: [u8; 32] = Sha256::new()
-            .chain_update(timestamp.to_be_bytes())
-            .chain_update(body)
-            .finalize()
-            .into();
-        let mut taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
-        if taken.len() >= 4096 && taken.len().is_power_of_two() {
-            taken.retain(|_, until| *until >= now);
-        }
-        taken
-            .insert(digest, timestamp + WINDOW.as_secs() as i64)
-            .is_none()
-    }
+    /// Signed requests taken, until their timestamp goes stale.
+    taken: Recent,
 }
 
 /// A verifier for `public_key` (hex), or why it is not a key.
@@ -98,7 +77,7 @@ pub async fn bind(
     let state = Arc::new(Endpoint {
         adapter,
         verifier,
-        taken: Mutex::default(),
+        taken: Recent::default(),
     });
     let app = Router::new()
         .route("/", post(interaction))
@@ -141,7 +120,7 @@ async fn interaction(
     let Some(signed_at) = signed_at else {
         return unauthorized("stale request timestamp");
     };
-    if !endpoint.first_time(signed_at, &body, now) {
+    if !endpoint.taken.first_time(signed_at, &body, WINDOW, now) {
         return unauthorized("interaction already handled");
     }
     let interaction: Interaction = match serde_json::from_slice(&body) {

@@ -25,6 +25,7 @@ use super::retry::retry;
 use super::translate;
 use crate::bot::{Bot, Context};
 use crate::commands::{self, Command, ParseError};
+use crate::intake::{self, Seen};
 use crate::posted::{Change, Editor, Posted, PostedQuestions};
 use crate::reply::{Data, Reply};
 
@@ -34,9 +35,6 @@ pub const DEFER_AFTER: Duration = Duration::from_millis(1500);
 const SUGGESTIONS: usize = 25;
 /// Choice names and values are at most 100 characters.
 const CHOICE_TEXT: usize = 100;
-/// How long a handled interaction id is kept: past Discord's 5-minute
-/// signature window (and a gateway resume) with room to spare.
-const REMEMBER_FOR: Duration = Duration::from_secs(15 * 60);
 /// The longest the replay check may hold an interaction up.
 const REPLAY_CHECK_WITHIN: Duration = Duration::from_millis(500);
 /// Interactions handled at once at most (a gate that stopping closes).
@@ -133,26 +131,19 @@ impl Adapter {
         Handled::Done
     }
 
-    /// Claims `id` in the store; false when it was claimed before. A store
-    /// that does not answer lets the interaction through (logged): the quiz
-    /// commands that could do harm fail on the same outage anyway.
+    /// Claims `id` through the intake guard; false when it was claimed
+    /// before. A store that does not answer lets the interaction through
+    /// (logged): the quiz commands that could do harm fail on the same outage
+    /// anyway. Bounded: Discord's 3 seconds start before the reply is deferred.
     async fn first_time(&self, id: InteractionId) -> bool {
-        // The wall clock, as the store's sweep uses.
         let now = jiff::Timestamp::now().as_millisecond();
-        let until = now + REMEMBER_FOR.as_millis() as i64;
-        let key = format!("discord:{id}");
-        let claim = self.bot.store().claim_request(&key, now, until);
-        // Bounded: Discord's 3 seconds start before the reply is deferred.
-        match tokio::time::timeout(REPLAY_CHECK_WITHIN, claim).await {
-            Ok(Ok(first)) => first,
-            Ok(Err(e)) => {
-                tracing::warn!("discord: cannot check interaction {id} for replays: {e}");
-                true
-            }
-            Err(_) => {
-                tracing::warn!(
-                    "discord: the replay check of interaction {id} took over {REPLAY_CHECK_WITHIN:?}; handled anyway"
-                );
+        match intake::claim(self.bot.store(), &format!("discord:{id}"), now, REPLAY_CHECK_WITHIN)
+            .await
+        {
+            Seen::First => true,
+            Seen::Again => false,
+            Seen::Unknown(why) => {
+                tracing::warn!("discord: {why}; handled anyway");
                 true
             }
         }

@@ -23,12 +23,10 @@ use crate::bot::{Bot, Context};
 use crate::commands::leaderboard::Span;
 use crate::commands::spec::Access;
 use crate::commands::{self, Command, ParseError};
+use crate::intake::{self, Seen};
 use crate::posted::{Change, Editor, Posted, PostedQuestions};
 use crate::reply::{Data, Reply};
 
-/// How long a handled request id is kept: past Slack's retries and its
-/// 5-minute signature window, with room to spare.
-const REMEMBER_FOR: Duration = Duration::from_secs(15 * 60);
 /// The longest the replay check may hold a request up.
 const REPLAY_CHECK_WITHIN: Duration = Duration::from_millis(500);
 /// How long a moderator check is trusted.
@@ -326,20 +324,15 @@ impl Adapter {
         }
     }
 
-    /// Claims `key` in the store; false when it was claimed before. A store
-    /// that does not answer lets the input through (logged).
+    /// Claims `key` through the intake guard; false when it was claimed
+    /// before. A store that does not answer lets the input through (logged).
     async fn first_time(&self, key: &str) -> bool {
         let now = jiff::Timestamp::now().as_millisecond();
-        let until = now + REMEMBER_FOR.as_millis() as i64;
-        let claim = self.bot.store().claim_request(key, now, until);
-        match tokio::time::timeout(REPLAY_CHECK_WITHIN, claim).await {
-            Ok(Ok(first)) => first,
-            Ok(Err(e)) => {
-                tracing::warn!("slack: cannot check {key} for replays: {e}");
-                true
-            }
-            Err(_) => {
-                tracing::warn!("slack: the replay check of {key} was slow; handled anyway");
+        match intake::claim(self.bot.store(), key, now, REPLAY_CHECK_WITHIN).await {
+            Seen::First => true,
+            Seen::Again => false,
+            Seen::Unknown(why) => {
+                tracing::warn!("slack: {why}; handled anyway");
                 true
             }
         }

@@ -20,12 +20,11 @@ use slack_morphism::prelude::*;
 use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
 
 use super::handler::{Adapter, Incoming};
+use crate::intake::{self, Seen};
 use crate::runtime::Shutdown;
 
 /// How far a request's timestamp may be from now, either way.
 pub const WINDOW: Duration = Duration::from_secs(300);
-/// A request's signature is remembered this long: past the window, both ways.
-const REMEMBER_FOR: Duration = Duration::from_secs(15 * 60);
 /// The longest the replay check may take.
 const REPLAY_CHECK_WITHIN: Duration = Duration::from_millis(1000);
 
@@ -97,22 +96,17 @@ async fn verified(
     {
         return Err(unauthorized("invalid request signature"));
     }
-    // A replay carries the same signature: claim it before anything happens.
-    let now_ms = now * 1000;
+    // A replay carries the same signature: claim it before anything happens;
+    // unchecked, it is refused with "try again" (Slack retries).
     let key = format!("slack:signature:{signature}");
-    let claim = endpoint.adapter.bot().store().claim_request(
-        &key,
-        now_ms,
-        now_ms + REMEMBER_FOR.as_millis() as i64,
-    );
-    match tokio::time::timeout(REPLAY_CHECK_WITHIN, claim).await {
-        Ok(Ok(true)) => Ok(text.to_string()),
-        Ok(Ok(false)) => Err(unauthorized("request already handled")),
-        Ok(Err(e)) => {
-            tracing::warn!("slack endpoint: cannot check a request for replays: {e}");
+    let store = endpoint.adapter.bot().store();
+    match intake::claim(store, &key, now * 1000, REPLAY_CHECK_WITHIN).await {
+        Seen::First => Ok(text.to_string()),
+        Seen::Again => Err(unauthorized("request already handled")),
+        Seen::Unknown(why) => {
+            tracing::warn!("slack endpoint: {why}");
             Err((StatusCode::SERVICE_UNAVAILABLE, "try again").into_response())
         }
-        Err(_) => Err((StatusCode::SERVICE_UNAVAILABLE, "try again").into_response()),
     }
 }
 
