@@ -54,8 +54,9 @@ fn ask_answers_with_related_questions_and_next_moves_on() {
 
 #[test]
 fn plain_text_is_asked_and_topic_option_filters() {
-    let replies =
-        shell("what is a dockerfile\n/ask logging topic:python\n/ask logging topic:cooking\n");
+    let replies = shell(
+        "what is a docker volume\n/ask logging in python topic:python\n/ask logging topic:cooking\n",
+    );
     assert_eq!(replies[0]["data"]["kind"], "answer");
     assert_eq!(replies[0]["data"]["card"]["topic"], "docker");
     assert_eq!(replies[1]["data"]["card"]["topic"], "python");

@@ -12,6 +12,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
 use super::analyzer::{ANALYZER, RAW_ANALYZER, analyzer};
+use super::asks::{Asks, asks};
 use super::build::{Built, Location, build, build_in_ram, register_analyzers};
 use super::confidence::{Confidence, Evidence};
 use super::query::{QueryPlan, Weights};
@@ -107,6 +108,8 @@ pub struct Searcher {
     semantic: Option<Semantic>,
     /// Autocomplete's index of the same bank.
     suggestions: Suggestions,
+    /// What each entry's question asks for, by bank row.
+    asks: Vec<Asks>,
 }
 
 impl Searcher {
@@ -162,6 +165,7 @@ impl Searcher {
             weights: Weights::default(),
             semantic: None,
             suggestions: Suggestions::new(bank),
+            asks: bank.questions().iter().map(|q| asks(&q.question)).collect(),
         })
     }
 
@@ -234,13 +238,13 @@ impl Searcher {
             rescore::rank(&searcher, &self.fields, &plan, candidates)?
         };
         let Some(semantic) = semantic else {
-            return self.lexical_hits(&searcher, ranked, options, plan.unknown_share());
+            return self.lexical_hits(&searcher, ranked, options, &plan, text);
         };
         let similarities = match semantic.similarities(text) {
             Ok(similarities) => similarities,
             Err(e) => {
                 tracing::warn!("matching by meaning failed, matching words only: {e}");
-                return self.lexical_hits(&searcher, ranked, options, plan.unknown_share());
+                return self.lexical_hits(&searcher, ranked, options, &plan, text);
             }
         };
         let rows = rows_of(
@@ -248,7 +252,7 @@ impl Searcher {
             &self.fields,
             &ranked[..ranked.len().min(rescore::DEPTH)],
         )?;
-        let lexical: Vec<(usize, f32)> = rows.iter().map(|&(row, score, _)| (row, score)).collect();
+        let lexical: Vec<(usize, f32)> = rows.iter().map(|&(row, s)| (row, s.score)).collect();
         let keep = |row: usize| {
             options
                 .topic
@@ -270,16 +274,21 @@ impl Searcher {
             });
         }
         let confidence = fused.first().map(|best| {
-            let coverage = rows
+            let words = rows
                 .iter()
-                .find(|(row, _, _)| *row == best.row)
-                .map_or(0.0, |(_, _, coverage)| *coverage);
+                .find(|(row, _)| *row == best.row)
+                .map(|(_, s)| s);
             Confidence::of(Evidence {
-                coverage,
+                coverage: words.map_or(0.0, |s| s.coverage),
                 unknown: plan.unknown_share(),
                 phrasing: Some(best.signals.phrasing),
                 entry: Some(best.signals.entry),
                 gap: best.score - fused.get(1).map_or(0.0, |second| second.score),
+                phrased: words.map_or(0.0, |s| s.phrased),
+                question_covered: words.map_or(0.0, |s| s.question_covered),
+                words: plan.concepts.len(),
+                asks: asks(text),
+                hit_asks: self.asks_of(best.row),
             })
         });
         let hits = fused
@@ -300,13 +309,19 @@ impl Searcher {
         })
     }
 
+    /// What the question of the entry at bank `row` asks for.
+    fn asks_of(&self, row: usize) -> Asks {
+        self.asks.get(row).copied().unwrap_or(Asks::Other)
+    }
+
     /// Hits by words alone.
     fn lexical_hits(
         &self,
         searcher: &tantivy::Searcher,
         ranked: Vec<rescore::Scored>,
         options: &SearchOptions,
-        unknown: f32,
+        plan: &QueryPlan,
+        text: &str,
     ) -> Result<Found, SearchError> {
         if ranked.is_empty() {
             return Ok(Found {
@@ -316,11 +331,14 @@ impl Searcher {
                 normalised: None,
             });
         }
+        let best_row = rows_of(searcher, &self.fields, &ranked[..1])?
+            .first()
+            .map(|&(row, _)| row);
         let confidence = ranked.first().map(|best| {
             let second = ranked.get(1).map_or(0.0, |s| s.score);
             Confidence::of(Evidence {
                 coverage: best.coverage,
-                unknown,
+                unknown: plan.unknown_share(),
                 phrasing: None,
                 entry: None,
                 gap: if best.score > 0.0 {
@@ -328,6 +346,11 @@ impl Searcher {
                 } else {
                     0.0
                 },
+                phrased: best.phrased,
+                question_covered: best.question_covered,
+                words: plan.concepts.len(),
+                asks: asks(text),
+                hit_asks: best_row.map_or(Asks::Other, |row| self.asks_of(row)),
             })
         });
         let mut hits = Vec::new();
@@ -353,12 +376,12 @@ impl Searcher {
 const NO_WORD_MATCHES: &str = "no question uses those words: try other words, or /topics";
 const NO_MEANING_MATCHES: &str = "no question is close enough: try other words, or /topics";
 
-/// The bank rows of scored documents, with their scores and coverages.
+/// The bank rows of scored documents, with how they were scored.
 fn rows_of(
     searcher: &tantivy::Searcher,
     fields: &Fields,
     scored: &[rescore::Scored],
-) -> tantivy::Result<Vec<(usize, f32, f32)>> {
+) -> tantivy::Result<Vec<(usize, rescore::Scored)>> {
     let name = searcher.schema().get_field_name(fields.row).to_string();
     let mut columns = std::collections::HashMap::new();
     let mut rows = Vec::with_capacity(scored.len());
@@ -371,7 +394,7 @@ fn rows_of(
             }
         };
         if let Some(row) = column.first(s.address.doc_id) {
-            rows.push((row as usize, s.score, s.coverage));
+            rows.push((row as usize, *s));
         }
     }
     Ok(rows)

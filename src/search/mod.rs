@@ -11,6 +11,7 @@
 //! can join.
 
 pub use crate::analyzer;
+mod asks;
 mod build;
 mod confidence;
 pub mod forms;
@@ -24,6 +25,7 @@ pub mod vocabulary;
 
 use std::path::PathBuf;
 
+pub use asks::{Asks, asks};
 pub use build::{Built, build as build_index};
 pub use confidence::{Confidence, DEFAULT_MIN_CONFIDENCE, Evidence};
 pub use fusion::Signals;

@@ -35,6 +35,11 @@ pub(crate) struct Scored {
     /// The weighted share of the query's words the entry has (words the bank
     /// lacks count as missing), 0 for candidates that were not rescored.
     pub coverage: f32,
+    /// The same share counting only the entry's question and aliases: words found
+    /// in its answer, tags or topic alone count as missing.
+    pub phrased: f32,
+    /// The share of the entry's question words that the query has (0..1).
+    pub question_covered: f32,
 }
 
 /// Ranks lexical `candidates` (score, address; best first): the first [`DEPTH`]
@@ -56,6 +61,8 @@ pub(crate) fn rank(
         address,
         score: floor * score / top_lexical,
         coverage: 0.0,
+        phrased: 0.0,
+        question_covered: 0.0,
     }));
     Ok(ranked)
 }
@@ -83,6 +90,7 @@ fn rescore(
         let ids: Vec<DocId> = docs.iter().map(|(doc, _)| *doc).collect();
         let mut covered = vec![0.0f32; ids.len()];
         let mut in_question = vec![0u32; ids.len()];
+        let mut phrased = vec![0.0f32; ids.len()];
         let mut lookup = Lookup {
             segment,
             docs: &ids,
@@ -91,6 +99,7 @@ fn rescore(
         for concept in plan.concepts.iter().filter(|c| c.weight > 0.0) {
             let mut credit = vec![0.0f32; ids.len()];
             let mut question_hit = vec![false; ids.len()];
+            let mut phrasing_credit = vec![0.0f32; ids.len()];
             for variant in &concept.variants {
                 let places = [
                     (fields.question, 1.0),
@@ -105,6 +114,9 @@ fn rescore(
                         if hit {
                             credit[i] = credit[i].max(field_credit * variant.kind.factor());
                             question_hit[i] |= field == fields.question;
+                            if field == fields.question || field == fields.aliases {
+                                phrasing_credit[i] = phrasing_credit[i].max(variant.kind.factor());
+                            }
                         }
                     }
                 }
@@ -112,6 +124,7 @@ fn rescore(
             for i in 0..ids.len() {
                 covered[i] += concept.weight * credit[i];
                 in_question[i] += u32::from(question_hit[i]);
+                phrased[i] += concept.weight * phrasing_credit[i];
             }
         }
         let norms = segment.get_fieldnorms_reader(fields.question)?;
@@ -122,14 +135,19 @@ fn rescore(
             let score = lexical
                 * coverage.powi(COVERAGE_POWER)
                 * (1.0 - QUESTION_SHARE + QUESTION_SHARE * question_covered);
+            let share = |weight: f32| {
+                if with_unknown > 0.0 {
+                    weight / with_unknown
+                } else {
+                    0.0
+                }
+            };
             out.push(Scored {
                 address: DocAddress::new(segment_ord, doc),
                 score,
-                coverage: if with_unknown > 0.0 {
-                    covered[i] / with_unknown
-                } else {
-                    0.0
-                },
+                coverage: share(covered[i]),
+                phrased: share(phrased[i]),
+                question_covered,
             });
         }
     }
