@@ -183,7 +183,10 @@ impl Deck<'_> {
         let key = self.learner.key();
         let (day, progress) = self.progress(now).await?;
         let now_ms = millis(now);
-        let mut card = self.store.practice_next_learning(key, now_ms, topic).await?;
+        let mut card = self
+            .store
+            .practice_next_learning(key, now_ms, topic)
+            .await?;
         if card.is_none() && progress.reviews_left > 0 {
             card = self
                 .store
@@ -548,11 +551,7 @@ pub async fn remind(store: &Store, now: Timestamp) -> Result<usize, StoreError> 
             learner: row.learner.clone(),
             due,
         }
-        .to_post(
-            &row.guild,
-            &crate::platform::direct_channel(&row.user),
-            due,
-        );
+        .to_post(&row.guild, &crate::platform::direct_channel(&row.user), due);
         if store
             .practice_claim_reminder(&row.learner, due, millis(next), &[post], millis(now))
             .await?
