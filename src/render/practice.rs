@@ -35,13 +35,17 @@ fn progress_line(progress: &Progress) -> String {
 /// A dealt card, answer hidden, with "Show answer".
 pub fn card(question: &Question, dealt: &Dealt, platform: Platform) -> Reply {
     let label = if dealt.new { "new card · " } else { "" };
+    // Discord has no text commands: its button is the way.
+    let reveal = match platform.types_text_commands() {
+        true => platform.command("reveal"),
+        false => "**Show answer**".to_string(),
+    };
     Reply::private(format!(
-        "**{}**\n_{label}{} · {} · {}_\n\nThink it through (or type your answer), then {} shows the answer.\n_{}_",
+        "**{}**\n_{label}{} · {} · {}_\n\nThink it through (or type your answer), then {reveal} shows the answer.\n_{}_",
         question.question,
         question.topic,
         question.difficulty,
         question.id,
-        platform.command("reveal"),
         progress_line(&dealt.progress)
     ))
     .with_choice(
@@ -66,10 +70,13 @@ pub fn answer(question: &Question, reps: i64, platform: Platform) -> Reply {
     if let Some(line) = &continued {
         text.push_str(&format!("\n\n{line}"));
     }
-    text.push_str(&format!(
-        "\n\nHow well did you know it? ({} again|hard|good|easy)",
-        platform.command("grade")
-    ));
+    text.push_str("\n\nHow well did you know it?");
+    if platform.types_text_commands() {
+        text.push_str(&format!(
+            " ({} again|hard|good|easy)",
+            platform.command("grade")
+        ));
+    }
     let mut reply = Reply::private(text);
     for grade in Grade::ALL {
         let label = match grade {
@@ -104,7 +111,10 @@ pub fn graded(entry: &str, grade: Grade, graded: &Graded, zone: &TimeZone) -> Re
         Graded::Recorded { due, same_day } => {
             let when = match same_day {
                 true => "later today, within the session".to_string(),
-                false => format!("on {}", due.to_zoned_datetime(zone.clone()).strftime("%a %-d %b")),
+                false => format!(
+                    "on {}",
+                    due.to_zoned_datetime(zone.clone()).strftime("%a %-d %b")
+                ),
             };
             Reply::private(format!("{}: back {when}.", capitalised(grade.name()))).with_data(
                 Data::PracticeGraded {
