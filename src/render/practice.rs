@@ -223,6 +223,38 @@ pub fn stats_lines(stats: &PracticeStats) -> String {
     )
 }
 
+/// A person's practice at a glance, for a home screen (Slack's App Home):
+/// cards due today, streak, cards learned, and a Start button that answers
+/// like `/practice`.
+pub fn home(stats: &PracticeStats, platform: Platform) -> Reply {
+    let mut text = format!(
+        "**Your practice**\n{} due today · streak {} · {} learned",
+        plural(stats.due_today, "card"),
+        plural(i64::from(stats.streak), "day"),
+        plural(stats.learned, "card")
+    );
+    if let Some(share) = stats.retention {
+        text.push_str(&format!(" · {:.0}% remembered over 30 days", share * 100.0));
+    }
+    text.push_str(&format!(
+        "\nStart deals your next card, privately ({} works too).",
+        platform.command("practice")
+    ));
+    Reply::private(text)
+        .with_choice(
+            ButtonId::PracticeNext {
+                new: false,
+                topic: None,
+            }
+            .choice("Start"),
+        )
+        .with_data(Data::PracticeHome {
+            due_today: stats.due_today,
+            streak: stats.streak,
+            learned: stats.learned,
+        })
+}
+
 /// The daily reminder: how many cards are due, and how to start.
 pub fn reminder(progress: &Progress, platform: Platform) -> Reply {
     Reply::private(format!(
