@@ -36,8 +36,8 @@ pub enum Scope {
 /// `channel_types: []` and `autocomplete: false` on a subcommand), which Discord's OpenAPI
 /// document does not describe for that option type; left out, they mean the
 /// same (tests/common/discord_spec.rs checks the body). Installs and contexts
-/// apply to global commands only (Discord ignores them on a guild's), so a
-/// development guild's registration leaves them out.
+/// are for global commands only, as Discord documents them, so a development
+/// guild's registration leaves them out.
 pub fn registration_body(topics: &[String], scope: Scope) -> serde_json::Value {
     let mut body = serde_json::to_value(definitions(topics)).unwrap_or_default();
     prune(&mut body);

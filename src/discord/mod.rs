@@ -13,9 +13,11 @@
 //! endpoint process): globally, or to one guild for development, from the
 //! command table. Globally the app can be installed to a server and to a
 //! person: `/practice`, `/ask` and the other personal or reference commands
-//! then work in direct messages and in servers that never added the bot (their
-//! interactions come without a member, see [`translate::context`]). Posts the bot makes by itself come from the outbox through
-//! [`DiscordSink`], driven by the core's one loop, [`Bot::run`].
+//! then work in direct messages (whose interactions come without a guild or
+//! member, see [`translate::context`]) and in servers that never added the
+//! bot ([`commands::reach`]). Posts the bot makes by itself come from the
+//! outbox through [`DiscordSink`], driven by the core's one loop,
+//! [`Bot::run`].
 
 pub mod commands;
 pub mod endpoint;

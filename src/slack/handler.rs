@@ -5,8 +5,8 @@
 //! and the replies sent back: to the command's `response_url`, into the
 //! channel (`chat.postMessage`, `chat.postEphemeral`), or, for a button of
 //! the App Home (which is no conversation), into the person's direct messages
-//! with the app ([`Reach::Direct`]). Quiz questions the bot
-//! posted are kept up to date with `chat.update`. A 👎 opens the reason form
+//! with the app ([`Reach::Direct`]). Quiz questions the bot posted are kept
+//! up to date with `chat.update`. A 👎 opens the reason form
 //! ([`super::modal`]), whose submission comes back here. The App Home tab is
 //! published here too (`views.publish`): the person's practice with a Start
 //! button ([`commands::practice::home`]), their stats, the next rounds and the
@@ -70,10 +70,11 @@ pub enum Reach {
     /// Into the person's direct messages with the app: a click on the App
     /// Home comes with neither a channel nor a `response_url`, so an
     /// ephemeral reply has nowhere to go (`chat.postEphemeral` needs a
-    /// conversation the person is looking at; they are on the Home tab). A
-    /// direct message (`chat.postMessage` to their user id) lands in the
-    /// app's Messages tab, which only that person sees, and stays there, as
-    /// practice reminders do.
+    /// conversation, and the Home tab is none). A direct message
+    /// (`chat.postMessage` to their user id) lands in the app's Messages tab,
+    /// which only that person sees, and stays there, as practice reminders
+    /// do; the buttons of that message answer privately at their
+    /// `response_url` again.
     Direct,
 }
 

@@ -2,8 +2,9 @@
 //! command `/interview` (its usage hint lists every subcommand), the bot's
 //! scopes, interactivity, the events it listens to (mentions, direct
 //! messages, and `app_home_opened` for the App Home tab, which shows a
-//! person's practice), and Socket Mode, or the request URLs of HTTP mode. `interview-bot slack manifest` prints it;
-//! `deploy/slack-manifest.yaml` is that output, kept equal by a test.
+//! person's practice), and Socket Mode, or the request URLs of HTTP mode.
+//! `interview-bot slack manifest` prints it; `deploy/slack-manifest.yaml` is
+//! that output, kept equal by a test.
 
 use serde::Serialize;
 
