@@ -147,6 +147,13 @@ pub enum Data {
         next_due: Option<String>,
         progress: PracticeProgress,
     },
+    /// A person's practice at a glance (Slack's App Home): cards due today,
+    /// days in a row, cards learned.
+    PracticeHome {
+        due_today: i64,
+        streak: u32,
+        learned: i64,
+    },
     /// A card joined the learner's practice queue (`added`: it was not there).
     PracticeAdded {
         entry: String,

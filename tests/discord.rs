@@ -217,6 +217,59 @@ fn assert_surface_equals_the_spec(registered: &[Value]) {
     }
 }
 
+/// The app installs to a person as well as to a server: the commands that
+/// work anywhere (practice, ask, show, topics, help, stats, ...) are
+/// registered for both installs and for servers, direct messages with the bot
+/// and other private conversations; server-only ones (quiz rounds, the
+/// leaderboard, moderators' commands) for a server install, in servers only.
+/// The fake checks the body against Discord's OpenAPI document (with
+/// `INTERVIEW_BOT_TEST_DISCORD_SPEC` set, a violation fails the test).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_install_to_a_person_too_and_server_ones_stay_in_servers() {
+    use interview_bot::commands::spec::{self, Place, Surface};
+    let setup = connected().await;
+    let put = setup
+        .fake
+        .wait_for("command registration", |r| r.method == "PUT")
+        .await;
+    let commands = put.body.as_array().expect("a list of commands");
+    let of = |name: &str| {
+        commands
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("/{name} is not registered"))
+    };
+    let anywhere = (json!([0, 1]), json!([0, 1, 2]));
+    let in_servers = (json!([0]), json!([0]));
+    let place_of = |command: &Value| {
+        (
+            command["integration_types"].clone(),
+            command["contexts"].clone(),
+        )
+    };
+    for name in [
+        "practice", "ask", "show", "topics", "help", "stats", "question", "feedback",
+    ] {
+        assert_eq!(place_of(of(name)), anywhere, "/{name}: {}", of(name));
+    }
+    for name in ["quiz", "leaderboard", "unanswered", "reports"] {
+        assert_eq!(place_of(of(name)), in_servers, "/{name}: {}", of(name));
+    }
+    // Every registered command is placed as its entries in the table say: a
+    // group is server-only when any of its subcommands is.
+    for command in commands {
+        let name = command["name"].as_str().unwrap();
+        let server_only = spec::COMMANDS
+            .iter()
+            .filter(|c| c.surface == Surface::Everywhere && c.path[0] == name)
+            .any(|c| c.place() == Place::Server);
+        let expected = if server_only { &in_servers } else { &anywhere };
+        assert_eq!(&place_of(command), expected, "/{name}");
+    }
+    assert_eq!(setup.fake.violations(), Vec::<String>::new());
+    setup.running.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dev_guild_gets_the_commands_instead_of_everyone() {
     let setup = start(&[(
@@ -236,6 +289,13 @@ async fn a_dev_guild_gets_the_commands_instead_of_everyone() {
             fake::GUILD_ID
         )
     );
+    // Installs and contexts are for global commands only.
+    for command in put.body.as_array().unwrap() {
+        assert!(
+            command.get("integration_types").is_none() && command.get("contexts").is_none(),
+            "{command}"
+        );
+    }
     setup.running.stop().await;
 }
 
@@ -279,12 +339,14 @@ async fn a_slash_command_gets_the_exact_callback_body() {
     let id = embed["fields"][1]["value"].as_str().unwrap();
     assert_eq!(buttons[1]["custom_id"], format!("feedback:up:{id}"));
     assert_eq!(buttons[2]["custom_id"], format!("feedback:down:{id}"));
+    assert_eq!(buttons[3]["custom_id"], format!("practice:add:{id}"));
+    assert_eq!(buttons[3]["label"], "Practise this");
     let related: Vec<&Value> = data["components"]
         .as_array()
         .unwrap()
         .iter()
         .flat_map(|row| row["components"].as_array().unwrap())
-        .skip(3)
+        .skip(4)
         .collect();
     assert!(!related.is_empty());
     assert!(
@@ -596,6 +658,173 @@ async fn a_quiz_answer_counts_once_even_when_delivered_twice() {
     );
     assert_eq!(reported[0].reporters, 1);
     setup.running.stop().await;
+}
+
+/// The ids of the buttons of a callback or message body, in order.
+fn button_ids(body: &Value) -> Vec<String> {
+    let message = body.get("data").unwrap_or(body);
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Practice anywhere: in a direct message with the bot, from a person who
+/// installed the app for themselves (no guild, no member), `/practice start`
+/// offers new cards, the new card's Show answer shows the answer with Again /
+/// Hard / Good / Easy, and a grade answers with when the card comes back and
+/// then "nothing due". Every reply is ephemeral. The grade's interaction
+/// delivered twice is answered and counted once; a second click of the same
+/// button is told the first grade counts. The same person's practice follows
+/// them into a server that never added the bot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_practice_session_in_a_direct_message_is_private_and_graded_once() {
+    const DM: &str = "400000000000000099";
+    let setup = connected().await;
+    let dm = |interaction: Value| fake::in_direct_message(interaction, DM);
+    let private = |body: &Value, what: &str| {
+        assert_eq!(body["type"], 4, "{what}: {body}");
+        assert_eq!(body["data"]["flags"], 64, "{what} is ephemeral: {body}");
+        body["data"]["content"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let start = json!([{"name": "start", "type": 1, "options": []}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        dm(fake::slash(
+            "700000000000000201",
+            "practice",
+            start.clone(),
+            alice(),
+        )),
+    );
+    let body = setup.fake.callback("700000000000000201").await;
+    let text = private(&body, "/practice start");
+    assert!(text.starts_with("Nothing due now."), "{body}");
+    assert!(text.contains("New cards left today: 10"), "{body}");
+    assert_eq!(button_ids(&body), ["practice:new:"], "{body}");
+
+    // "Start a new card" deals one, its answer hidden.
+    let click =
+        |id: &str, custom_id: &str| dm(fake::click(id, custom_id, "900000000000000201", alice()));
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        click("700000000000000202", "practice:new:"),
+    );
+    let body = setup.fake.callback("700000000000000202").await;
+    let text = private(&body, "the new card");
+    assert!(text.contains("new card · "), "{body}");
+    assert!(
+        text.contains("then **Show answer** shows the answer"),
+        "Discord has no /reveal: {body}"
+    );
+    let reveal = button_ids(&body);
+    assert_eq!(reveal.len(), 1, "{body}");
+    assert!(reveal[0].starts_with("practice:reveal:0:"), "{reveal:?}");
+    assert_eq!(
+        body["data"]["components"][0]["components"][0]["label"],
+        "Show answer"
+    );
+    let entry = reveal[0]
+        .trim_start_matches("practice:reveal:0:")
+        .to_string();
+
+    // Show answer: the answer, and the four grades.
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        click("700000000000000203", &reveal[0]),
+    );
+    let body = setup.fake.callback("700000000000000203").await;
+    let text = private(&body, "the answer");
+    assert!(text.contains("How well did you know it?"), "{body}");
+    assert!(!text.contains("/grade"), "Discord has no /grade: {body}");
+    let grades: Vec<String> = ["again", "hard", "good", "easy"]
+        .iter()
+        .map(|g| format!("practice:grade:{g}:0:{entry}"))
+        .collect();
+    assert_eq!(button_ids(&body), grades, "{body}");
+
+    // Good, and the same interaction delivered again.
+    let good = click("700000000000000204", &grades[2]);
+    setup.fake.dispatch("INTERACTION_CREATE", good.clone());
+    setup.fake.dispatch("INTERACTION_CREATE", good);
+    let body = setup.fake.callback("700000000000000204").await;
+    let text = private(&body, "the grade");
+    assert!(text.starts_with("Good: back later today"), "{body}");
+    // Then the next card, or nothing due, as a follow-up shown to her only.
+    let next = setup
+        .fake
+        .wait_for("the next card", |r| {
+            r.method == "POST"
+                && r.path
+                    == format!(
+                        "/api/v10/webhooks/{}/token-700000000000000204",
+                        fake::APP_ID
+                    )
+        })
+        .await;
+    assert_eq!(next.body["flags"], 64, "{}", next.body);
+    let text = next.body["content"].as_str().unwrap_or_default();
+    assert!(text.starts_with("Nothing due now."), "{}", next.body);
+    assert!(text.contains("New cards left today: 9"), "{}", next.body);
+    // Give the repeated delivery time to be (wrongly) answered.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        setup.fake.count(|r| r
+            .path
+            .starts_with("/api/v10/interactions/700000000000000204/")),
+        1,
+        "the repeated delivery was answered again"
+    );
+    // A second click on the same button (a new interaction) changes nothing.
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        click("700000000000000205", &grades[2]),
+    );
+    let body = setup.fake.callback("700000000000000205").await;
+    let text = private(&body, "a second grade");
+    assert!(
+        text.contains("graded already: your first grade counts"),
+        "{body}"
+    );
+    assert_eq!(
+        reviews(&setup, &format!("discord/<@{ALICE}>")).await,
+        1,
+        "one grade recorded"
+    );
+
+    // In a server that never added the bot (her own install), her practice
+    // is the same, and as private.
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::user_installed_in_guild(fake::slash(
+            "700000000000000206",
+            "practice",
+            start,
+            alice(),
+        )),
+    );
+    let body = setup.fake.callback("700000000000000206").await;
+    let text = private(&body, "/practice start in a server without the bot");
+    assert!(text.contains("New cards left today: 9"), "{body}");
+    setup.running.stop().await;
+}
+
+/// Grades in the review log of `learner`.
+async fn reviews(setup: &Setup, learner: &str) -> i64 {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", setup._dir.path().join("bot.db").display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query_scalar("SELECT COUNT(*) FROM practice_reviews WHERE learner = ?")
+        .bind(learner)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

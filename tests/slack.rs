@@ -472,6 +472,8 @@ async fn opening_the_app_home_publishes_stats_next_rounds_and_the_week() {
     assert_eq!(view["type"], "home", "{view}");
     let text = view["blocks"].to_string();
     for part in [
+        "Your practice",
+        "0 cards due today · streak 0 days · 0 cards learned",
         "Your stats",
         "Next rounds",
         &format!("<#{CHANNEL_ID}>"),
@@ -479,6 +481,228 @@ async fn opening_the_app_home_publishes_stats_next_rounds_and_the_week() {
     ] {
         assert!(text.contains(part), "no {part:?} in {text}");
     }
+    assert_eq!(buttons(&view), ["practice:next:"], "{view}");
+    setup.running.stop().await;
+}
+
+/// The view of a `views.publish` call (a JSON string in a form, or an object).
+fn published_view(publish: &fake::Request) -> Value {
+    match &publish.body["view"] {
+        Value::String(text) => serde_json::from_str(text).unwrap(),
+        other => other.clone(),
+    }
+}
+
+/// The adapter in Socket Mode on a fresh SQLite file, on `clock`.
+async fn start_at(clock: Arc<FakeClock>) -> Setup {
+    let fake = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = common::fresh_sqlite(dir.path());
+    let setup = start_in(fake, dir, database, clock, &[]).await;
+    setup.fake.wait_for_connections(1).await;
+    setup
+}
+
+/// Monday 23 November 2026, 07:00 UTC.
+fn monday_morning() -> jiff::Timestamp {
+    "2026-11-23T07:00:00Z".parse().unwrap()
+}
+
+/// Waits until the response_url `n` has been answered `count` times; returns
+/// its answers.
+async fn responses(setup: &Setup, n: u64, count: usize) -> Vec<Value> {
+    let deadline = Instant::now() + fake::WAIT;
+    loop {
+        let answers = setup.fake.responses(n);
+        if answers.len() >= count {
+            return answers;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} answer(s) at response_url {n}: {answers:#?}",
+            answers.len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// BOB's first practice card by `/interview practice new`: its entry and
+/// the Show answer button.
+async fn first_card(setup: &Setup) -> (String, String) {
+    let (_, n) = setup.fake.slash(BOB, CHANNEL_ID, "practice new");
+    let card = setup.fake.response(n).await;
+    assert_eq!(card["response_type"], "ephemeral", "{card}");
+    let text = shown(&card);
+    assert!(text.contains("new card · "), "{card}");
+    assert!(text.contains("/interview reveal"), "{card}");
+    let ids = buttons(&card);
+    assert_eq!(ids.len(), 1, "{card}");
+    let entry = ids[0]
+        .strip_prefix("practice:reveal:0:")
+        .unwrap_or_else(|| panic!("{ids:?}"))
+        .to_string();
+    (entry, ids[0].clone())
+}
+
+/// `/interview practice new`, Show answer, then the grade buttons: every
+/// reply at the response_url, ephemeral. A grade whose envelope Slack
+/// delivers twice is answered and counted once (when the card comes back,
+/// then "nothing due"); a second click of the button is told the first grade
+/// counts; the card comes back within the session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_practice_session_is_private_and_a_grade_counts_once() {
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let setup = start_at(clock.clone()).await;
+    let (entry, reveal) = first_card(&setup).await;
+
+    let (click, n) = setup
+        .fake
+        .click(BOB, CHANNEL_ID, &reveal, "1800000000.000001");
+    setup.fake.send_frame(&click);
+    let answer = setup.fake.response(n).await;
+    assert_eq!(answer["response_type"], "ephemeral", "{answer}");
+    assert!(
+        shown(&answer)
+            .contains("How well did you know it? (/interview grade again|hard|good|easy)"),
+        "{answer}"
+    );
+    let grades: Vec<String> = ["again", "hard", "good", "easy"]
+        .iter()
+        .map(|g| format!("practice:grade:{g}:0:{entry}"))
+        .collect();
+    assert_eq!(buttons(&answer), grades, "{answer}");
+
+    // Good, the envelope delivered twice.
+    let (click, m) = setup
+        .fake
+        .click(BOB, CHANNEL_ID, &grades[2], "1800000000.000002");
+    setup.fake.send_frame(&click);
+    let mut again = click.clone();
+    again["retry_attempt"] = json!(1);
+    again["retry_reason"] = json!("timeout");
+    setup.fake.send_frame(&again);
+    let answers = responses(&setup, m, 2).await;
+    assert!(
+        shown(&answers[0]).contains("Good: back later today"),
+        "{answers:#?}"
+    );
+    assert!(
+        shown(&answers[1]).contains("Nothing due now."),
+        "{answers:#?}"
+    );
+    assert!(answers.iter().all(|a| a["response_type"] == "ephemeral"));
+    // Give the repeated delivery time to be (wrongly) answered.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(
+        setup.fake.responses(m).len(),
+        2,
+        "{:#?}",
+        setup.fake.responses(m)
+    );
+    assert_eq!(setup.rows("SELECT COUNT(*) FROM practice_reviews").await, 1);
+
+    // A second click on Good (a new envelope) changes nothing.
+    let (click, k) = setup
+        .fake
+        .click(BOB, CHANNEL_ID, &grades[2], "1800000000.000002");
+    setup.fake.send_frame(&click);
+    let told = setup.fake.response(k).await;
+    assert!(
+        shown(&told).contains("graded already: your first grade counts"),
+        "{told}"
+    );
+    assert_eq!(setup.rows("SELECT COUNT(*) FROM practice_reviews").await, 1);
+
+    // Within the session the card comes back: `/interview practice` deals it.
+    clock.set(monday_morning() + jiff::SignedDuration::from_mins(11));
+    let (_, j) = setup.fake.slash(BOB, CHANNEL_ID, "practice");
+    let back = setup.fake.response(j).await;
+    assert_eq!(back["response_type"], "ephemeral", "{back}");
+    assert_eq!(
+        buttons(&back),
+        [format!("practice:reveal:1:{entry}")],
+        "{back}"
+    );
+    setup.running.stop().await;
+}
+
+/// The App Home shows the person's practice with the right counts (due
+/// today, streak, cards learned) and a Start button; a click on Start (a
+/// view's button: no channel, no response_url) deals the due card in the
+/// person's direct messages with the app, whose buttons go on privately.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_home_shows_practice_and_its_start_button_deals_in_a_direct_message() {
+    let clock = Arc::new(FakeClock::new(monday_morning()));
+    let setup = start_at(clock.clone()).await;
+    let (entry, reveal) = first_card(&setup).await;
+    let (click, n) = setup
+        .fake
+        .click(BOB, CHANNEL_ID, &reveal, "1800000000.000001");
+    setup.fake.send_frame(&click);
+    setup.fake.response(n).await;
+    let (click, m) = setup.fake.click(
+        BOB,
+        CHANNEL_ID,
+        &format!("practice:grade:again:0:{entry}"),
+        "1800000000.000002",
+    );
+    setup.fake.send_frame(&click);
+    let answers = responses(&setup, m, 2).await;
+    assert!(
+        shown(&answers[0]).contains("Again: back later today"),
+        "{answers:#?}"
+    );
+    // A minute later the card is due again.
+    clock.set(monday_morning() + jiff::SignedDuration::from_mins(2));
+
+    let opened = setup.fake.event(fake::home_opened_event(BOB, "D0HOME0001"));
+    setup.fake.ack(&opened).await;
+    let publish = setup
+        .fake
+        .wait_for("the App Home", |r| r.is_api("views.publish"))
+        .await;
+    assert_eq!(publish.body["user_id"], BOB, "{}", publish.body);
+    let view = published_view(&publish);
+    assert_eq!(view["type"], "home", "{view}");
+    let text = view["blocks"].to_string();
+    assert!(text.contains("*Your practice*"), "{text}");
+    assert!(
+        text.contains("1 card due today · streak 1 day · 1 card learned"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("*Practice*:"),
+        "practice is shown once, not again in the stats: {text}"
+    );
+    assert_eq!(buttons(&view), ["practice:next:"], "{view}");
+
+    // Start, on the Home tab: the due card, in BOB's direct messages.
+    let start = setup.fake.home_click(BOB, "practice:next:", &view);
+    setup.fake.send_frame(&start);
+    let (_, after) = setup.fake.ack(&start).await;
+    assert!(after < ACK_LIMIT, "acknowledged after {after:?}");
+    let dealt = setup
+        .fake
+        .wait_for("the card in a direct message", |r| {
+            r.is_api("chat.postMessage") && r.ok() && r.body["channel"] == BOB
+        })
+        .await;
+    let reveal = format!("practice:reveal:1:{entry}");
+    assert_eq!(buttons(&dealt.body), [reveal.clone()], "{}", dealt.body);
+    assert_eq!(setup.fake.count(|r| r.is_api("chat.postEphemeral")), 0);
+
+    // Its Show answer, clicked in the direct message, answers privately.
+    let (click, k) = setup
+        .fake
+        .click(BOB, "D0HOME0001", &reveal, "1800000000.000003");
+    setup.fake.send_frame(&click);
+    let answer = setup.fake.response(k).await;
+    assert_eq!(answer["response_type"], "ephemeral", "{answer}");
+    assert_eq!(buttons(&answer).len(), 4, "{answer}");
+    assert!(
+        buttons(&answer)[2].starts_with("practice:grade:good:1:"),
+        "{answer}"
+    );
     setup.running.stop().await;
 }
 
@@ -922,6 +1146,46 @@ mod http {
             "{}",
             answer.body
         );
+        setup.running.stop().await;
+    }
+
+    /// HTTP mode takes the App Home the same way: `app_home_opened` at
+    /// /slack/events publishes the Home with the person's practice, and its
+    /// Start button at /slack/interactivity answers in their direct messages.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_app_home_and_its_start_button_work_in_http_mode() {
+        let setup = start_http().await;
+        let event = fake::event_callback(fake::home_opened_event(BOB, "D0HOME0002"), "Ev0HOME0001");
+        let (status, text, took) =
+            post(&setup, &signed("/slack/events", event.to_string(), now())).await;
+        assert_eq!(status, 200, "{text}");
+        assert!(took < ACK_LIMIT, "answered after {took:?}");
+        let publish = setup
+            .fake
+            .wait_for("the App Home", |r| r.is_api("views.publish"))
+            .await;
+        assert_eq!(publish.body["user_id"], BOB, "{}", publish.body);
+        let view = published_view(&publish);
+        assert!(
+            view["blocks"]
+                .to_string()
+                .contains("0 cards due today · streak 0 days · 0 cards learned"),
+            "{view}"
+        );
+        assert_eq!(buttons(&view), ["practice:next:"], "{view}");
+
+        let click = fake::home_click_payload(BOB, "practice:next:", &view);
+        let body = form(&json!({"payload": click.to_string()}));
+        let (status, text, _) = post(&setup, &signed("/slack/interactivity", body, now())).await;
+        assert_eq!(status, 200, "{text}");
+        let dealt = setup
+            .fake
+            .wait_for("the answer in a direct message", |r| {
+                r.is_api("chat.postMessage") && r.ok() && r.body["channel"] == BOB
+            })
+            .await;
+        assert!(dealt.text().contains("Nothing due now."), "{}", dealt.body);
+        assert_eq!(buttons(&dealt.body), ["practice:new:"], "{}", dealt.body);
         setup.running.stop().await;
     }
 

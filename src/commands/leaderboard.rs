@@ -26,6 +26,16 @@ pub async fn leaderboard(bot: &Bot, ctx: &Context, span: Span, topic: Option<&st
 }
 
 pub async fn stats(bot: &Bot, ctx: &Context, user: Option<&str>) -> Reply {
+    stats_of(bot, ctx, user, true).await
+}
+
+/// Your own `/stats` without its practice line, for a home screen that shows
+/// practice on its own (Slack's App Home, see [`super::practice::home`]).
+pub async fn quiz_stats(bot: &Bot, ctx: &Context) -> Reply {
+    stats_of(bot, ctx, None, false).await
+}
+
+async fn stats_of(bot: &Bot, ctx: &Context, user: Option<&str>, with_practice: bool) -> Reply {
     let user = user.unwrap_or(&ctx.user);
     let store = bot.store();
     let all_time = Period::default();
@@ -37,7 +47,7 @@ pub async fn stats(bot: &Bot, ctx: &Context, user: Option<&str>) -> Reply {
         Err(e) => return crate::render::store_error(e),
     };
     // Practice is private: only your own /stats shows it.
-    let practice = match user == ctx.user {
+    let practice = match with_practice && user == ctx.user {
         true => practice_lines(bot, ctx).await,
         false => None,
     };

@@ -110,9 +110,11 @@ impl Request {
 }
 
 fn grade_name(word: &str) -> Result<&'static str, ParseError> {
-    Grade::parse(word)
-        .map(Grade::name)
-        .ok_or_else(|| ParseError(format!("`{word}` is not a grade: again, hard, good or easy")))
+    Grade::parse(word).map(Grade::name).ok_or_else(|| {
+        ParseError(format!(
+            "`{word}` is not a grade: again, hard, good or easy"
+        ))
+    })
 }
 
 /// The learner speaking in `ctx`.
@@ -222,6 +224,23 @@ pub async fn handle(bot: &Arc<Bot>, ctx: &Context, request: Request) -> Vec<Repl
             }
             Err(e) => failed(e),
         },
+    }
+}
+
+/// The practice of the person in `ctx` at a glance, with a Start button: the
+/// App Home's practice part (see [`render::home`]).
+pub async fn home(bot: &Bot, ctx: &Context) -> Reply {
+    let library = bot.library();
+    let learner = learner(ctx);
+    let deck = Deck {
+        store: bot.store(),
+        bank: &library.bank,
+        rules: bot.practice_rules(),
+        learner: &learner,
+    };
+    match deck.stats(bot.now()).await {
+        Ok(stats) => render::home(&stats, ctx.platform),
+        Err(e) => render::practice_error(e, ctx.platform),
     }
 }
 
@@ -338,7 +357,11 @@ async fn remind(
     {
         Ok(next) => {
             let next = next
-                .map(|at| at.to_zoned_datetime(zone.clone()).strftime("%a %-d %b %H:%M %Z").to_string())
+                .map(|at| {
+                    at.to_zoned_datetime(zone.clone())
+                        .strftime("%a %-d %b %H:%M %Z")
+                        .to_string()
+                })
                 .unwrap_or_default();
             vec![Reply::private(format!(
                 "You will get a direct message at {} {} on days cards are due; the first check is {next}.",

@@ -129,12 +129,12 @@ pub async fn answer(
                 queue_missed(bot, ctx, &entry).await;
             }
             (
-            format!("recorded: {choice} for question {position}"),
-            round,
-            position,
-            choice,
-            AckStatus::Recorded,
-        )
+                format!("recorded: {choice} for question {position}"),
+                round,
+                position,
+                choice,
+                AckStatus::Recorded,
+            )
         }
         Ok(Answered::AlreadyAnswered {
             round,

@@ -66,6 +66,22 @@ pub enum Privacy {
     Personal,
 }
 
+/// Where a command can be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Wherever the person is: a server channel, a direct message with the
+    /// bot, and (where a person installs the app for themselves, as Discord
+    /// allows) other conversations and servers without the bot.
+    Anywhere,
+    /// Only in a channel of a server or workspace that added the bot: quiz
+    /// rounds post there, leaderboards are the server's, moderators moderate it.
+    Server,
+}
+
+/// Commands, by first word, that only work in a server that added the bot
+/// (see [`Place::Server`]); moderators' commands are such too.
+pub const SERVER_ONLY: &[&str] = &["quiz", "leaderboard"];
+
 /// Where a command can be typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Surface {
@@ -244,10 +260,16 @@ const QUESTIONS: OptionSpec = defaults_to(
 );
 const ON_OFF: Kind = Kind::Choice {
     values: &["on", "off"],
-    aliases: &[("yes", "on"), ("no", "off"), ("true", "on"), ("false", "off")],
+    aliases: &[
+        ("yes", "on"),
+        ("no", "off"),
+        ("true", "on"),
+        ("false", "off"),
+    ],
 };
 const GRADES: &[&str] = &["again", "hard", "good", "easy"];
-const GRADE_ALIASES: &[(&str, &str)] = &[("1", "again"), ("2", "hard"), ("3", "good"), ("4", "easy")];
+const GRADE_ALIASES: &[(&str, &str)] =
+    &[("1", "again"), ("2", "hard"), ("3", "good"), ("4", "easy")];
 const ENTRY_ID: OptionSpec = at_most(
     required(option("id", Kind::Id, "the question's id, like docker-017")),
     60,
@@ -743,7 +765,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Your practice settings: quiz:on adds questions you miss in quizzes",
         details: "",
         example: "/practice settings quiz:on",
-        options: &[option("quiz", ON_OFF, "questions you miss in quizzes join your practice")],
+        options: &[option(
+            "quiz",
+            ON_OFF,
+            "questions you miss in quizzes join your practice",
+        )],
         access: Access::Anyone,
         privacy: Privacy::Personal,
         surface: Surface::Everywhere,
@@ -771,6 +797,15 @@ pub const COMMANDS: &[CommandSpec] = &[
 ];
 
 impl CommandSpec {
+    /// Where it can be used: moderators' commands and [`SERVER_ONLY`] ones
+    /// in a server, the rest anywhere.
+    pub fn place(&self) -> Place {
+        match self.access == Access::Moderator || SERVER_ONLY.contains(&self.path[0]) {
+            true => Place::Server,
+            false => Place::Anywhere,
+        }
+    }
+
     /// `quiz start`.
     pub fn name(&self) -> String {
         self.path.join(" ")
@@ -1130,6 +1165,39 @@ mod tests {
             if spec.path.len() == 2 {
                 assert!(GROUPS.iter().any(|(g, _)| *g == spec.path[0]));
             }
+        }
+    }
+
+    #[test]
+    fn personal_and_reference_commands_work_anywhere_server_ones_in_servers() {
+        let place = |path: &[&str]| {
+            COMMANDS
+                .iter()
+                .find(|c| c.path == path)
+                .unwrap_or_else(|| panic!("{path:?}"))
+                .place()
+        };
+        for path in [
+            &["practice", "start"][..],
+            &["practice", "new"],
+            &["practice", "reset"],
+            &["ask"],
+            &["show"],
+            &["topics"],
+            &["help"],
+            &["stats"],
+            &["question", "random"],
+        ] {
+            assert_eq!(place(path), Place::Anywhere, "{path:?}");
+        }
+        for path in [
+            &["quiz", "start"][..],
+            &["quiz", "schedules"],
+            &["leaderboard"],
+            &["unanswered"],
+            &["reports"],
+        ] {
+            assert_eq!(place(path), Place::Server, "{path:?}");
         }
     }
 

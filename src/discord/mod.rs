@@ -11,8 +11,13 @@
 //!
 //! Commands are registered at start by the process that runs shard 0 (or the
 //! endpoint process): globally, or to one guild for development, from the
-//! command table. Posts the bot makes by itself come from the outbox through
-//! [`DiscordSink`], driven by the core's one loop, [`Bot::run`].
+//! command table. Globally the app can be installed to a server and to a
+//! person: `/practice`, `/ask` and the other personal or reference commands
+//! then work in direct messages (whose interactions come without a guild or
+//! member, see [`translate::context`]) and in servers that never added the
+//! bot ([`commands::reach`]). Posts the bot makes by itself come from the
+//! outbox through [`DiscordSink`], driven by the core's one loop,
+//! [`Bot::run`].
 
 pub mod commands;
 pub mod endpoint;
@@ -237,7 +242,11 @@ struct Registration {
 
 impl Registration {
     async fn register(&self, http: &Http) {
-        let body = commands::registration_body(&self.topics);
+        let scope = match self.dev_guild {
+            Some(_) => commands::Scope::Guild,
+            None => commands::Scope::Global,
+        };
+        let body = commands::registration_body(&self.topics, scope);
         let count = body.as_array().map_or(0, Vec::len);
         let result = match self.dev_guild {
             Some(guild) => retry("command registration", || {

@@ -38,9 +38,11 @@ impl Sink for DiscordSink {
         let adapter = &self.adapter;
         let channel = match crate::platform::direct_user(&post.channel) {
             Some(user) => self.direct_channel(user).await?,
-            None => snowflake(&post.channel).map(ChannelId::new).ok_or_else(|| {
-                SinkError::Permanent(format!("not a Discord channel id: {}", post.channel))
-            })?,
+            None => snowflake(&post.channel)
+                .map(ChannelId::new)
+                .ok_or_else(|| {
+                    SinkError::Permanent(format!("not a Discord channel id: {}", post.channel))
+                })?,
         };
         adapter.after(std::slice::from_ref(&post.reply)).await;
         let guild = snowflake(&post.guild).map(GuildId::new);

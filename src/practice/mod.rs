@@ -213,7 +213,10 @@ impl Deck<'_> {
         let key = self.learner.key();
         let (day, progress) = self.progress(now).await?;
         let now_ms = millis(now);
-        let mut card = self.store.practice_next_learning(key, now_ms, topic).await?;
+        let mut card = self
+            .store
+            .practice_next_learning(key, now_ms, topic)
+            .await?;
         if card.is_none() && progress.reviews_left > 0 {
             card = self
                 .store

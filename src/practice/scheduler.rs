@@ -59,7 +59,11 @@ pub enum Due {
     /// Later today, after a same-day step.
     After(SignedDuration),
     /// On a day `ideal` days from today; any day in `earliest..=latest` will do.
-    Days { ideal: u32, earliest: u32, latest: u32 },
+    Days {
+        ideal: u32,
+        earliest: u32,
+        latest: u32,
+    },
 }
 
 /// A card's state after a grade.
@@ -220,7 +224,9 @@ mod tests {
     #[test]
     fn a_new_card_goes_through_the_same_day_steps() {
         let scheduler = Scheduler::new(0.9);
-        let again = scheduler.plan(Phase::New, None, 0, 0, Grade::Again).unwrap();
+        let again = scheduler
+            .plan(Phase::New, None, 0, 0, Grade::Again)
+            .unwrap();
         assert_eq!(again.due, Due::After(SignedDuration::from_mins(1)));
         let good = scheduler.plan(Phase::New, None, 0, 0, Grade::Good).unwrap();
         assert_eq!(good.due, Due::After(SignedDuration::from_mins(10)));

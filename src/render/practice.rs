@@ -39,13 +39,17 @@ pub fn card(question: &Question, dealt: &Dealt, platform: Platform) -> Reply {
         (true, false) => "new card · ",
         (false, _) => "",
     };
+    // Discord has no text commands: its button is the way.
+    let reveal = match platform.types_text_commands() {
+        true => platform.command("reveal"),
+        false => "**Show answer**".to_string(),
+    };
     Reply::private(format!(
-        "**{}**\n_{label}{} · {} · {}_\n\nThink it through (or type your answer), then {} shows the answer.\n_{}_",
+        "**{}**\n_{label}{} · {} · {}_\n\nThink it through (or type your answer), then {reveal} shows the answer.\n_{}_",
         question.question,
         question.topic,
         question.difficulty,
         question.id,
-        platform.command("reveal"),
         progress_line(&dealt.progress)
     ))
     .with_choice(
@@ -71,10 +75,13 @@ pub fn answer(question: &Question, reps: i64, platform: Platform) -> Reply {
     if let Some(line) = &continued {
         text.push_str(&format!("\n\n{line}"));
     }
-    text.push_str(&format!(
-        "\n\nHow well did you know it? ({} again|hard|good|easy)",
-        platform.command("grade")
-    ));
+    text.push_str("\n\nHow well did you know it?");
+    if platform.types_text_commands() {
+        text.push_str(&format!(
+            " ({} again|hard|good|easy)",
+            platform.command("grade")
+        ));
+    }
     let mut reply = Reply::private(text);
     for grade in Grade::ALL {
         let label = match grade {
@@ -109,7 +116,10 @@ pub fn graded(entry: &str, grade: Grade, graded: &Graded, zone: &TimeZone) -> Re
         Graded::Recorded { due, same_day } => {
             let when = match same_day {
                 true => "later today, within the session".to_string(),
-                false => format!("on {}", due.to_zoned_datetime(zone.clone()).strftime("%a %-d %b")),
+                false => format!(
+                    "on {}",
+                    due.to_zoned_datetime(zone.clone()).strftime("%a %-d %b")
+                ),
             };
             Reply::private(format!("{}: back {when}.", capitalised(grade.name()))).with_data(
                 Data::PracticeGraded {
@@ -216,6 +226,38 @@ pub fn stats_lines(stats: &PracticeStats) -> String {
         stats.due_today,
         plural(i64::from(stats.streak), "day")
     )
+}
+
+/// A person's practice at a glance, for a home screen (Slack's App Home):
+/// cards due today, streak, cards learned, and a Start button that answers
+/// like `/practice`.
+pub fn home(stats: &PracticeStats, platform: Platform) -> Reply {
+    let mut text = format!(
+        "**Your practice**\n{} due today · streak {} · {} learned",
+        plural(stats.due_today, "card"),
+        plural(i64::from(stats.streak), "day"),
+        plural(stats.learned, "card")
+    );
+    if let Some(share) = stats.retention {
+        text.push_str(&format!(" · {:.0}% remembered over 30 days", share * 100.0));
+    }
+    text.push_str(&format!(
+        "\nStart deals your next card, privately ({} works too).",
+        platform.command("practice")
+    ));
+    Reply::private(text)
+        .with_choice(
+            ButtonId::PracticeNext {
+                new: false,
+                topic: None,
+            }
+            .choice("Start"),
+        )
+        .with_data(Data::PracticeHome {
+            due_today: stats.due_today,
+            streak: stats.streak,
+            learned: stats.learned,
+        })
 }
 
 /// The daily reminder: how many cards are due, and how to start.

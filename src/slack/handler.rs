@@ -2,11 +2,15 @@
 //! Mode envelope or an HTTP request) has already been acknowledged; here it is
 //! handled once (its id claimed in the store, so a redelivery or a replay after
 //! a restart does nothing), turned into a core command, answered by the core,
-//! and the replies sent back: to the command's `response_url`, or into the
-//! channel (`chat.postMessage`, `chat.postEphemeral`). Quiz questions the bot
-//! posted are kept up to date with `chat.update`. A 👎 opens the reason form
+//! and the replies sent back: to the command's `response_url`, into the
+//! channel (`chat.postMessage`, `chat.postEphemeral`), or, for a button of
+//! the App Home (which is no conversation), into the person's direct messages
+//! with the app ([`Reach::Direct`]). Quiz questions the bot posted are kept
+//! up to date with `chat.update`. A 👎 opens the reason form
 //! ([`super::modal`]), whose submission comes back here. The App Home tab is
-//! published here too.
+//! published here too (`views.publish`): the person's practice with a Start
+//! button ([`commands::practice::home`]), their stats, the next rounds and the
+//! week's top 5.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -61,6 +65,15 @@ pub enum Reach {
     ResponseUrl(SlackResponseUrl),
     /// Into the channel (mentions and direct messages).
     Channel,
+    /// Into the person's direct messages with the app: a click on the App
+    /// Home comes with neither a channel nor a `response_url`, so an
+    /// ephemeral reply has nowhere to go (`chat.postEphemeral` needs a
+    /// conversation, and the Home tab is none). A direct message
+    /// (`chat.postMessage` to their user id) lands in the app's Messages tab,
+    /// which only that person sees, and stays there, as practice reminders
+    /// do; the buttons of that message answer privately at their
+    /// `response_url` again.
+    Direct,
 }
 
 /// One piece of input from a person, ready for [`Adapter::accept`].
@@ -110,27 +123,32 @@ impl Incoming {
             _ => return None,
         };
         let action = actions.actions.as_ref()?.first()?;
-        let channel =
-            actions
-                .channel
-                .as_ref()
-                .map(|c| c.id.to_string())
-                .or_else(|| match &actions.container {
-                    SlackInteractionActionContainer::Message(m) => {
-                        m.channel_id.as_ref().map(|c| c.to_string())
-                    }
-                    _ => None,
-                })?;
+        let user = actions.user.as_ref()?.id.to_string();
+        let channel = actions
+            .channel
+            .as_ref()
+            .map(|c| c.id.to_string())
+            .or_else(|| match &actions.container {
+                SlackInteractionActionContainer::Message(m) => {
+                    m.channel_id.as_ref().map(|c| c.to_string())
+                }
+                _ => None,
+            });
+        let (channel, reach) = match (channel, &actions.container, &actions.response_url) {
+            (Some(channel), _, Some(url)) => (channel, Reach::ResponseUrl(url.clone())),
+            (Some(channel), _, None) => (channel, Reach::Channel),
+            // A button of a view (the App Home's Start): answered in the
+            // person's direct messages, named by their user id.
+            (None, SlackInteractionActionContainer::View(_), _) => (user.clone(), Reach::Direct),
+            (None, ..) => return None,
+        };
         Some(Incoming {
             key: format!("slack:action:{}", actions.trigger_id.value()),
             team: actions.team.id.to_string(),
-            user: actions.user.as_ref()?.id.to_string(),
+            user,
             channel,
             input: Input::Button(action.action_id.to_string()),
-            reach: match &actions.response_url {
-                Some(url) => Reach::ResponseUrl(url.clone()),
-                None => Reach::Channel,
-            },
+            reach,
             trigger: Some(actions.trigger_id.value().to_string()),
         })
     }
@@ -416,6 +434,7 @@ impl Adapter {
                     .post_retried(&incoming.channel, reply)
                     .await
                     .map(|_| ()),
+                Reach::Direct => self.post_retried(&incoming.user, reply).await.map(|_| ()),
             };
             if let Err(e) = sent {
                 tracing::error!("slack: could not reply in {}: {e}", incoming.channel);
@@ -520,10 +539,12 @@ impl Adapter {
         self.posted.after(replies, self).await;
     }
 
-    /// The App Home tab: the person's stats, the workspace's next scheduled
-    /// rounds, and this week's top 5.
+    /// The App Home tab: the person's practice (due today, streak, cards
+    /// learned) with a Start button, their quiz stats, the workspace's next
+    /// scheduled rounds, and this week's top 5.
     async fn publish_home(&self, ctx: &Context) {
-        let stats = commands::handle(&self.bot, ctx, Command::Stats { user: None }).await;
+        let practice = commands::practice::home(&self.bot, ctx).await;
+        let stats = vec![commands::leaderboard::quiz_stats(&self.bot, ctx).await];
         let board = commands::handle(
             &self.bot,
             ctx,
@@ -538,7 +559,10 @@ impl Adapter {
         text.push(self.next_rounds(ctx).await);
         text.push("*This week*".to_string());
         text.extend(board.iter().map(|r| top_lines(&blocks::mrkdwn(&r.text), 5)));
-        let home = SlackHomeView::new(blocks::blocks(&Reply::private(text.join("\n\n")), false));
+        let mut shown = blocks::blocks(&practice, true);
+        shown.push(SlackDividerBlock::new().into());
+        shown.extend(blocks::blocks(&Reply::private(text.join("\n\n")), false));
+        let home = SlackHomeView::new(shown);
         let request = SlackApiViewsPublishRequest::new(
             translate::user_id(&ctx.user).into(),
             SlackView::Home(home),

@@ -1,8 +1,10 @@
 //! The Slack app manifest, generated from the command table: the one slash
 //! command `/interview` (its usage hint lists every subcommand), the bot's
-//! scopes, interactivity, the events it listens to, and Socket Mode, or the
-//! request URLs of HTTP mode. `interview-bot slack manifest` prints it;
-//! `deploy/slack-manifest.yaml` is that output, kept equal by a test.
+//! scopes, interactivity, the events it listens to (mentions, direct
+//! messages, and `app_home_opened` for the App Home tab, which shows a
+//! person's practice), and Socket Mode, or the request URLs of HTTP mode.
+//! `interview-bot slack manifest` prints it; `deploy/slack-manifest.yaml` is
+//! that output, kept equal by a test.
 
 use serde::Serialize;
 
@@ -175,6 +177,19 @@ mod tests {
         for c in COMMANDS.iter().filter(|c| c.surface == Surface::Everywhere) {
             assert!(hint.contains(&c.path.join(" ")), "{hint}");
         }
+    }
+
+    #[test]
+    fn the_app_home_tab_its_event_and_the_messages_tab_are_on() {
+        let yaml: serde_norway::Value = serde_norway::from_str(&manifest(None)).unwrap();
+        let home = &yaml["features"]["app_home"];
+        assert_eq!(home["home_tab_enabled"].as_bool(), Some(true));
+        // The Home's Start button answers in the app's direct messages.
+        assert_eq!(home["messages_tab_enabled"].as_bool(), Some(true));
+        let events = yaml["settings"]["event_subscriptions"]["bot_events"]
+            .as_sequence()
+            .unwrap();
+        assert!(events.iter().any(|e| e.as_str() == Some("app_home_opened")));
     }
 
     #[test]

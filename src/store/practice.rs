@@ -105,7 +105,8 @@ fn card_from(row: &AnyRow) -> Result<CardRow, sqlx::Error> {
     })
 }
 
-const LEARNER_COLUMNS: &str = "learner, quiz_cards, zone, remind_at, next_remind_at, guild, user_id";
+const LEARNER_COLUMNS: &str =
+    "learner, quiz_cards, zone, remind_at, next_remind_at, guild, user_id";
 
 fn learner_from(row: &AnyRow) -> Result<LearnerRow, sqlx::Error> {
     Ok(LearnerRow {
@@ -405,7 +406,11 @@ impl Store {
 
     /// The distinct local dates the learner practised on, latest first (at
     /// most `limit`), for the streak.
-    pub async fn practice_days(&self, learner: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+    pub async fn practice_days(
+        &self,
+        learner: &str,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
             "SELECT DISTINCT day FROM practice_reviews WHERE learner = $1 ORDER BY day DESC LIMIT $2",
         )
@@ -420,7 +425,11 @@ impl Store {
     }
 
     /// Grades of learned cards since `since` (Unix ms): (all, remembered).
-    pub async fn practice_recall(&self, learner: &str, since: i64) -> Result<(i64, i64), StoreError> {
+    pub async fn practice_recall(
+        &self,
+        learner: &str,
+        since: i64,
+    ) -> Result<(i64, i64), StoreError> {
         let row = sqlx::query(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN grade > 1 THEN 1 ELSE 0 END), 0)
              FROM practice_reviews WHERE learner = $1 AND kind = 'review' AND reviewed_at >= $2",
@@ -502,10 +511,7 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .iter()
-            .map(learner_from)
-            .collect::<Result<_, _>>()?)
+        Ok(rows.iter().map(learner_from).collect::<Result<_, _>>()?)
     }
 
     /// The earliest reminder due, if any.

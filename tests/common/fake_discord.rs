@@ -721,3 +721,44 @@ pub fn click(id: &str, custom_id: &str, message_id: &str, member: Value) -> Valu
     interaction["message"] = message(message_id, CHANNEL_ID, &json!({"content": ""}));
     interaction
 }
+
+/// `interaction` as it comes from a direct message with the bot, from a
+/// person who installed the app for themselves: no guild and no member (the
+/// person is `user`), a DM channel (`channel`, type 1), context 1 (BOT_DM),
+/// authorized by the user install (`"1"`).
+pub fn in_direct_message(mut interaction: Value, channel: &str) -> Value {
+    let fields = interaction.as_object_mut().expect("an interaction");
+    let member = fields.remove("member").unwrap_or(Value::Null);
+    fields.remove("guild_id");
+    fields.remove("guild_locale");
+    let user = member["user"].clone();
+    let user_id = user["id"].as_str().unwrap_or_default().to_string();
+    fields.insert("user".into(), user.clone());
+    fields.insert("channel_id".into(), json!(channel));
+    fields.insert(
+        "channel".into(),
+        json!({"id": channel, "type": 1, "recipients": [user]}),
+    );
+    fields.insert("context".into(), json!(1));
+    fields.insert(
+        "authorizing_integration_owners".into(),
+        json!({"1": user_id}),
+    );
+    if let Some(message) = fields.get_mut("message") {
+        message["channel_id"] = json!(channel);
+        // A click on an ephemeral reply: the message says so.
+        message["flags"] = json!(64);
+    }
+    interaction
+}
+
+/// `interaction` in a server that never added the bot, from a person who
+/// installed the app for themselves: the guild and member are there, but the
+/// only authorization is the user install (`"1"`) and the bot itself has no
+/// permissions in the channel.
+pub fn user_installed_in_guild(mut interaction: Value) -> Value {
+    let user_id = interaction["member"]["user"]["id"].clone();
+    interaction["authorizing_integration_owners"] = json!({"1": user_id});
+    interaction["app_permissions"] = json!("0");
+    interaction
+}

@@ -365,6 +365,13 @@ impl FakeSlack {
         (envelope, n)
     }
 
+    /// A click on button `action_id` of `user`'s App Home (`view`, as
+    /// `views.publish` received it); returns the envelope (not yet sent).
+    /// A view's buttons come with neither a channel nor a response_url.
+    pub fn home_click(&self, user: &str, action_id: &str, view: &Value) -> Value {
+        self.envelope("interactive", home_click_payload(user, action_id, view))
+    }
+
     /// Sends an Events API event (`app_mention`, `message`, ...); returns the envelope.
     pub fn event(&self, event: Value) -> Value {
         let id = format!("Ev{:010}", fastrand::u64(..10_000_000_000));
@@ -471,6 +478,42 @@ pub fn click_payload(
             "action_id": action_id,
             "block_id": "actions-1",
             "text": {"type": "plain_text", "text": "button"},
+            "value": action_id,
+            "action_ts": format!("{}.000100", 1_800_000_000 + fastrand::u32(..1000))
+        }]
+    })
+}
+
+/// A `block_actions` payload from a view: `user` clicked button `action_id`
+/// on their App Home, `view` as `views.publish` received it. As Slack sends
+/// it: the container is the view, and there is no channel, no message and no
+/// response_url.
+pub fn home_click_payload(user: &str, action_id: &str, view: &Value) -> Value {
+    let mut view = view.clone();
+    let id = format!("V0HOME{:04}", fastrand::u32(..10_000));
+    view["id"] = json!(id);
+    view["team_id"] = json!(TEAM_ID);
+    view["hash"] = json!("1800000000.fakehash");
+    view["app_id"] = json!(APP_ID);
+    view["bot_id"] = json!(BOT_ID);
+    view["state"] = json!({"values": {}});
+    view["root_view_id"] = json!(id);
+    view["previous_view_id"] = Value::Null;
+    json!({
+        "type": "block_actions",
+        "team": {"id": TEAM_ID, "domain": "fake"},
+        "user": {"id": user, "username": user.to_lowercase(), "name": user.to_lowercase(), "team_id": TEAM_ID},
+        "api_app_id": APP_ID,
+        "token": "deprecated-verification-token",
+        "container": {"type": "view", "view_id": id},
+        "trigger_id": format!("trigger-{}", fastrand::u64(..)),
+        "view": view,
+        "state": {"values": {}},
+        "actions": [{
+            "type": "button",
+            "action_id": action_id,
+            "block_id": "home-actions",
+            "text": {"type": "plain_text", "text": "Start"},
             "value": action_id,
             "action_ts": format!("{}.000100", 1_800_000_000 + fastrand::u32(..1000))
         }]
