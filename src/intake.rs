@@ -41,9 +41,7 @@ pub async fn claim(store: &Store, key: &str, now_ms: i64, within: Duration) -> S
         Ok(Ok(true)) => Seen::First,
         Ok(Ok(false)) => Seen::Again,
         Ok(Err(e)) => Seen::Unknown(format!("cannot check {key} for replays: {e}")),
-        Err(_) => Seen::Unknown(format!(
-            "the replay check of {key} took over {within:?}"
-        )),
+        Err(_) => Seen::Unknown(format!("the replay check of {key} took over {within:?}")),
     }
 }
 
@@ -84,7 +82,10 @@ mod tests {
         let window = Duration::from_secs(300);
         assert!(recent.first_time(1_000, b"ping", window, 1_000));
         assert!(!recent.first_time(1_000, b"ping", window, 1_001));
-        assert!(recent.first_time(1_001, b"ping", window, 1_001), "signed anew");
+        assert!(
+            recent.first_time(1_001, b"ping", window, 1_001),
+            "signed anew"
+        );
         assert!(recent.first_time(1_000, b"pong", window, 1_001));
     }
 

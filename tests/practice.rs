@@ -47,10 +47,7 @@ fn again_comes_back_the_same_day_and_good_intervals_grow() {
     let mut script = String::from(
         "/practice new docker\n/reveal\n/grade again\n/clock +1m\n/practice\n/reveal\n/grade good\n/clock +10m\n/practice\n/reveal\n/grade good\n",
     );
-    script.push_str(&repeat(
-        "/clock +1d\n/practice\n/reveal\n/grade good\n",
-        60,
-    ));
+    script.push_str(&repeat("/clock +1d\n/practice\n/reveal\n/grade good\n", 60));
     let replies = transcript(START, &script);
     let cards = of_kind(&replies, "practice_card");
     let entry = cards[0]["data"]["card"]["id"].as_str().unwrap();
@@ -62,7 +59,10 @@ fn again_comes_back_the_same_day_and_good_intervals_grow() {
     assert!(
         replies
             .iter()
-            .filter(|r| r["data"]["kind"].as_str().unwrap_or("").starts_with("practice"))
+            .filter(|r| r["data"]["kind"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("practice"))
             .all(|r| r["ephemeral"] == true),
         "practice is private"
     );
@@ -176,7 +176,10 @@ fn after_two_weeks_away_no_more_than_the_daily_cap_comes_back() {
     let replies = transcript_with(dir.path(), START, &env, &script);
     let day = |at: &Value| at.as_str().unwrap()[..10].to_string();
     let graded = of_kind(&replies, "practice_graded");
-    let learned = graded.iter().filter(|g| g["data"]["grade"] == "easy").count();
+    let learned = graded
+        .iter()
+        .filter(|g| g["data"]["grade"] == "easy")
+        .count();
     assert_eq!(learned, 12);
     let reviews_on = |date: &str| {
         graded
@@ -198,10 +201,7 @@ fn after_two_weeks_away_no_more_than_the_daily_cap_comes_back() {
 #[test]
 fn practise_this_adds_an_answer_and_nobody_else_sees_your_practice() {
     const START: &str = "2026-11-02T09:00:00Z";
-    let replies = transcript(
-        START,
-        "/ask difference between tcp and udp\n",
-    );
+    let replies = transcript(START, "/ask difference between tcp and udp\n");
     let answer = of_kind(&replies, "answer")[0];
     let entry = answer["data"]["card"]["id"].as_str().unwrap();
     let button = format!("practice:add:{entry}");
@@ -231,7 +231,12 @@ fn practise_this_adds_an_answer_and_nobody_else_sees_your_practice() {
     assert_eq!(card["data"]["queued"], true);
     let stats: Vec<&Value> = replies
         .iter()
-        .filter(|r| r["text"].as_str().unwrap_or("").contains("has not answered"))
+        .filter(|r| {
+            r["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("has not answered")
+        })
         .collect();
     assert_eq!(stats.len(), 2);
     assert!(
@@ -261,13 +266,22 @@ fn reset_asks_first_then_deletes_everything() {
         .find(|r| r["text"].as_str().unwrap_or("").contains("Sure?"))
         .expect("reset asks first");
     assert_eq!(asked["choices"][0]["id"], "practice:reset");
-    let texts: Vec<&str> = replies.iter().map(|r| r["text"].as_str().unwrap()).collect();
-    let stats: Vec<&&str> = texts.iter().filter(|t| t.contains("has not answered")).collect();
+    let texts: Vec<&str> = replies
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    let stats: Vec<&&str> = texts
+        .iter()
+        .filter(|t| t.contains("has not answered"))
+        .collect();
     assert!(stats[0].contains("1 card learned"), "kept until confirmed");
     assert!(!stats[1].contains("Practice"), "gone after: {}", stats[1]);
     assert!(texts.iter().any(|t| t.contains("deleted (1 card)")));
     assert!(
-        texts.last().unwrap().contains("no practice card is showing"),
+        texts
+            .last()
+            .unwrap()
+            .contains("no practice card is showing"),
         "nothing left to grade"
     );
 }

@@ -2087,11 +2087,19 @@ async fn practice_grades_racing_are_recorded_once(db: Db) {
     const CLICKS: usize = 8;
     let one = db.connect().await;
     let two = db.connect().await;
-    assert!(one.practice_add("ann", "docker-001", "docker", T0).await.unwrap());
+    assert!(
+        one.practice_add("ann", "docker-001", "docker", T0)
+            .await
+            .unwrap()
+    );
     let barrier = Arc::new(Barrier::new(CLICKS));
     let mut tasks = Vec::new();
     for click in 0..CLICKS {
-        let store = if click % 2 == 0 { one.clone() } else { two.clone() };
+        let store = if click % 2 == 0 {
+            one.clone()
+        } else {
+            two.clone()
+        };
         // The same showing (0 reviews before) graded by every click, with
         // different grades: exactly one counts.
         let after = learned("docker-001", 1.0 + click as f64, T0, T0 + DAY, 1);
@@ -2111,7 +2119,11 @@ async fn practice_grades_racing_are_recorded_once(db: Db) {
         }
     }
     assert_eq!(recorded.len(), 1, "one of {CLICKS} racing grades counts");
-    let card = one.practice_card("ann", "docker-001").await.unwrap().unwrap();
+    let card = one
+        .practice_card("ann", "docker-001")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(card.added_at, T0, "when it was added stays");
     let winner = CardRow {
         added_at: T0,
@@ -2119,7 +2131,10 @@ async fn practice_grades_racing_are_recorded_once(db: Db) {
     };
     assert_eq!(card, winner, "the card is the winner's state");
     let (reviews, _) = two.practice_recall("ann", 0).await.unwrap();
-    assert_eq!(reviews, 0, "a first grade is not a review of a learned card");
+    assert_eq!(
+        reviews, 0,
+        "a first grade is not a review of a learned card"
+    );
     assert_eq!(
         two.practice_days("ann", 10).await.unwrap(),
         vec!["2026-09-21".to_string()]
@@ -2131,8 +2146,14 @@ async fn practice_grades_racing_are_recorded_once(db: Db) {
         3,
         T0 + DAY,
     );
-    assert_eq!(two.practice_grade(&next).await.unwrap(), GradeOutcome::Recorded);
-    assert_eq!(one.practice_grade(&next).await.unwrap(), GradeOutcome::AlreadyGraded);
+    assert_eq!(
+        two.practice_grade(&next).await.unwrap(),
+        GradeOutcome::Recorded
+    );
+    assert_eq!(
+        one.practice_grade(&next).await.unwrap(),
+        GradeOutcome::AlreadyGraded
+    );
     assert_eq!(one.practice_recall("ann", 0).await.unwrap(), (1, 1));
 }
 
@@ -2171,7 +2192,10 @@ async fn practice_cards_come_most_forgotten_first_and_reset_deletes_all(db: Db) 
             GradeOutcome::Recorded
         );
     }
-    store.practice_add("ann", "queued", "python", now).await.unwrap();
+    store
+        .practice_add("ann", "queued", "python", now)
+        .await
+        .unwrap();
     store.practice_add("bob", "a", "docker", now).await.unwrap();
     let day_end = now + 2 * 3_600_000;
     let mut order = Vec::new();
@@ -2205,7 +2229,11 @@ async fn practice_cards_come_most_forgotten_first_and_reset_deletes_all(db: Db) 
             .unwrap(),
         None
     );
-    let queued = store.practice_next_queued("ann", None).await.unwrap().unwrap();
+    let queued = store
+        .practice_next_queued("ann", None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(queued.entry, "queued");
     assert_eq!(queued.reps, 0);
     let counts = store
@@ -2223,8 +2251,14 @@ async fn practice_cards_come_most_forgotten_first_and_reset_deletes_all(db: Db) 
         4
     );
     assert_eq!(store.practice_reset("ann").await.unwrap(), 6);
-    assert_eq!(store.practice_entries("ann").await.unwrap(), Vec::<String>::new());
-    assert_eq!(store.practice_days("ann", 10).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        store.practice_entries("ann").await.unwrap(),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        store.practice_days("ann", 10).await.unwrap(),
+        Vec::<String>::new()
+    );
     assert_eq!(
         store.practice_entries("bob").await.unwrap(),
         vec!["a".to_string()],
@@ -2246,8 +2280,16 @@ async fn practice_reminders_are_claimed_once_with_their_message(db: Db) {
     };
     one.practice_set_learner(&learner, T0 - DAY).await.unwrap();
     assert_eq!(one.practice_next_reminder().await.unwrap(), Some(T0));
-    assert!(one.practice_due_reminders(T0 - 1, 10).await.unwrap().is_empty());
-    assert_eq!(one.practice_due_reminders(T0, 10).await.unwrap(), vec![learner.clone()]);
+    assert!(
+        one.practice_due_reminders(T0 - 1, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        one.practice_due_reminders(T0, 10).await.unwrap(),
+        vec![learner.clone()]
+    );
     let message = |id: &str| NewPost {
         id: id.to_string(),
         guild: "g".to_string(),
@@ -2273,5 +2315,10 @@ async fn practice_reminders_are_claimed_once_with_their_message(db: Db) {
     };
     two.practice_set_learner(&off, T0).await.unwrap();
     assert_eq!(one.practice_next_reminder().await.unwrap(), None);
-    assert!(one.practice_due_reminders(T0 + 2 * DAY, 10).await.unwrap().is_empty());
+    assert!(
+        one.practice_due_reminders(T0 + 2 * DAY, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -137,8 +137,13 @@ impl Adapter {
     /// anyway. Bounded: Discord's 3 seconds start before the reply is deferred.
     async fn first_time(&self, id: InteractionId) -> bool {
         let now = jiff::Timestamp::now().as_millisecond();
-        match intake::claim(self.bot.store(), &format!("discord:{id}"), now, REPLAY_CHECK_WITHIN)
-            .await
+        match intake::claim(
+            self.bot.store(),
+            &format!("discord:{id}"),
+            now,
+            REPLAY_CHECK_WITHIN,
+        )
+        .await
         {
             Seen::First => true,
             Seen::Again => false,

@@ -148,7 +148,11 @@ async fn a_card_whose_entry_left_the_bank_is_dropped_when_dealt() {
     assert_eq!(dealt.entry, "docker-002");
     assert!(dealt.queued);
     assert_eq!(
-        world.store.practice_entries(world.learner.key()).await.unwrap(),
+        world
+            .store
+            .practice_entries(world.learner.key())
+            .await
+            .unwrap(),
         vec!["docker-002".to_string()]
     );
 }
@@ -166,12 +170,22 @@ async fn new_cards_stop_at_the_daily_allowance_and_grades_count_once() {
             .grade(&dealt.entry, Some(dealt.reps), Grade::Easy, &[], at(0))
             .await
             .unwrap();
-        assert!(matches!(graded, Graded::Recorded { same_day: false, .. }));
+        assert!(matches!(
+            graded,
+            Graded::Recorded {
+                same_day: false,
+                ..
+            }
+        ));
         let again = deck
             .grade(&dealt.entry, Some(dealt.reps), Grade::Again, &[], at(0))
             .await
             .unwrap();
-        assert_eq!(again, Graded::AlreadyGraded, "a second click changes nothing");
+        assert_eq!(
+            again,
+            Graded::AlreadyGraded,
+            "a second click changes nothing"
+        );
         started.push(dealt.entry);
     }
     assert_eq!(started.len(), 3);

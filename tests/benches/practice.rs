@@ -79,9 +79,15 @@ async fn main() {
     for i in 0..deals / 4 {
         let entry = &bank.questions()[i % bank.len()].id;
         let at = Instant::now();
-        deck.grade(entry, None, Grade::Good, &[], now + jiff::SignedDuration::from_secs(i as i64))
-            .await
-            .expect("grade");
+        deck.grade(
+            entry,
+            None,
+            Grade::Good,
+            &[],
+            now + jiff::SignedDuration::from_secs(i as i64),
+        )
+        .await
+        .expect("grade");
         times.push(at.elapsed());
     }
     report("a grade (FSRS, due day spread, log + card)", &mut times);
