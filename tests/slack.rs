@@ -688,7 +688,7 @@ async fn the_app_home_shows_practice_and_its_start_button_deals_in_a_direct_mess
         })
         .await;
     let reveal = format!("practice:reveal:1:{entry}");
-    assert_eq!(buttons(&dealt.body), [reveal.clone()], "{}", dealt.body);
+    assert_eq!(buttons(&dealt.body), [reveal.as_str()], "{}", dealt.body);
     assert_eq!(setup.fake.count(|r| r.is_api("chat.postEphemeral")), 0);
 
     // Its Show answer, clicked in the direct message, answers privately.

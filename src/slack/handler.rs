@@ -544,7 +544,7 @@ impl Adapter {
     /// scheduled rounds, and this week's top 5.
     async fn publish_home(&self, ctx: &Context) {
         let practice = commands::practice::home(&self.bot, ctx).await;
-        let stats = vec![commands::leaderboard::quiz_stats(&self.bot, ctx).await];
+        let stats = commands::leaderboard::quiz_stats(&self.bot, ctx).await;
         let board = commands::handle(
             &self.bot,
             ctx,
@@ -554,8 +554,7 @@ impl Adapter {
             },
         )
         .await;
-        let mut text = vec!["*Your stats*".to_string()];
-        text.extend(stats.iter().map(|r| blocks::mrkdwn(&r.text)));
+        let mut text = vec!["*Your stats*".to_string(), blocks::mrkdwn(&stats.text)];
         text.push(self.next_rounds(ctx).await);
         text.push("*This week*".to_string());
         text.extend(board.iter().map(|r| top_lines(&blocks::mrkdwn(&r.text), 5)));
