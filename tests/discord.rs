@@ -688,10 +688,7 @@ async fn a_practice_session_in_a_direct_message_is_private_and_graded_once() {
     let private = |body: &Value, what: &str| {
         assert_eq!(body["type"], 4, "{what}: {body}");
         assert_eq!(body["data"]["flags"], 64, "{what} is ephemeral: {body}");
-        body["data"]["content"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        shown_text(&body["data"])
     };
     let start = json!([{"name": "start", "type": 1, "options": []}]);
     setup.fake.dispatch(
@@ -718,6 +715,10 @@ async fn a_practice_session_in_a_direct_message_is_private_and_graded_once() {
     );
     let body = setup.fake.callback("700000000000000202").await;
     let text = private(&body, "the new card");
+    assert!(
+        body["data"]["embeds"][0]["description"].is_string(),
+        "a practice card is an embed, like /question random's: {body}"
+    );
     assert!(text.contains("new card · "), "{body}");
     assert!(
         text.contains("then **Show answer** shows the answer"),
@@ -769,7 +770,7 @@ async fn a_practice_session_in_a_direct_message_is_private_and_graded_once() {
         })
         .await;
     assert_eq!(next.body["flags"], 64, "{}", next.body);
-    let text = next.body["content"].as_str().unwrap_or_default();
+    let text = shown_text(&next.body);
     assert!(text.starts_with("Nothing due now."), "{}", next.body);
     assert!(text.contains("New cards left today: 9"), "{}", next.body);
     // Give the repeated delivery time to be (wrongly) answered.
@@ -1463,4 +1464,14 @@ async fn code_arrives_as_a_code_block_and_a_long_answer_cut_with_the_show_line()
     );
     assert!(!whole.contains("for the whole answer"));
     setup.running.stop().await;
+}
+
+/// What a message shows: its content, or its embed's description (practice
+/// cards are embeds, short notes plain content).
+fn shown_text(message: &Value) -> String {
+    message["content"]
+        .as_str()
+        .or_else(|| message["embeds"][0]["description"].as_str())
+        .unwrap_or_default()
+        .to_string()
 }

@@ -161,6 +161,23 @@ fn the_reminder_comes_once_a_day_at_eight_local_across_the_dst_change() {
 }
 
 #[test]
+fn a_reminder_moved_later_the_day_it_was_sent_waits_for_tomorrow() {
+    const START: &str = "2026-10-20T12:00:00Z";
+    let script = "/practice new\n/reveal\n/grade again\n/practice remind 08:00 Europe/Berlin\n\
+                  /clock +20h\n/practice remind 11:00 Europe/Berlin\n/clock +2h\n/clock +1d\n";
+    let replies = transcript(START, script);
+    let at: Vec<&str> = of_kind(&replies, "practice_reminder")
+        .iter()
+        .filter_map(|reminder| reminder["at"].as_str())
+        .collect();
+    assert_eq!(
+        at,
+        ["2026-10-21T06:00:00Z", "2026-10-22T09:00:00Z"],
+        "at most one a day: 08:00 on the 21st, then 11:00 from the 22nd"
+    );
+}
+
+#[test]
 fn after_two_weeks_away_no_more_than_the_daily_cap_comes_back() {
     const START: &str = "2026-11-02T09:00:00Z";
     let env = [

@@ -2275,6 +2275,7 @@ async fn practice_reminders_are_claimed_once_with_their_message(db: Db) {
         zone: Some("Europe/Berlin".to_string()),
         remind_at: Some("08:00".to_string()),
         next_remind_at: Some(T0),
+        reminded_at: None,
         guild: "g".to_string(),
         user: "<@1>".to_string(),
     };
@@ -2307,6 +2308,12 @@ async fn practice_reminders_are_claimed_once_with_their_message(db: Db) {
     assert_eq!(posts.len(), 1, "one message: {posts:?}");
     assert_eq!(posts[0].channel, "direct:<@1>");
     assert_eq!(one.practice_next_reminder().await.unwrap(), Some(T0 + DAY));
+    let noted = one.practice_learner(&learner.learner).await.unwrap();
+    assert_eq!(
+        noted.and_then(|row| row.reminded_at),
+        Some(T0),
+        "when the message went is noted"
+    );
     // Turned off: nothing is due any more.
     let off = LearnerRow {
         remind_at: None,

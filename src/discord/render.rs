@@ -56,8 +56,8 @@ pub fn message(reply: &Reply) -> Message {
     }
 }
 
-/// An answer card, quiz question, reveal or ranking as an embed; short notes
-/// and errors stay plain text.
+/// An answer card, quiz question, reveal, ranking or practice card as an
+/// embed; short notes and errors stay plain text.
 fn embed(reply: &Reply) -> Option<CreateEmbed> {
     let base = || CreateEmbed::new().colour(COLOUR);
     match reply.data.as_ref()? {
@@ -115,7 +115,11 @@ fn embed(reply: &Reply) -> Option<CreateEmbed> {
         | Data::CardAnswer { .. }
         | Data::Topics { .. }
         | Data::Help { .. }
-        | Data::Schedules { .. } => {
+        | Data::Schedules { .. }
+        | Data::PracticeCard { .. }
+        | Data::PracticeAnswer { .. }
+        | Data::PracticeDone { .. }
+        | Data::PracticeReminder { .. } => {
             Some(base().description(markdown::fit(&reply.text, EMBED_DESCRIPTION, &Markdown)))
         }
         _ => None,

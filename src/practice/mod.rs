@@ -440,7 +440,9 @@ impl Deck<'_> {
     }
 
     /// A daily reminder at `at` in `zone` (a direct message when cards are
-    /// due), or none. Returns the next reminder.
+    /// due), or none. Returns the next reminder: never on a day a reminder
+    /// was already sent, so a reminder set again later the same day waits
+    /// for tomorrow.
     pub async fn set_reminder(
         &self,
         at: Option<(Time, TimeZone)>,
@@ -453,7 +455,13 @@ impl Deck<'_> {
             Some((time, zone)) => {
                 row.zone = zone.iana_name().map(str::to_string);
                 row.remind_at = Some(time.strftime("%H:%M").to_string());
-                Some(next_reminder(*time, zone, now))
+                let mut next = next_reminder(*time, zone, now);
+                if let Some(sent) = row.reminded_at.map(from_millis) {
+                    if Day::of(sent, zone) == Day::of(next, zone) {
+                        next = next_reminder(*time, zone, next);
+                    }
+                }
+                Some(next)
             }
             None => {
                 row.remind_at = None;

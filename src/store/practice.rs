@@ -82,6 +82,8 @@ pub struct LearnerRow {
     pub remind_at: Option<String>,
     /// When the next reminder is due (Unix ms), if on.
     pub next_remind_at: Option<i64>,
+    /// When the last reminder message was sent (Unix ms), if ever.
+    pub reminded_at: Option<i64>,
     /// Where a reminder goes: the platform's server and the person.
     pub guild: String,
     pub user: String,
@@ -106,7 +108,7 @@ fn card_from(row: &AnyRow) -> Result<CardRow, sqlx::Error> {
 }
 
 const LEARNER_COLUMNS: &str =
-    "learner, quiz_cards, zone, remind_at, next_remind_at, guild, user_id";
+    "learner, quiz_cards, zone, remind_at, next_remind_at, guild, user_id, reminded_at";
 
 fn learner_from(row: &AnyRow) -> Result<LearnerRow, sqlx::Error> {
     Ok(LearnerRow {
@@ -117,6 +119,7 @@ fn learner_from(row: &AnyRow) -> Result<LearnerRow, sqlx::Error> {
         next_remind_at: row.try_get(4)?,
         guild: row.try_get(5)?,
         user: row.try_get(6)?,
+        reminded_at: row.try_get(7)?,
     })
 }
 
@@ -524,8 +527,8 @@ impl Store {
 
     /// Moves a learner's reminder from `due` to `next` (`None`: off) and
     /// writes `posts` (the direct message, if cards are due) in the same
-    /// transaction; false
-    /// when another process claimed it first or the reminder was changed.
+    /// transaction, noting when a message went; false when another process
+    /// claimed it first or the reminder was changed.
     pub async fn practice_claim_reminder(
         &self,
         learner: &str,
@@ -535,12 +538,13 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         let claim: Claim<'_> = sqlx::query(
-            "UPDATE practice_learners SET next_remind_at = $3
+            "UPDATE practice_learners SET next_remind_at = $3, reminded_at = COALESCE($4, reminded_at)
              WHERE learner = $1 AND next_remind_at = $2",
         )
         .bind(learner.to_string())
         .bind(due)
-        .bind(next);
+        .bind(next)
+        .bind((!posts.is_empty()).then_some(now));
         self.claim_posting(claim, posts, now).await
     }
 }

@@ -171,6 +171,7 @@ const MIGRATIONS: &[&[&str]] = &[
         zone TEXT,
         remind_at TEXT,
         next_remind_at BIGINT,
+        reminded_at BIGINT,
         guild TEXT NOT NULL,
         user_id TEXT NOT NULL,
         updated_at BIGINT NOT NULL
