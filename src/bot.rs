@@ -14,6 +14,7 @@ use crate::cpu::CpuPool;
 use crate::health::Readiness;
 use crate::library::{BankNow, Library, SearcherNow, Shelf, load_bank, open_searcher};
 use crate::meaning::MeaningState;
+use crate::query_vectors::QueryBatcher;
 use crate::search::{SearchOptions, Searcher};
 use crate::semantic::Semantic;
 use crate::store::Store;
@@ -91,7 +92,9 @@ pub struct Bot {
     conversations: Mutex<Conversations>,
     /// Threads for CPU-bound work (search, embedding), one per core, at a
     /// lower priority than the runtime's.
-    cpu: CpuPool,
+    cpu: Arc<CpuPool>,
+    /// Embeds the queries of `/ask`s in batches, on `cpu`.
+    query_batcher: Arc<QueryBatcher>,
     /// Wakes the runtime loop when a command wrote posts or due work.
     wake: tokio::sync::Notify,
     /// What each platform adapter reports about its connection.
@@ -110,6 +113,7 @@ impl Bot {
         clock: Arc<dyn Clock>,
         related: usize,
     ) -> Self {
+        let cpu = Arc::new(CpuPool::per_core());
         Bot {
             shelf: Arc::new(Shelf::new(Library { bank, searcher })),
             store,
@@ -119,7 +123,8 @@ impl Bot {
             min_confidence: crate::search::DEFAULT_MIN_CONFIDENCE,
             keep_unanswered_ms: 90 * 86_400_000,
             conversations: Mutex::default(),
-            cpu: CpuPool::per_core(),
+            query_batcher: Arc::new(QueryBatcher::new(cpu.clone())),
+            cpu,
             wake: tokio::sync::Notify::new(),
             readiness: Readiness::default(),
             meaning: Arc::default(),
@@ -159,6 +164,11 @@ impl Bot {
     /// The pool for CPU-bound work (search, embedding).
     pub(crate) fn cpu(&self) -> &CpuPool {
         &self.cpu
+    }
+
+    /// What embeds `/ask` queries in batches, on [`Bot::cpu`].
+    pub(crate) fn query_batcher(&self) -> &Arc<QueryBatcher> {
+        &self.query_batcher
     }
 
     /// The last answer this person was shown here: (entry id, query).

@@ -20,6 +20,7 @@
 //!    transaction), [`markdown`] (answers' paragraphs and code), [`clock`],
 //!    [`config`], [`platform`] (which adapter, and how commands are typed
 //!    there), [`shutdown`], [`listen`] (the HTTP listeners), [`cpu`],
+//!    [`query_vectors`] (`/ask` queries embedded in batches on the CPU pool),
 //!    [`files`], [`metrics`], [`health`], [`progress`], [`telemetry`].
 //! 2. **Domain services**: typed inputs (a store, the library, the time) and
 //!    typed outcomes or one error enum each, no replies and no platform words:
@@ -75,6 +76,7 @@ pub mod platform;
 pub mod posted;
 pub mod practice;
 pub mod progress;
+pub mod query_vectors;
 pub mod quiz;
 pub mod reload;
 pub mod render;

@@ -348,3 +348,29 @@ fn batch_and_single_embeddings_are_identical() {
         assert!((length - 1.0).abs() < 1e-5, "{text:?}: length {length}");
     }
 }
+
+/// Texts embedded together in one pass over the weights (`embed_batch`, what a
+/// burst of `/ask`s uses) give the vectors they give alone, within 1e-5 (in
+/// fact the same numbers); a text the model cannot take fails alone.
+#[test]
+fn texts_embedded_together_get_the_vectors_they_get_alone() {
+    let (_dir, model) = tiny_model();
+    let long = "tcp udp port docker image ".repeat(80);
+    let mut texts: Vec<&str> = TEXTS.to_vec();
+    texts.push(&long);
+    texts.extend(TEXTS.iter().rev());
+    let together = model.embed_batch(&texts);
+    assert_eq!(together.len(), texts.len());
+    for (text, vector) in texts.iter().zip(&together) {
+        let vector = vector.as_ref().unwrap();
+        let alone = model.embed_one(text).unwrap();
+        let worst = vector
+            .iter()
+            .zip(&alone)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(worst <= 1e-5, "{text:?}: differs by {worst:e}");
+        assert_eq!(vector, &alone, "{text:?}");
+    }
+    assert!(model.embed_batch(&[]).is_empty());
+}

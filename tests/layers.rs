@@ -25,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "metrics",
             "platform",
             "progress",
+            "query_vectors",
             "search",
             "semantic",
             "shutdown",

@@ -415,3 +415,119 @@ fn ask_uses_the_model_through_the_binary() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Held-out chat queries as typed, some in the forms of question lists that
+/// search normalises away.
+fn burst_queries() -> Vec<String> {
+    let mut queries: Vec<String> =
+        std::fs::read_to_string(common::repo().join("tests/fixtures/heldout_queries.tsv"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| l.split('\t').next().map(str::to_string))
+            .take(36)
+            .collect();
+    queries.extend([
+        "1. Can you explain what a Docker volume is?".to_string(),
+        "**Q:** What is the difference between TCP and UDP? Follow-up: when would you pick UDP?"
+            .to_string(),
+        "???".to_string(),
+        "".to_string(),
+    ]);
+    queries
+}
+
+/// The vectors of a burst's queries, embedded together by the batcher, are
+/// those embedded one at a time (within 1e-5), and they came in few batches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_queries_is_embedded_in_batches_with_the_same_vectors() {
+    use interview_bot::cpu::CpuPool;
+    use interview_bot::query_vectors::{MOST_AT_ONCE, QueryBatcher};
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(bot) = semantic_bot_in_process(tmp.path()).await else {
+        common::skip(SUITE, common::NO_MODEL);
+        return;
+    };
+    let library = bot.library();
+    let semantic = library.searcher.semantic().unwrap();
+    let texts: Vec<String> = burst_queries()
+        .iter()
+        .filter_map(|q| library.searcher.meaning_text(q))
+        .collect();
+    assert!(texts.len() > MOST_AT_ONCE, "more than one full batch");
+    let batcher = Arc::new(QueryBatcher::new(Arc::new(CpuPool::new(1))));
+
+    let lone = batcher
+        .vector(library.clone(), texts[0].clone())
+        .await
+        .unwrap();
+    assert_eq!(batcher.counts().batches, 1, "a lone query runs at once");
+    assert_eq!(lone.text(), texts[0]);
+
+    let burst = futures_util::future::join_all(
+        texts
+            .iter()
+            .map(|t| batcher.vector(library.clone(), t.clone())),
+    )
+    .await;
+    let counts = batcher.counts();
+    assert_eq!(counts.queries, 1 + texts.len());
+    assert!(
+        counts.batches <= 1 + texts.len().div_ceil(MOST_AT_ONCE) + 1,
+        "{} queries in {} batches",
+        texts.len(),
+        counts.batches - 1
+    );
+    for (text, made) in texts.iter().zip(burst) {
+        let made = made.unwrap();
+        assert_eq!(made.text(), text);
+        let alone = semantic.model().embed_one(text).unwrap();
+        let worst = made
+            .vector()
+            .iter()
+            .zip(&alone)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(worst <= 1e-5, "{text:?}: differs by {worst:e}");
+    }
+    bot.store().close().await;
+}
+
+/// `/ask`s answered at once (their queries embedded in batches) get the
+/// replies they get one at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asks_at_once_get_the_replies_they_get_one_at_a_time() {
+    use interview_bot::bot::Context;
+    use interview_bot::commands::router;
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(bot) = semantic_bot_in_process(tmp.path()).await else {
+        common::skip(SUITE, common::NO_MODEL);
+        return;
+    };
+    let bot = Arc::new(bot);
+    let queries = burst_queries();
+    let ask = |i: usize, query: &str| {
+        let bot = bot.clone();
+        let line = format!("/ask {query}");
+        async move {
+            let ctx = Context::new("g", &format!("user-{i}"), "c");
+            let replies = router::handle_line(&bot, &ctx, &line).await;
+            replies.iter().map(|r| r.text.clone()).collect::<Vec<_>>()
+        }
+    };
+    let mut alone = Vec::new();
+    for (i, query) in queries.iter().enumerate() {
+        alone.push(ask(i, query).await);
+    }
+    let together =
+        futures_util::future::join_all(queries.iter().enumerate().map(|(i, q)| ask(i, q))).await;
+    for ((query, alone), together) in queries.iter().zip(&alone).zip(&together) {
+        assert_eq!(alone, together, "{query:?}");
+    }
+    let answered = alone
+        .iter()
+        .filter(|replies| replies.iter().any(|r| r.contains("Not it?")))
+        .count();
+    assert!(answered > queries.len() / 2, "{answered} answered");
+    bot.store().close().await;
+}

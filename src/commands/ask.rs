@@ -1,12 +1,13 @@
 //! `/ask`: the best matching question with its answer, related questions, and
 //! "not it?" for the next match.
 
-use super::truncate;
+use super::{Command, truncate};
 use crate::bot::{AskState, Bot, Context};
 use crate::library::Library;
 use crate::platform::Platform;
 use crate::reply::{ButtonId, Card, Data, Related, Reply, shown_answer};
 use crate::search::SearchOptions;
+use crate::semantic::QueryVector;
 
 /// How many closest questions a "not in the bank" reply suggests.
 const SUGGESTIONS: usize = 3;
@@ -23,7 +24,44 @@ pub fn show(bot: &Bot, id: &str) -> Reply {
     }
 }
 
-pub fn ask(bot: &Bot, ctx: &Context, text: &str, topic: Option<&str>) -> Reply {
+/// The vector of the text a search `command` (`/ask`, `/next`) will match by
+/// meaning, embedded with the other `/ask`s' waiting ([`QueryBatcher`]): call it
+/// before the search job, and give the vector to [`ask`] or [`next`]. `None`
+/// when the command embeds nothing (meaning off, an unknown topic, nothing to
+/// follow up, `/show`) or embedding failed (the search then embeds the text
+/// itself, or matches words only).
+///
+/// [`QueryBatcher`]: crate::query_vectors::QueryBatcher
+pub async fn query_vector(bot: &Bot, ctx: &Context, command: &Command) -> Option<QueryVector> {
+    let text = match command {
+        Command::Ask { text, topic } => {
+            if topic.as_deref().is_some_and(|t| !bot.bank().has_topic(t)) {
+                return None;
+            }
+            text.clone()
+        }
+        Command::Next => bot.last_ask(ctx)?.text,
+        _ => return None,
+    };
+    let library = bot.library();
+    let meaning = library.searcher.meaning_text(&text)?;
+    match bot.query_batcher().vector(library, meaning).await {
+        Ok(vector) => Some(vector),
+        Err(e) => {
+            tracing::warn!("the query was not embedded in a batch: {e}");
+            None
+        }
+    }
+}
+
+/// The best match for `text`; `vector` is the one [`query_vector`] made for it.
+pub fn ask(
+    bot: &Bot,
+    ctx: &Context,
+    text: &str,
+    topic: Option<&str>,
+    vector: Option<&QueryVector>,
+) -> Reply {
     if let Some(topic) = topic {
         if !bot.bank().has_topic(topic) {
             return super::topics::unknown_topic(bot, topic);
@@ -34,23 +72,31 @@ pub fn ask(bot: &Bot, ctx: &Context, text: &str, topic: Option<&str>) -> Reply {
         topic: topic.map(str::to_string),
         shown: 0,
     };
-    answer_at(bot, ctx, state, true)
+    answer_at(bot, ctx, state, true, vector)
 }
 
-/// The next match after the ones already shown for this person's last `/ask`.
-pub fn next(bot: &Bot, ctx: &Context) -> Reply {
+/// The next match after the ones already shown for this person's last `/ask`;
+/// `vector` is the one [`query_vector`] made for it.
+pub fn next(bot: &Bot, ctx: &Context, vector: Option<&QueryVector>) -> Reply {
     match bot.last_ask(ctx) {
-        Some(state) => answer_at(bot, ctx, state, false),
+        Some(state) => answer_at(bot, ctx, state, false, vector),
         None => Reply::error("nothing to follow up: /ask a question first"),
     }
 }
 
 /// The match after the `state.shown` already shown; with `gate`, the first
 /// match only when search is confident of it, else "not in the bank". Found
-/// by words only while meaning is on its way, it says so.
-fn answer_at(bot: &Bot, ctx: &Context, state: AskState, gate: bool) -> Reply {
+/// by words only while meaning is on its way, it says so. The search takes the
+/// query's vector from `vector` when it was made for its text.
+fn answer_at(
+    bot: &Bot,
+    ctx: &Context,
+    state: AskState,
+    gate: bool,
+    vector: Option<&QueryVector>,
+) -> Reply {
     let library = bot.library();
-    let reply = search_at(bot, &library, ctx, state, gate);
+    let reply = search_at(bot, &library, ctx, state, gate, vector);
     match crate::meaning::words_only_note(&bot.meaning(), &library) {
         Some(note) if !matches!(reply.data, Some(Data::Error { .. })) => {
             with_words_only_note(reply, note)
@@ -75,6 +121,7 @@ fn search_at(
     ctx: &Context,
     mut state: AskState,
     gate: bool,
+    vector: Option<&QueryVector>,
 ) -> Reply {
     let gate = gate && state.shown == 0;
     let options = SearchOptions {
@@ -83,7 +130,7 @@ fn search_at(
         offset: state.shown,
         ..Default::default()
     };
-    let found = match library.searcher.search(&state.text, &options) {
+    let found = match library.searcher.search_with(&state.text, &options, vector) {
         Ok(found) => found,
         Err(e) => {
             tracing::error!("search failed: {e}");

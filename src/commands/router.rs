@@ -160,14 +160,19 @@ async fn after_search(bot: &Bot, ctx: &Context, reply: &Reply, asked: bool) {
     }
 }
 
-/// Runs a search command on the CPU pool, never on the runtime's threads.
+/// Runs a search command on the CPU pool, never on the runtime's threads. Its
+/// query is embedded first, in a batch with the other searches' waiting
+/// ([`ask::query_vector`]), and the search job takes the vector.
 async fn on_cpu(bot: &Arc<Bot>, ctx: &Context, command: Command) -> Reply {
+    let vector = ask::query_vector(bot, ctx, &command).await;
     let pool = bot.cpu();
     let bot = bot.clone();
     let ctx = ctx.clone();
     let work = pool.run(move || match command {
-        Command::Ask { text, topic } => ask::ask(&bot, &ctx, &text, topic.as_deref()),
-        Command::Next => ask::next(&bot, &ctx),
+        Command::Ask { text, topic } => {
+            ask::ask(&bot, &ctx, &text, topic.as_deref(), vector.as_ref())
+        }
+        Command::Next => ask::next(&bot, &ctx, vector.as_ref()),
         Command::Show { id } => ask::show(&bot, &id),
         other => Reply::error(format!("/{} is not a search", other.spec().name())),
     });

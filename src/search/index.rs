@@ -21,7 +21,7 @@ use super::vocabulary::{Speller, Vocabulary};
 use super::{Found, Hit, SearchError, SearchOptions, Synonyms};
 use super::{forms, fusion, rescore};
 use crate::bank::Bank;
-use crate::semantic::Semantic;
+use crate::semantic::{QueryVector, Semantic};
 
 const ROW: &str = "row";
 
@@ -189,15 +189,45 @@ impl Searcher {
     /// interview-question lists ([`super::forms::normalise`]): words and meaning
     /// both see the normalised text.
     pub fn search(&self, text: &str, options: &SearchOptions) -> Result<Found, SearchError> {
+        self.search_with(text, options, None)
+    }
+
+    /// The text a search of `text` would embed to match by meaning (the
+    /// normalised text, see [`Searcher::search`]); `None` when meaning is off.
+    /// Its vector, made ahead (in a batch with other queries':
+    /// [`crate::semantic::Semantic::query_vectors`]), goes to
+    /// [`Searcher::search_with`]. A search that stops before meaning (nothing
+    /// searchable in the text, no hits wanted) does not use it.
+    pub fn meaning_text(&self, text: &str) -> Option<String> {
+        self.semantic
+            .as_ref()
+            .map(|_| forms::normalise(text).into_owned())
+    }
+
+    /// [`Searcher::search`], taking the vector of the text it matches by
+    /// meaning from `vector` when that was made for [`Searcher::meaning_text`]
+    /// of `text` with this searcher's model (else it embeds the text itself):
+    /// the same hits either way.
+    pub fn search_with(
+        &self,
+        text: &str,
+        options: &SearchOptions,
+        vector: Option<&QueryVector>,
+    ) -> Result<Found, SearchError> {
         let normalised = forms::normalise(text);
-        let mut found = self.search_normalised(&normalised, options)?;
+        let mut found = self.search_normalised(&normalised, options, vector)?;
         if let Cow::Owned(normalised) = normalised {
             found.normalised = Some(normalised);
         }
         Ok(found)
     }
 
-    fn search_normalised(&self, text: &str, options: &SearchOptions) -> Result<Found, SearchError> {
+    fn search_normalised(
+        &self,
+        text: &str,
+        options: &SearchOptions,
+        vector: Option<&QueryVector>,
+    ) -> Result<Found, SearchError> {
         let searcher = self.reader.searcher();
         let mut analyzer = self.analyzer.clone();
         let plan = QueryPlan::new(
@@ -240,7 +270,7 @@ impl Searcher {
         let Some(semantic) = semantic else {
             return self.lexical_hits(&searcher, ranked, options, &plan, text);
         };
-        let similarities = match semantic.similarities(text) {
+        let similarities = match semantic.similarities_given(text, vector) {
             Ok(similarities) => similarities,
             Err(e) => {
                 tracing::warn!("matching by meaning failed, matching words only: {e}");

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokenizers::{Tokenizer, TruncationParams};
 
-use super::encoder::{BertConfig, Encoder, Scratch};
+use super::encoder::{BertConfig, Encoder, Scratch, Tokens};
 
 /// The files a model directory must have.
 pub const MODEL_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
@@ -149,21 +149,81 @@ impl Model {
         self.embed_with(text, &mut Scratch::default())
     }
 
+    /// Unit vectors of short texts (queries), in order, made together on the
+    /// calling thread: one pass over the weights serves them all
+    /// ([`Encoder::mean_states`]), where [`Model::embed_one`] makes a pass for
+    /// each. Each vector is the one `embed_one` gives for its text; a text that
+    /// cannot be embedded gets its own error and the others their vectors.
+    pub fn embed_batch(&self, texts: &[&str]) -> Vec<Result<Vec<f32>, ModelError>> {
+        let mut results: Vec<Result<Vec<f32>, ModelError>> = Vec::with_capacity(texts.len());
+        let mut encodings = Vec::with_capacity(texts.len());
+        // Which texts run (their place in `results`), and their encodings.
+        let mut running = Vec::with_capacity(texts.len());
+        for text in texts {
+            let encoded = self
+                .tokenizer
+                .encode(*text, true)
+                .map_err(|e| ModelError::Run(e.to_string()))
+                .and_then(|encoding| {
+                    self.encoder
+                        .check(tokens(&encoding))
+                        .map_err(ModelError::Run)
+                        .map(|()| encoding)
+                });
+            match encoded {
+                Ok(encoding) => {
+                    running.push(results.len());
+                    encodings.push(encoding);
+                    results.push(Ok(Vec::new()));
+                }
+                Err(e) => results.push(Err(e)),
+            }
+        }
+        let batch: Vec<Tokens<'_>> = encodings.iter().map(tokens).collect();
+        match self.encoder.mean_states(&batch, &mut Scratch::default()) {
+            Ok(states) => {
+                for (at, state) in running.into_iter().zip(states) {
+                    results[at] = Ok(unit(state));
+                }
+            }
+            // Every text was checked, so this is not expected; each gets the error.
+            Err(e) => {
+                for at in running {
+                    results[at] = Err(ModelError::Run(e.clone()));
+                }
+            }
+        }
+        results
+    }
+
     fn embed_with(&self, text: &str, scratch: &mut Scratch) -> Result<Vec<f32>, ModelError> {
         let encoding = self
             .tokenizer
             .encode(text, true)
             .map_err(|e| ModelError::Run(e.to_string()))?;
-        let mut vector = self
+        let state = self
             .encoder
-            .mean_state(encoding.get_ids(), encoding.get_type_ids(), scratch)
+            .mean_state(tokens(&encoding), scratch)
             .map_err(ModelError::Run)?;
-        let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
-        for v in &mut vector {
-            *v /= norm;
-        }
-        Ok(vector)
+        Ok(unit(state))
     }
+}
+
+/// The token ids and type ids of an encoding.
+fn tokens(encoding: &tokenizers::Encoding) -> Tokens<'_> {
+    Tokens {
+        ids: encoding.get_ids(),
+        type_ids: encoding.get_type_ids(),
+    }
+}
+
+/// `vector` scaled to length 1.
+fn unit(mut vector: Vec<f32>) -> Vec<f32> {
+    let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+    for v in &mut vector {
+        *v /= norm;
+    }
+    vector
 }
 
 /// The shipped tokenizer pads every input to 128 tokens and cuts there; one text

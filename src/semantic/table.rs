@@ -29,6 +29,30 @@ pub struct Similarity {
     pub entry: f32,
 }
 
+/// The vector of a query text, made before the search that uses it (with
+/// other queries' at once: [`Semantic::query_vectors`]). It names its text and
+/// the weights that made it, so a search uses it only for that text with those
+/// weights.
+#[derive(Debug, Clone)]
+pub struct QueryVector {
+    text: String,
+    /// [`Model::id`] of the weights that made it.
+    model: String,
+    vector: Vec<f32>,
+}
+
+impl QueryVector {
+    /// The text it is the vector of.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The unit vector.
+    pub fn vector(&self) -> &[f32] {
+        &self.vector
+    }
+}
+
 /// Row-major vectors, `dimensions` floats each.
 struct Matrix {
     dimensions: usize,
@@ -218,7 +242,28 @@ impl Semantic {
 
     /// How similar `text` is to every entry, by row.
     pub fn similarities(&self, text: &str) -> Result<Vec<Similarity>, ModelError> {
-        let query = self.model.embed_one(text)?;
+        self.similarities_given(text, None)
+    }
+
+    /// [`Semantic::similarities`], with the vector of `text` taken from `given`
+    /// when it was made for `text` by this model (a [`QueryVector`] of
+    /// [`Semantic::query_vectors`]); otherwise `text` is embedded here.
+    pub fn similarities_given(
+        &self,
+        text: &str,
+        given: Option<&QueryVector>,
+    ) -> Result<Vec<Similarity>, ModelError> {
+        let made;
+        let query = match given.filter(|g| g.text == text && g.model == self.model.id()) {
+            Some(given) => &given.vector,
+            None => {
+                if given.is_some() {
+                    tracing::debug!("a query vector made for other text or weights was not used");
+                }
+                made = self.model.embed_one(text)?;
+                &made
+            }
+        };
         if query.len() != self.answers.dimensions {
             return Err(ModelError::Run(format!(
                 "the query vector has {} numbers, the bank's have {}",
@@ -226,7 +271,26 @@ impl Semantic {
                 self.answers.dimensions
             )));
         }
-        Ok(self.similarities_to(&query))
+        Ok(self.similarities_to(query))
+    }
+
+    /// The vectors of query `texts`, in order, made together in one pass over
+    /// the model's weights ([`Model::embed_batch`]), for searches to come
+    /// ([`Semantic::similarities_given`]). A text that cannot be embedded gets
+    /// its error, the others their vectors.
+    pub fn query_vectors(&self, texts: &[&str]) -> Vec<Result<QueryVector, ModelError>> {
+        self.model
+            .embed_batch(texts)
+            .into_iter()
+            .zip(texts)
+            .map(|(vector, text)| {
+                vector.map(|vector| QueryVector {
+                    text: text.to_string(),
+                    model: self.model.id().to_string(),
+                    vector,
+                })
+            })
+            .collect()
     }
 
     fn similarities_to(&self, query: &[f32]) -> Vec<Similarity> {

@@ -5,8 +5,9 @@
 //! `cargo bench --bench ask -- --sizes 100000,1000000` (`--sizes none`: the
 //! shipped bank only). With the embedding model installed (`interview-bot model
 //! install`, or `--model DIR`) it also measures the shipped bank matched by
-//! meaning and words: embedding rate, /ask latency with the query embedded, and
-//! memory with the model loaded. Figures go in BENCHMARKS.md.
+//! meaning and words: embedding rate, /ask latency with the query embedded,
+//! queries embedded in batches (per query), and memory with the model loaded.
+//! Figures go in BENCHMARKS.md.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -102,6 +103,24 @@ fn run_semantic(bank: &Bank, repo: &Path, model_dir: &Path, queries: &[String]) 
         micros(percentile(&embeds, 0.50)),
         micros(percentile(&embeds, 0.99)),
     );
+    // Queries embedded together (a burst of /ask, query_vectors::QueryBatcher):
+    // one pass over the weights for the whole batch.
+    let texts: Vec<&str> = all.iter().map(String::as_str).collect();
+    for size in [1, 8, 32, 64] {
+        let started = Instant::now();
+        let mut batches = 0;
+        for _ in 0..3 {
+            for batch in texts.chunks(size) {
+                std::hint::black_box(semantic.model().embed_batch(batch));
+                batches += 1;
+            }
+        }
+        let per_query = started.elapsed() / (3 * texts.len()) as u32;
+        println!(
+            "| (queries embedded in batches of {size}) | | | | {} per query | | ({batches} batches) |",
+            micros(per_query),
+        );
+    }
 }
 
 fn model_dir_from_args() -> Option<std::path::PathBuf> {
