@@ -5,6 +5,7 @@
 //! because of a search.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
@@ -20,6 +21,25 @@ const NICER_BY: i32 = 10;
 pub struct CpuPool {
     jobs: SyncSender<Job>,
     permits: Semaphore,
+    threads: usize,
+    /// Jobs given to [`CpuPool::run`] and not finished: running or waiting.
+    in_flight: AtomicUsize,
+}
+
+/// Counts a job in flight until it is finished or its caller gave up.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn count(jobs: &'a AtomicUsize) -> Self {
+        jobs.fetch_add(1, Ordering::Relaxed);
+        InFlight(jobs)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// The pool has stopped (the process is ending) or the job panicked.
@@ -45,7 +65,21 @@ impl CpuPool {
         CpuPool {
             jobs,
             permits: Semaphore::new(threads),
+            threads,
+            in_flight: AtomicUsize::new(0),
         }
+    }
+
+    /// How many jobs wait for a free worker (beyond those running).
+    pub fn waiting(&self) -> usize {
+        self.in_flight
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.threads)
+    }
+
+    /// Whether every worker has a job (new work would wait).
+    pub fn is_busy(&self) -> bool {
+        self.in_flight.load(Ordering::Relaxed) >= self.threads
     }
 
     /// One worker per core.
@@ -59,6 +93,7 @@ impl CpuPool {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, CpuError> {
+        let _in_flight = InFlight::count(&self.in_flight);
         let _permit = self
             .permits
             .acquire()
@@ -127,6 +162,38 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(name.as_deref(), Some("cpu-0"), "the same worker goes on");
+    }
+
+    #[tokio::test]
+    async fn jobs_beyond_the_workers_are_counted_as_waiting() {
+        let pool = Arc::new(CpuPool::new(1));
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let released = Arc::new(Mutex::new(released));
+        let jobs: Vec<_> = (0..3)
+            .map(|_| {
+                let (pool, released) = (pool.clone(), released.clone());
+                tokio::spawn(async move {
+                    pool.run(move || released.lock().unwrap().recv())
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut waited = 0;
+        while pool.waiting() < 2 && waited < 500 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            waited += 1;
+        }
+        assert_eq!(pool.waiting(), 2, "one runs, two wait");
+        assert!(pool.is_busy());
+        for _ in 0..3 {
+            release.send(()).unwrap();
+        }
+        for job in jobs {
+            job.await.unwrap().unwrap();
+        }
+        assert_eq!(pool.waiting(), 0);
+        assert!(!pool.is_busy());
     }
 
     #[cfg(target_os = "linux")]

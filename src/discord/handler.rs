@@ -2,7 +2,9 @@
 //! forms go to the core and their replies back to Discord; a 👎 answers with
 //! the reason form ([`super::modal`]); autocomplete suggests questions. The
 //! first response leaves within Discord's 3 seconds: work that is not done
-//! after [`DEFER_AFTER`] is deferred first and the reply edited in later.
+//! after [`DEFER_AFTER`] is deferred first and the reply edited in later
+//! (after [`DEFER_WHEN_BUSY`] when every CPU worker is taken then, as in a
+//! burst: the person sees "thinking…" soon rather than nothing).
 //! Each command or button interaction is handled once, even when it is
 //! delivered twice or replayed after a restart: its id is claimed in the store
 //! for the replay window. A stopping adapter takes no new interactions and
@@ -31,6 +33,9 @@ use crate::reply::{Data, Reply};
 
 /// Work still running after this long is deferred (Discord allows 3 seconds).
 pub const DEFER_AFTER: Duration = Duration::from_millis(1500);
+/// Work still running after this long while every CPU worker is taken (a
+/// burst of searches) is deferred then.
+pub const DEFER_WHEN_BUSY: Duration = Duration::from_millis(250);
 /// Autocomplete offers at most this many questions (Discord's limit).
 const SUGGESTIONS: usize = 25;
 /// Choice names and values are at most 100 characters.
@@ -272,7 +277,8 @@ impl Adapter {
 
     /// Runs `work` and sends its replies: the first as the interaction's
     /// response, the others as follow-ups. Work that outlasts [`DEFER_AFTER`]
-    /// is deferred first.
+    /// (or [`DEFER_WHEN_BUSY`] when every CPU worker is taken by then) is
+    /// deferred first.
     async fn respond(
         &self,
         ack: Ack,
@@ -298,9 +304,18 @@ impl Adapter {
         form: Option<CreateModal>,
     ) -> Vec<Reply> {
         tokio::pin!(work);
-        let replies = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
-            Ok(replies) => replies,
+        let soon = tokio::time::timeout(DEFER_WHEN_BUSY, &mut work).await;
+        let done = match soon {
+            Ok(replies) => Ok(replies),
+            Err(_) if self.bot.cpu().is_busy() => Err(()),
             Err(_) => {
+                let rest = DEFER_AFTER.saturating_sub(DEFER_WHEN_BUSY);
+                tokio::time::timeout(rest, &mut work).await.map_err(|_| ())
+            }
+        };
+        let replies = match done {
+            Ok(replies) => replies,
+            Err(()) => {
                 // The deferred message's privacy cannot change later.
                 let mut message = CreateInteractionResponseMessage::new();
                 if personal {

@@ -6,7 +6,9 @@
 //! - Endpoint mode: the bot's HTTP interactions endpoint gets `--burst` signed
 //!   (Ed25519) requests released together by a barrier, `--rounds` times. It
 //!   measures each request's HTTP response time (send to body read), for
-//!   `/ask` and autocomplete apart, and counts answers other than 200.
+//!   `/ask` and autocomplete apart, and counts answers other than 200. For a
+//!   deferred `/ask` it also measures when the answer was there: the edit of
+//!   its original message reaching the fake.
 //! - Gateway mode: the same bursts as INTERACTION_CREATE over the fake
 //!   gateway, which asks for a heartbeat every `--interval-ms` and notes when
 //!   each heartbeat arrives. It measures interaction → callback (dispatch by
@@ -94,6 +96,9 @@ struct Outcome {
     status: u16,
     /// The interaction response type (4 message, 5 deferred, 8 choices).
     response: Option<u64>,
+    /// Until the answer was there: the response itself, or for a deferred
+    /// one the edit of its original message (endpoint mode only).
+    answered: Option<Duration>,
 }
 
 fn main() {
@@ -213,9 +218,9 @@ fn main() {
     }
 
     println!(
-        "\n| transport | model | kind | requests | p50 | p99 | max | non-200 / missing | deferred (type 5) |"
+        "\n| transport | model | kind | requests | p50 | p99 | max | non-200 / missing | deferred (type 5) | answer there p50 / p99 |"
     );
-    println!("|---|---|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for row in &latency_rows {
         println!("{}", row.text);
     }
@@ -401,10 +406,11 @@ fn run_endpoint(
         for round in 0..options.rounds {
             let burst = texts.burst(1, round, options.burst);
             let started = Instant::now();
-            let outcomes = tokio::time::timeout(BURST_LIMIT, post_burst(&client, &url, burst))
+            let sent = tokio::time::timeout(BURST_LIMIT, post_burst(&client, &url, burst))
                 .await
                 .expect("the burst ends within its limit");
             let wall = started.elapsed();
+            let outcomes = with_deferred_answers(&fake, sent).await;
             print_round(round, wall, &outcomes);
             all.extend(outcomes);
             tokio::time::sleep(Duration::from_millis(500)).await;
@@ -416,8 +422,13 @@ fn run_endpoint(
     outcomes
 }
 
-/// Signs every request first, then sends them all at once (a barrier).
-async fn post_burst(client: &reqwest::Client, url: &str, burst: Vec<Interaction>) -> Vec<Outcome> {
+/// Signs every request first, then sends them all at once (a barrier). Each
+/// outcome comes with its interaction's id and when it was sent.
+async fn post_burst(
+    client: &reqwest::Client,
+    url: &str,
+    burst: Vec<Interaction>,
+) -> Vec<(Outcome, String, Instant)> {
     let key = key();
     let timestamp = jiff::Timestamp::now().as_second().to_string();
     let barrier = Arc::new(tokio::sync::Barrier::new(burst.len()));
@@ -436,6 +447,7 @@ async fn post_burst(client: &reqwest::Client, url: &str, burst: Vec<Interaction>
                 .body(body);
             let barrier = barrier.clone();
             let kind = interaction.kind;
+            let id = interaction.id.clone();
             tokio::spawn(async move {
                 barrier.wait().await;
                 let sent = Instant::now();
@@ -454,12 +466,14 @@ async fn post_burst(client: &reqwest::Client, url: &str, burst: Vec<Interaction>
                         (0, None, None)
                     }
                 };
-                Outcome {
+                let outcome = Outcome {
                     kind,
                     status: outcome.0,
                     latency: outcome.1,
                     response: outcome.2,
-                }
+                    answered: outcome.1.filter(|_| outcome.2 == Some(4)),
+                };
+                (outcome, id, sent)
             })
         })
         .collect();
@@ -576,6 +590,7 @@ async fn dispatch_burst(
             latency: Some(request.at.saturating_duration_since(*at)),
             status: 200,
             response: request.body["type"].as_u64(),
+            answered: None,
         });
     }
     let outcomes = burst
@@ -586,10 +601,52 @@ async fn dispatch_burst(
                 latency: None,
                 status: 0,
                 response: None,
+                answered: None,
             })
         })
         .collect();
     (outcomes, (first, last))
+}
+
+/// Fills in when each deferred interaction's answer came: the edit of its
+/// original message reaching the fake (waited for up to [`BURST_LIMIT`]).
+async fn with_deferred_answers(
+    fake: &FakeDiscord,
+    sent: Vec<(Outcome, String, Instant)>,
+) -> Vec<Outcome> {
+    let edit = |id: &str| {
+        format!(
+            "/api/v10/webhooks/{}/token-{id}/messages/@original",
+            fake::APP_ID
+        )
+    };
+    let deferred = sent.iter().filter(|(o, ..)| o.response == Some(5)).count();
+    let deadline = Instant::now() + BURST_LIMIT;
+    let mut edits = std::collections::HashMap::new();
+    while Instant::now() < deadline {
+        edits = fake
+            .arrivals(|r| r.method == "PATCH" && r.path.ends_with("/messages/@original"))
+            .into_iter()
+            .collect::<std::collections::HashMap<String, Instant>>();
+        let answered = sent
+            .iter()
+            .filter(|(o, id, _)| o.response == Some(5) && edits.contains_key(&edit(id)))
+            .count();
+        if answered == deferred {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    sent.into_iter()
+        .map(|(mut outcome, id, at)| {
+            if outcome.response == Some(5) {
+                outcome.answered = edits
+                    .get(&edit(&id))
+                    .map(|edited| edited.saturating_duration_since(at));
+            }
+            outcome
+        })
+        .collect()
 }
 
 // ----------------------------------------------------------------- reports
@@ -640,20 +697,31 @@ fn latency_row(transport: &str, model: &str, kind: Kind, outcomes: &[Outcome]) -
     let latencies = sorted(outcomes, kind);
     let failed = of_kind.iter().filter(|o| o.status != 200).count();
     let deferred = of_kind.iter().filter(|o| o.response == Some(5)).count();
-    let figure = |p: f64| {
+    let figure = |latencies: &[Duration], p: f64| {
         if latencies.is_empty() {
             "n/a".to_string()
         } else {
-            ms(percentile(&latencies, p))
+            ms(percentile(latencies, p))
         }
     };
+    let mut answered: Vec<Duration> = of_kind.iter().filter_map(|o| o.answered).collect();
+    answered.sort();
+    let unanswered = of_kind.len() - answered.len();
+    let answers = match (kind, answered.is_empty()) {
+        (Kind::Ask, false) => format!(
+            "{} / {} ({unanswered} missing)",
+            figure(&answered, 0.50),
+            figure(&answered, 0.99)
+        ),
+        _ => "n/a".to_string(),
+    };
     let text = format!(
-        "| {transport} | {model} | {} | {} | {} | {} | {} | {failed} | {deferred} |",
+        "| {transport} | {model} | {} | {} | {} | {} | {} | {failed} | {deferred} | {answers} |",
         kind.name(),
         of_kind.len(),
-        figure(0.50),
-        figure(0.99),
-        figure(1.0),
+        figure(&latencies, 0.50),
+        figure(&latencies, 0.99),
+        figure(&latencies, 1.0),
     );
     Row {
         text,
