@@ -267,7 +267,11 @@ impl Encoder {
 
     /// The mean of the last layer's token states for one tokenized text (not yet
     /// unit length). Ids beyond the vocabulary are an error, never a panic.
-    pub fn mean_state(&self, tokens: Tokens<'_>, scratch: &mut Scratch) -> Result<Vec<f32>, String> {
+    pub fn mean_state(
+        &self,
+        tokens: Tokens<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<Vec<f32>, String> {
         let mut states = self.mean_states(&[tokens], scratch)?;
         Ok(states.remove(0))
     }
@@ -514,14 +518,22 @@ mod tests {
         let texts = texts();
         let alone: Vec<Vec<f32>> = texts
             .iter()
-            .map(|t| encoder.mean_state(tokens(t), &mut Scratch::default()).unwrap())
+            .map(|t| {
+                encoder
+                    .mean_state(tokens(t), &mut Scratch::default())
+                    .unwrap()
+            })
             .collect();
         let batch: Vec<Tokens<'_>> = texts.iter().map(tokens).collect();
         let mut scratch = Scratch::default();
         let together = encoder.mean_states(&batch, &mut scratch).unwrap();
         assert_eq!(together.len(), texts.len());
         for (i, (a, b)) in alone.iter().zip(&together).enumerate() {
-            let worst = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
+            let worst = a
+                .iter()
+                .zip(b)
+                .map(|(x, y)| (x - y).abs())
+                .fold(0.0, f32::max);
             assert!(worst <= 1e-5, "text {i}: differs by {worst:e}");
             assert_eq!(a, b, "text {i}");
         }
@@ -541,7 +553,11 @@ mod tests {
         for bad in [&empty, &unknown] {
             assert!(encoder.check(tokens(bad)).is_err());
             let batch = [tokens(&texts[0]), tokens(bad)];
-            assert!(encoder.mean_states(&batch, &mut Scratch::default()).is_err());
+            assert!(
+                encoder
+                    .mean_states(&batch, &mut Scratch::default())
+                    .is_err()
+            );
         }
         assert!(encoder.check(tokens(&texts[0])).is_ok());
     }
