@@ -40,9 +40,11 @@
 //!    (what the core answers with, and [`reply::ButtonId`], every button id),
 //!    [`render`] (the one place outcomes, errors and outbox posts become
 //!    replies, in the platform's words).
-//! 4. **Commands and the runtime**: [`commands`] ([`commands::spec`], the one
-//!    table of commands; [`commands::router`], which calls a command's
-//!    handler; one handler file per command group), [`runtime`] (`Bot::run`:
+//! 4. **Commands and the runtime**: [`commands`] (one file per command
+//!    group holding its entries of the command table, their decoding and
+//!    handlers, registered once in [`commands::COMMANDS`]; [`commands::spec`],
+//!    the table's shape and parser; [`commands::router`], which checks access,
+//!    runs a command and measures it), [`runtime`] (`Bot::run`:
 //!    due work, outbox delivery through a [`runtime::Sink`], shutdown),
 //!    [`posted`] (quiz questions as the platforms show them).
 //! 5. **Adapters**, which translate events into commands and render replies,

@@ -137,8 +137,9 @@ async fn commands_are_registered_with_descriptions_choices_and_autocomplete() {
 /// its options' names, order, types, requirement, limits, fixed choices and
 /// autocomplete, and nothing else is.
 fn assert_surface_equals_the_spec(registered: &[Value]) {
-    use interview_bot::commands::spec::{self, Autocomplete, Kind, Surface};
-    let entries: Vec<_> = spec::COMMANDS
+    use interview_bot::commands::COMMANDS;
+    use interview_bot::commands::spec::{Autocomplete, Kind, Surface};
+    let entries: Vec<_> = COMMANDS
         .iter()
         .filter(|c| c.surface == Surface::Everywhere)
         .collect();
@@ -226,7 +227,8 @@ fn assert_surface_equals_the_spec(registered: &[Value]) {
 /// `INTERVIEW_BOT_TEST_DISCORD_SPEC` set, a violation fails the test).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_install_to_a_person_too_and_server_ones_stay_in_servers() {
-    use interview_bot::commands::spec::{self, Place, Surface};
+    use interview_bot::commands::COMMANDS;
+    use interview_bot::commands::spec::{Place, Surface};
     let setup = connected().await;
     let put = setup
         .fake
@@ -259,7 +261,7 @@ async fn commands_install_to_a_person_too_and_server_ones_stay_in_servers() {
     // group is server-only when any of its subcommands is.
     for command in commands {
         let name = command["name"].as_str().unwrap();
-        let server_only = spec::COMMANDS
+        let server_only = COMMANDS
             .iter()
             .filter(|c| c.surface == Surface::Everywhere && c.path[0] == name)
             .any(|c| c.place() == Place::Server);

@@ -1,6 +1,12 @@
 //! `/ask`: the best matching question with its answer, related questions, and
 //! "not it?" for the next match.
 
+use std::sync::Arc;
+
+use super::spec::{
+    Access, Autocomplete, CommandSpec, Kind, OptionSpec, Privacy, Surface, TOPIC, at_most, option,
+    required,
+};
 use super::{Command, truncate};
 use crate::bot::{AskState, Bot, Context};
 use crate::library::Library;
@@ -8,6 +14,131 @@ use crate::platform::Platform;
 use crate::reply::{ButtonId, Card, Data, Related, Reply, shown_answer};
 use crate::search::SearchOptions;
 use crate::semantic::QueryVector;
+
+/// `/ask`: its entry in the command table.
+pub static ASK: CommandSpec = CommandSpec {
+    path: &["ask"],
+    aliases: &[],
+    summary: "The best matching interview question, with its answer",
+    details: "with related questions; \"not it?\" shows the next match",
+    example: "/ask difference between tcp and udp",
+    options: &[
+        OptionSpec {
+            autocomplete: Autocomplete::Questions,
+            ..at_most(
+                required(option("text", Kind::Text, "what you want to know")),
+                500,
+            )
+        },
+        TOPIC,
+    ],
+    access: Access::Anyone,
+    privacy: Privacy::Public,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Ask {
+            text: inv.string("text").unwrap_or_default(),
+            topic: inv.string("topic"),
+        })
+    },
+};
+
+/// `/next`: its entry in the command table.
+pub static NEXT: CommandSpec = CommandSpec {
+    path: &["next"],
+    aliases: &["more"],
+    summary: "The next match for your last /ask (\"not it?\")",
+    details: "",
+    example: "/next",
+    options: &[],
+    access: Access::Anyone,
+    privacy: Privacy::Public,
+    surface: Surface::Text,
+    decode: |_| Ok(Command::Next),
+};
+
+/// `/show`: its entry in the command table.
+pub static SHOW: CommandSpec = CommandSpec {
+    path: &["show"],
+    aliases: &[],
+    summary: "One question of the bank with its answer, by id",
+    details: "",
+    example: "/show docker-017",
+    options: &[at_most(
+        required(option("id", Kind::Id, "the question's id, like docker-017")),
+        60,
+    )],
+    access: Access::Anyone,
+    privacy: Privacy::Public,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Show {
+            id: inv.string("id").unwrap_or_default(),
+        })
+    },
+};
+
+/// `/ask`, `/next` or `/show` (a related question's button): the search runs
+/// on the CPU pool, then the answer shown is remembered (or the query the bank
+/// could not answer recorded).
+pub async fn run(bot: &Arc<Bot>, ctx: &Context, command: Command) -> Reply {
+    let asked = matches!(command, Command::Ask { .. });
+    let reply = on_cpu(bot, ctx, command).await;
+    after_search(bot, ctx, &reply, asked).await;
+    reply
+}
+
+/// Remembers the answer shown (for `/feedback`), or records a query the
+/// bank had no entry for (for `/unanswered`), expiring old ones. An
+/// `/ask` (`asked`) also sets which entry was shown first for its query.
+async fn after_search(bot: &Bot, ctx: &Context, reply: &Reply, asked: bool) {
+    if asked {
+        bot.forget_first(ctx);
+    }
+    match &reply.data {
+        Some(Data::Answer { card, query, .. }) => bot.remember_answer(ctx, &card.id, query, asked),
+        Some(Data::NotInBank { query, .. }) => {
+            let now = crate::clock::millis(bot.now());
+            let store = bot.store();
+            let recorded = store
+                .record_unanswered(&ctx.guild, &ctx.user, query, now)
+                .await;
+            if let Err(e) = recorded {
+                tracing::error!("an unanswered question was not recorded: {e}");
+            }
+            if let Err(e) = store
+                .expire_unanswered(now - bot.keep_unanswered_ms())
+                .await
+            {
+                tracing::warn!("cannot expire old unanswered questions: {e}");
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Runs a search command on the CPU pool, never on the runtime's threads. Its
+/// query is embedded first, in a batch with the other searches' waiting
+/// ([`query_vector`]), and the search job takes the vector.
+async fn on_cpu(bot: &Arc<Bot>, ctx: &Context, command: Command) -> Reply {
+    let vector = query_vector(bot, ctx, &command).await;
+    let pool = bot.cpu();
+    let bot = bot.clone();
+    let ctx = ctx.clone();
+    let work = pool.run(move || match command {
+        Command::Ask { text, topic } => ask(&bot, &ctx, &text, topic.as_deref(), vector.as_ref()),
+        Command::Next => next(&bot, &ctx, vector.as_ref()),
+        Command::Show { id } => show(&bot, &id),
+        other => Reply::error(format!("/{} is not a search", other.spec().name())),
+    });
+    match work.await {
+        Ok(reply) => reply,
+        Err(e) => {
+            tracing::error!("a search failed: {e}");
+            Reply::error("search is not available right now: try again shortly")
+        }
+    }
+}
 
 /// How many closest questions a "not in the bank" reply suggests.
 const SUGGESTIONS: usize = 3;

@@ -5,10 +5,70 @@
 //! having two right answers. A reason may come after the 👎, from a Discord or
 //! Slack modal ([`reason`]).
 
+use super::Command;
+use super::spec::{Access, CommandSpec, Kind, Privacy, Surface, at_most, option, required};
 use crate::bot::{Bot, Context};
 use crate::clock::millis;
 use crate::reply::{ButtonId, Choice, Data, QuizReportRow, Reply, ReportRow, WantedRow};
 use crate::store::{EntryReport, NewVote, QuizReport, VoteOutcome};
+
+/// A vote, and the words and emoji that mean one.
+const VOTES: &[&str] = &["up", "down"];
+const VOTE_ALIASES: &[(&str, &str)] = &[
+    ("👍", "up"),
+    ("👎", "down"),
+    ("+1", "up"),
+    ("-1", "down"),
+    ("yes", "up"),
+    ("no", "down"),
+];
+
+/// `/feedback`: its entry in the command table.
+pub static FEEDBACK: CommandSpec = CommandSpec {
+    path: &["feedback"],
+    aliases: &[],
+    summary: "Vote on the last answer you were shown: up or down, with a reason",
+    details: "one vote per person per answer; voting again changes it",
+    example: "/feedback down reason:the answer is about Python 2",
+    options: &[
+        required(option(
+            "vote",
+            Kind::Choice {
+                values: VOTES,
+                aliases: VOTE_ALIASES,
+            },
+            "up (helpful) or down (not helpful)",
+        )),
+        at_most(
+            option("reason", Kind::Text, "what was wrong (with down)"),
+            300,
+        ),
+    ],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Feedback {
+            up: inv.text("vote") != Some("down"),
+            reason: inv.string("reason"),
+            entry: None,
+        })
+    },
+};
+
+/// `/reports`: its entry in the command table.
+pub static REPORTS: CommandSpec = CommandSpec {
+    path: &["reports"],
+    aliases: &[],
+    summary: "Answers voted down, most first, with the reasons given (moderators)",
+    details: "",
+    example: "/reports",
+    options: &[],
+    access: Access::Moderator,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |_| Ok(Command::Reports),
+};
 
 /// Reasons longer than this are cut.
 pub const MAX_REASON: usize = 300;

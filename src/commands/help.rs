@@ -1,9 +1,24 @@
 //! `/help`: the command surface, generated from the command table
-//! ([`super::spec::COMMANDS`]) as each platform spells it.
+//! ([`super::COMMANDS`]) as each platform spells it.
 
-use super::spec::{COMMANDS, Surface};
+use super::spec::{Access, CommandSpec, Privacy, Surface};
+use super::{COMMANDS, Command};
 use crate::platform::Platform;
 use crate::reply::{CommandHelp, Data, Reply};
+
+/// `/help`: its entry in the command table.
+pub static HELP: CommandSpec = CommandSpec {
+    path: &["help"],
+    aliases: &[],
+    summary: "What the bot can do",
+    details: "",
+    example: "/help",
+    options: &[],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |_| Ok(Command::Help),
+};
 
 /// What the bot can do on `platform`, plus that platform's own commands
 /// (`extra`: the shell's `/as`, `/in`, ...).

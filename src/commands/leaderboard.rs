@@ -2,11 +2,69 @@
 //! the answer log. Periods start at midnight (weeks on Monday) in the channel's
 //! time zone, UTC until schedules set one.
 
+use super::Command;
+use super::spec::{
+    Access, CommandSpec, Kind, PERIOD_ALIASES, PERIODS, Privacy, Surface, TOPIC, defaults_to,
+    option,
+};
 use crate::bot::{Bot, Context};
 pub use crate::leaderboard::Span;
 use crate::leaderboard::{channel_zone, standings, summarize};
 use crate::reply::{Data, Reply};
 use crate::store::Period;
+
+/// `/leaderboard`: its entry in the command table.
+pub static LEADERBOARD: CommandSpec = CommandSpec {
+    path: &["leaderboard"],
+    aliases: &[],
+    summary: "Standings for this server or workspace",
+    details: "",
+    example: "/leaderboard month docker",
+    options: &[
+        defaults_to(
+            option(
+                "period",
+                Kind::Choice {
+                    values: PERIODS,
+                    aliases: PERIOD_ALIASES,
+                },
+                "day, week, month or all time",
+            ),
+            "week",
+        ),
+        TOPIC,
+    ],
+    access: Access::Anyone,
+    privacy: Privacy::Public,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Leaderboard {
+            span: inv
+                .text("period")
+                .and_then(Span::from_name)
+                .unwrap_or(Span::Week),
+            topic: inv.string("topic"),
+        })
+    },
+};
+
+/// `/stats`: its entry in the command table.
+pub static STATS: CommandSpec = CommandSpec {
+    path: &["stats"],
+    aliases: &[],
+    summary: "Points, accuracy by topic, streak and rank: yours, or someone else's",
+    details: "",
+    example: "/stats",
+    options: &[option("user", Kind::User, "whose stats (default: yours)")],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Stats {
+            user: inv.string("user"),
+        })
+    },
+};
 
 pub async fn leaderboard(bot: &Bot, ctx: &Context, span: Span, topic: Option<&str>) -> Reply {
     if let Some(topic) = topic {

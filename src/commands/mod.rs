@@ -1,8 +1,26 @@
-//! The command surface, the same on every platform. [`spec`] is the one table of
-//! commands; chat text ([`parse`]) and platform options ([`build`] from a typed
-//! [`Invocation`]) become one [`Command`], and each command group answers it in
-//! its own module (`ask`, `question`, `topics`, `help`, `quiz`, `schedule`,
-//! `leaderboard`).
+//! The command surface, the same on every platform. Each command lives in one
+//! file here, which holds its entry of the command table (a
+//! [`CommandSpec`](spec::CommandSpec): path, typed options, help, access,
+//! privacy, and `decode`, which turns a checked [`Invocation`] into a
+//! [`Command`]), its handler and its tests: `ask` (`/ask`, `/next`, `/show`),
+//! `question` (`/question random`, `/reveal`), `topics`, `help`, `quiz`
+//! (`/quiz start|stop`, `/answer`), `schedule` (`/quiz schedule|unschedule|schedules`),
+//! `leaderboard` (`/leaderboard`, `/stats`), `unanswered`, `feedback`
+//! (`/feedback`, `/reports`), `quiz_report` (`/quiz report|restore`) and
+//! `practice` (`/practice ...`, `/grade`).
+//!
+//! This file wires them: [`COMMANDS`], the one registration list (in `/help`'s
+//! order) that the parser, `/help`, Discord's registration and Slack's manifest
+//! read; the typed [`Command`] adapters and tests match on; and
+//! [`Command::spec`] and [`Command::run`], one arm per variant naming its
+//! file. Chat text ([`parse`]) and platform options ([`build`]) become a
+//! `Command` through the table ([`spec`] has the parser);
+//! [`router`] checks access, measures, and runs it.
+//!
+//! Adding a command (say `/streak [topic]`): a file `streak.rs` with `pub static
+//! STREAK: CommandSpec` (its `decode` builds `Command::Streak`), its handler and
+//! tests; here, `pub mod streak;`, the `Streak` variant, its arm in
+//! [`Command::spec`] and in [`Command::run`], and `&streak::STREAK` in [`COMMANDS`].
 //!
 //! Options are typed as `name:value`, like Discord's slash-command input
 //! (`/question random topic:docker`); positional values in the documented order work
@@ -22,9 +40,45 @@ pub mod spec;
 pub mod topics;
 pub mod unanswered;
 
-use crate::reply::ButtonId;
+use std::sync::Arc;
+
+use crate::bot::{Bot, Context};
+use crate::reply::{ButtonId, Reply};
 pub use router::{handle, handle_line};
-use spec::{Action, CommandSpec, Invocation};
+use spec::{CommandSpec, Invocation};
+
+/// Every command, in the order `/help` lists them: the one registration list.
+/// Each entry lives in its command's file.
+pub static COMMANDS: &[&CommandSpec] = &[
+    &ask::ASK,
+    &ask::NEXT,
+    &question::RANDOM,
+    &question::REVEAL,
+    &ask::SHOW,
+    &topics::TOPICS,
+    &quiz::START,
+    &quiz::STOP,
+    &quiz::ANSWER,
+    &schedule::SCHEDULE,
+    &schedule::UNSCHEDULE,
+    &schedule::SCHEDULES,
+    &leaderboard::LEADERBOARD,
+    &leaderboard::STATS,
+    &help::HELP,
+    &unanswered::UNANSWERED,
+    &feedback::FEEDBACK,
+    &feedback::REPORTS,
+    &quiz_report::REPORT,
+    &quiz_report::RESTORE,
+    &practice::START,
+    &practice::NEW,
+    &practice::REVEAL,
+    &practice::GRADE,
+    &practice::ADD,
+    &practice::REMIND,
+    &practice::SETTINGS,
+    &practice::RESET,
+];
 
 /// A parsed command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,30 +156,76 @@ pub enum Command {
 impl Command {
     /// The command table's entry for this command.
     pub fn spec(&self) -> &'static CommandSpec {
-        spec::spec_of(match self {
-            Command::Ask { .. } => Action::Ask,
-            Command::Next => Action::Next,
-            Command::QuestionRandom { .. } => Action::QuestionRandom,
-            Command::Reveal => Action::Reveal,
-            Command::Topics => Action::Topics,
-            Command::Help => Action::Help,
-            Command::QuizStart(_) => Action::QuizStart,
-            Command::QuizStop => Action::QuizStop,
-            Command::Answer { .. } => Action::Answer,
-            Command::Show { .. } => Action::Show,
-            Command::Leaderboard { .. } => Action::Leaderboard,
-            Command::Stats { .. } => Action::Stats,
-            Command::Schedule(_) => Action::QuizSchedule,
-            Command::Unschedule { .. } => Action::QuizUnschedule,
-            Command::Schedules => Action::QuizSchedules,
-            Command::Unanswered { .. } => Action::Unanswered,
-            Command::Feedback { .. } => Action::Feedback,
-            Command::Reports => Action::Reports,
-            Command::FeedbackReason { .. } => Action::Feedback,
-            Command::QuizReport { .. } => Action::QuizReport,
-            Command::QuizRestore { .. } => Action::QuizRestore,
-            Command::Practice(request) => request.action(),
-        })
+        match self {
+            Command::Ask { .. } => &ask::ASK,
+            Command::Next => &ask::NEXT,
+            Command::Show { .. } => &ask::SHOW,
+            Command::QuestionRandom { .. } => &question::RANDOM,
+            Command::Reveal => &question::REVEAL,
+            Command::Topics => &topics::TOPICS,
+            Command::Help => &help::HELP,
+            Command::QuizStart(_) => &quiz::START,
+            Command::QuizStop => &quiz::STOP,
+            Command::Answer { .. } => &quiz::ANSWER,
+            Command::Schedule(_) => &schedule::SCHEDULE,
+            Command::Unschedule { .. } => &schedule::UNSCHEDULE,
+            Command::Schedules => &schedule::SCHEDULES,
+            Command::Leaderboard { .. } => &leaderboard::LEADERBOARD,
+            Command::Stats { .. } => &leaderboard::STATS,
+            Command::Unanswered { .. } => &unanswered::UNANSWERED,
+            Command::Feedback { .. } | Command::FeedbackReason { .. } => &feedback::FEEDBACK,
+            Command::Reports => &feedback::REPORTS,
+            Command::QuizReport { .. } => &quiz_report::REPORT,
+            Command::QuizRestore { .. } => &quiz_report::RESTORE,
+            Command::Practice(request) => request.spec(),
+        }
+    }
+
+    /// Runs the command: one call into its file. The [`router`] checks who
+    /// may run it first, and measures it.
+    pub async fn run(self, bot: &Arc<Bot>, ctx: &Context) -> Vec<Reply> {
+        match self {
+            search @ (Command::Ask { .. } | Command::Next | Command::Show { .. }) => {
+                vec![ask::run(bot, ctx, search).await]
+            }
+            Command::QuestionRandom { topic } => {
+                vec![question::random(bot, ctx, topic.as_deref())]
+            }
+            Command::Reveal => question::reveal(bot, ctx).await,
+            Command::Topics => vec![topics::topics(bot)],
+            Command::Help => vec![help::help(ctx.platform, ctx.platform.help_extras())],
+            Command::QuizStart(options) => quiz::start(bot, ctx, &options).await,
+            Command::QuizStop => quiz::stop(bot, ctx).await,
+            Command::Answer {
+                choice,
+                question,
+                round,
+            } => vec![quiz::answer(bot, ctx, &choice, question, round.as_deref()).await],
+            Command::Schedule(options) => vec![schedule::schedule(bot, ctx, &options).await],
+            Command::Unschedule { id } => vec![schedule::unschedule(bot, ctx, id.as_deref()).await],
+            Command::Schedules => vec![schedule::list(bot, ctx).await],
+            Command::Leaderboard { span, topic } => {
+                vec![leaderboard::leaderboard(bot, ctx, span, topic.as_deref()).await]
+            }
+            Command::Stats { user } => vec![leaderboard::stats(bot, ctx, user.as_deref()).await],
+            Command::Unanswered { span } => vec![unanswered::unanswered(bot, ctx, span).await],
+            Command::Feedback { up, reason, entry } => {
+                vec![feedback::feedback(bot, ctx, up, reason.as_deref(), entry.as_deref()).await]
+            }
+            Command::FeedbackReason { entry, reason } => {
+                vec![feedback::reason(bot, ctx, &entry, reason.as_deref()).await]
+            }
+            Command::Reports => vec![feedback::reports(bot, ctx).await],
+            Command::QuizReport {
+                question,
+                note,
+                entry,
+            } => vec![
+                quiz_report::report(bot, ctx, question, note.as_deref(), entry.as_deref()).await,
+            ],
+            Command::QuizRestore { id } => vec![quiz_report::restore(bot, ctx, &id).await],
+            Command::Practice(request) => practice::handle(bot, ctx, request).await,
+        }
     }
 
     /// Whether the reply is for the person who acted only (the table's privacy);
@@ -157,72 +257,9 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
 }
 
 /// The command an invocation stands for, its values parsed into domain types
-/// (time of day, time zone, weekdays, durations) once, here.
+/// (time of day, time zone, weekdays, durations) once, by its entry's `decode`.
 pub fn build(invocation: Invocation) -> Result<Command, ParseError> {
-    let inv = &invocation;
-    let text = |name: &str| inv.text(name).map(str::to_string);
-    Ok(match inv.action() {
-        Action::Ask => Command::Ask {
-            text: text("text").unwrap_or_default(),
-            topic: text("topic"),
-        },
-        Action::Next => Command::Next,
-        Action::Show => Command::Show {
-            id: text("id").unwrap_or_default(),
-        },
-        Action::QuestionRandom => Command::QuestionRandom {
-            topic: text("topic"),
-        },
-        Action::Reveal => Command::Reveal,
-        Action::Topics => Command::Topics,
-        Action::Help => Command::Help,
-        Action::QuizStart => Command::QuizStart(quiz::start_options(inv)),
-        Action::QuizStop => Command::QuizStop,
-        Action::QuizSchedule => Command::Schedule(quiz::schedule_options(inv)?),
-        Action::QuizUnschedule => Command::Unschedule { id: text("id") },
-        Action::QuizSchedules => Command::Schedules,
-        Action::Answer => Command::Answer {
-            choice: text("choice").unwrap_or_default(),
-            question: inv.integer("question"),
-            round: None,
-        },
-        Action::Leaderboard => Command::Leaderboard {
-            span: inv
-                .text("period")
-                .and_then(leaderboard::Span::from_name)
-                .unwrap_or(leaderboard::Span::Week),
-            topic: text("topic"),
-        },
-        Action::Stats => Command::Stats { user: text("user") },
-        Action::Unanswered => Command::Unanswered {
-            span: inv
-                .text("period")
-                .and_then(leaderboard::Span::from_name)
-                .unwrap_or(leaderboard::Span::Month),
-        },
-        Action::Feedback => Command::Feedback {
-            up: inv.text("vote") != Some("down"),
-            reason: text("reason"),
-            entry: None,
-        },
-        Action::Reports => Command::Reports,
-        Action::QuizReport => Command::QuizReport {
-            question: inv.integer("question"),
-            note: text("note"),
-            entry: None,
-        },
-        Action::QuizRestore => Command::QuizRestore {
-            id: text("id").unwrap_or_default(),
-        },
-        Action::PracticeStart
-        | Action::PracticeNew
-        | Action::PracticeReveal
-        | Action::PracticeGrade
-        | Action::PracticeAdd
-        | Action::PracticeRemind
-        | Action::PracticeSettings
-        | Action::PracticeReset => Command::Practice(practice::Request::build(inv)?),
-    })
+    invocation.decode()
 }
 
 /// The command a button sends back, from its id ([`ButtonId`]): "not it?",

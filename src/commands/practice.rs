@@ -10,13 +10,215 @@ use std::sync::Arc;
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
 
-use super::ParseError;
-use super::spec::{Action, Invocation};
+use super::spec::{
+    Access, CommandSpec, Invocation, Kind, OptionSpec, Privacy, Surface, TOPIC, at_most, option,
+    required,
+};
+use super::{Command, ParseError};
 use crate::bot::{Bot, Context, Showing};
 use crate::practice::{Deal, Deck, Grade, Graded, Learner};
 use crate::render::practice as render;
 use crate::reply::{ButtonId, Data, Reply};
 use crate::schedule::rule;
+
+/// `on` or `off`, and the words that mean them.
+const ON_OFF: Kind = Kind::Choice {
+    values: &["on", "off"],
+    aliases: &[
+        ("yes", "on"),
+        ("no", "off"),
+        ("true", "on"),
+        ("false", "off"),
+    ],
+};
+/// The grades of a practice card, and their numbers.
+const GRADES: &[&str] = &["again", "hard", "good", "easy"];
+const GRADE_ALIASES: &[(&str, &str)] =
+    &[("1", "again"), ("2", "hard"), ("3", "good"), ("4", "easy")];
+const ENTRY_ID: OptionSpec = at_most(
+    required(option("id", Kind::Id, "the question's id, like docker-017")),
+    60,
+);
+
+/// `/practice start` and `/practice new`: a card to practise.
+fn deal_request(inv: &Invocation, new: bool) -> Result<Command, ParseError> {
+    Ok(Command::Practice(Request::Deal {
+        topic: inv.string("topic"),
+        new,
+    }))
+}
+
+/// `/practice remind [on|off] [time] [zone]`.
+fn remind_request(inv: &Invocation) -> Result<Command, ParseError> {
+    let time = inv.text("time").map(rule::parse_time).transpose();
+    let zone = inv.text("zone").map(rule::resolve_zone).transpose();
+    Ok(Command::Practice(Request::Remind {
+        off: inv.text("switch") == Some("off"),
+        time: time.map_err(ParseError)?,
+        zone: zone.map_err(ParseError)?.map(|z| (z.zone, z.name)),
+    }))
+}
+
+/// `/practice start`: its entry in the command table.
+pub static START: CommandSpec = CommandSpec {
+    path: &["practice", "start"],
+    aliases: &[],
+    summary: "Your next due practice card, private; grade yourself after the answer",
+    details: "spaced repetition (FSRS): what you forget comes back soon, what you know later; in text /practice [topic] works too",
+    example: "/practice start docker",
+    options: &[TOPIC],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| deal_request(inv, false),
+};
+
+/// `/practice new`: its entry in the command table.
+pub static NEW: CommandSpec = CommandSpec {
+    path: &["practice", "new"],
+    aliases: &[],
+    summary: "A card you have not practised yet (practice.new_per_day a day)",
+    details: "cards you added with Practise this or missed in quizzes come first",
+    example: "/practice new python",
+    options: &[TOPIC],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| deal_request(inv, true),
+};
+
+/// `/practice reveal`: its entry in the command table.
+pub static REVEAL: CommandSpec = CommandSpec {
+    path: &["practice", "reveal"],
+    aliases: &[],
+    summary: "The answer of your practice card (also /reveal)",
+    details: "",
+    example: "/practice reveal",
+    options: &[],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Text,
+    decode: |_| Ok(Command::Practice(Request::Reveal { card: None })),
+};
+
+/// `/grade`: its entry in the command table.
+pub static GRADE: CommandSpec = CommandSpec {
+    path: &["grade"],
+    aliases: &[],
+    summary: "Grade your practice card after its answer: again, hard, good or easy",
+    details: "again brings it back in minutes; the others in days, longer the easier it was",
+    example: "/grade good",
+    options: &[required(option(
+        "grade",
+        Kind::Choice {
+            values: GRADES,
+            aliases: GRADE_ALIASES,
+        },
+        "again, hard, good or easy",
+    ))],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Text,
+    decode: |inv| {
+        Ok(Command::Practice(Request::Grade {
+            grade: grade_name(inv.text("grade").unwrap_or_default())?,
+            card: None,
+        }))
+    },
+};
+
+/// `/practice add`: its entry in the command table.
+pub static ADD: CommandSpec = CommandSpec {
+    path: &["practice", "add"],
+    aliases: &[],
+    summary: "Add a question to your practice (the Practise this button under answers)",
+    details: "",
+    example: "/practice add docker-017",
+    options: &[ENTRY_ID],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Practice(Request::Add {
+            entry: inv.string("id").unwrap_or_default(),
+        }))
+    },
+};
+
+/// `/practice remind`: its entry in the command table.
+pub static REMIND: CommandSpec = CommandSpec {
+    path: &["practice", "remind"],
+    aliases: &[],
+    summary: "A direct message when cards are due, daily at a time in your zone",
+    details: "off stops it; without a time it shows your reminder",
+    example: "/practice remind 08:00 Europe/Berlin",
+    options: &[
+        option("switch", ON_OFF, "off stops the reminder"),
+        at_most(option("time", Kind::TimeOfDay, "HH:MM, 24-hour"), 5),
+        OptionSpec {
+            aliases: &["tz"],
+            ..at_most(
+                option(
+                    "zone",
+                    Kind::Zone,
+                    "IANA time zone, for example Europe/Berlin",
+                ),
+                64,
+            )
+        },
+    ],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: remind_request,
+};
+
+/// `/practice settings`: its entry in the command table.
+pub static SETTINGS: CommandSpec = CommandSpec {
+    path: &["practice", "settings"],
+    aliases: &[],
+    summary: "Your practice settings: quiz:on adds questions you miss in quizzes",
+    details: "",
+    example: "/practice settings quiz:on",
+    options: &[option(
+        "quiz",
+        ON_OFF,
+        "questions you miss in quizzes join your practice",
+    )],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Practice(Request::Settings {
+            quiz: inv.text("quiz").map(|v| v == "on"),
+        }))
+    },
+};
+
+/// `/practice reset`: its entry in the command table.
+pub static RESET: CommandSpec = CommandSpec {
+    path: &["practice", "reset"],
+    aliases: &[],
+    summary: "Delete your practice cards, grades and settings (asks first)",
+    details: "",
+    example: "/practice reset",
+    options: &[option(
+        "confirm",
+        Kind::Choice {
+            values: &["yes"],
+            aliases: &[("confirm", "yes")],
+        },
+        "yes deletes without asking again",
+    )],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Practice(Request::Reset {
+            confirmed: inv.text("confirm") == Some("yes"),
+        }))
+    },
+};
 
 /// One practice request, from a command or a button.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,38 +247,6 @@ pub enum Request {
 }
 
 impl Request {
-    /// The request an invocation of a practice command stands for.
-    pub fn build(inv: &Invocation) -> Result<Request, ParseError> {
-        let topic = inv.text("topic").map(str::to_string);
-        Ok(match inv.action() {
-            Action::PracticeNew => Request::Deal { topic, new: true },
-            Action::PracticeReveal => Request::Reveal { card: None },
-            Action::PracticeGrade => Request::Grade {
-                grade: grade_name(inv.text("grade").unwrap_or_default())?,
-                card: None,
-            },
-            Action::PracticeAdd => Request::Add {
-                entry: inv.text("id").unwrap_or_default().to_string(),
-            },
-            Action::PracticeRemind => {
-                let time = inv.text("time").map(rule::parse_time).transpose();
-                let zone = inv.text("zone").map(rule::resolve_zone).transpose();
-                Request::Remind {
-                    off: inv.text("switch") == Some("off"),
-                    time: time.map_err(ParseError)?,
-                    zone: zone.map_err(ParseError)?.map(|z| (z.zone, z.name)),
-                }
-            }
-            Action::PracticeSettings => Request::Settings {
-                quiz: inv.text("quiz").map(|v| v == "on"),
-            },
-            Action::PracticeReset => Request::Reset {
-                confirmed: inv.text("confirm") == Some("yes"),
-            },
-            _ => Request::Deal { topic, new: false },
-        })
-    }
-
     /// The request a practice button sends; `None` for other buttons.
     pub fn from_button(button: ButtonId) -> Option<Request> {
         Some(match button {
@@ -95,16 +265,16 @@ impl Request {
     }
 
     /// The command table's entry.
-    pub fn action(&self) -> Action {
+    pub fn spec(&self) -> &'static CommandSpec {
         match self {
-            Request::Deal { new: false, .. } => Action::PracticeStart,
-            Request::Deal { new: true, .. } => Action::PracticeNew,
-            Request::Reveal { .. } => Action::PracticeReveal,
-            Request::Grade { .. } => Action::PracticeGrade,
-            Request::Add { .. } => Action::PracticeAdd,
-            Request::Remind { .. } => Action::PracticeRemind,
-            Request::Settings { .. } => Action::PracticeSettings,
-            Request::Reset { .. } => Action::PracticeReset,
+            Request::Deal { new: false, .. } => &START,
+            Request::Deal { new: true, .. } => &NEW,
+            Request::Reveal { .. } => &REVEAL,
+            Request::Grade { .. } => &GRADE,
+            Request::Add { .. } => &ADD,
+            Request::Remind { .. } => &REMIND,
+            Request::Settings { .. } => &SETTINGS,
+            Request::Reset { .. } => &RESET,
         }
     }
 }

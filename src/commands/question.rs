@@ -1,7 +1,44 @@
-//! `/question random [topic]`: a practice card with its answer hidden until revealed.
+//! `/question random [topic]`: a practice card with its answer hidden until
+//! revealed; `/reveal` shows it (or your practice card, if one is showing).
 
+use std::sync::Arc;
+
+use super::spec::{Access, CommandSpec, Privacy, Surface, TOPIC};
+use super::{Command, practice};
 use crate::bot::{Bot, Context};
 use crate::reply::{ButtonId, Card, Data, Reply, shown_answer};
+
+/// `/question random`: its entry in the command table.
+pub static RANDOM: CommandSpec = CommandSpec {
+    path: &["question", "random"],
+    aliases: &[],
+    summary: "A random card to practise with, answer hidden until revealed",
+    details: "",
+    example: "/question random docker",
+    options: &[TOPIC],
+    access: Access::Anyone,
+    privacy: Privacy::Public,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::QuestionRandom {
+            topic: inv.string("topic"),
+        })
+    },
+};
+
+/// `/reveal`: its entry in the command table.
+pub static REVEAL: CommandSpec = CommandSpec {
+    path: &["reveal"],
+    aliases: &[],
+    summary: "The answer of this channel's practice card",
+    details: "",
+    example: "/reveal",
+    options: &[],
+    access: Access::Anyone,
+    privacy: Privacy::Public,
+    surface: Surface::Text,
+    decode: |_| Ok(Command::Reveal),
+};
 
 pub fn random(bot: &Bot, ctx: &Context, topic: Option<&str>) -> Reply {
     if let Some(topic) = topic {
@@ -33,7 +70,16 @@ pub fn random(bot: &Bot, ctx: &Context, topic: Option<&str>) -> Reply {
     .with_data(Data::Card { card })
 }
 
-pub fn reveal(bot: &Bot, ctx: &Context) -> Reply {
+/// `/reveal` (or the Reveal button): the person's practice card if one is
+/// showing, else the channel's card.
+pub async fn reveal(bot: &Arc<Bot>, ctx: &Context) -> Vec<Reply> {
+    match practice::showing(bot, ctx) {
+        Some(_) => practice::handle(bot, ctx, practice::Request::Reveal { card: None }).await,
+        None => vec![reveal_card(bot, ctx)],
+    }
+}
+
+fn reveal_card(bot: &Bot, ctx: &Context) -> Reply {
     let bank = bot.bank();
     let Some(question) = bot.current_card(ctx).and_then(|id| bank.get(&id)) else {
         return Reply::error(format!(

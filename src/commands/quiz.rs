@@ -1,21 +1,96 @@
 //! `/quiz start`, `/quiz stop` and `/answer`, and the options of `/quiz
-//! start|schedule` from a checked [`Invocation`] into the domain's types. The
+//! start` from a checked [`Invocation`] into the domain's types. The
 //! rounds themselves are in [`crate::quiz`], schedules in [`crate::schedule`];
 //! this file checks the one against the other and renders the outcomes.
 
 use jiff::tz::TimeZone;
 
-use super::ParseError;
-use super::spec::Invocation;
+use super::Command;
+use super::spec::{
+    Access, CommandSpec, Invocation, Kind, Privacy, QUESTIONS, Surface, TOPIC, defaults_to, option,
+    required,
+};
 use crate::bot::{Bot, Context};
 use crate::quiz::{
-    self, Answered, DEFAULT_QUESTIONS, DEFAULT_SECONDS, QuizError, StartOptions, Started,
+    self, Answered, DEFAULT_QUESTIONS, DEFAULT_SECONDS, MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS,
+    QuizError, StartOptions, Started,
 };
 use crate::render::{self, plural};
 use crate::reply::{AckStatus, Data, Reply};
-use crate::schedule::rule::{self, Days};
-use crate::schedule::{self as schedules, DEFAULT_OPEN, ScheduleOptions, parse_open};
+use crate::schedule as schedules;
 use crate::store::ScheduleRow;
+
+/// `/quiz start`: its entry in the command table.
+pub static START: CommandSpec = CommandSpec {
+    path: &["quiz", "start"],
+    aliases: &[],
+    summary: "A live quiz round in this channel",
+    details: "",
+    example: "/quiz start docker 3 30",
+    options: &[
+        TOPIC,
+        QUESTIONS,
+        defaults_to(
+            option(
+                "seconds",
+                Kind::Integer {
+                    min: MIN_SECONDS,
+                    max: MAX_SECONDS,
+                },
+                "seconds per question",
+            ),
+            "30",
+        ),
+    ],
+    access: Access::Anyone,
+    privacy: Privacy::Public,
+    surface: Surface::Everywhere,
+    decode: |inv| Ok(Command::QuizStart(start_options(inv))),
+};
+
+/// `/quiz stop`: its entry in the command table.
+pub static STOP: CommandSpec = CommandSpec {
+    path: &["quiz", "stop"],
+    aliases: &[],
+    summary: "End the running round (its starter or a moderator)",
+    details: "",
+    example: "/quiz stop",
+    options: &[],
+    access: Access::Anyone,
+    privacy: Privacy::Public,
+    surface: Surface::Everywhere,
+    decode: |_| Ok(Command::QuizStop),
+};
+
+/// `/answer`: its entry in the command table.
+pub static ANSWER: CommandSpec = CommandSpec {
+    path: &["answer"],
+    aliases: &[],
+    summary: "Answer the open quiz question, or question N",
+    details: "a button click on the platforms",
+    example: "/answer 2 B",
+    options: &[
+        option(
+            "question",
+            Kind::Integer {
+                min: 1,
+                max: MAX_QUESTIONS as i64,
+            },
+            "which question (default: the open one)",
+        ),
+        required(option("choice", Kind::Letter, "A, B, C or D")),
+    ],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Text,
+    decode: |inv| {
+        Ok(Command::Answer {
+            choice: inv.string("choice").unwrap_or_default(),
+            question: inv.integer("question"),
+            round: None,
+        })
+    },
+};
 
 /// What stands in the way of a live round, or the round that started.
 enum Start {
@@ -214,33 +289,6 @@ pub fn start_options(inv: &Invocation) -> StartOptions {
             .map_or(DEFAULT_QUESTIONS, |n| n as usize),
         seconds: inv.integer("seconds").unwrap_or(DEFAULT_SECONDS),
     }
-}
-
-/// `/quiz schedule`: time of day, zone, weekdays and window parsed once.
-pub fn schedule_options(inv: &Invocation) -> Result<ScheduleOptions, ParseError> {
-    let time = rule::parse_time(inv.text("time").unwrap_or_default()).map_err(ParseError)?;
-    let zone = rule::resolve_zone(inv.text("zone").unwrap_or_default()).map_err(ParseError)?;
-    let days = match inv.text("days") {
-        Some(days) => Days::parse(days).map_err(ParseError)?,
-        None => Days::DAILY,
-    };
-    let open = match inv.text("open") {
-        Some(open) => parse_open(open).map_err(ParseError)?,
-        None => DEFAULT_OPEN,
-    };
-    Ok(ScheduleOptions {
-        time,
-        zone: zone.zone,
-        zone_name: zone.name,
-        days,
-        topic: inv.text("topic").map(str::to_string),
-        questions: inv
-            .integer("questions")
-            .map_or(DEFAULT_QUESTIONS, |n| n as usize),
-        open,
-        reminder_minutes: inv.integer("reminder"),
-        role: inv.text("role").map(str::to_string),
-    })
 }
 
 #[cfg(test)]

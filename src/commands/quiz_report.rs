@@ -4,12 +4,69 @@
 //! rotation (never asked, never a wrong option) until a moderator clears its
 //! reports with `/quiz restore ID`.
 
+use super::Command;
+use super::spec::{Access, CommandSpec, Kind, Privacy, Surface, at_most, option, required};
 use crate::bot::{Bot, Context};
 use crate::clock::millis;
+use crate::quiz::MAX_QUESTIONS;
 use crate::reply::{Data, QuizReportRow, Reply};
 use crate::store::StoreError;
 
 pub use crate::quiz::OUT_OF_ROTATION;
+/// `/quiz report`: its entry in the command table.
+pub static REPORT: CommandSpec = CommandSpec {
+    path: &["quiz", "report"],
+    aliases: &[],
+    summary: "Report that a quiz question has two right answers (a button on the platforms)",
+    details: "one report per person per question; at 3 the question leaves quizzes until a moderator clears it",
+    example: "/quiz report 2 B and D both answer it",
+    options: &[
+        option(
+            "question",
+            Kind::Integer {
+                min: 1,
+                max: MAX_QUESTIONS as i64,
+            },
+            "which question of the round here (default: the open one)",
+        ),
+        at_most(
+            option("note", Kind::Text, "which options are right, and why"),
+            300,
+        ),
+    ],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Text,
+    decode: |inv| {
+        Ok(Command::QuizReport {
+            question: inv.integer("question"),
+            note: inv.string("note"),
+            entry: None,
+        })
+    },
+};
+
+/// `/quiz restore`: its entry in the command table.
+pub static RESTORE: CommandSpec = CommandSpec {
+    path: &["quiz", "restore"],
+    aliases: &[],
+    summary: "Clear a question's two-right-answers reports, back into quizzes (moderators)",
+    details: "/reports lists the reported questions",
+    example: "/quiz restore api-012",
+    options: &[at_most(
+        required(option("id", Kind::Id, "the question's id, like api-012")),
+        60,
+    )],
+    access: Access::Moderator,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::QuizRestore {
+            id: inv.string("id").unwrap_or_default(),
+        })
+    },
+};
+
 /// Notes longer than this are cut.
 const MAX_NOTE: usize = 300;
 const NOTES_SHOWN: usize = 5;

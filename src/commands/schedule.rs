@@ -6,14 +6,142 @@
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use super::spec::{
+    Access, CommandSpec, Invocation, Kind, OptionSpec, Privacy, QUESTIONS, Surface, TOPIC, at_most,
+    defaults_to, option, required,
+};
+use super::{Command, ParseError};
 use crate::bot::{Bot, Context};
 use crate::clock::{from_millis, millis};
 use crate::quiz;
+use crate::quiz::DEFAULT_QUESTIONS;
 use crate::render::{self, plural};
 use crate::reply::{Data, Reply, ScheduleInfo};
-use crate::schedule::ScheduleOptions;
-use crate::schedule::rule::Days;
+use crate::schedule::rule::{self, Days};
+use crate::schedule::{DEFAULT_OPEN, ScheduleOptions, parse_open};
 use crate::store::ScheduleRow;
+
+/// `/quiz schedule`: its entry in the command table.
+pub static SCHEDULE: CommandSpec = CommandSpec {
+    path: &["quiz", "schedule"],
+    aliases: &[],
+    summary: "A daily round for this channel (moderators)",
+    details: "days: daily, weekdays or mon,wed,fri; reminder:MINUTES role:NAME mentions a role before it starts",
+    example: "/quiz schedule 09:30 Europe/Berlin weekdays docker 5 8h",
+    options: &[
+        at_most(
+            required(option("time", Kind::TimeOfDay, "HH:MM, 24-hour")),
+            5,
+        ),
+        OptionSpec {
+            aliases: &["tz"],
+            ..at_most(
+                required(option(
+                    "zone",
+                    Kind::Zone,
+                    "IANA time zone, for example Europe/Berlin",
+                )),
+                64,
+            )
+        },
+        at_most(
+            defaults_to(
+                option(
+                    "days",
+                    Kind::Days,
+                    "daily, weekdays, weekends, or days like mon,wed,fri",
+                ),
+                "daily",
+            ),
+            40,
+        ),
+        TOPIC,
+        QUESTIONS,
+        at_most(
+            defaults_to(
+                option(
+                    "open",
+                    Kind::Duration,
+                    "how long the round takes answers, for example 8h",
+                ),
+                "8h",
+            ),
+            10,
+        ),
+        option(
+            "reminder",
+            Kind::Integer { min: 1, max: 720 },
+            "remind this many minutes before",
+        ),
+        option("role", Kind::Role, "the role the reminder mentions"),
+    ],
+    access: Access::Moderator,
+    privacy: Privacy::Public,
+    surface: Surface::Everywhere,
+    decode: |inv| schedule_options(inv).map(Command::Schedule),
+};
+
+/// `/quiz unschedule`: its entry in the command table.
+pub static UNSCHEDULE: CommandSpec = CommandSpec {
+    path: &["quiz", "unschedule"],
+    aliases: &[],
+    summary: "Remove one of this channel's schedules, or all of them (moderators)",
+    details: "without an id it lists the schedules and asks which; `all` removes every one",
+    example: "/quiz unschedule 1a2b3c4d",
+    options: &[at_most(
+        option("id", Kind::Id, "the schedule's id, or all"),
+        40,
+    )],
+    access: Access::Moderator,
+    privacy: Privacy::Public,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Unschedule {
+            id: inv.string("id"),
+        })
+    },
+};
+
+/// `/quiz schedules`: its entry in the command table.
+pub static SCHEDULES: CommandSpec = CommandSpec {
+    path: &["quiz", "schedules"],
+    aliases: &[],
+    summary: "This channel's schedules with their next runs",
+    details: "",
+    example: "/quiz schedules",
+    options: &[],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |_| Ok(Command::Schedules),
+};
+
+/// `/quiz schedule`: time of day, zone, weekdays and window parsed once.
+pub fn schedule_options(inv: &Invocation) -> Result<ScheduleOptions, ParseError> {
+    let time = rule::parse_time(inv.text("time").unwrap_or_default()).map_err(ParseError)?;
+    let zone = rule::resolve_zone(inv.text("zone").unwrap_or_default()).map_err(ParseError)?;
+    let days = match inv.text("days") {
+        Some(days) => Days::parse(days).map_err(ParseError)?,
+        None => Days::DAILY,
+    };
+    let open = match inv.text("open") {
+        Some(open) => parse_open(open).map_err(ParseError)?,
+        None => DEFAULT_OPEN,
+    };
+    Ok(ScheduleOptions {
+        time,
+        zone: zone.zone,
+        zone_name: zone.name,
+        days,
+        topic: inv.text("topic").map(str::to_string),
+        questions: inv
+            .integer("questions")
+            .map_or(DEFAULT_QUESTIONS, |n| n as usize),
+        open,
+        reminder_minutes: inv.integer("reminder"),
+        role: inv.text("role").map(str::to_string),
+    })
+}
 
 fn info(s: &ScheduleRow, now: Timestamp) -> ScheduleInfo {
     let next =

@@ -1,55 +1,26 @@
-//! The one command table. Every command and subcommand the bot understands is an
-//! entry of [`COMMANDS`]: its path (`quiz start`), typed options (kind, limits,
-//! default, description), help text, who may run it, whether its replies are
-//! personal, and where autocomplete comes from. Everything else is generated
-//! from it:
+//! The shape of the command table, and what reads it. Every command and
+//! subcommand the bot understands is a [`CommandSpec`]: its path (`quiz
+//! start`), typed options (kind, limits, default, description), help text, who
+//! may run it, whether its replies are personal, and how an invocation decodes
+//! into a [`Command`]. Each entry lives in its command's file
+//! (`ask::ASK`, `quiz::START`, ...) next to its handler; the one list of them is
+//! [`COMMANDS`], in `commands/mod.rs`. Everything else is generated from it:
 //!
-//! - the text parser of the shell and of Slack's `/interview` ([`parse_words`]),
+//! - the text parser of the shell and of Slack's `/interview` ([`find`],
+//!   [`parse_words`]),
 //! - `/help` ([`crate::commands::help`]),
 //! - Discord's registration and option decoding (`discord::commands`,
 //!   `discord::translate`), and Slack's manifest.
 //!
 //! Platforms hand the core an [`Invocation`]: the entry plus typed [`Value`]s,
-//! never text to parse again. Adding a command is one entry here and one
-//! handler under `src/commands/`.
+//! never text to parse again. This file also holds the options several commands
+//! share ([`TOPIC`], [`QUESTIONS`], [`PERIODS`]) and the `const fn`s that build
+//! options ([`option`], [`required`], [`defaults_to`], [`at_most`]).
 
 use std::collections::BTreeMap;
 
-use super::ParseError;
-use crate::quiz::{MAX_QUESTIONS, MAX_SECONDS, MIN_SECONDS};
-
-/// What a command does; each handler matches on this.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    Ask,
-    Next,
-    Show,
-    QuestionRandom,
-    Reveal,
-    Topics,
-    Help,
-    QuizStart,
-    QuizStop,
-    QuizSchedule,
-    QuizUnschedule,
-    QuizSchedules,
-    Answer,
-    Leaderboard,
-    Stats,
-    Unanswered,
-    Feedback,
-    Reports,
-    QuizReport,
-    QuizRestore,
-    PracticeStart,
-    PracticeNew,
-    PracticeReveal,
-    PracticeGrade,
-    PracticeAdd,
-    PracticeRemind,
-    PracticeSettings,
-    PracticeReset,
-}
+use super::{COMMANDS, Command, ParseError};
+use crate::quiz::MAX_QUESTIONS;
 
 /// Who may run a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,7 +159,7 @@ pub struct OptionSpec {
 }
 
 /// One command or subcommand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct CommandSpec {
     /// `["quiz", "start"]`; the first word is the command, the second a subcommand.
     pub path: &'static [&'static str],
@@ -203,8 +174,19 @@ pub struct CommandSpec {
     pub access: Access,
     pub privacy: Privacy,
     pub surface: Surface,
-    pub action: Action,
+    /// The [`Command`] an invocation of this entry stands for, its values
+    /// parsed into domain types (time of day, zone, weekdays, durations).
+    pub decode: fn(&Invocation) -> Result<Command, ParseError>,
 }
+
+/// Entries are the same entry when their paths are (paths are unique).
+impl PartialEq for CommandSpec {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path
+    }
+}
+
+impl Eq for CommandSpec {}
 
 /// Groups whose first word alone, typed in text, runs one of their
 /// subcommands (`/practice docker` is `/practice start docker`). Discord
@@ -218,7 +200,7 @@ pub const GROUPS: &[(&str, &str)] = &[
     ("quiz", "Quiz rounds in this channel"),
 ];
 
-const fn option(name: &'static str, kind: Kind, description: &'static str) -> OptionSpec {
+pub const fn option(name: &'static str, kind: Kind, description: &'static str) -> OptionSpec {
     OptionSpec {
         name,
         aliases: &[],
@@ -231,23 +213,25 @@ const fn option(name: &'static str, kind: Kind, description: &'static str) -> Op
     }
 }
 
-const fn required(mut spec: OptionSpec) -> OptionSpec {
+pub const fn required(mut spec: OptionSpec) -> OptionSpec {
     spec.required = true;
     spec
 }
 
-const fn defaults_to(mut spec: OptionSpec, default: &'static str) -> OptionSpec {
+pub const fn defaults_to(mut spec: OptionSpec, default: &'static str) -> OptionSpec {
     spec.default = Some(default);
     spec
 }
 
-const fn at_most(mut spec: OptionSpec, length: u16) -> OptionSpec {
+pub const fn at_most(mut spec: OptionSpec, length: u16) -> OptionSpec {
     spec.max_length = Some(length);
     spec
 }
 
-const TOPIC: OptionSpec = option("topic", Kind::Topic, "only this topic");
-const QUESTIONS: OptionSpec = defaults_to(
+/// `[topic]`: only this topic of the bank.
+pub const TOPIC: OptionSpec = option("topic", Kind::Topic, "only this topic");
+/// `[questions]` of a quiz round.
+pub const QUESTIONS: OptionSpec = defaults_to(
     option(
         "questions",
         Kind::Integer {
@@ -258,543 +242,10 @@ const QUESTIONS: OptionSpec = defaults_to(
     ),
     "5",
 );
-const ON_OFF: Kind = Kind::Choice {
-    values: &["on", "off"],
-    aliases: &[
-        ("yes", "on"),
-        ("no", "off"),
-        ("true", "on"),
-        ("false", "off"),
-    ],
-};
-const GRADES: &[&str] = &["again", "hard", "good", "easy"];
-const GRADE_ALIASES: &[(&str, &str)] =
-    &[("1", "again"), ("2", "hard"), ("3", "good"), ("4", "easy")];
-const ENTRY_ID: OptionSpec = at_most(
-    required(option("id", Kind::Id, "the question's id, like docker-017")),
-    60,
-);
-const PERIODS: &[&str] = &["day", "week", "month", "all"];
-const PERIOD_ALIASES: &[(&str, &str)] =
+/// The periods of standings and of `/unanswered`.
+pub const PERIODS: &[&str] = &["day", "week", "month", "all"];
+pub const PERIOD_ALIASES: &[(&str, &str)] =
     &[("today", "day"), ("alltime", "all"), ("all-time", "all")];
-const VOTES: &[&str] = &["up", "down"];
-const VOTE_ALIASES: &[(&str, &str)] = &[
-    ("👍", "up"),
-    ("👎", "down"),
-    ("+1", "up"),
-    ("-1", "down"),
-    ("yes", "up"),
-    ("no", "down"),
-];
-
-/// Every command, in the order `/help` lists them.
-pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        path: &["ask"],
-        aliases: &[],
-        summary: "The best matching interview question, with its answer",
-        details: "with related questions; \"not it?\" shows the next match",
-        example: "/ask difference between tcp and udp",
-        options: &[
-            OptionSpec {
-                autocomplete: Autocomplete::Questions,
-                ..at_most(
-                    required(option("text", Kind::Text, "what you want to know")),
-                    500,
-                )
-            },
-            TOPIC,
-        ],
-        access: Access::Anyone,
-        privacy: Privacy::Public,
-        surface: Surface::Everywhere,
-        action: Action::Ask,
-    },
-    CommandSpec {
-        path: &["next"],
-        aliases: &["more"],
-        summary: "The next match for your last /ask (\"not it?\")",
-        details: "",
-        example: "/next",
-        options: &[],
-        access: Access::Anyone,
-        privacy: Privacy::Public,
-        surface: Surface::Text,
-        action: Action::Next,
-    },
-    CommandSpec {
-        path: &["question", "random"],
-        aliases: &[],
-        summary: "A random card to practise with, answer hidden until revealed",
-        details: "",
-        example: "/question random docker",
-        options: &[TOPIC],
-        access: Access::Anyone,
-        privacy: Privacy::Public,
-        surface: Surface::Everywhere,
-        action: Action::QuestionRandom,
-    },
-    CommandSpec {
-        path: &["reveal"],
-        aliases: &[],
-        summary: "The answer of this channel's practice card",
-        details: "",
-        example: "/reveal",
-        options: &[],
-        access: Access::Anyone,
-        privacy: Privacy::Public,
-        surface: Surface::Text,
-        action: Action::Reveal,
-    },
-    CommandSpec {
-        path: &["show"],
-        aliases: &[],
-        summary: "One question of the bank with its answer, by id",
-        details: "",
-        example: "/show docker-017",
-        options: &[at_most(
-            required(option("id", Kind::Id, "the question's id, like docker-017")),
-            60,
-        )],
-        access: Access::Anyone,
-        privacy: Privacy::Public,
-        surface: Surface::Everywhere,
-        action: Action::Show,
-    },
-    CommandSpec {
-        path: &["topics"],
-        aliases: &[],
-        summary: "Topics with question counts",
-        details: "",
-        example: "/topics",
-        options: &[],
-        access: Access::Anyone,
-        privacy: Privacy::Public,
-        surface: Surface::Everywhere,
-        action: Action::Topics,
-    },
-    CommandSpec {
-        path: &["quiz", "start"],
-        aliases: &[],
-        summary: "A live quiz round in this channel",
-        details: "",
-        example: "/quiz start docker 3 30",
-        options: &[
-            TOPIC,
-            QUESTIONS,
-            defaults_to(
-                option(
-                    "seconds",
-                    Kind::Integer {
-                        min: MIN_SECONDS,
-                        max: MAX_SECONDS,
-                    },
-                    "seconds per question",
-                ),
-                "30",
-            ),
-        ],
-        access: Access::Anyone,
-        privacy: Privacy::Public,
-        surface: Surface::Everywhere,
-        action: Action::QuizStart,
-    },
-    CommandSpec {
-        path: &["quiz", "stop"],
-        aliases: &[],
-        summary: "End the running round (its starter or a moderator)",
-        details: "",
-        example: "/quiz stop",
-        options: &[],
-        access: Access::Anyone,
-        privacy: Privacy::Public,
-        surface: Surface::Everywhere,
-        action: Action::QuizStop,
-    },
-    CommandSpec {
-        path: &["answer"],
-        aliases: &[],
-        summary: "Answer the open quiz question, or question N",
-        details: "a button click on the platforms",
-        example: "/answer 2 B",
-        options: &[
-            option(
-                "question",
-                Kind::Integer {
-                    min: 1,
-                    max: MAX_QUESTIONS as i64,
-                },
-                "which question (default: the open one)",
-            ),
-            required(option("choice", Kind::Letter, "A, B, C or D")),
-        ],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Text,
-        action: Action::Answer,
-    },
-    CommandSpec {
-        path: &["quiz", "schedule"],
-        aliases: &[],
-        summary: "A daily round for this channel (moderators)",
-        details: "days: daily, weekdays or mon,wed,fri; reminder:MINUTES role:NAME mentions a role before it starts",
-        example: "/quiz schedule 09:30 Europe/Berlin weekdays docker 5 8h",
-        options: &[
-            at_most(
-                required(option("time", Kind::TimeOfDay, "HH:MM, 24-hour")),
-                5,
-            ),
-            OptionSpec {
-                aliases: &["tz"],
-                ..at_most(
-                    required(option(
-                        "zone",
-                        Kind::Zone,
-                        "IANA time zone, for example Europe/Berlin",
-                    )),
-                    64,
-                )
-            },
-            at_most(
-                defaults_to(
-                    option(
-                        "days",
-                        Kind::Days,
-                        "daily, weekdays, weekends, or days like mon,wed,fri",
-                    ),
-                    "daily",
-                ),
-                40,
-            ),
-            TOPIC,
-            QUESTIONS,
-            at_most(
-                defaults_to(
-                    option(
-                        "open",
-                        Kind::Duration,
-                        "how long the round takes answers, for example 8h",
-                    ),
-                    "8h",
-                ),
-                10,
-            ),
-            option(
-                "reminder",
-                Kind::Integer { min: 1, max: 720 },
-                "remind this many minutes before",
-            ),
-            option("role", Kind::Role, "the role the reminder mentions"),
-        ],
-        access: Access::Moderator,
-        privacy: Privacy::Public,
-        surface: Surface::Everywhere,
-        action: Action::QuizSchedule,
-    },
-    CommandSpec {
-        path: &["quiz", "unschedule"],
-        aliases: &[],
-        summary: "Remove one of this channel's schedules, or all of them (moderators)",
-        details: "without an id it lists the schedules and asks which; `all` removes every one",
-        example: "/quiz unschedule 1a2b3c4d",
-        options: &[at_most(
-            option("id", Kind::Id, "the schedule's id, or all"),
-            40,
-        )],
-        access: Access::Moderator,
-        privacy: Privacy::Public,
-        surface: Surface::Everywhere,
-        action: Action::QuizUnschedule,
-    },
-    CommandSpec {
-        path: &["quiz", "schedules"],
-        aliases: &[],
-        summary: "This channel's schedules with their next runs",
-        details: "",
-        example: "/quiz schedules",
-        options: &[],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::QuizSchedules,
-    },
-    CommandSpec {
-        path: &["leaderboard"],
-        aliases: &[],
-        summary: "Standings for this server or workspace",
-        details: "",
-        example: "/leaderboard month docker",
-        options: &[
-            defaults_to(
-                option(
-                    "period",
-                    Kind::Choice {
-                        values: PERIODS,
-                        aliases: PERIOD_ALIASES,
-                    },
-                    "day, week, month or all time",
-                ),
-                "week",
-            ),
-            TOPIC,
-        ],
-        access: Access::Anyone,
-        privacy: Privacy::Public,
-        surface: Surface::Everywhere,
-        action: Action::Leaderboard,
-    },
-    CommandSpec {
-        path: &["stats"],
-        aliases: &[],
-        summary: "Points, accuracy by topic, streak and rank: yours, or someone else's",
-        details: "",
-        example: "/stats",
-        options: &[option("user", Kind::User, "whose stats (default: yours)")],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::Stats,
-    },
-    CommandSpec {
-        path: &["help"],
-        aliases: &[],
-        summary: "What the bot can do",
-        details: "",
-        example: "/help",
-        options: &[],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::Help,
-    },
-    CommandSpec {
-        path: &["unanswered"],
-        aliases: &[],
-        summary: "What people asked that the bank has no entry for, most asked first (moderators)",
-        details: "near-duplicates grouped by meaning, with how many asked",
-        example: "/unanswered week",
-        options: &[defaults_to(
-            option(
-                "period",
-                Kind::Choice {
-                    values: PERIODS,
-                    aliases: PERIOD_ALIASES,
-                },
-                "the last day, week, month (30 days) or all kept",
-            ),
-            "month",
-        )],
-        access: Access::Moderator,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::Unanswered,
-    },
-    CommandSpec {
-        path: &["feedback"],
-        aliases: &[],
-        summary: "Vote on the last answer you were shown: up or down, with a reason",
-        details: "one vote per person per answer; voting again changes it",
-        example: "/feedback down reason:the answer is about Python 2",
-        options: &[
-            required(option(
-                "vote",
-                Kind::Choice {
-                    values: VOTES,
-                    aliases: VOTE_ALIASES,
-                },
-                "up (helpful) or down (not helpful)",
-            )),
-            at_most(
-                option("reason", Kind::Text, "what was wrong (with down)"),
-                300,
-            ),
-        ],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::Feedback,
-    },
-    CommandSpec {
-        path: &["reports"],
-        aliases: &[],
-        summary: "Answers voted down, most first, with the reasons given (moderators)",
-        details: "",
-        example: "/reports",
-        options: &[],
-        access: Access::Moderator,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::Reports,
-    },
-    CommandSpec {
-        path: &["quiz", "report"],
-        aliases: &[],
-        summary: "Report that a quiz question has two right answers (a button on the platforms)",
-        details: "one report per person per question; at 3 the question leaves quizzes until a moderator clears it",
-        example: "/quiz report 2 B and D both answer it",
-        options: &[
-            option(
-                "question",
-                Kind::Integer {
-                    min: 1,
-                    max: MAX_QUESTIONS as i64,
-                },
-                "which question of the round here (default: the open one)",
-            ),
-            at_most(
-                option("note", Kind::Text, "which options are right, and why"),
-                300,
-            ),
-        ],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Text,
-        action: Action::QuizReport,
-    },
-    CommandSpec {
-        path: &["quiz", "restore"],
-        aliases: &[],
-        summary: "Clear a question's two-right-answers reports, back into quizzes (moderators)",
-        details: "/reports lists the reported questions",
-        example: "/quiz restore api-012",
-        options: &[at_most(
-            required(option("id", Kind::Id, "the question's id, like api-012")),
-            60,
-        )],
-        access: Access::Moderator,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::QuizRestore,
-    },
-    CommandSpec {
-        path: &["practice", "start"],
-        aliases: &[],
-        summary: "Your next due practice card, private; grade yourself after the answer",
-        details: "spaced repetition (FSRS): what you forget comes back soon, what you know later; in text /practice [topic] works too",
-        example: "/practice start docker",
-        options: &[TOPIC],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::PracticeStart,
-    },
-    CommandSpec {
-        path: &["practice", "new"],
-        aliases: &[],
-        summary: "A card you have not practised yet (practice.new_per_day a day)",
-        details: "cards you added with Practise this or missed in quizzes come first",
-        example: "/practice new python",
-        options: &[TOPIC],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::PracticeNew,
-    },
-    CommandSpec {
-        path: &["practice", "reveal"],
-        aliases: &[],
-        summary: "The answer of your practice card (also /reveal)",
-        details: "",
-        example: "/practice reveal",
-        options: &[],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Text,
-        action: Action::PracticeReveal,
-    },
-    CommandSpec {
-        path: &["grade"],
-        aliases: &[],
-        summary: "Grade your practice card after its answer: again, hard, good or easy",
-        details: "again brings it back in minutes; the others in days, longer the easier it was",
-        example: "/grade good",
-        options: &[required(option(
-            "grade",
-            Kind::Choice {
-                values: GRADES,
-                aliases: GRADE_ALIASES,
-            },
-            "again, hard, good or easy",
-        ))],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Text,
-        action: Action::PracticeGrade,
-    },
-    CommandSpec {
-        path: &["practice", "add"],
-        aliases: &[],
-        summary: "Add a question to your practice (the Practise this button under answers)",
-        details: "",
-        example: "/practice add docker-017",
-        options: &[ENTRY_ID],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::PracticeAdd,
-    },
-    CommandSpec {
-        path: &["practice", "remind"],
-        aliases: &[],
-        summary: "A direct message when cards are due, daily at a time in your zone",
-        details: "off stops it; without a time it shows your reminder",
-        example: "/practice remind 08:00 Europe/Berlin",
-        options: &[
-            option("switch", ON_OFF, "off stops the reminder"),
-            at_most(option("time", Kind::TimeOfDay, "HH:MM, 24-hour"), 5),
-            OptionSpec {
-                aliases: &["tz"],
-                ..at_most(
-                    option(
-                        "zone",
-                        Kind::Zone,
-                        "IANA time zone, for example Europe/Berlin",
-                    ),
-                    64,
-                )
-            },
-        ],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::PracticeRemind,
-    },
-    CommandSpec {
-        path: &["practice", "settings"],
-        aliases: &[],
-        summary: "Your practice settings: quiz:on adds questions you miss in quizzes",
-        details: "",
-        example: "/practice settings quiz:on",
-        options: &[option(
-            "quiz",
-            ON_OFF,
-            "questions you miss in quizzes join your practice",
-        )],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::PracticeSettings,
-    },
-    CommandSpec {
-        path: &["practice", "reset"],
-        aliases: &[],
-        summary: "Delete your practice cards, grades and settings (asks first)",
-        details: "",
-        example: "/practice reset",
-        options: &[option(
-            "confirm",
-            Kind::Choice {
-                values: &["yes"],
-                aliases: &[("confirm", "yes")],
-            },
-            "yes deletes without asking again",
-        )],
-        access: Access::Anyone,
-        privacy: Privacy::Personal,
-        surface: Surface::Everywhere,
-        action: Action::PracticeReset,
-    },
-];
 
 impl CommandSpec {
     /// Where it can be used: moderators' commands and [`SERVER_ONLY`] ones
@@ -855,14 +306,6 @@ impl CommandSpec {
         }
         text
     }
-}
-
-/// The entry with this action (every action has exactly one).
-pub fn spec_of(action: Action) -> &'static CommandSpec {
-    COMMANDS
-        .iter()
-        .find(|c| c.action == action)
-        .expect("every action is in the command table")
 }
 
 /// A typed option value, as a platform or the text parser hands it over.
@@ -928,8 +371,14 @@ impl Invocation {
         })
     }
 
-    pub fn action(&self) -> Action {
-        self.spec.action
+    /// The command this invocation stands for (the entry's [`decode`](CommandSpec::decode)).
+    pub fn decode(&self) -> Result<Command, ParseError> {
+        (self.spec.decode)(self)
+    }
+
+    /// A text value as an owned string.
+    pub fn string(&self, name: &str) -> Option<String> {
+        self.text(name).map(str::to_string)
     }
 
     /// A text value (text, topic, id, choice, time, zone, days, duration, letter).
@@ -1033,6 +482,7 @@ pub fn find(
     };
     let candidates: Vec<&'static CommandSpec> = COMMANDS
         .iter()
+        .copied()
         .filter(|c| surface_text || c.surface == Surface::Everywhere)
         .filter(|c| c.path[0] == first || c.aliases.contains(&first.as_str()))
         .collect();
@@ -1151,13 +601,13 @@ pub fn parse_words(spec: &'static CommandSpec, words: &[&str]) -> Result<Invocat
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::{ask, leaderboard, quiz, schedule};
 
     #[test]
-    fn every_action_has_one_entry_and_paths_are_unique() {
+    fn paths_are_unique_and_texts_fit() {
         let mut paths = std::collections::HashSet::new();
         for spec in COMMANDS {
             assert!(paths.insert(spec.path), "{:?} twice", spec.path);
-            assert_eq!(spec_of(spec.action).path, spec.path);
             assert!(spec.summary.len() <= 100, "{}", spec.name());
             for option in spec.options {
                 assert!(option.description.len() <= 100, "{}", option.name);
@@ -1209,13 +659,16 @@ mod tests {
             assert_eq!(found.path, spec.path);
             let invocation = parse_words(found, &words[used..])
                 .unwrap_or_else(|e| panic!("{}: {e}", spec.example));
-            assert_eq!(invocation.action(), spec.action);
+            let command = invocation
+                .decode()
+                .unwrap_or_else(|e| panic!("{}: {e}", spec.example));
+            assert_eq!(command.spec().path, spec.path);
         }
     }
 
     #[test]
     fn positional_words_go_by_form() {
-        let spec = spec_of(Action::QuizSchedule);
+        let spec = &schedule::SCHEDULE;
         let words = ["09:30", "Europe/Berlin", "8h", "docker", "5", "weekdays"];
         let inv = parse_words(spec, &words).unwrap();
         assert_eq!(inv.text("time"), Some("09:30"));
@@ -1231,13 +684,13 @@ mod tests {
 
     #[test]
     fn values_keep_their_case_except_topics_choices_and_letters() {
-        let inv = parse_words(spec_of(Action::Leaderboard), &["TODAY", "Docker"]).unwrap();
+        let inv = parse_words(&leaderboard::LEADERBOARD, &["TODAY", "Docker"]).unwrap();
         assert_eq!(inv.text("period"), Some("day"));
         assert_eq!(inv.text("topic"), Some("docker"));
-        let inv = parse_words(spec_of(Action::Answer), &["c"]).unwrap();
+        let inv = parse_words(&quiz::ANSWER, &["c"]).unwrap();
         assert_eq!(inv.text("choice"), Some("C"));
         let inv = Invocation::new(
-            spec_of(Action::QuizSchedule),
+            &schedule::SCHEDULE,
             [
                 ("time".to_string(), Value::Text("09:30".into())),
                 ("zone".to_string(), Value::Text("America/New_York".into())),
@@ -1251,16 +704,16 @@ mod tests {
 
     #[test]
     fn bad_values_say_what_fits() {
-        let start = spec_of(Action::QuizStart);
+        let start = &quiz::START;
         let e = parse_words(start, &["questions:0"]).unwrap_err();
         assert!(e.0.contains("1 to 20"), "{e}");
         let e = parse_words(start, &["questions:lots"]).unwrap_err();
         assert!(e.0.contains("questions"), "{e}");
         assert!(parse_words(start, &["docker", "3", "30", "extra"]).is_err());
-        let e = parse_words(spec_of(Action::Show), &[]).unwrap_err();
+        let e = parse_words(&ask::SHOW, &[]).unwrap_err();
         assert!(e.0.contains("id"), "{e}");
-        assert!(parse_words(spec_of(Action::Answer), &["E"]).is_err());
-        assert!(parse_words(spec_of(Action::Answer), &["A", "B"]).is_err());
+        assert!(parse_words(&quiz::ANSWER, &["E"]).is_err());
+        assert!(parse_words(&quiz::ANSWER, &["A", "B"]).is_err());
         let e = Invocation::new(start, [("seconds".to_string(), Value::Integer(5))]).unwrap_err();
         assert!(e.0.contains("10 to 600"), "{e}");
     }

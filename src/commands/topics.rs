@@ -1,7 +1,23 @@
 //! `/topics`: the bank's topics with question counts.
 
+use super::Command;
+use super::spec::{Access, CommandSpec, Privacy, Surface};
 use crate::bot::Bot;
 use crate::reply::{Data, Reply, TopicCount};
+
+/// `/topics`: its entry in the command table.
+pub static TOPICS: CommandSpec = CommandSpec {
+    path: &["topics"],
+    aliases: &[],
+    summary: "Topics with question counts",
+    details: "",
+    example: "/topics",
+    options: &[],
+    access: Access::Anyone,
+    privacy: Privacy::Public,
+    surface: Surface::Everywhere,
+    decode: |_| Ok(Command::Topics),
+};
 
 pub fn topics(bot: &Bot) -> Reply {
     let topics: Vec<TopicCount> = bot

@@ -3,11 +3,46 @@
 
 use std::sync::Arc;
 
+use super::Command;
 use super::leaderboard::Span;
+use super::spec::{
+    Access, CommandSpec, Kind, PERIOD_ALIASES, PERIODS, Privacy, Surface, defaults_to, option,
+};
 use crate::bot::{Bot, Context};
 use crate::clock::millis;
 use crate::reply::{AskedGroup, Data, Reply};
 use crate::unanswered::{self, MAX_QUERIES};
+
+/// `/unanswered`: its entry in the command table.
+pub static UNANSWERED: CommandSpec = CommandSpec {
+    path: &["unanswered"],
+    aliases: &[],
+    summary: "What people asked that the bank has no entry for, most asked first (moderators)",
+    details: "near-duplicates grouped by meaning, with how many asked",
+    example: "/unanswered week",
+    options: &[defaults_to(
+        option(
+            "period",
+            Kind::Choice {
+                values: PERIODS,
+                aliases: PERIOD_ALIASES,
+            },
+            "the last day, week, month (30 days) or all kept",
+        ),
+        "month",
+    )],
+    access: Access::Moderator,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Unanswered {
+            span: inv
+                .text("period")
+                .and_then(Span::from_name)
+                .unwrap_or(Span::Month),
+        })
+    },
+};
 
 /// At most this many groups are listed in chat.
 const SHOWN: usize = 15;

@@ -101,7 +101,7 @@ fn prune(value: &mut serde_json::Value) {
 pub fn definitions(topics: &[String]) -> Vec<CreateCommand> {
     let mut commands: Vec<CreateCommand> = Vec::new();
     let mut groups: Vec<(&str, CreateCommand, Place)> = Vec::new();
-    for command in spec::COMMANDS
+    for command in crate::commands::COMMANDS
         .iter()
         .filter(|c| c.surface == Surface::Everywhere)
     {

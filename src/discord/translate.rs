@@ -9,7 +9,7 @@ use serenity::all::{
 };
 
 use crate::bot::Context;
-use crate::commands::spec::{self, Invocation, Surface, Value};
+use crate::commands::spec::{Invocation, Surface, Value};
 use crate::commands::{self, Command, ParseError};
 use crate::platform::Platform;
 
@@ -52,7 +52,7 @@ pub fn slash_command(data: &CommandData) -> Result<Command, ParseError> {
         }) => (vec![data.name.as_str(), sub.as_str()], inner.as_slice()),
         _ => (vec![data.name.as_str()], data.options.as_slice()),
     };
-    let spec = spec::COMMANDS
+    let spec = commands::COMMANDS
         .iter()
         .find(|c| c.surface == Surface::Everywhere && c.path == path.as_slice())
         .ok_or_else(|| {

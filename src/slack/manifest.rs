@@ -8,7 +8,8 @@
 
 use serde::Serialize;
 
-use crate::commands::spec::{COMMANDS, Surface};
+use crate::commands::COMMANDS;
+use crate::commands::spec::Surface;
 
 /// The one slash command.
 pub const SLASH_COMMAND: &str = "/interview";
