@@ -166,6 +166,12 @@ impl Bot {
         &self.cpu
     }
 
+    /// Whether CPU work is backed up: every worker taken, or queries waiting
+    /// for a batch to embed them (a burst of `/ask`s).
+    pub fn cpu_backed_up(&self) -> bool {
+        self.cpu.is_busy() || self.query_batcher.waiting() > 0
+    }
+
     /// What embeds `/ask` queries in batches, on [`Bot::cpu`].
     pub(crate) fn query_batcher(&self) -> &Arc<QueryBatcher> {
         &self.query_batcher

@@ -122,6 +122,11 @@ impl QueryBatcher {
         }
     }
 
+    /// How many queries wait for a batch (beyond the one being embedded).
+    pub fn waiting(&self) -> usize {
+        self.queue().waiting.len()
+    }
+
     /// How many queries were taken for embedding so far, in how many batches.
     pub fn counts(&self) -> BatchCounts {
         self.queue().counts

@@ -3,8 +3,8 @@
 //! the reason form ([`super::modal`]); autocomplete suggests questions. The
 //! first response leaves within Discord's 3 seconds: work that is not done
 //! after [`DEFER_AFTER`] is deferred first and the reply edited in later
-//! (after [`DEFER_WHEN_BUSY`] when every CPU worker is taken then, as in a
-//! burst: the person sees "thinking…" soon rather than nothing).
+//! (after [`DEFER_WHEN_BUSY`] when CPU work is backed up then, as in a burst:
+//! the person sees "thinking…" soon rather than nothing).
 //! Each command or button interaction is handled once, even when it is
 //! delivered twice or replayed after a restart: its id is claimed in the store
 //! for the replay window. A stopping adapter takes no new interactions and
@@ -33,8 +33,8 @@ use crate::reply::{Data, Reply};
 
 /// Work still running after this long is deferred (Discord allows 3 seconds).
 pub const DEFER_AFTER: Duration = Duration::from_millis(1500);
-/// Work still running after this long while every CPU worker is taken (a
-/// burst of searches) is deferred then.
+/// Work still running after this long while CPU work is backed up (a burst
+/// of searches: [`Bot::cpu_backed_up`]) is deferred then.
 pub const DEFER_WHEN_BUSY: Duration = Duration::from_millis(250);
 /// Autocomplete offers at most this many questions (Discord's limit).
 const SUGGESTIONS: usize = 25;
@@ -277,7 +277,7 @@ impl Adapter {
 
     /// Runs `work` and sends its replies: the first as the interaction's
     /// response, the others as follow-ups. Work that outlasts [`DEFER_AFTER`]
-    /// (or [`DEFER_WHEN_BUSY`] when every CPU worker is taken by then) is
+    /// (or [`DEFER_WHEN_BUSY`] when CPU work is backed up by then) is
     /// deferred first.
     async fn respond(
         &self,
@@ -307,7 +307,7 @@ impl Adapter {
         let soon = tokio::time::timeout(DEFER_WHEN_BUSY, &mut work).await;
         let done = match soon {
             Ok(replies) => Ok(replies),
-            Err(_) if self.bot.cpu().is_busy() => Err(()),
+            Err(_) if self.bot.cpu_backed_up() => Err(()),
             Err(_) => {
                 let rest = DEFER_AFTER.saturating_sub(DEFER_WHEN_BUSY);
                 tokio::time::timeout(rest, &mut work).await.map_err(|_| ())
