@@ -70,13 +70,6 @@ impl CpuPool {
         }
     }
 
-    /// How many jobs wait for a free worker (beyond those running).
-    pub fn waiting(&self) -> usize {
-        self.in_flight
-            .load(Ordering::Relaxed)
-            .saturating_sub(self.threads)
-    }
-
     /// Whether every worker has a job (new work would wait).
     pub fn is_busy(&self) -> bool {
         self.in_flight.load(Ordering::Relaxed) >= self.threads
@@ -165,35 +158,35 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn jobs_beyond_the_workers_are_counted_as_waiting() {
-        let pool = Arc::new(CpuPool::new(1));
+    async fn the_pool_is_busy_while_every_worker_has_a_job() {
+        let pool = Arc::new(CpuPool::new(2));
         let (release, released) = std::sync::mpsc::channel::<()>();
         let released = Arc::new(Mutex::new(released));
-        let jobs: Vec<_> = (0..3)
-            .map(|_| {
-                let (pool, released) = (pool.clone(), released.clone());
-                tokio::spawn(async move {
-                    pool.run(move || released.lock().unwrap().recv())
-                        .await
-                        .unwrap()
-                })
+        let start = || {
+            let (pool, released) = (pool.clone(), released.clone());
+            tokio::spawn(async move {
+                pool.run(move || released.lock().unwrap().recv())
+                    .await
+                    .unwrap()
             })
-            .collect();
+        };
+        let settle = || tokio::time::sleep(std::time::Duration::from_millis(50));
+        let first = start();
+        settle().await;
+        assert!(!pool.is_busy(), "one job, two workers");
+        let second = start();
         let mut waited = 0;
-        while pool.waiting() < 2 && waited < 500 {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        while !pool.is_busy() && waited < 500 {
+            settle().await;
             waited += 1;
         }
-        assert_eq!(pool.waiting(), 2, "one runs, two wait");
-        assert!(pool.is_busy());
-        for _ in 0..3 {
+        assert!(pool.is_busy(), "two jobs, two workers");
+        for _ in 0..2 {
             release.send(()).unwrap();
         }
-        for job in jobs {
-            job.await.unwrap().unwrap();
-        }
-        assert_eq!(pool.waiting(), 0);
-        assert!(!pool.is_busy());
+        first.await.unwrap().unwrap();
+        second.await.unwrap().unwrap();
+        assert!(!pool.is_busy(), "finished jobs are not counted");
     }
 
     #[cfg(target_os = "linux")]
