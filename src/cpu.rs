@@ -126,8 +126,12 @@ fn work(queue: &Mutex<Receiver<Job>>) {
 /// On Linux the nice value belongs to a thread: this lowers only the caller's.
 #[cfg(target_os = "linux")]
 fn lower_priority() {
-    // SAFETY: setpriority only reads its integer arguments; `0` names the calling thread.
-    let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, NICER_BY) };
+    // Nice values are absolute: NICER_BY than the thread that starts the pool
+    // (which may already be nice), capped at the lowest priority, 19.
+    // SAFETY: getpriority and setpriority only read their integer arguments;
+    // `0` names the calling thread.
+    let ours = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+    let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, (ours + NICER_BY).min(19)) };
     if result != 0 {
         tracing::debug!(
             "search threads keep normal priority: {}",
