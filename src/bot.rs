@@ -18,6 +18,7 @@ use crate::query_vectors::QueryBatcher;
 use crate::search::{SearchOptions, Searcher};
 use crate::semantic::Semantic;
 use crate::store::Store;
+use crate::team::TeamBanks;
 
 pub use crate::platform::Platform;
 
@@ -103,6 +104,10 @@ pub struct Bot {
     meaning: Arc<MeaningState>,
     /// Daily limits and the retention practice aims at (`practice.*`).
     practice: crate::config::PracticeSettings,
+    /// Every server's own bank, as search reads it.
+    team_banks: Arc<TeamBanks>,
+    /// What a server's members may add (`team.*`).
+    team_limits: crate::team::Limits,
 }
 
 impl Bot {
@@ -129,6 +134,8 @@ impl Bot {
             readiness: Readiness::default(),
             meaning: Arc::default(),
             practice: crate::config::PracticeSettings::default(),
+            team_banks: Arc::default(),
+            team_limits: crate::team::Limits::default(),
         }
     }
 
@@ -145,6 +152,8 @@ impl Bot {
         bot.min_confidence = settings.search.min_confidence;
         bot.keep_unanswered_ms = settings.unanswered.keep_days * 86_400_000;
         bot.practice = settings.practice;
+        bot.team_limits = settings.team.into();
+        bot.load_team_banks().await?;
         Ok(bot)
     }
 
@@ -175,6 +184,44 @@ impl Bot {
     /// What embeds `/ask` queries in batches, on [`Bot::cpu`].
     pub(crate) fn query_batcher(&self) -> &Arc<QueryBatcher> {
         &self.query_batcher
+    }
+
+    /// Indexes (and embeds) every server's own bank from the store, off the
+    /// async runtime: at start-up, and when matching by meaning arrives.
+    pub async fn load_team_banks(&self) -> anyhow::Result<()> {
+        let rows = self
+            .store
+            .team_entries(None)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot read the servers' own banks: {e}"))?;
+        if rows.is_empty() && self.team_banks.totals().0 == 0 {
+            return Ok(());
+        }
+        let model = self.library().searcher.semantic().map(|s| s.shared_model());
+        let banks = self.team_banks.clone();
+        let started = std::time::Instant::now();
+        tokio::task::spawn_blocking(move || banks.load_all(rows, model)).await??;
+        let (servers, entries) = self.team_banks.totals();
+        tracing::info!(
+            "indexed {entries} entries of {servers} servers' own banks in {:.2}s",
+            started.elapsed().as_secs_f64()
+        );
+        Ok(())
+    }
+
+    /// Every server's own bank, as search reads it.
+    pub fn team_banks(&self) -> &Arc<TeamBanks> {
+        &self.team_banks
+    }
+
+    /// What a server's members may add (`team.*`).
+    pub fn team_limits(&self) -> crate::team::Limits {
+        self.team_limits
+    }
+
+    /// The own bank of `ctx`'s server, if it has one.
+    pub fn team_partition(&self, ctx: &Context) -> Option<Arc<crate::search::Partition>> {
+        self.team_banks.partition(&ctx.guild)
     }
 
     /// The last answer this person was shown here: (entry id, query).

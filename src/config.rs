@@ -35,6 +35,7 @@ pub struct Settings {
     pub search: SearchSettings,
     pub unanswered: UnansweredSettings,
     pub practice: PracticeSettings,
+    pub team: TeamSettings,
     pub database: DatabaseSettings,
     pub schedule: ScheduleSettings,
     pub discord: DiscordSettings,
@@ -190,6 +191,25 @@ impl Default for PracticeSettings {
             new_per_day: 10,
             max_reviews_per_day: 100,
             desired_retention: 0.9,
+        }
+    }
+}
+
+/// A server's own bank (`/suggest`, `/review`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TeamSettings {
+    /// Live entries one server's bank may hold.
+    pub max_entries: i64,
+    /// Suggestions one person may make in an hour.
+    pub suggestions_per_hour: i64,
+}
+
+impl Default for TeamSettings {
+    fn default() -> Self {
+        TeamSettings {
+            max_entries: 500,
+            suggestions_per_hour: 5,
         }
     }
 }
@@ -633,6 +653,18 @@ impl Settings {
             return Err(ConfigError(format!(
                 "practice.desired_retention must be 0.7 to 0.99, not {}",
                 practice.desired_retention
+            )));
+        }
+        if !(1..=100_000).contains(&self.team.max_entries) {
+            return Err(ConfigError(format!(
+                "team.max_entries must be 1 to 100000, not {}",
+                self.team.max_entries
+            )));
+        }
+        if !(1..=1000).contains(&self.team.suggestions_per_hour) {
+            return Err(ConfigError(format!(
+                "team.suggestions_per_hour must be 1 to 1000, not {}",
+                self.team.suggestions_per_hour
             )));
         }
         if !(1..=3650).contains(&self.unanswered.keep_days) {

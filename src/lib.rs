@@ -30,6 +30,8 @@
 //!    daily caps, streaks, reminders),
 //!    [`intake`] (each platform request handled once: the replay guard both
 //!    adapters use),
+//!    [`team`] (team banks: suggestions checked and limited, reviews, the
+//!    live per-server partitions search reads),
 //!    [`leaderboard`] (periods, standings, a person's stats from the answer
 //!    log), [`outbox`] (the posts the bot makes by itself, as durable
 //!    intents), [`unanswered`] (what the bank could not answer, grouped by
@@ -91,5 +93,6 @@ pub mod shell;
 pub mod shutdown;
 pub mod slack;
 pub mod store;
+pub mod team;
 pub mod telemetry;
 pub mod unanswered;

@@ -64,6 +64,15 @@ pub enum PostKind {
         cards: i64,
         streak: u32,
     },
+    /// A direct message to a suggester: suggestion `number` was approved as
+    /// `entry`, or rejected for `reason`.
+    SuggestionReviewed {
+        server: String,
+        number: i64,
+        question: String,
+        entry: Option<String>,
+        reason: Option<String>,
+    },
 }
 
 /// Why a scheduled run did not post its round.
@@ -92,7 +101,8 @@ impl PostKind {
             | PostKind::DailyIntro { round, .. } => Some(round),
             PostKind::Reminder { .. }
             | PostKind::Skipped { .. }
-            | PostKind::PracticeReminder { .. } => None,
+            | PostKind::PracticeReminder { .. }
+            | PostKind::SuggestionReviewed { .. } => None,
         }
     }
 
@@ -114,6 +124,9 @@ impl PostKind {
             PostKind::Skipped { schedule, due, .. } => format!("skipped:{schedule}:{due}"),
             PostKind::PracticeReminder { learner, due, .. } => {
                 format!("practice-reminder:{learner}:{due}")
+            }
+            PostKind::SuggestionReviewed { server, number, .. } => {
+                format!("suggestion-reviewed:{server}:{number}")
             }
         }
     }

@@ -463,6 +463,11 @@ pub enum ButtonId {
     PracticeAdd { entry: String },
     /// "Delete my practice history", the confirmation of `/practice reset`.
     PracticeReset,
+    /// "Approve" under a suggestion a moderator reviews.
+    ReviewApprove { number: i64 },
+    /// "Reject…" under a suggestion: the form asking why (a Discord or Slack
+    /// modal), whose submission rejects it.
+    ReviewReject { number: i64 },
 }
 
 /// The grades of a practice card, as button ids carry them.
@@ -499,6 +504,8 @@ impl ButtonId {
             ),
             ButtonId::PracticeAdd { entry } => format!("practice:add:{entry}"),
             ButtonId::PracticeReset => "practice:reset".to_string(),
+            ButtonId::ReviewApprove { number } => format!("review:approve:{number}"),
+            ButtonId::ReviewReject { number } => format!("review:reject:{number}"),
         }
     }
 
@@ -513,6 +520,15 @@ impl ButtonId {
         }
         if let Some(rest) = id.strip_prefix("practice:") {
             return Self::parse_practice(rest);
+        }
+        if let Some(rest) = id.strip_prefix("review:") {
+            let (what, number) = rest.split_once(':')?;
+            let number = number.parse::<i64>().ok().filter(|n| *n >= 1)?;
+            return match what {
+                "approve" => Some(ButtonId::ReviewApprove { number }),
+                "reject" => Some(ButtonId::ReviewReject { number }),
+                _ => None,
+            };
         }
         if let Some(rest) = id.strip_prefix("ask:show:") {
             return entry(rest).map(|entry| ButtonId::Show { entry });
@@ -675,6 +691,8 @@ mod tests {
                 entry: "http-002".into(),
             },
             ButtonId::PracticeReset,
+            ButtonId::ReviewApprove { number: 3 },
+            ButtonId::ReviewReject { number: 12 },
         ];
         for button in buttons {
             assert_eq!(
@@ -696,6 +714,8 @@ mod tests {
             "practice:reveal:1:",
             "practice:add:",
             "practice:other:x",
+            "review:approve:0",
+            "review:other:1",
             "other",
         ] {
             assert_eq!(ButtonId::parse(bad), None, "{bad}");

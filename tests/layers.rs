@@ -44,6 +44,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "quiz",
             "reload",
             "schedule",
+            "team",
             "unanswered",
         ],
     ),

@@ -217,6 +217,66 @@ pub fn near_duplicates_at(bank: &Bank, threshold: f32) -> Vec<NearDuplicate> {
     out
 }
 
+/// The entries of `banks` that `candidate` (not in them) nearly repeats,
+/// most alike first, measured as [`near_duplicates`] measures pairs: words
+/// weighted by how rare they are across all of `banks` and the candidate.
+pub fn near_duplicates_of<'a>(
+    banks: &[&'a Bank],
+    candidate: &Question,
+    threshold: f32,
+) -> Vec<(&'a Question, f32)> {
+    let mut analyzer = analyzer();
+    let mine = Terms::of(candidate, &mut analyzer);
+    let others: Vec<(&Question, Terms)> = banks
+        .iter()
+        .flat_map(|bank| bank.questions())
+        .map(|q| (q, Terms::of(q, &mut analyzer)))
+        .collect();
+    let mut doc_freq: HashMap<&str, usize> = HashMap::new();
+    for terms in others.iter().map(|(_, t)| t).chain([&mine]) {
+        for word in terms.counts.keys() {
+            *doc_freq.entry(word).or_default() += 1;
+        }
+    }
+    let n = (others.len() + 1) as f32;
+    let weigh = |terms: &Terms| -> HashMap<String, f32> {
+        let mut v: HashMap<String, f32> = terms
+            .counts
+            .iter()
+            .map(|(w, &c)| (w.clone(), c * (1.0 + n / doc_freq[w.as_str()] as f32).ln()))
+            .collect();
+        let norm = v
+            .values()
+            .map(|x| x * x)
+            .sum::<f32>()
+            .sqrt()
+            .max(f32::EPSILON);
+        v.values_mut().for_each(|x| *x /= norm);
+        v
+    };
+    fn as_refs(v: &HashMap<String, f32>) -> HashMap<&str, f32> {
+        v.iter().map(|(w, x)| (w.as_str(), *x)).collect()
+    }
+    let mine_weighted = weigh(&mine);
+    let mine_vector = as_refs(&mine_weighted);
+    let mut found: Vec<(&Question, f32)> = others
+        .iter()
+        .filter(|(_, terms)| {
+            terms
+                .question_words
+                .iter()
+                .any(|w| mine.question_words.contains(w))
+        })
+        .map(|(q, terms)| {
+            let weighted = weigh(terms);
+            (*q, cosine(&mine_vector, &as_refs(&weighted)))
+        })
+        .filter(|(_, similarity)| *similarity >= threshold)
+        .collect();
+    found.sort_by(|a, b| b.1.total_cmp(&a.1));
+    found
+}
+
 fn reviewed_distinct(a: &Question, b: &Question) -> bool {
     a.distinct_from.contains(&b.id) || b.distinct_from.contains(&a.id)
 }

@@ -128,7 +128,7 @@ async fn on_cpu(bot: &Arc<Bot>, ctx: &Context, command: Command) -> Reply {
     let work = pool.run(move || match command {
         Command::Ask { text, topic } => ask(&bot, &ctx, &text, topic.as_deref(), vector.as_ref()),
         Command::Next => next(&bot, &ctx, vector.as_ref()),
-        Command::Show { id } => show(&bot, &id),
+        Command::Show { id } => show(&bot, &ctx, &id),
         other => Reply::error(format!("/{} is not a search", other.spec().name())),
     });
     match work.await {
@@ -144,15 +144,25 @@ async fn on_cpu(bot: &Arc<Bot>, ctx: &Context, command: Command) -> Reply {
 const SUGGESTIONS: usize = 3;
 
 /// A question by id, shown like the best match of an `/ask`.
-pub fn show(bot: &Bot, id: &str) -> Reply {
+pub fn show(bot: &Bot, ctx: &Context, id: &str) -> Reply {
     let library = bot.library();
-    match library.bank.get(id) {
+    let team = bot.team_partition(ctx);
+    match entry(&library, team.as_deref(), id) {
         Some(question) => answer_reply(bot, &library, question, truncate(id, 200), 1, 1.0, None),
         None => Reply::error(format!(
             "no question has the id `{}`: ids look like docker-017",
             truncate(id, 40)
         )),
     }
+}
+
+/// The entry `id` of the bank, or of the server's own bank `team`.
+fn entry<'a>(
+    library: &'a Library,
+    team: Option<&'a crate::search::Partition>,
+    id: &str,
+) -> Option<&'a crate::bank::Question> {
+    library.bank.get(id).or_else(|| team?.get(id))
 }
 
 /// The vector of the text a search `command` (`/ask`, `/next`) will match by
@@ -261,7 +271,12 @@ fn search_at(
         offset: state.shown,
         ..Default::default()
     };
-    let found = match library.searcher.search_with(&state.text, &options, vector) {
+    let team = bot.team_partition(ctx);
+    let team = team.as_deref();
+    let found = match library
+        .searcher
+        .search_in(&state.text, &options, vector, team)
+    {
         Ok(found) => found,
         Err(e) => {
             tracing::error!("search failed: {e}");
@@ -287,10 +302,10 @@ fn search_at(
         if confidence < bot.min_confidence() {
             // "Not it? Next match" after this shows the best match, asked for.
             bot.remember_ask(ctx, state);
-            return not_in_bank(bot, query, confidence, &found.hits);
+            return not_in_bank(library, team, query, confidence, &found.hits);
         }
     }
-    let Some(question) = library.bank.get(&hit.id) else {
+    let Some(question) = entry(library, team, &hit.id) else {
         return Reply::error("that question is no longer in the bank: try again");
     };
     state.shown += 1;
@@ -309,11 +324,16 @@ fn search_at(
 }
 
 /// The bank has no entry for `query`: the closest `hits` as suggestions.
-fn not_in_bank(bot: &Bot, query: String, confidence: f32, hits: &[crate::search::Hit]) -> Reply {
-    let bank = bot.bank();
+fn not_in_bank(
+    library: &Library,
+    team: Option<&crate::search::Partition>,
+    query: String,
+    confidence: f32,
+    hits: &[crate::search::Hit],
+) -> Reply {
     let suggestions: Vec<Related> = hits
         .iter()
-        .filter_map(|hit| bank.get(&hit.id))
+        .filter_map(|hit| entry(library, team, &hit.id))
         .map(|q| Related {
             id: q.id.clone(),
             question: q.question.clone(),
@@ -326,6 +346,7 @@ fn not_in_bank(bot: &Bot, query: String, confidence: f32, hits: &[crate::search:
             text.push_str(&format!("\n- {} (/show {})", s.question, s.id));
         }
     }
+    text.push_str("\nKnow the answer? /suggest it for this server's own bank.");
     let mut reply = Reply::private(text);
     for s in &suggestions {
         reply = reply.with_choice(

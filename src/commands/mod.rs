@@ -7,7 +7,8 @@
 //! (`/quiz start|stop`, `/answer`), `schedule` (`/quiz schedule|unschedule|schedules`),
 //! `leaderboard` (`/leaderboard`, `/stats`), `unanswered`, `feedback`
 //! (`/feedback`, `/reports`), `quiz_report` (`/quiz report|restore`) and
-//! `practice` (`/practice ...`, `/grade`).
+//! `practice` (`/practice ...`, `/grade`) and `team` (`/suggest`, `/review`,
+//! `/bank edit|retire`: the server's own bank).
 //!
 //! This file wires them: [`COMMANDS`], the one registration list (in `/help`'s
 //! order) that the parser, `/help`, Discord's registration and Slack's manifest
@@ -37,6 +38,7 @@ pub mod quiz_report;
 pub mod router;
 pub mod schedule;
 pub mod spec;
+pub mod team;
 pub mod topics;
 pub mod unanswered;
 
@@ -78,6 +80,12 @@ pub static COMMANDS: &[&CommandSpec] = &[
     &practice::REMIND,
     &practice::SETTINGS,
     &practice::RESET,
+    &team::SUGGEST,
+    &team::REVIEW_NEXT,
+    &team::REVIEW_APPROVE,
+    &team::REVIEW_REJECT,
+    &team::BANK_EDIT,
+    &team::BANK_RETIRE,
 ];
 
 /// A parsed command.
@@ -151,6 +159,8 @@ pub enum Command {
     QuizRestore { id: String },
     /// `/practice …`, `/grade`, and the practice buttons: personal practice.
     Practice(practice::Request),
+    /// `/suggest`, `/review …`, `/bank edit|retire`: the server's own bank.
+    Team(team::Request),
 }
 
 impl Command {
@@ -178,6 +188,7 @@ impl Command {
             Command::QuizReport { .. } => &quiz_report::REPORT,
             Command::QuizRestore { .. } => &quiz_report::RESTORE,
             Command::Practice(request) => request.spec(),
+            Command::Team(request) => request.spec(),
         }
     }
 
@@ -225,6 +236,7 @@ impl Command {
             ],
             Command::QuizRestore { id } => vec![quiz_report::restore(bot, ctx, &id).await],
             Command::Practice(request) => practice::handle(bot, ctx, request).await,
+            Command::Team(request) => vec![team::handle(bot, ctx, request).await],
         }
     }
 
@@ -289,7 +301,10 @@ pub fn from_choice(id: &str) -> Option<Command> {
             round: Some(round),
         },
         // A form's id, not a button's: the form's submission carries it.
-        ButtonId::VoteReason { .. } => return None,
+        ButtonId::VoteReason { .. } | ButtonId::ReviewReject { .. } => return None,
+        button @ ButtonId::ReviewApprove { .. } => {
+            Command::Team(team::Request::from_button(button)?)
+        }
         button @ (ButtonId::PracticeReveal { .. }
         | ButtonId::PracticeGrade { .. }
         | ButtonId::PracticeNext { .. }

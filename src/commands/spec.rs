@@ -191,13 +191,15 @@ impl Eq for CommandSpec {}
 /// Groups whose first word alone, typed in text, runs one of their
 /// subcommands (`/practice docker` is `/practice start docker`). Discord
 /// needs the subcommand named.
-pub const DEFAULT_SUBCOMMANDS: &[(&str, &str)] = &[("practice", "start")];
+pub const DEFAULT_SUBCOMMANDS: &[(&str, &str)] = &[("practice", "start"), ("review", "next")];
 
 /// Descriptions of the commands that only group subcommands.
 pub const GROUPS: &[(&str, &str)] = &[
+    ("bank", "This server's own bank (moderators)"),
     ("practice", "Your own spaced-repetition practice, private"),
     ("question", "Practice cards"),
     ("quiz", "Quiz rounds in this channel"),
+    ("review", "Suggestions for this server's bank (moderators)"),
 ];
 
 pub const fn option(name: &'static str, kind: Kind, description: &'static str) -> OptionSpec {
@@ -560,14 +562,13 @@ pub fn parse_words(spec: &'static CommandSpec, words: &[&str]) -> Result<Invocat
         .filter_map(|(name, _)| spec.option(name).map(|o| o.name))
         .collect();
     if let Some(text) = spec.options.iter().find(|o| o.kind == Kind::Text) {
-        // Leading words that fit a specific option (`/feedback down ...`) go
-        // there; the rest is the text.
+        // Leading words that fit a specific option (`/feedback down ...`),
+        // or fill a required one (`/bank edit ID ...`), go there; the rest
+        // is the text.
         let mut rest = positional.as_slice();
-        for option in spec
-            .options
-            .iter()
-            .filter(|o| !o.kind.catch_all() && !named.contains(&o.name) && o.kind != Kind::Text)
-        {
+        for option in spec.options.iter().filter(|o| {
+            (!o.kind.catch_all() || o.required) && !named.contains(&o.name) && o.kind != Kind::Text
+        }) {
             match rest.split_first() {
                 Some((word, after)) if option.kind.accepts(word) => {
                     values.push((option.name.to_string(), Value::Text(word.to_string())));

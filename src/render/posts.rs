@@ -159,6 +159,21 @@ pub async fn render_post(
         PostKind::PracticeReminder { cards, streak, .. } => {
             super::practice::reminder(cards, streak, platform)
         }
+        PostKind::SuggestionReviewed {
+            number,
+            question,
+            entry,
+            reason,
+            ..
+        } => Reply::public(match (entry, reason) {
+            (Some(entry), _) => format!(
+                "Your suggestion #{number} “{question}” was approved as `{entry}`: it answers /ask in your server now. Thank you!"
+            ),
+            (None, reason) => format!(
+                "Your suggestion #{number} “{question}” was not taken: {}",
+                reason.as_deref().unwrap_or("no reason given")
+            ),
+        }),
         PostKind::Skipped {
             schedule,
             due,

@@ -18,12 +18,16 @@ use super::index::Fields;
 use crate::bank::Bank;
 
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
-const INDEX_FORMAT: &str = "interview-bot-index-7";
+const INDEX_FORMAT: &str = "interview-bot-index-8";
 const INDEX_PREFIX: &str = "tantivy-";
 const STAGING_PREFIX: &str = "tantivy.building-";
 /// Staging directories older than this were left by a process that died.
 const STALE_STAGING: Duration = Duration::from_secs(3600);
 const HASH_FILE: &str = "BANK_HASH";
+/// Banks smaller than this (a team bank) are indexed with [`SMALL_BUDGET`]
+/// bytes of writer memory, tantivy's least.
+const SMALL_BANK: usize = 2_000;
+const SMALL_BUDGET: usize = 15_000_000;
 /// Banks at least this big show a progress bar while indexing.
 const PROGRESS_FROM: usize = 2_000;
 
@@ -90,9 +94,18 @@ pub fn build(bank: &Bank, dir: &Path) -> Result<Built, SearchError> {
 
 /// Builds the index for `bank` in memory (when the index directory is not writable).
 pub(crate) fn build_in_ram(bank: &Bank) -> Result<(Index, Built), SearchError> {
+    build_scope_in_ram(bank, GLOBAL_SCOPE)
+}
+
+/// The scope of the shipped bank's entries; a team bank's is its server's id.
+pub(crate) const GLOBAL_SCOPE: &str = "";
+
+/// Builds the index of `bank` in memory, its entries in `scope` (a team bank's
+/// server, see [`super::Partition`]).
+pub(crate) fn build_scope_in_ram(bank: &Bank, scope: &str) -> Result<(Index, Built), SearchError> {
     let (schema, fields) = Fields::schema();
     let index = Index::create_in_ram(schema);
-    let built = fill(&index, &fields, bank).map_err(|error| SearchError::Index {
+    let built = fill(&index, &fields, bank, scope).map_err(|error| SearchError::Index {
         path: PathBuf::from("(memory)"),
         error,
     })?;
@@ -111,7 +124,7 @@ fn build_in_dir(bank: &Bank, dir: &Path, hash: &str) -> Result<Built, SearchErro
     };
     let (schema, fields) = Fields::schema();
     let index = Index::create_in_dir(dir, schema).map_err(tantivy_err)?;
-    let built = fill(&index, &fields, bank).map_err(tantivy_err)?;
+    let built = fill(&index, &fields, bank, GLOBAL_SCOPE).map_err(tantivy_err)?;
     std::fs::write(dir.join(HASH_FILE), hash).map_err(|error| SearchError::Io {
         path: dir.to_path_buf(),
         error,
@@ -158,16 +171,21 @@ fn remove_old(dir: &Path, current: &Path) {
     }
 }
 
-fn fill(index: &Index, f: &Fields, bank: &Bank) -> tantivy::Result<Built> {
+fn fill(index: &Index, f: &Fields, bank: &Bank, scope: &str) -> tantivy::Result<Built> {
     let started = Instant::now();
     register_analyzers(index);
     let threads = if bank.len() >= 20_000 { 2 } else { 1 };
-    let mut writer =
-        index.writer_with_num_threads::<TantivyDocument>(threads, 100_000_000 * threads)?;
+    let budget = if bank.len() >= SMALL_BANK {
+        100_000_000
+    } else {
+        SMALL_BUDGET
+    };
+    let mut writer = index.writer_with_num_threads::<TantivyDocument>(threads, budget * threads)?;
     let progress = progress_bar(bank.len());
     for (row, q) in bank.questions().iter().enumerate() {
         let mut document = doc!(
             f.id => q.id.as_str(),
+            f.scope => scope,
             f.row => row as u64,
             f.topic => q.topic.as_str(),
             f.topic_text => q.topic.as_str(),

@@ -5,23 +5,25 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
+use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use super::analyzer::{ANALYZER, RAW_ANALYZER, analyzer};
 use super::asks::{Asks, asks};
 use super::build::{Built, Location, build, build_in_ram, register_analyzers};
 use super::confidence::{Confidence, Evidence};
+use super::partition::Partition;
 use super::query::{QueryPlan, Weights};
 use super::suggest::Suggestions;
-use super::vocabulary::{Speller, Vocabulary};
+use super::vocabulary::{Lexicon, Speller, Vocabulary};
 use super::{Found, Hit, SearchError, SearchOptions, Synonyms};
 use super::{forms, fusion, rescore};
 use crate::bank::Bank;
-use crate::semantic::{QueryVector, Semantic};
+use crate::semantic::{ModelError, QueryVector, Semantic, Similarity};
 
 const ROW: &str = "row";
 
@@ -29,6 +31,8 @@ const ROW: &str = "row";
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
     pub id: Field,
+    /// Whose entry: empty for the shipped bank's, a server's id for its team bank's.
+    pub scope: Field,
     pub topic: Field,
     pub topic_text: Field,
     pub question: Field,
@@ -56,6 +60,7 @@ impl Fields {
         let mut builder = Schema::builder();
         let fields = Fields {
             id: builder.add_text_field("id", STRING | STORED),
+            scope: builder.add_text_field("scope", STRING | STORED),
             topic: builder.add_text_field("topic", STRING),
             topic_text: builder.add_text_field("topic_text", text.clone()),
             question: builder.add_text_field("question", text.clone()),
@@ -68,9 +73,15 @@ impl Fields {
         (builder.build(), fields)
     }
 
+    /// The fields of an index built with [`Fields::schema`].
+    pub(crate) fn from_index(index: &Index) -> Result<Fields, SearchError> {
+        Ok(Self::from_schema(&index.schema())?)
+    }
+
     fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
         Ok(Fields {
             id: schema.get_field("id")?,
+            scope: schema.get_field("scope")?,
             topic: schema.get_field("topic")?,
             topic_text: schema.get_field("topic_text")?,
             question: schema.get_field("question")?,
@@ -83,7 +94,7 @@ impl Fields {
     }
 
     /// Fields whose terms make up the vocabulary.
-    fn vocabulary_fields(&self) -> [Field; 4] {
+    pub(crate) fn vocabulary_fields(&self) -> [Field; 4] {
         [self.question, self.aliases, self.answer, self.tags]
     }
 }
@@ -110,6 +121,9 @@ pub struct Searcher {
     suggestions: Suggestions,
     /// What each entry's question asks for, by bank row.
     asks: Vec<Asks>,
+    /// Each entry's id and topic, by bank row.
+    ids: Vec<String>,
+    topics: Vec<String>,
 }
 
 impl Searcher {
@@ -166,6 +180,8 @@ impl Searcher {
             semantic: None,
             suggestions: Suggestions::new(bank),
             asks: bank.questions().iter().map(|q| asks(&q.question)).collect(),
+            ids: bank.questions().iter().map(|q| q.id.clone()).collect(),
+            topics: bank.questions().iter().map(|q| q.topic.clone()).collect(),
         })
     }
 
@@ -214,8 +230,25 @@ impl Searcher {
         options: &SearchOptions,
         vector: Option<&QueryVector>,
     ) -> Result<Found, SearchError> {
+        self.search_in(text, options, vector, None)
+    }
+
+    /// [`Searcher::search_with`] over the bank and, in a server with a team
+    /// bank, that server's `partition` beside it: one ranking of both, where
+    /// no other server's entries take part.
+    pub fn search_in(
+        &self,
+        text: &str,
+        options: &SearchOptions,
+        vector: Option<&QueryVector>,
+        partition: Option<&Partition>,
+    ) -> Result<Found, SearchError> {
         let normalised = forms::normalise(text);
-        let mut found = self.search_normalised(&normalised, options, vector)?;
+        let view = View {
+            searcher: self,
+            partition,
+        };
+        let mut found = self.search_normalised(&normalised, options, vector, &view)?;
         if let Cow::Owned(normalised) = normalised {
             found.normalised = Some(normalised);
         }
@@ -227,16 +260,18 @@ impl Searcher {
         text: &str,
         options: &SearchOptions,
         vector: Option<&QueryVector>,
+        view: &View<'_>,
     ) -> Result<Found, SearchError> {
         let searcher = self.reader.searcher();
+        let team = view.partition.map(|p| (p, p.reader().searcher()));
         let mut analyzer = self.analyzer.clone();
         let plan = QueryPlan::new(
             text,
             &mut analyzer,
             &self.synonyms,
-            &self.vocabulary,
+            Lexicon::new(&self.vocabulary, view.partition.map(Partition::vocabulary)),
             &self.speller,
-            searcher.num_docs(),
+            searcher.num_docs() + team.as_ref().map_or(0, |(_, s)| s.num_docs()),
         );
         if plan.has_no_words() {
             return Ok(Found {
@@ -263,32 +298,46 @@ impl Searcher {
         } else {
             let query = plan.to_query(&self.fields, &self.weights, options);
             let depth = (options.offset + options.limit).max(rescore::DEPTH);
-            let candidates =
-                searcher.search(&query, &TopDocs::with_limit(depth).order_by_score())?;
-            rescore::rank(&searcher, &self.fields, &plan, candidates)?
+            match &team {
+                None => ranked_rows(&searcher, &searcher, &self.fields, &plan, &*query, depth, 0)?,
+                Some((partition, team)) => {
+                    // Scored with the statistics of both indexes, so a word
+                    // weighs the same in either and their scores compare.
+                    let both = Joint(&searcher, team);
+                    let mut ranked =
+                        ranked_rows(&searcher, &both, &self.fields, &plan, &*query, depth, 0)?;
+                    ranked.extend(ranked_rows(
+                        team,
+                        &both,
+                        partition.fields(),
+                        &plan,
+                        &*query,
+                        depth,
+                        self.rows(),
+                    )?);
+                    ranked.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
+                    ranked
+                }
+            }
         };
         let Some(semantic) = semantic else {
-            return self.lexical_hits(&searcher, ranked, options, &plan, text);
+            return Ok(lexical_hits(view, ranked, options, &plan, text));
         };
-        let similarities = match semantic.similarities_given(text, vector) {
+        let similarities = match view.similarities(semantic, text, vector) {
             Ok(similarities) => similarities,
             Err(e) => {
                 tracing::warn!("matching by meaning failed, matching words only: {e}");
-                return self.lexical_hits(&searcher, ranked, options, &plan, text);
+                return Ok(lexical_hits(view, ranked, options, &plan, text));
             }
         };
-        let rows = rows_of(
-            &searcher,
-            &self.fields,
-            &ranked[..ranked.len().min(rescore::DEPTH)],
-        )?;
+        let rows = &ranked[..ranked.len().min(rescore::DEPTH)];
         let lexical: Vec<(usize, f32)> = rows.iter().map(|&(row, s)| (row, s.score)).collect();
         let keep = |row: usize| {
             options
                 .topic
                 .as_deref()
-                .is_none_or(|t| semantic.topic(row) == t)
-                && options.exclude.as_deref() != Some(semantic.id(row))
+                .is_none_or(|t| view.topic(row) == t)
+                && options.exclude.as_deref() != Some(view.id(row))
         };
         let fused = fusion::rank(&lexical, &similarities, fusion::count_words(text), keep);
         if fused.is_empty() {
@@ -318,7 +367,7 @@ impl Searcher {
                 question_covered: words.map_or(0.0, |s| s.question_covered),
                 words: plan.concepts.len(),
                 asks: asks(text),
-                hit_asks: self.asks_of(best.row),
+                hit_asks: view.asks(best.row),
             })
         });
         let hits = fused
@@ -326,7 +375,7 @@ impl Searcher {
             .skip(options.offset)
             .take(options.limit)
             .map(|f| Hit {
-                id: semantic.id(f.row).to_string(),
+                id: view.id(f.row).to_string(),
                 score: f.score,
                 signals: Some(f.signals),
             })
@@ -339,67 +388,174 @@ impl Searcher {
         })
     }
 
-    /// What the question of the entry at bank `row` asks for.
-    fn asks_of(&self, row: usize) -> Asks {
-        self.asks.get(row).copied().unwrap_or(Asks::Other)
+    /// Number of entries in the bank this searcher was opened for.
+    fn rows(&self) -> usize {
+        self.ids.len()
+    }
+}
+
+/// The rows one search ranks: the bank's (`0..rows`), then a server's team
+/// bank's after them.
+struct View<'a> {
+    searcher: &'a Searcher,
+    partition: Option<&'a Partition>,
+}
+
+impl View<'_> {
+    fn id(&self, row: usize) -> &str {
+        match self.team_row(row) {
+            Some((partition, row)) => partition.id(row),
+            None => &self.searcher.ids[row],
+        }
     }
 
-    /// Hits by words alone.
-    fn lexical_hits(
+    fn topic(&self, row: usize) -> &str {
+        match self.team_row(row) {
+            Some((partition, row)) => partition.topic(row),
+            None => &self.searcher.topics[row],
+        }
+    }
+
+    /// What the question of the entry at `row` asks for.
+    fn asks(&self, row: usize) -> Asks {
+        match self.team_row(row) {
+            Some((partition, row)) => partition.asks(row),
+            None => self.searcher.asks.get(row).copied().unwrap_or(Asks::Other),
+        }
+    }
+
+    fn team_row(&self, row: usize) -> Option<(&Partition, usize)> {
+        let first = self.searcher.rows();
+        self.partition
+            .filter(|_| row >= first)
+            .map(|p| (p, row - first))
+    }
+
+    /// How close `text` is in meaning to every row: the bank's, then the team
+    /// bank's (by words only, as if unrelated, when it has no vectors).
+    fn similarities(
         &self,
-        searcher: &tantivy::Searcher,
-        ranked: Vec<rescore::Scored>,
-        options: &SearchOptions,
-        plan: &QueryPlan,
+        semantic: &Semantic,
         text: &str,
-    ) -> Result<Found, SearchError> {
-        if ranked.is_empty() {
-            return Ok(Found {
-                hits: Vec::new(),
-                note: Some(NO_WORD_MATCHES),
-                confidence: None,
-                normalised: None,
-            });
-        }
-        let best_row = rows_of(searcher, &self.fields, &ranked[..1])?
-            .first()
-            .map(|&(row, _)| row);
-        let confidence = ranked.first().map(|best| {
-            let second = ranked.get(1).map_or(0.0, |s| s.score);
-            Confidence::of(Evidence {
-                coverage: best.coverage,
-                unknown: plan.unknown_share(),
-                phrasing: None,
-                entry: None,
-                gap: if best.score > 0.0 {
-                    (best.score - second) / best.score
-                } else {
-                    0.0
-                },
-                phrased: best.phrased,
-                question_covered: best.question_covered,
-                words: plan.concepts.len(),
-                asks: asks(text),
-                hit_asks: best_row.map_or(Asks::Other, |row| self.asks_of(row)),
-            })
-        });
-        let mut hits = Vec::new();
-        for scored in ranked.into_iter().skip(options.offset).take(options.limit) {
-            let doc: TantivyDocument = searcher.doc(scored.address)?;
-            if let Some(id) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
-                hits.push(Hit {
-                    id: id.to_string(),
-                    score: scored.score,
-                    signals: None,
-                });
+        vector: Option<&QueryVector>,
+    ) -> Result<Vec<Similarity>, ModelError> {
+        let Some(partition) = self.partition else {
+            return semantic.similarities_given(text, vector);
+        };
+        let made;
+        let vector = match vector {
+            Some(given) => Some(given),
+            None => {
+                made = semantic.query_vectors(&[text]).pop().transpose()?;
+                made.as_ref()
             }
+        };
+        let mut all = semantic.similarities_given(text, vector)?;
+        match partition.semantic() {
+            Some(team) => all.extend(team.similarities_given(text, vector)?),
+            None => all.extend((0..partition.len()).map(|_| UNRELATED)),
         }
-        Ok(Found {
-            hits,
-            note: None,
-            confidence,
+        Ok(all)
+    }
+}
+
+/// The similarity of an entry without vectors: found by its words or not at all.
+const UNRELATED: Similarity = Similarity {
+    phrasing: -1.0,
+    answer: -1.0,
+    entry: -1.0,
+};
+
+/// The word statistics of the bank's index and a team bank's together.
+struct Joint<'a>(&'a tantivy::Searcher, &'a tantivy::Searcher);
+
+impl Bm25StatisticsProvider for Joint<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        Ok(self.0.total_num_tokens(field)? + self.1.total_num_tokens(field)?)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.0.total_num_docs()? + self.1.total_num_docs()?)
+    }
+
+    fn doc_freq(&self, term: &tantivy::Term) -> tantivy::Result<u64> {
+        Ok(Bm25StatisticsProvider::doc_freq(self.0, term)?
+            + Bm25StatisticsProvider::doc_freq(self.1, term)?)
+    }
+}
+
+/// The lexical candidates of `query` in one index, scored with `statistics`
+/// and rescored, best first, as rows of the search's [`View`] (the index's
+/// own rows from `first_row`).
+fn ranked_rows(
+    searcher: &tantivy::Searcher,
+    statistics: &dyn Bm25StatisticsProvider,
+    fields: &Fields,
+    plan: &QueryPlan,
+    query: &dyn tantivy::query::Query,
+    depth: usize,
+    first_row: usize,
+) -> Result<Vec<(usize, rescore::Scored)>, SearchError> {
+    let candidates = searcher.search_with_statistics_provider(
+        query,
+        &TopDocs::with_limit(depth).order_by_score(),
+        statistics,
+    )?;
+    let ranked = rescore::rank(searcher, fields, plan, candidates)?;
+    Ok(rows_of(searcher, fields, &ranked)?
+        .into_iter()
+        .map(|(row, scored)| (first_row + row, scored))
+        .collect())
+}
+
+/// Hits by words alone, from `ranked` (rows of `view`, best first).
+fn lexical_hits(
+    view: &View<'_>,
+    ranked: Vec<(usize, rescore::Scored)>,
+    options: &SearchOptions,
+    plan: &QueryPlan,
+    text: &str,
+) -> Found {
+    let Some((best_row, best)) = ranked.first() else {
+        return Found {
+            hits: Vec::new(),
+            note: Some(NO_WORD_MATCHES),
+            confidence: None,
             normalised: None,
+        };
+    };
+    let second = ranked.get(1).map_or(0.0, |(_, s)| s.score);
+    let confidence = Confidence::of(Evidence {
+        coverage: best.coverage,
+        unknown: plan.unknown_share(),
+        phrasing: None,
+        entry: None,
+        gap: if best.score > 0.0 {
+            (best.score - second) / best.score
+        } else {
+            0.0
+        },
+        phrased: best.phrased,
+        question_covered: best.question_covered,
+        words: plan.concepts.len(),
+        asks: asks(text),
+        hit_asks: view.asks(*best_row),
+    });
+    let hits = ranked
+        .iter()
+        .skip(options.offset)
+        .take(options.limit)
+        .map(|(row, scored)| Hit {
+            id: view.id(*row).to_string(),
+            score: scored.score,
+            signals: None,
         })
+        .collect();
+    Found {
+        hits,
+        note: None,
+        confidence: Some(confidence),
+        normalised: None,
     }
 }
 
@@ -453,7 +609,10 @@ pub(crate) fn opens(path: &Path) -> bool {
 }
 
 /// Every term of `fields` with its document frequency.
-fn read_terms(reader: &IndexReader, fields: &[Field]) -> tantivy::Result<Vec<(String, u32)>> {
+pub(crate) fn read_terms(
+    reader: &IndexReader,
+    fields: &[Field],
+) -> tantivy::Result<Vec<(String, u32)>> {
     let searcher = reader.searcher();
     let mut terms = Vec::new();
     for segment in searcher.segment_readers() {

@@ -17,6 +17,7 @@ mod confidence;
 pub mod forms;
 mod fusion;
 mod index;
+mod partition;
 mod query;
 mod rescore;
 pub mod suggest;
@@ -30,6 +31,7 @@ pub use build::{Built, build as build_index};
 pub use confidence::{Confidence, DEFAULT_MIN_CONFIDENCE, Evidence};
 pub use fusion::Signals;
 pub use index::{IndexStatus, Searcher, index_status};
+pub use partition::{Partition, PartitionError};
 pub use synonyms::Synonyms;
 
 /// What went wrong opening or querying the index.

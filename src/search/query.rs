@@ -19,7 +19,7 @@ use super::SearchOptions;
 use super::analyzer::{raw_words, terms};
 use super::index::Fields;
 use super::synonyms::Synonyms;
-use super::vocabulary::{Speller, Vocabulary};
+use super::vocabulary::{Lexicon, Speller};
 
 /// Only this much of a message is read; the rest of a pasted wall of text adds nothing.
 const MAX_QUERY_CHARS: usize = 1_000;
@@ -105,7 +105,7 @@ impl QueryPlan {
         text: &str,
         analyzer: &mut TextAnalyzer,
         synonyms: &Synonyms,
-        vocabulary: &Vocabulary,
+        vocabulary: Lexicon<'_>,
         speller: &Speller,
         documents: u64,
     ) -> Self {
@@ -282,7 +282,7 @@ fn variant_of(
     raw: &str,
     stem: &str,
     analyzer: &mut TextAnalyzer,
-    vocabulary: &Vocabulary,
+    vocabulary: Lexicon<'_>,
     speller: &Speller,
 ) -> Variant {
     let typed = |terms: Vec<String>, kind| Variant { terms, kind };
@@ -302,7 +302,7 @@ fn variant_of(
     typed(vec![stem.to_string()], Kind::Typed)
 }
 
-fn split(raw: &str, analyzer: &mut TextAnalyzer, vocabulary: &Vocabulary) -> Option<Vec<String>> {
+fn split(raw: &str, analyzer: &mut TextAnalyzer, vocabulary: Lexicon<'_>) -> Option<Vec<String>> {
     let chars: Vec<char> = raw.chars().collect();
     if chars.len() < 2 * MIN_SPLIT_CHARS {
         return None;

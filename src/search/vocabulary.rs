@@ -37,6 +37,30 @@ impl Vocabulary {
     }
 }
 
+/// The words a query is planned against: the bank's, and a team bank's
+/// beside them when the search is in a server that has one (a team's own
+/// words are then known, and never "corrected" into the bank's).
+#[derive(Debug, Clone, Copy)]
+pub struct Lexicon<'a> {
+    base: &'a Vocabulary,
+    extra: Option<&'a Vocabulary>,
+}
+
+impl<'a> Lexicon<'a> {
+    pub fn new(base: &'a Vocabulary, extra: Option<&'a Vocabulary>) -> Self {
+        Lexicon { base, extra }
+    }
+
+    pub fn contains(&self, term: &str) -> bool {
+        self.base.contains(term) || self.extra.is_some_and(|v| v.contains(term))
+    }
+
+    /// In how many indexed field values of both the term occurs.
+    pub fn doc_freq(&self, term: &str) -> u32 {
+        self.base.doc_freq(term) + self.extra.map_or(0, |v| v.doc_freq(term))
+    }
+}
+
 /// Words as written in the bank, for correcting misspellings.
 #[derive(Debug, Default)]
 pub struct Speller {

@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::model::{Model, ModelError};
 use super::vectors::{Embedded, VectorCache};
@@ -136,7 +137,8 @@ pub(crate) fn texts(bank: &Bank) -> Vec<String> {
 
 /// The vectors of a bank and the model that made them.
 pub struct Semantic {
-    model: Model,
+    /// Shared with the vectors of team banks ([`crate::search::Partition`]).
+    model: Arc<Model>,
     /// Each row's bank id and topic.
     ids: Vec<String>,
     topics: Vec<String>,
@@ -167,9 +169,10 @@ impl Semantic {
     /// `cache_dir` (none: embed everything, keep nothing).
     pub fn build(
         bank: &Bank,
-        model: Model,
+        model: impl Into<Arc<Model>>,
         cache_dir: Option<&Path>,
     ) -> Result<(Semantic, Embedded), ModelError> {
+        let model: Arc<Model> = model.into();
         let texts = texts(bank);
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
         let mut cache = VectorCache::open(cache_dir, &model);
@@ -177,6 +180,60 @@ impl Semantic {
         if embedded.texts > 0 {
             cache.save(&texts);
         }
+        Ok((Self::from_cache(bank, model, &cache)?, embedded))
+    }
+
+    /// Embeds `bank` (a team bank) with `model`, in memory, taking the vectors
+    /// of texts `earlier` has from it: only new or changed texts are embedded.
+    pub fn build_reusing(
+        bank: &Bank,
+        model: Arc<Model>,
+        earlier: Option<(&Bank, &Semantic)>,
+    ) -> Result<Semantic, ModelError> {
+        let mut cache = VectorCache::open(None, &model);
+        if let Some((earlier_bank, earlier)) = earlier {
+            for (text, vector) in earlier.texts_with_vectors(earlier_bank) {
+                cache.insert(&text, vector.to_vec());
+            }
+        }
+        let texts = texts(bank);
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        cache.fill(&model, &texts)?;
+        Self::from_cache(bank, model, &cache)
+    }
+
+    /// Each text of `bank`'s entries (as [`texts`] lists them) that this table
+    /// has a row for, with its vector.
+    fn texts_with_vectors<'a>(
+        &'a self,
+        bank: &'a Bank,
+    ) -> impl Iterator<Item = (String, &'a [f32])> + 'a {
+        bank.questions().iter().flat_map(move |q| {
+            let Some(row) = self.row_of(&q.id) else {
+                return Vec::new();
+            };
+            let mut out: Vec<(String, &[f32])> = q
+                .phrasings()
+                .zip(self.phrasings_of[row].clone())
+                .map(|(text, at)| (text.to_string(), self.phrasings.row(at)))
+                .collect();
+            let [lead, answer, entry_lead, entry] = AnswerTexts::of(q).all();
+            out.extend([
+                (lead, self.leads.row(row)),
+                (answer, self.answers.row(row)),
+                (entry_lead, self.entry_leads.row(row)),
+                (entry, self.entries.row(row)),
+            ]);
+            out
+        })
+    }
+
+    /// The table of `bank` from vectors `cache` holds for all of its texts.
+    fn from_cache(
+        bank: &Bank,
+        model: Arc<Model>,
+        cache: &VectorCache,
+    ) -> Result<Semantic, ModelError> {
         let dimensions = model.dimensions();
         let vector = |text: &str| {
             cache
@@ -216,11 +273,16 @@ impl Semantic {
             semantic.entry_leads.push(vector(&entry_lead)?);
             semantic.entries.push(vector(&entry)?);
         }
-        Ok((semantic, embedded))
+        Ok(semantic)
     }
 
     pub fn model(&self) -> &Model {
         &self.model
+    }
+
+    /// The model, to embed other banks with the same weights.
+    pub fn shared_model(&self) -> Arc<Model> {
+        self.model.clone()
     }
 
     /// Number of entries.

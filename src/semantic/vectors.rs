@@ -74,6 +74,11 @@ impl VectorCache {
         }
     }
 
+    /// Keeps `vector` as the vector of `text` (made earlier by the same model).
+    pub fn insert(&mut self, text: &str, vector: Vec<f32>) {
+        self.vectors.insert(key(text), vector);
+    }
+
     pub fn get(&self, text: &str) -> Option<&[f32]> {
         self.vectors.get(&key(text)).map(Vec::as_slice)
     }

@@ -1,0 +1,443 @@
+//! A server's own bank, grown in chat: `/suggest` (anyone), `/review next|approve|reject`
+//! and `/bank edit|retire` (moderators). The rules live in [`crate::team`];
+//! this file decodes the commands and words the outcomes.
+
+use std::sync::Arc;
+
+use super::Command;
+use super::spec::{
+    Access, CommandSpec, Kind, OptionSpec, Privacy, Surface, at_most, option, required,
+};
+use crate::bot::{Bot, Context};
+use crate::clock::millis;
+use crate::outbox::PostKind;
+use crate::reply::{ButtonId, Reply};
+use crate::store::{Draft, SuggestionRow};
+use crate::team::{MAX_ANSWER_CHARS, MAX_QUESTION_CHARS, MAX_SOURCE_CHARS, Team, TeamError};
+
+/// One operation on the server's team bank.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// A member's suggestion (fields as typed or from the form).
+    Suggest(Fields),
+    /// The oldest pending suggestion, with Approve and Reject.
+    Next,
+    /// Approves suggestion `number`, with the fields a moderator changed.
+    Approve { number: i64, changes: Fields },
+    /// Rejects suggestion `number`, saying why.
+    Reject { number: i64, reason: String },
+    /// Replaces fields of entry `id`.
+    Edit { id: String, changes: Fields },
+    /// Takes entry `id` out of search.
+    Retire { id: String },
+}
+
+/// The fields of an entry as typed; `None` where nothing was given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields {
+    pub question: Option<String>,
+    pub answer: Option<String>,
+    pub topic: Option<String>,
+    pub source: Option<String>,
+    /// Aliases separated by `|`.
+    pub aliases: Option<String>,
+}
+
+impl Fields {
+    fn of(inv: &super::spec::Invocation) -> Fields {
+        Fields {
+            question: inv.string("question"),
+            answer: inv.string("answer"),
+            topic: inv.string("topic"),
+            source: inv.string("source"),
+            aliases: inv.string("aliases"),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == Fields::default()
+    }
+
+    /// `base` with these fields over it.
+    fn over(&self, base: &Draft) -> Draft {
+        Draft {
+            question: self
+                .question
+                .clone()
+                .unwrap_or_else(|| base.question.clone()),
+            answer: self.answer.clone().unwrap_or_else(|| base.answer.clone()),
+            topic: self.topic.clone().unwrap_or_else(|| base.topic.clone()),
+            source: self.source.clone().or_else(|| base.source.clone()),
+            aliases: match &self.aliases {
+                Some(aliases) => split_aliases(aliases),
+                None => base.aliases.clone(),
+            },
+        }
+    }
+}
+
+fn split_aliases(text: &str) -> Vec<String> {
+    text.split('|')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+const QUESTION: OptionSpec = at_most(
+    option("question", Kind::Text, "the question, as people ask it"),
+    MAX_QUESTION_CHARS as u16,
+);
+const ANSWER: OptionSpec = at_most(
+    option(
+        "answer",
+        Kind::Text,
+        "the answer: what it is first, then why",
+    ),
+    MAX_ANSWER_CHARS as u16,
+);
+const TOPIC: OptionSpec = at_most(
+    option("topic", Kind::Text, "one word, like docker or on-call"),
+    30,
+);
+const SOURCE: OptionSpec = at_most(
+    option("source", Kind::Text, "where the answer comes from (a link)"),
+    MAX_SOURCE_CHARS as u16,
+);
+const ALIASES: OptionSpec = at_most(
+    option(
+        "aliases",
+        Kind::Text,
+        "other ways to ask it, separated by |",
+    ),
+    1000,
+);
+const NUMBER: OptionSpec = required(option(
+    "number",
+    Kind::Integer {
+        min: 1,
+        max: i64::MAX,
+    },
+    "the suggestion's number, from /review",
+));
+
+/// `/suggest`: its entry in the command table.
+pub static SUGGEST: CommandSpec = CommandSpec {
+    path: &["suggest"],
+    aliases: &[],
+    summary: "Suggest a question and answer for this server's own bank",
+    details: "moderators review it with /review; on Discord and Slack /suggest opens a form",
+    example: "/suggest question:How do we roll back a deploy? answer:Run the rollback job in CI. It redeploys the last green build. topic:ops",
+    options: &[QUESTION, ANSWER, TOPIC, SOURCE, ALIASES],
+    access: Access::Anyone,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| Ok(Command::Team(Request::Suggest(Fields::of(inv)))),
+};
+
+/// `/review next`: its entry in the command table.
+pub static REVIEW_NEXT: CommandSpec = CommandSpec {
+    path: &["review", "next"],
+    aliases: &[],
+    summary: "The oldest suggestion waiting for review (moderators)",
+    details: "with Approve and Reject",
+    example: "/review",
+    options: &[],
+    access: Access::Moderator,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |_| Ok(Command::Team(Request::Next)),
+};
+
+/// `/review approve`: its entry in the command table.
+pub static REVIEW_APPROVE: CommandSpec = CommandSpec {
+    path: &["review", "approve"],
+    aliases: &[],
+    summary: "Approve a suggestion into this server's bank, edited if you like (moderators)",
+    details: "fields given replace the suggested ones",
+    example: "/review approve 3 topic:ops",
+    options: &[NUMBER, QUESTION, ANSWER, TOPIC, SOURCE, ALIASES],
+    access: Access::Moderator,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Team(Request::Approve {
+            number: inv.integer("number").unwrap_or_default(),
+            changes: Fields::of(inv),
+        }))
+    },
+};
+
+/// `/review reject`: its entry in the command table.
+pub static REVIEW_REJECT: CommandSpec = CommandSpec {
+    path: &["review", "reject"],
+    aliases: &[],
+    summary: "Reject a suggestion, saying why (moderators)",
+    details: "the suggester is told the reason",
+    example: "/review reject 3 the bank already answers this: api-014",
+    options: &[
+        NUMBER,
+        at_most(
+            required(option("reason", Kind::Text, "why, for the suggester")),
+            300,
+        ),
+    ],
+    access: Access::Moderator,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Team(Request::Reject {
+            number: inv.integer("number").unwrap_or_default(),
+            reason: inv.string("reason").unwrap_or_default(),
+        }))
+    },
+};
+
+const ENTRY_ID: OptionSpec = at_most(
+    required(option("id", Kind::Id, "the entry's id, like 8138-004")),
+    60,
+);
+
+/// `/bank edit`: its entry in the command table.
+pub static BANK_EDIT: CommandSpec = CommandSpec {
+    path: &["bank", "edit"],
+    aliases: &[],
+    summary: "Change an entry of this server's bank (moderators)",
+    details: "fields given replace the entry's; searchable as edited at once",
+    example: "/bank edit team-shell-001 answer:Run the rollback job. It redeploys the last green build.",
+    options: &[ENTRY_ID, QUESTION, ANSWER, TOPIC, SOURCE, ALIASES],
+    access: Access::Moderator,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Team(Request::Edit {
+            id: inv.string("id").unwrap_or_default(),
+            changes: Fields::of(inv),
+        }))
+    },
+};
+
+/// `/bank retire`: its entry in the command table.
+pub static BANK_RETIRE: CommandSpec = CommandSpec {
+    path: &["bank", "retire"],
+    aliases: &[],
+    summary: "Take an entry of this server's bank out of search (moderators)",
+    details: "past answers keep naming it",
+    example: "/bank retire team-shell-001",
+    options: &[ENTRY_ID],
+    access: Access::Moderator,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Team(Request::Retire {
+            id: inv.string("id").unwrap_or_default(),
+        }))
+    },
+};
+
+impl Request {
+    /// The command table's entry for this request.
+    pub fn spec(&self) -> &'static CommandSpec {
+        match self {
+            Request::Suggest(_) => &SUGGEST,
+            Request::Next => &REVIEW_NEXT,
+            Request::Approve { .. } => &REVIEW_APPROVE,
+            Request::Reject { .. } => &REVIEW_REJECT,
+            Request::Edit { .. } => &BANK_EDIT,
+            Request::Retire { .. } => &BANK_RETIRE,
+        }
+    }
+
+    /// The request a review button sends; `None` for other buttons.
+    pub fn from_button(button: ButtonId) -> Option<Request> {
+        match button {
+            ButtonId::ReviewApprove { number } => Some(Request::Approve {
+                number,
+                changes: Fields::default(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Runs one team-bank request in `ctx`'s server.
+pub async fn handle(bot: &Arc<Bot>, ctx: &Context, request: Request) -> Reply {
+    let library = bot.library();
+    let team = Team {
+        store: bot.store(),
+        library: &library,
+        banks: bot.team_banks(),
+        limits: bot.team_limits(),
+    };
+    let server = ctx.guild.as_str();
+    let now = millis(bot.now());
+    match request {
+        Request::Suggest(fields) => {
+            let draft = fields.over(&Draft {
+                question: String::new(),
+                answer: String::new(),
+                topic: String::new(),
+                source: None,
+                aliases: Vec::new(),
+            });
+            match team.suggest(server, &ctx.user, &draft, now).await {
+                Ok(number) => Reply::private(format!(
+                    "Thanks: suggestion #{number} (“{}”) waits for a moderator's review. You will be told the outcome.",
+                    super::truncate(&draft.question, 120)
+                )),
+                Err(e) => failed("your suggestion was not filed", e),
+            }
+        }
+        Request::Next => next(bot, server).await,
+        Request::Approve { number, changes } => {
+            let edited = match changes.is_empty() {
+                true => None,
+                false => match bot.store().suggestion(server, number).await {
+                    Ok(Some(suggestion)) => Some(changes.over(&suggestion.draft)),
+                    Ok(None) => return failed("nothing approved", TeamError::NoSuggestion(number)),
+                    Err(e) => return failed("nothing approved", e.into()),
+                },
+            };
+            match team
+                .approve(server, number, &ctx.user, edited.as_ref(), now)
+                .await
+            {
+                Ok(approved) => {
+                    let id = approved.entry.id.clone();
+                    tell(
+                        bot,
+                        ctx,
+                        &approved.suggester,
+                        PostKind::SuggestionReviewed {
+                            server: server.to_string(),
+                            number,
+                            question: approved.entry.draft.question.clone(),
+                            entry: Some(id.clone()),
+                            reason: None,
+                        },
+                    )
+                    .await;
+                    Reply::private(format!(
+                        "Approved: suggestion #{number} is `{id}`, searchable here now (/show {id}). Edit it with /bank edit {id}, retire it with /bank retire {id}."
+                    ))
+                }
+                Err(e) => failed("nothing approved", e),
+            }
+        }
+        Request::Reject { number, reason } => {
+            let question = match bot.store().suggestion(server, number).await {
+                Ok(found) => found.map(|s| s.draft.question).unwrap_or_default(),
+                Err(e) => return failed("nothing rejected", e.into()),
+            };
+            match team.reject(server, number, &ctx.user, &reason, now).await {
+                Ok(suggester) => {
+                    tell(
+                        bot,
+                        ctx,
+                        &suggester,
+                        PostKind::SuggestionReviewed {
+                            server: server.to_string(),
+                            number,
+                            question,
+                            entry: None,
+                            reason: Some(crate::team::neutralise(&reason)),
+                        },
+                    )
+                    .await;
+                    Reply::private(format!(
+                        "Rejected suggestion #{number}; its suggester is told why."
+                    ))
+                }
+                Err(e) => failed("nothing rejected", e),
+            }
+        }
+        Request::Edit { id, changes } => {
+            if changes.is_empty() {
+                return Reply::error(
+                    "say what to change: question:, answer:, topic:, source: or aliases:",
+                );
+            }
+            let entry = match bot.store().team_entry(server, &id).await {
+                Ok(Some(entry)) => entry,
+                Ok(None) => return failed("nothing changed", TeamError::NoEntry(id)),
+                Err(e) => return failed("nothing changed", e.into()),
+            };
+            let draft = changes.over(&entry.draft);
+            match team.edit(server, &id, &draft, &ctx.user, now).await {
+                Ok(()) => Reply::private(format!("Edited `{id}`: searchable as edited now.")),
+                Err(e) => failed("nothing changed", e),
+            }
+        }
+        Request::Retire { id } => match team.retire(server, &id, &ctx.user, now).await {
+            Ok(()) => Reply::private(format!(
+                "Retired `{id}`: it no longer shows in search here; past answers keep its history."
+            )),
+            Err(e) => failed("nothing retired", e),
+        },
+    }
+}
+
+/// The oldest pending suggestion, as a moderator reviews it.
+async fn next(bot: &Bot, server: &str) -> Reply {
+    let store = bot.store();
+    let (pending, waiting) = match async {
+        Ok::<_, crate::store::StoreError>((
+            store.pending_suggestions(server, 1).await?,
+            store.pending_count(server).await?,
+        ))
+    }
+    .await
+    {
+        Ok(found) => found,
+        Err(e) => return failed("cannot show suggestions", e.into()),
+    };
+    let Some(suggestion) = pending.into_iter().next() else {
+        return Reply::private("No suggestions wait for review.");
+    };
+    review_card(&suggestion, waiting)
+}
+
+/// A suggestion as a moderator sees it, with Approve (and Reject, a form on
+/// the platforms).
+fn review_card(s: &SuggestionRow, waiting: i64) -> Reply {
+    let d = &s.draft;
+    let mut text = format!(
+        "**Suggestion #{}** ({waiting} waiting) by <@{}>, topic {}\n\n**{}**\n\n{}",
+        s.number, s.suggester, d.topic, d.question, d.answer
+    );
+    if !d.aliases.is_empty() {
+        text.push_str(&format!("\n\nAlso asked as: {}", d.aliases.join(" | ")));
+    }
+    if let Some(source) = &d.source {
+        text.push_str(&format!("\nSource: {source}"));
+    }
+    text.push_str(&format!(
+        "\n\n/review approve {n} (add question:, answer:, topic:… to edit it first) · /review reject {n} <reason>",
+        n = s.number
+    ));
+    Reply::private(text)
+        .with_choice(ButtonId::ReviewApprove { number: s.number }.choice("Approve"))
+        .with_choice(ButtonId::ReviewReject { number: s.number }.choice("Reject…"))
+}
+
+/// Queues a direct message to `user` saying how their suggestion was reviewed.
+async fn tell(bot: &Bot, ctx: &Context, user: &str, post: PostKind) {
+    let now = millis(bot.now());
+    let post = post.to_post(&ctx.guild, &crate::platform::direct_channel(user), now);
+    match bot.store().enqueue(&[post], now).await {
+        Ok(()) => bot.wake(),
+        Err(e) => tracing::warn!("the suggester was not told the review's outcome: {e}"),
+    }
+}
+
+/// `what` did not happen, and why, as the person can act on it.
+fn failed(what: &str, error: TeamError) -> Reply {
+    match error {
+        TeamError::Store(e) => crate::render::not_done(what, e),
+        TeamError::Invalid(problems) => Reply::error(format!(
+            "{what}; fix these and try again:\n- {}",
+            problems.join("\n- ")
+        )),
+        other => Reply::error(format!("{what}: {other}")),
+    }
+}

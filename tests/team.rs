@@ -1,0 +1,267 @@
+//! A server's own bank on the real bot: `/suggest`, `/review`, `/bank
+//! edit|retire`, and what `/ask` and `/show` find afterwards, in that server
+//! and in another one, on a SQLite file and on PostgreSQL (words only: the
+//! model's part is measured by `tests/semantic.rs` and the team bench).
+
+mod common;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use interview_bot::bot::{Bot, Context};
+use interview_bot::commands::handle_line;
+use interview_bot::reply::Reply;
+
+const ON_POSTGRES: &str = "team banks on PostgreSQL";
+const CASE_LIMIT: Duration = Duration::from_secs(120);
+
+/// A bot on the shipped bank (words only) and the database at `url`.
+async fn bot_on(url: &str, index: &std::path::Path) -> Arc<Bot> {
+    let env = [
+        ("INTERVIEW_BOT__INDEX__DIR", index.display().to_string()),
+        ("INTERVIEW_BOT__DATABASE__URL", url.to_string()),
+        ("INTERVIEW_BOT__MODEL__ENABLED", "false".to_string()),
+        ("INTERVIEW_BOT__TEAM__SUGGESTIONS_PER_HOUR", "3".to_string()),
+    ]
+    .map(|(k, v)| (k.to_string(), v));
+    let settings = interview_bot::config::Settings::load_from(None, env).unwrap();
+    Arc::new(
+        Bot::from_settings(&settings, Arc::new(interview_bot::clock::SystemClock))
+            .await
+            .unwrap(),
+    )
+}
+
+fn member(server: &str, user: &str) -> Context {
+    Context::new(server, user, "general")
+}
+
+fn moderator(server: &str, user: &str) -> Context {
+    Context {
+        moderator: true,
+        ..member(server, user)
+    }
+}
+
+async fn say(bot: &Arc<Bot>, ctx: &Context, line: &str) -> String {
+    let replies: Vec<Reply> = handle_line(bot, ctx, line).await;
+    replies
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The number in "suggestion #N".
+fn number_in(reply: &str) -> i64 {
+    let after = reply
+        .split("#")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no suggestion number in {reply:?}"));
+    after
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or_else(|_| panic!("no suggestion number in {reply:?}"))
+}
+
+const ROLLBACK: &str = "/suggest question:How do we roll back a zorblax deploy? \
+    answer:Run the zorblax-rollback job in CI with the release tag. It redeploys the last green build and pages nobody. \
+    topic:ops source:https://wiki.example/zorblax aliases:the zorblax deploy broke prod | undo a zorblax release";
+
+async fn suggest_review_ask_isolated(url: String, index: tempfile::TempDir) {
+    let bot = bot_on(&url, index.path()).await;
+    let alice = member("1001", "alice");
+    let mod_a = moderator("1001", "maria");
+    let bob = member("2002", "bob");
+
+    let before = say(&bot, &alice, "/ask how do I roll back a zorblax deploy").await;
+    assert!(before.contains("no entry"), "{before}");
+    assert!(
+        before.contains("/suggest"),
+        "a refusal offers /suggest: {before}"
+    );
+
+    let filed = say(&bot, &alice, ROLLBACK).await;
+    assert!(filed.contains("waits for a moderator"), "{filed}");
+    let number = number_in(&filed);
+
+    let denied = say(&bot, &alice, "/review").await;
+    assert!(denied.contains("only moderators"), "{denied}");
+    let card = say(&bot, &mod_a, "/review").await;
+    assert!(card.contains("zorblax deploy"), "{card}");
+    assert!(card.contains(&format!("#{number}")), "{card}");
+    let other_server = say(&bot, &moderator("2002", "olga"), "/review").await;
+    assert!(other_server.contains("No suggestions"), "{other_server}");
+
+    let approved = say(&bot, &mod_a, &format!("/review approve {number}")).await;
+    assert!(approved.contains("`1001-001`"), "{approved}");
+
+    let found = say(&bot, &alice, "/ask how do I roll back a zorblax deploy").await;
+    assert!(
+        found.contains("1001-001"),
+        "found by the next /ask: {found}"
+    );
+    assert!(found.contains("zorblax-rollback job"), "{found}");
+    let by_alias = say(&bot, &alice, "/ask the zorblax deploy broke prod").await;
+    assert!(by_alias.contains("1001-001"), "{by_alias}");
+
+    let elsewhere = say(&bot, &bob, "/ask how do I roll back a zorblax deploy").await;
+    assert!(
+        !elsewhere.contains("1001-001"),
+        "another server: {elsewhere}"
+    );
+    let shown = say(&bot, &bob, "/show 1001-001").await;
+    assert!(shown.contains("no question has the id"), "{shown}");
+    assert!(
+        say(&bot, &alice, "/show 1001-001")
+            .await
+            .contains("zorblax")
+    );
+
+    let told = bot.store().pending_posts().await.unwrap();
+    assert_eq!(told, 1, "the suggester's direct message is queued");
+
+    let edited = say(
+        &bot,
+        &mod_a,
+        "/bank edit 1001-001 answer:Run the zorblax-undo job in CI with the release tag. It redeploys the last green build.",
+    )
+    .await;
+    assert!(edited.contains("Edited"), "{edited}");
+    let after_edit = say(&bot, &alice, "/show 1001-001").await;
+    assert!(after_edit.contains("zorblax-undo job"), "{after_edit}");
+    let foreign_edit = say(&bot, &moderator("2002", "olga"), "/bank retire 1001-001").await;
+    assert!(foreign_edit.contains("has no entry"), "{foreign_edit}");
+
+    let retired = say(&bot, &mod_a, "/bank retire 1001-001").await;
+    assert!(retired.contains("Retired"), "{retired}");
+    let gone = say(&bot, &alice, "/ask how do I roll back a zorblax deploy").await;
+    assert!(
+        !gone.contains("1001-001"),
+        "retired leaves search at once: {gone}"
+    );
+
+    // A restart finds the live entries again, and not the retired one.
+    let again = say(&bot, &alice, ROLLBACK).await;
+    let second = number_in(&again);
+    say(&bot, &mod_a, &format!("/review approve {second}")).await;
+    drop(bot);
+    let restarted = bot_on(&url, index.path()).await;
+    let found = say(
+        &restarted,
+        &alice,
+        "/ask how do I roll back a zorblax deploy",
+    )
+    .await;
+    assert!(
+        found.contains("1001-002"),
+        "numbers are never reused: {found}"
+    );
+}
+
+async fn suggestions_are_checked_limited_and_neutralised(url: String, index: tempfile::TempDir) {
+    let bot = bot_on(&url, index.path()).await;
+    let carol = member("3003", "carol");
+    let moderator = moderator("3003", "mo");
+
+    let bad = say(
+        &bot,
+        &carol,
+        "/suggest question:why answer:short topic:Not A Slug",
+    )
+    .await;
+    assert!(bad.contains("question:"), "{bad}");
+    assert!(bad.contains("answer:"), "{bad}");
+    assert!(bad.contains("topic:"), "{bad}");
+
+    let duplicate = say(
+        &bot,
+        &carol,
+        "/suggest question:What is the difference between TCP and UDP? answer:TCP is reliable and ordered, UDP is not. UDP has less overhead. topic:networking",
+    )
+    .await;
+    assert!(duplicate.contains("looks like"), "{duplicate}");
+
+    let pinging = say(
+        &bot,
+        &carol,
+        "/suggest question:Who owns the @everyone blorptastic pager? answer:The <@123> on-call owns the blorptastic pager this week. Ask in <#42> for swaps. topic:ops",
+    )
+    .await;
+    let number = number_in(&pinging);
+    let card = say(&bot, &moderator, "/review").await;
+    assert!(!card.contains("@everyone"), "{card}");
+    assert!(!card.contains("<@123>"), "{card}");
+    assert!(!card.contains("<#42>"), "{card}");
+    let rejected = say(
+        &bot,
+        &moderator,
+        &format!("/review reject {number} ask in #on-call instead"),
+    )
+    .await;
+    assert!(rejected.contains("Rejected"), "{rejected}");
+    let twice = say(&bot, &moderator, &format!("/review approve {number}")).await;
+    assert!(twice.contains("already rejected"), "{twice}");
+
+    for n in 0..2 {
+        let filed = say(
+            &bot,
+            &carol,
+            &format!(
+                "/suggest question:What does the frobnicator{n} service do? answer:It frobnicates widgets for team {n}. It runs nightly from cron. topic:ops"
+            ),
+        )
+        .await;
+        assert!(filed.contains("waits for"), "{filed}");
+    }
+    let limited = say(
+        &bot,
+        &carol,
+        "/suggest question:What does the quuxinator service do? answer:It quuxinates widgets for the team. It runs nightly from cron. topic:ops",
+    )
+    .await;
+    assert!(
+        limited.contains("try again later"),
+        "the fourth in an hour: {limited}"
+    );
+}
+
+async fn run<F, Fut>(case: F, url: String, index: tempfile::TempDir)
+where
+    F: FnOnce(String, tempfile::TempDir) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    tokio::time::timeout(CASE_LIMIT, case(url, index))
+        .await
+        .unwrap_or_else(|_| panic!("the case took longer than {CASE_LIMIT:?}"));
+}
+
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {$(
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                let url = crate::common::fresh_sqlite(dir.path());
+                super::run(super::$case, url, dir).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(url) = crate::common::fresh_postgres().await else {
+                    crate::common::skip(super::ON_POSTGRES, crate::common::NO_POSTGRES);
+                    return;
+                };
+                super::run(super::$case, url, tempfile::tempdir().unwrap()).await;
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    suggest_review_ask_isolated,
+    suggestions_are_checked_limited_and_neutralised
+);
