@@ -313,20 +313,42 @@ impl Bot {
         self.conversations().firsts.remove(&person(ctx));
     }
 
-    /// Questions matching what someone has typed so far, best first (for
-    /// autocomplete): at most `limit`, each shortened to `max_chars`. Words
-    /// only and microseconds (`search::suggest`), so it runs inline: on every
+    /// Questions matching what someone has typed so far in `server`, best
+    /// first (for autocomplete): the server's own bank's before the shipped
+    /// bank's, at most `limit`, each shortened to `max_chars`. Words only and
+    /// microseconds (`search::suggest`), so it runs inline: on every
     /// keystroke, it never waits behind `/ask`s on the CPU pool.
     pub async fn suggest(
         self: &Arc<Self>,
+        server: &str,
         typed: &str,
         topic: Option<&str>,
         limit: usize,
         max_chars: usize,
     ) -> Vec<String> {
+        use crate::search::suggest::suggest;
         let library = self.library();
-        let suggestions = library.searcher.suggestions();
-        crate::search::suggest::suggest(suggestions, &library.bank, typed, topic, limit, max_chars)
+        let mut found = match self.team_banks.partition(server) {
+            Some(team) => suggest(
+                team.suggestions(),
+                team.bank(),
+                typed,
+                topic,
+                limit,
+                max_chars,
+            ),
+            None => Vec::new(),
+        };
+        let rest = limit - found.len().min(limit);
+        found.extend(suggest(
+            library.searcher.suggestions(),
+            &library.bank,
+            typed,
+            topic,
+            rest,
+            max_chars,
+        ));
+        found
     }
 
     /// Questions like `question` in its topic, itself left out, from

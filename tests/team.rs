@@ -12,6 +12,7 @@ use std::time::Duration;
 use interview_bot::bot::{Bot, Context};
 use interview_bot::commands::handle_line;
 use interview_bot::reply::Reply;
+use interview_bot::search::SearchOptions;
 
 const ON_POSTGRES: &str = "team banks on PostgreSQL";
 const CASE_LIMIT: Duration = Duration::from_secs(120);
@@ -160,6 +161,22 @@ async fn suggest_review_ask_isolated(url: String, index: tempfile::TempDir) {
         found.contains("1001-002"),
         "numbers are never reused: {found}"
     );
+
+    for (format, expected) in [("toml", "id = \"1001-002\""), ("csv", "1001-002,ops,")] {
+        let exported = std::process::Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+            .args(["bank", "export", "--server", "1001", "--format", format])
+            .env("INTERVIEW_BOT__DATABASE__URL", &url)
+            .env("INTERVIEW_BOT__MODEL__ENABLED", "false")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&exported.stdout);
+        assert!(exported.status.success(), "{exported:?}");
+        assert!(text.contains(expected), "{format}: {text}");
+        assert!(
+            !text.contains("1001-001"),
+            "retired entries stay out: {text}"
+        );
+    }
 }
 
 async fn suggestions_are_checked_limited_and_neutralised(url: String, index: tempfile::TempDir) {
@@ -265,3 +282,79 @@ on_both_backends!(
     suggest_review_ask_isolated,
     suggestions_are_checked_limited_and_neutralised
 );
+
+/// With the model, an approved entry is found by meaning as soon as it is
+/// approved: a question sharing no word with it finds it (only its own
+/// vectors, embedded at approval, can put it among the hits).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approved_entries_are_found_by_meaning() {
+    let Some(model) = common::model_dir() else {
+        common::skip("team banks by meaning", common::NO_MODEL);
+        return;
+    };
+    common::warm_semantic_index(&model);
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        (
+            "INTERVIEW_BOT__INDEX__DIR",
+            common::semantic_index_dir().display().to_string(),
+        ),
+        ("INTERVIEW_BOT__MODEL__DIR", model.display().to_string()),
+        (
+            "INTERVIEW_BOT__DATABASE__URL",
+            common::fresh_sqlite(dir.path()),
+        ),
+    ]
+    .map(|(k, v)| (k.to_string(), v));
+    let settings = interview_bot::config::Settings::load_from(None, env).unwrap();
+    let bot = Arc::new(
+        Bot::from_settings(&settings, Arc::new(interview_bot::clock::SystemClock))
+            .await
+            .unwrap(),
+    );
+    let (alice, maria) = (member("4004", "alice"), moderator("4004", "maria"));
+    let paraphrase =
+        "/ask what should I do when a new version of the invoicing app misbehaves in production";
+    let before = say(&bot, &alice, paraphrase).await;
+    assert!(!before.contains("4004-001"), "{before}");
+    let filed = say(
+        &bot,
+        &alice,
+        "/suggest question:How do we roll back a billing service release? answer:Trigger the billing-rollback pipeline with the previous tag. It redeploys the last known good build within minutes. topic:ops",
+    )
+    .await;
+    let number = number_in(&filed);
+    let approved = tokio::time::timeout(
+        Duration::from_secs(60),
+        say(&bot, &maria, &format!("/review approve {number}")),
+    )
+    .await
+    .expect("approval (with embedding) within a minute");
+    assert!(approved.contains("4004-001"), "{approved}");
+    let library = bot.library();
+    let team = bot.team_banks().partition("4004");
+    let search = |text: &str| {
+        library
+            .searcher
+            .search_in(text, &SearchOptions::top(5), None, team.as_deref())
+            .unwrap()
+            .hits
+    };
+    let own = search("How do we roll back a billing service release?");
+    let hit = own
+        .iter()
+        .find(|h| h.id == "4004-001")
+        .expect("its own question finds it");
+    let signals = hit.signals.expect("matched by meaning too");
+    assert!(
+        signals.phrasing > 0.95,
+        "its vectors were embedded: {signals:?}"
+    );
+    let paraphrase_hits = search("revert a broken payments rollout");
+    assert!(
+        paraphrase_hits.iter().any(|h| h.id == "4004-001"),
+        "no shared word, found by meaning: {paraphrase_hits:?}"
+    );
+    let elsewhere = say(&bot, &member("5005", "bob"), paraphrase).await;
+    assert!(!elsewhere.contains("4004-001"), "{elsewhere}");
+}

@@ -58,6 +58,16 @@ pub enum BankCommand {
         #[arg(long)]
         guild: Option<String>,
     },
+    /// A server's own bank (approved in chat, not retired), in the shipped
+    /// bank's format, to promote good entries with a reviewed commit
+    Export {
+        /// The server (Discord guild id, Slack team id)
+        #[arg(long)]
+        server: String,
+        /// toml (like data/bank/*.toml) or csv (id,topic,question,answer,source,aliases)
+        #[arg(long, default_value = "toml", value_parser = ["toml", "csv"])]
+        format: String,
+    },
     /// Answers voted down, most first, with the reasons given
     Report {
         /// Only this server or workspace (default: all)
@@ -92,6 +102,7 @@ pub fn run(settings: &Settings, command: BankCommand) -> anyhow::Result<ExitCode
         } => import_bank(settings, &file, format, topic, name, force),
         BankCommand::Unanswered { since, guild } => unanswered(settings, &since, guild.as_deref()),
         BankCommand::Report { guild } => report(settings, guild.as_deref()),
+        BankCommand::Export { server, format } => export(settings, &server, &format),
     }
 }
 
@@ -138,6 +149,45 @@ fn unanswered(settings: &Settings, since: &str, guild: Option<&str>) -> anyhow::
         "{}",
         crate::unanswered::import_text(&groups, &since.to_string())
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(settings: &Settings, server: &str, format: &str) -> anyhow::Result<ExitCode> {
+    let rows = with_store(settings, async |store| {
+        Ok(store.team_entries(Some(server)).await?)
+    })?;
+    if rows.is_empty() {
+        eprintln!("interview-bot: server {server} has no entries of its own");
+        return Ok(ExitCode::FAILURE);
+    }
+    let questions: Vec<bank::Question> = rows.iter().map(crate::team::question_of).collect();
+    match format {
+        "csv" => {
+            let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+            out.write_record(["id", "topic", "question", "answer", "source", "aliases"])?;
+            for q in &questions {
+                out.write_record([
+                    q.id.as_str(),
+                    &q.topic,
+                    &q.question,
+                    &q.answer,
+                    q.source.as_deref().unwrap_or(""),
+                    &q.aliases.join(" | "),
+                ])?;
+            }
+            out.flush()?;
+        }
+        _ => print!(
+            "{}",
+            write::bank_file(
+                &format!(
+                    "The own bank of server {server}: {} entries approved in chat.\nBefore promoting one to data/bank/, give it a topic's id, tags, a quiz_option and check it (`interview-bot bank check`).",
+                    questions.len()
+                ),
+                &questions
+            )
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

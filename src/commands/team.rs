@@ -402,7 +402,7 @@ async fn next(bot: &Bot, server: &str) -> Reply {
 fn review_card(s: &SuggestionRow, waiting: i64) -> Reply {
     let d = &s.draft;
     let mut text = format!(
-        "**Suggestion #{}** ({waiting} waiting) by <@{}>, topic {}\n\n**{}**\n\n{}",
+        "**Suggestion #{}** ({waiting} waiting) by {}, topic {}\n\n**{}**\n\n{}",
         s.number, s.suggester, d.topic, d.question, d.answer
     );
     if !d.aliases.is_empty() {

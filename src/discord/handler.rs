@@ -258,9 +258,12 @@ impl Adapter {
         let mut response = CreateAutocompleteResponse::new();
         if let Some(AutocompleteOption { value, .. }) = command.data.autocomplete() {
             let topic = translate::text_of(&command.data.options, "topic");
+            let server = command
+                .guild_id
+                .map_or_else(|| format!("dm-{}", command.user.id), |g| g.to_string());
             for question in self
                 .bot
-                .suggest(value, topic.as_deref(), SUGGESTIONS, CHOICE_TEXT)
+                .suggest(&server, value, topic.as_deref(), SUGGESTIONS, CHOICE_TEXT)
                 .await
             {
                 response = response.add_string_choice(question.clone(), question);
