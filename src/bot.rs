@@ -5,6 +5,7 @@
 //! commands, `runtime` runs due work and delivers posts ([`Bot::run`](crate::runtime)).
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use crate::bank::{Bank, Question};
@@ -78,6 +79,10 @@ pub struct Showing {
     pub reps: i64,
     pub topic: Option<String>,
 }
+
+/// Where, under the index directory, the vectors of the servers' own banks
+/// are kept between starts.
+const TEAM_VECTORS: &str = "team";
 
 pub struct Bot {
     /// The bank and its index; a reload swaps in a new pair at once.
@@ -153,7 +158,8 @@ impl Bot {
         bot.keep_unanswered_ms = settings.unanswered.keep_days * 86_400_000;
         bot.practice = settings.practice;
         bot.team_limits = settings.team.into();
-        bot.load_team_banks().await?;
+        bot.load_team_banks(Some(settings.index.dir.join(TEAM_VECTORS)))
+            .await?;
         Ok(bot)
     }
 
@@ -188,7 +194,7 @@ impl Bot {
 
     /// Indexes (and embeds) every server's own bank from the store, off the
     /// async runtime: at start-up, and when matching by meaning arrives.
-    pub async fn load_team_banks(&self) -> anyhow::Result<()> {
+    pub async fn load_team_banks(&self, cache_dir: Option<PathBuf>) -> anyhow::Result<()> {
         let rows = self
             .store
             .team_entries(None)
@@ -200,7 +206,8 @@ impl Bot {
         let model = self.library().searcher.semantic().map(|s| s.shared_model());
         let banks = self.team_banks.clone();
         let started = std::time::Instant::now();
-        tokio::task::spawn_blocking(move || banks.load_all(rows, model)).await??;
+        tokio::task::spawn_blocking(move || banks.load_all(rows, model, cache_dir.as_deref()))
+            .await??;
         let (servers, entries) = self.team_banks.totals();
         tracing::info!(
             "indexed {entries} entries of {servers} servers' own banks in {:.2}s",

@@ -7,6 +7,7 @@
 //! [`Partition`](crate::search::Partition) at once, without a restart.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
@@ -14,7 +15,7 @@ use arc_swap::ArcSwap;
 use crate::bank::{Bank, Difficulty, Question};
 use crate::library::Library;
 use crate::search::{Partition, PartitionError, SearchOptions};
-use crate::semantic::Model;
+use crate::semantic::{Model, TextVectors};
 use crate::store::{Draft, Review, Store, StoreError, TeamEntryRow};
 
 /// Limits on what a server's members can add.
@@ -103,24 +104,30 @@ impl TeamBanks {
     }
 
     /// Builds every server's partition from the store's live entries (at
-    /// start-up, or when the model arrives). Runs for a while with many
-    /// servers: call it off the async runtime.
+    /// start-up, or when the model arrives), embedding only texts whose
+    /// vectors are not kept in `cache_dir` (and keeping them there). Runs for
+    /// a while with many servers: call it off the async runtime.
     pub fn load_all(
         &self,
         rows: Vec<TeamEntryRow>,
         model: Option<Arc<Model>>,
+        cache_dir: Option<&Path>,
     ) -> Result<(), PartitionError> {
         let _building = self.building.lock().unwrap_or_else(|e| e.into_inner());
         let mut by_server: HashMap<String, Vec<TeamEntryRow>> = HashMap::new();
         for row in rows {
             by_server.entry(row.server.clone()).or_default().push(row);
         }
-        let old = self.partitions.load_full();
+        let mut known = model.as_ref().map(|m| TextVectors::open(cache_dir, m));
         let mut partitions = HashMap::with_capacity(by_server.len());
         for (server, rows) in by_server {
-            let earlier = old.get(&server).map(Arc::as_ref);
-            let partition = Partition::build(&server, bank_of(&rows), model.clone(), earlier)?;
+            let meaning = model.clone().zip(known.as_mut());
+            let partition = Partition::build(&server, bank_of(&rows), meaning)?;
             partitions.insert(server, Arc::new(partition));
+        }
+        if let Some(known) = &known {
+            let banks: Vec<&Bank> = partitions.values().map(|p| p.bank()).collect();
+            known.save(&banks);
         }
         self.partitions.store(Arc::new(partitions));
         Ok(())
@@ -135,15 +142,16 @@ impl TeamBanks {
         model: Option<Arc<Model>>,
     ) -> Result<(), PartitionError> {
         let _building = self.building.lock().unwrap_or_else(|e| e.into_inner());
-        let earlier = self.partition(server);
         let replacement = match rows.is_empty() {
             true => None,
-            false => Some(Arc::new(Partition::build(
-                server,
-                bank_of(rows),
-                model,
-                earlier.as_deref(),
-            )?)),
+            false => {
+                let mut known = model.as_ref().map(|m| match self.partition(server) {
+                    Some(earlier) => earlier.text_vectors(m),
+                    None => TextVectors::open(None, m),
+                });
+                let meaning = model.zip(known.as_mut());
+                Some(Arc::new(Partition::build(server, bank_of(rows), meaning)?))
+            }
         };
         let mut partitions = HashMap::clone(&self.partitions.load());
         match replacement {

@@ -18,7 +18,7 @@ use super::index::{Fields, read_terms};
 use super::suggest::Suggestions;
 use super::vocabulary::Vocabulary;
 use crate::bank::{Bank, Question};
-use crate::semantic::{Model, ModelError, Semantic};
+use crate::semantic::{Model, ModelError, Semantic, TextVectors};
 
 /// One server's team bank, indexed and (with a model) embedded.
 pub struct Partition {
@@ -45,12 +45,11 @@ impl std::fmt::Debug for Partition {
 impl Partition {
     /// Indexes `bank`, the entries of server `scope`, and embeds them with
     /// `model` (none: found by words only), taking the vectors of texts
-    /// embedded before from `earlier` (the partition this one replaces).
+    /// `known` has (embedding and adding the others).
     pub fn build(
         scope: &str,
         bank: Bank,
-        model: Option<Arc<Model>>,
-        earlier: Option<&Partition>,
+        meaning: Option<(Arc<Model>, &mut TextVectors)>,
     ) -> Result<Partition, PartitionError> {
         let (index, _) = build_scope_in_ram(&bank, scope)?;
         let fields = Fields::from_index(&index)?;
@@ -62,12 +61,8 @@ impl Partition {
         let vocabulary = Vocabulary::new(
             read_terms(&reader, &fields.vocabulary_fields()).map_err(SearchError::from)?,
         );
-        let semantic = match model {
-            Some(model) => Some(Semantic::build_reusing(
-                &bank,
-                model,
-                earlier.and_then(|e| Some((&e.bank, e.semantic.as_ref()?))),
-            )?),
+        let semantic = match meaning {
+            Some((model, known)) => Some(Semantic::build_from(&bank, model, known)?),
             None => None,
         };
         Ok(Partition {
@@ -111,6 +106,15 @@ impl Partition {
     /// The vectors of these entries, when matching by meaning is on.
     pub fn semantic(&self) -> Option<&Semantic> {
         self.semantic.as_ref()
+    }
+
+    /// The vectors of these entries' texts, to rebuild without embedding
+    /// them again (empty without vectors).
+    pub fn text_vectors(&self, model: &Model) -> TextVectors {
+        match &self.semantic {
+            Some(semantic) => TextVectors::of(semantic, &self.bank),
+            None => TextVectors::open(None, model),
+        }
     }
 
     pub(crate) fn reader(&self) -> &IndexReader {

@@ -18,7 +18,7 @@ mod vectors;
 use std::path::Path;
 
 pub use model::{MODEL_FILES, Model, ModelError};
-pub use table::{QueryVector, Semantic, Similarity};
+pub use table::{QueryVector, Semantic, Similarity, TextVectors};
 pub use vectors::Embedded;
 
 use crate::bank::Bank;

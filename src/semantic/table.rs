@@ -135,6 +135,37 @@ pub(crate) fn texts(bank: &Bank) -> Vec<String> {
     texts
 }
 
+/// Vectors of texts by the text, for building the tables of team banks:
+/// shared by all of them at start-up (and kept on disk between starts), or
+/// seeded from the table a rebuild replaces, so only new texts are embedded.
+pub struct TextVectors(VectorCache);
+
+impl TextVectors {
+    /// The vectors `model` made that are kept in `dir` (none: an empty set
+    /// that keeps nothing).
+    pub fn open(dir: Option<&Path>, model: &Model) -> TextVectors {
+        TextVectors(VectorCache::open(dir, model))
+    }
+
+    /// The vectors `table` holds for the texts of `bank` (the bank it was
+    /// built from).
+    pub fn of(table: &Semantic, bank: &Bank) -> TextVectors {
+        let mut known = TextVectors(VectorCache::open(None, &table.model));
+        for (text, vector) in table.texts_with_vectors(bank) {
+            known.0.insert(&text, vector.to_vec());
+        }
+        known
+    }
+
+    /// Keeps the vectors of the texts of `banks` (and no others) on disk, when
+    /// opened with a directory.
+    pub fn save(&self, banks: &[&Bank]) {
+        let texts: Vec<String> = banks.iter().flat_map(|b| texts(b)).collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        self.0.save_only(&texts);
+    }
+}
+
 /// The vectors of a bank and the model that made them.
 pub struct Semantic {
     /// Shared with the vectors of team banks ([`crate::search::Partition`]).
@@ -183,28 +214,22 @@ impl Semantic {
         Ok((Self::from_cache(bank, model, &cache)?, embedded))
     }
 
-    /// Embeds `bank` (a team bank) with `model`, in memory, taking the vectors
-    /// of texts `earlier` has from it: only new or changed texts are embedded.
-    pub fn build_reusing(
+    /// The table of `bank` (a team bank) embedded with `model`, taking
+    /// vectors `known` has and embedding (and keeping there) the others.
+    pub fn build_from(
         bank: &Bank,
         model: Arc<Model>,
-        earlier: Option<(&Bank, &Semantic)>,
+        known: &mut TextVectors,
     ) -> Result<Semantic, ModelError> {
-        let mut cache = VectorCache::open(None, &model);
-        if let Some((earlier_bank, earlier)) = earlier {
-            for (text, vector) in earlier.texts_with_vectors(earlier_bank) {
-                cache.insert(&text, vector.to_vec());
-            }
-        }
         let texts = texts(bank);
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-        cache.fill(&model, &texts)?;
-        Self::from_cache(bank, model, &cache)
+        known.0.fill(&model, &texts)?;
+        Self::from_cache(bank, model, &known.0)
     }
 
     /// Each text of `bank`'s entries (as [`texts`] lists them) that this table
     /// has a row for, with its vector.
-    fn texts_with_vectors<'a>(
+    pub(crate) fn texts_with_vectors<'a>(
         &'a self,
         bank: &'a Bank,
     ) -> impl Iterator<Item = (String, &'a [f32])> + 'a {

@@ -119,6 +119,14 @@ impl VectorCache {
     /// Writes the vectors of `texts` (and no others) to disk, and removes the
     /// caches of other models. Failing to write only costs time at the next start.
     pub fn save(&self, texts: &[&str]) {
+        self.save_only(texts);
+        if let Some(path) = &self.path {
+            remove_other_models(path);
+        }
+    }
+
+    /// Writes the vectors of `texts` (and no others) to disk.
+    pub fn save_only(&self, texts: &[&str]) {
         let Some(path) = &self.path else { return };
         let keep: HashSet<Key> = texts.iter().map(|t| key(t)).collect();
         if let Err(e) = self.write(path, &keep) {
@@ -127,7 +135,6 @@ impl VectorCache {
                 path.display()
             );
         }
-        remove_other_models(path);
     }
 
     fn write(&self, path: &Path, keep: &HashSet<Key>) -> std::io::Result<()> {
