@@ -1,7 +1,8 @@
 //! Durable state: quiz rounds, the append-only answer log, which questions each
 //! channel has seen, schedules, the outbox of posts and handled request ids,
 //! unanswered queries, votes on answers, reports on quiz questions and personal
-//! practice (cards, the grade log, settings), in SQLite (a file, the default) or PostgreSQL, chosen by the
+//! practice (cards, the grade log, settings), and team banks (suggestions, their
+//! review, the approved entries of each server), in SQLite (a file, the default) or PostgreSQL, chosen by the
 //! URL. Both run the same SQL through sqlx's `Any` driver (basic types only: times
 //! are Unix milliseconds, flags are integers) and the same migrations
 //! (`schema`). Writes that a person is told about are committed before the
@@ -15,6 +16,7 @@ mod quiz_reports;
 mod rounds;
 mod schedules;
 mod schema;
+mod team;
 
 use std::time::Duration;
 
@@ -28,6 +30,7 @@ pub use practice::{CardRow, GradeOutcome, LearnerRow, NewReview, PracticeCounts}
 pub use quiz_reports::QuizReport;
 pub use rounds::{NewRound, Round, RoundQuestion, RoundStatus, RunClaim};
 pub use schedules::ScheduleRow;
+pub use team::{Draft, Review, SuggestionRow, SuggestionState, TeamEntryRow, team_entry_id};
 
 use crate::config::{redact_password, scrub_password};
 

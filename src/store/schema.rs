@@ -178,6 +178,53 @@ const MIGRATIONS: &[&[&str]] = &[
     )",
         "CREATE INDEX practice_reminders_due ON practice_learners (next_remind_at) WHERE next_remind_at IS NOT NULL",
     ],
+    &[
+        "CREATE TABLE team_banks (
+        server TEXT PRIMARY KEY,
+        last_suggestion BIGINT NOT NULL,
+        last_entry BIGINT NOT NULL
+    )",
+        "CREATE TABLE team_suggestions (
+        server TEXT NOT NULL,
+        number BIGINT NOT NULL,
+        suggester TEXT NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        source TEXT,
+        aliases TEXT NOT NULL,
+        suggested_at BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        reviewer TEXT,
+        reviewed_at BIGINT,
+        reason TEXT,
+        entry_id TEXT,
+        PRIMARY KEY (server, number)
+    )",
+        "CREATE INDEX team_suggestions_pending ON team_suggestions (server, number) WHERE state = 'pending'",
+        "CREATE INDEX team_suggestions_by_suggester ON team_suggestions (server, suggester, suggested_at)",
+        "CREATE INDEX team_suggestions_approved ON team_suggestions (server, suggester) WHERE state = 'approved'",
+        "CREATE TABLE team_entries (
+        server TEXT NOT NULL,
+        id TEXT NOT NULL,
+        number BIGINT NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        source TEXT,
+        aliases TEXT NOT NULL,
+        suggester TEXT,
+        suggestion BIGINT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        edited_by TEXT,
+        retired_at BIGINT,
+        retired_by TEXT,
+        PRIMARY KEY (server, id)
+    )",
+        "CREATE UNIQUE INDEX team_entries_number ON team_entries (server, number)",
+        "CREATE INDEX team_entries_live ON team_entries (server, number) WHERE retired_at IS NULL",
+    ],
 ];
 
 /// Any number the processes of this program agree on, naming the migration lock.
