@@ -2329,3 +2329,571 @@ async fn practice_reminders_are_claimed_once_with_their_message(db: Db) {
             .is_empty()
     );
 }
+
+// ---------------------------------------------------------------------------------
+// Team banks: suggestions, their review, each server's entries
+// ---------------------------------------------------------------------------------
+
+use interview_bot::store::{Draft, Review, SuggestionState, TeamEntryRow};
+
+const HOUR: i64 = 60 * MINUTE;
+
+on_both_backends!(
+    team_suggestions_are_approved_into_numbered_entries,
+    team_approvals_racing_are_done_once,
+    team_rejections_keep_their_reason,
+    team_entries_are_edited_and_retired_without_reusing_numbers,
+    team_banks_are_separate_per_server,
+    team_suggestions_are_counted_for_rate_limits,
+    team_suggesters_are_credited_for_approvals,
+);
+
+/// A draft whose fields all say `what`, with two aliases and a source.
+fn draft(what: &str) -> Draft {
+    Draft {
+        question: format!("What is {what}?"),
+        answer: format!("{what} is — “quoted”, with a\nsecond line."),
+        topic: "rust".to_string(),
+        source: Some(format!("https://example.com/{what}")),
+        aliases: vec![format!("define {what}"), format!("{what} meaning")],
+    }
+}
+
+async fn suggest(store: &Store, server: &str, suggester: &str, what: &str, at: i64) -> i64 {
+    bounded(
+        "suggest",
+        store.suggest(server, suggester, &draft(what), at),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("suggest failed: {e:?}"))
+}
+
+async fn approve(store: &Store, server: &str, number: i64, slug: &str, at: i64) -> Review {
+    bounded(
+        "approve_suggestion",
+        store.approve_suggestion(server, number, "mod", slug, None, at),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("approve_suggestion failed: {e:?}"))
+}
+
+/// The entry an approval made; fails the test if it was not approved.
+async fn approved(store: &Store, server: &str, number: i64, slug: &str, at: i64) -> TeamEntryRow {
+    match approve(store, server, number, slug, at).await {
+        Review::Approved(entry) => entry,
+        other => panic!("suggestion {number} in {server} was not approved: {other:?}"),
+    }
+}
+
+fn entry_ids(entries: &[TeamEntryRow]) -> Vec<&str> {
+    entries.iter().map(|e| e.id.as_str()).collect()
+}
+
+async fn team_suggestions_are_approved_into_numbered_entries(db: Db) {
+    let store = db.connect().await;
+    let mut no_source = draft("ownership");
+    no_source.source = None;
+    no_source.aliases.clear();
+    let first = bounded("suggest", store.suggest("g", "ann", &no_source, T0))
+        .await
+        .unwrap();
+    let second = suggest(&store, "g", "bob", "borrowing", T0 + MINUTE).await;
+    assert_eq!((first, second), (1, 2), "numbered per server from 1");
+    assert_eq!(store.pending_count("g").await.unwrap(), 2);
+    let pending = store.pending_suggestions("g", 10).await.unwrap();
+    assert_eq!(
+        pending.iter().map(|s| s.number).collect::<Vec<_>>(),
+        vec![1, 2],
+        "oldest first"
+    );
+    assert_eq!(
+        pending[0],
+        interview_bot::store::SuggestionRow {
+            number: 1,
+            server: "g".to_string(),
+            suggester: "ann".to_string(),
+            draft: no_source.clone(),
+            suggested_at: T0,
+            state: SuggestionState::Pending,
+            reason: None,
+            entry_id: None,
+        }
+    );
+    assert_eq!(
+        pending[1].draft,
+        draft("borrowing"),
+        "aliases and text round-trip"
+    );
+    assert_eq!(store.pending_suggestions("g", 1).await.unwrap().len(), 1);
+
+    let one = approved(&store, "g", 1, "acme", T0 + 2 * MINUTE).await;
+    assert_eq!(
+        one,
+        TeamEntryRow {
+            id: "acme-001".to_string(),
+            server: "g".to_string(),
+            draft: no_source.clone(),
+            suggester: Some("ann".to_string()),
+            created_at: T0 + 2 * MINUTE,
+            updated_at: T0 + 2 * MINUTE,
+        }
+    );
+    // A moderator's edit becomes the entry; the suggestion keeps what was suggested.
+    let edited = Draft {
+        answer: "Edited by a moderator.".to_string(),
+        ..draft("borrowing")
+    };
+    let two = match store
+        .approve_suggestion("g", 2, "mod", "acme", Some(&edited), T0 + 3 * MINUTE)
+        .await
+        .unwrap()
+    {
+        Review::Approved(entry) => entry,
+        other => panic!("not approved: {other:?}"),
+    };
+    assert_eq!(two.id, "acme-002");
+    assert_eq!(two.draft, edited);
+    assert_eq!(two.suggester.as_deref(), Some("bob"));
+    let reviewed = store.suggestion("g", 2).await.unwrap().unwrap();
+    assert_eq!(reviewed.state, SuggestionState::Approved);
+    assert_eq!(reviewed.entry_id.as_deref(), Some("acme-002"));
+    assert_eq!(reviewed.draft, draft("borrowing"));
+
+    assert_eq!(store.pending_count("g").await.unwrap(), 0);
+    assert!(store.pending_suggestions("g", 10).await.unwrap().is_empty());
+    assert_eq!(
+        approve(&store, "g", 1, "acme", T0 + 4 * MINUTE).await,
+        Review::AlreadyReviewed(SuggestionState::Approved)
+    );
+    assert_eq!(approve(&store, "g", 99, "acme", T0).await, Review::NotFound);
+    assert_eq!(store.suggestion("g", 99).await.unwrap(), None);
+    assert_eq!(
+        store.team_entries(Some("g")).await.unwrap(),
+        vec![one.clone(), two.clone()]
+    );
+    assert_eq!(store.team_entry("g", "acme-002").await.unwrap(), Some(two));
+    assert_eq!(store.team_entry_count("g").await.unwrap(), 2);
+
+    // Read back by a new store on the same database.
+    store.close().await;
+    let again = db.connect().await;
+    assert_eq!(again.team_entry("g", "acme-001").await.unwrap(), Some(one));
+    assert_eq!(suggest(&again, "g", "ann", "traits", T0 + DAY).await, 3);
+    assert_eq!(
+        approved(&again, "g", 3, "acme", T0 + DAY).await.id,
+        "acme-003"
+    );
+}
+
+async fn team_approvals_racing_are_done_once(db: Db) {
+    const MODERATORS: usize = 8;
+    let one = db.connect().await;
+    let two = db.connect().await;
+    for attempt in 0..4_i64 {
+        let server = format!("g{attempt}");
+        let number = suggest(&one, &server, "ann", "racing", T0).await;
+        let barrier = Arc::new(Barrier::new(MODERATORS));
+        let tasks: Vec<_> = (0..MODERATORS)
+            .map(|i| {
+                let store = if i % 2 == 0 { one.clone() } else { two.clone() };
+                let (barrier, server) = (barrier.clone(), server.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    let moderator = format!("mod{i}");
+                    store
+                        .approve_suggestion(&server, number, &moderator, "acme", None, T0 + 1)
+                        .await
+                })
+            })
+            .collect();
+        let mut approvals = Vec::new();
+        for task in tasks {
+            match bounded("approve task", task).await.expect("task") {
+                Ok(Review::Approved(entry)) => approvals.push(entry),
+                Ok(Review::AlreadyReviewed(SuggestionState::Approved)) => {}
+                other => panic!("a racing approval gave {other:?}"),
+            }
+        }
+        assert_eq!(
+            approvals.len(),
+            1,
+            "attempt {attempt}: exactly one of {MODERATORS} racing approvals wins"
+        );
+        assert_eq!(approvals[0].id, "acme-001");
+        assert_eq!(
+            two.team_entries(Some(&server)).await.unwrap(),
+            approvals,
+            "one entry made"
+        );
+
+        // Approvals of different suggestions at once get different numbers.
+        let mut numbers = Vec::new();
+        for i in 0..6 {
+            numbers.push(suggest(&two, &server, "bob", &format!("n{i}"), T0 + i).await);
+        }
+        let barrier = Arc::new(Barrier::new(numbers.len()));
+        let tasks: Vec<_> = numbers
+            .iter()
+            .enumerate()
+            .map(|(i, &number)| {
+                let store = if i % 2 == 0 { one.clone() } else { two.clone() };
+                let (barrier, server) = (barrier.clone(), server.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    store
+                        .approve_suggestion(&server, number, "mod", "acme", None, T0 + 2)
+                        .await
+                })
+            })
+            .collect();
+        let mut ids = BTreeSet::new();
+        for task in tasks {
+            match bounded("approve task", task).await.expect("task") {
+                Ok(Review::Approved(entry)) => assert!(ids.insert(entry.id)),
+                other => panic!("an approval gave {other:?}"),
+            }
+        }
+        let expected: BTreeSet<String> = (2..=7).map(|n| format!("acme-{n:03}")).collect();
+        assert_eq!(ids, expected, "numbers 2 to 7, each once");
+
+        // An approval racing a rejection: one of them.
+        let number = suggest(&one, &server, "cat", "contested", T0 + 3).await;
+        let (a, r) = tokio::join!(
+            one.approve_suggestion(&server, number, "mod1", "acme", None, T0 + 4),
+            two.reject_suggestion(&server, number, "mod2", "duplicate", T0 + 4),
+        );
+        let (a, r) = (a.unwrap(), r.unwrap());
+        let state = one
+            .suggestion(&server, number)
+            .await
+            .unwrap()
+            .unwrap()
+            .state;
+        match (&a, &r) {
+            (Review::Approved(_), Review::AlreadyReviewed(SuggestionState::Approved)) => {
+                assert_eq!(state, SuggestionState::Approved)
+            }
+            (Review::AlreadyReviewed(SuggestionState::Rejected), Review::Rejected) => {
+                assert_eq!(state, SuggestionState::Rejected)
+            }
+            other => panic!("approve and reject racing gave {other:?}"),
+        }
+        let made = if matches!(a, Review::Approved(_)) {
+            8
+        } else {
+            7
+        };
+        assert_eq!(one.team_entry_count(&server).await.unwrap(), made);
+    }
+}
+
+async fn team_rejections_keep_their_reason(db: Db) {
+    let store = db.connect().await;
+    let number = suggest(&store, "g", "ann", "spam", T0).await;
+    let kept = suggest(&store, "g", "bob", "kept", T0 + 1).await;
+    assert_eq!(
+        store
+            .reject_suggestion("g", number, "mod", "not about interviews", T0 + MINUTE)
+            .await
+            .unwrap(),
+        Review::Rejected
+    );
+    let rejected = store.suggestion("g", number).await.unwrap().unwrap();
+    assert_eq!(rejected.state, SuggestionState::Rejected);
+    assert_eq!(rejected.reason.as_deref(), Some("not about interviews"));
+    assert_eq!(rejected.entry_id, None);
+    assert_eq!(rejected.draft, draft("spam"));
+    assert_eq!(
+        store
+            .reject_suggestion("g", number, "mod2", "again", T0 + 2 * MINUTE)
+            .await
+            .unwrap(),
+        Review::AlreadyReviewed(SuggestionState::Rejected)
+    );
+    assert_eq!(
+        store
+            .suggestion("g", number)
+            .await
+            .unwrap()
+            .unwrap()
+            .reason
+            .as_deref(),
+        Some("not about interviews"),
+        "the first reason stands"
+    );
+    assert_eq!(
+        approve(&store, "g", number, "acme", T0 + 3 * MINUTE).await,
+        Review::AlreadyReviewed(SuggestionState::Rejected)
+    );
+    assert_eq!(
+        store
+            .reject_suggestion("g", 42, "mod", "no such", T0)
+            .await
+            .unwrap(),
+        Review::NotFound
+    );
+    assert_eq!(
+        store
+            .pending_suggestions("g", 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.number)
+            .collect::<Vec<_>>(),
+        vec![kept]
+    );
+    assert_eq!(
+        store.team_entry_count("g").await.unwrap(),
+        0,
+        "no entry made"
+    );
+    assert_eq!(approved(&store, "g", kept, "acme", T0).await.id, "acme-001");
+}
+
+async fn team_entries_are_edited_and_retired_without_reusing_numbers(db: Db) {
+    let store = db.connect().await;
+    for what in ["one", "two", "three"] {
+        let number = suggest(&store, "g", "ann", what, T0).await;
+        approved(&store, "g", number, "acme", T0 + SECOND).await;
+    }
+    let new_text = Draft {
+        question: "What is two, really?".to_string(),
+        answer: "Edited.".to_string(),
+        topic: "sql".to_string(),
+        source: None,
+        aliases: vec!["2".to_string()],
+    };
+    assert!(
+        store
+            .edit_team_entry("g", "acme-002", &new_text, "mod", T0 + MINUTE)
+            .await
+            .unwrap()
+    );
+    let two = store.team_entry("g", "acme-002").await.unwrap().unwrap();
+    assert_eq!(two.draft, new_text);
+    assert_eq!((two.created_at, two.updated_at), (T0 + SECOND, T0 + MINUTE));
+    assert_eq!(two.suggester.as_deref(), Some("ann"), "credit stays");
+    assert!(
+        !store
+            .edit_team_entry("g", "acme-009", &new_text, "mod", T0)
+            .await
+            .unwrap(),
+        "no such entry"
+    );
+
+    // Retiring the last one: gone from the live bank, kept for history.
+    assert!(
+        store
+            .retire_team_entry("g", "acme-003", "mod", T0 + 2 * MINUTE)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        entry_ids(&store.team_entries(Some("g")).await.unwrap()),
+        vec!["acme-001", "acme-002"]
+    );
+    assert_eq!(store.team_entry("g", "acme-003").await.unwrap(), None);
+    assert_eq!(store.team_entry_count("g").await.unwrap(), 2);
+    let (retired, at) = store
+        .team_entry_ever("g", "acme-003")
+        .await
+        .unwrap()
+        .expect("a retired entry still resolves");
+    assert_eq!((retired.draft, at), (draft("three"), Some(T0 + 2 * MINUTE)));
+    assert_eq!(
+        store
+            .team_entry_ever("g", "acme-002")
+            .await
+            .unwrap()
+            .map(|(_, at)| at),
+        Some(None),
+        "live"
+    );
+    assert!(
+        !store
+            .retire_team_entry("g", "acme-003", "mod", T0 + 3 * MINUTE)
+            .await
+            .unwrap(),
+        "already retired"
+    );
+    assert!(
+        !store
+            .edit_team_entry("g", "acme-003", &new_text, "mod", T0 + 3 * MINUTE)
+            .await
+            .unwrap(),
+        "a retired entry is not edited"
+    );
+
+    // The next entry gets a new number, not the retired one's.
+    let number = suggest(&store, "g", "bob", "four", T0 + HOUR).await;
+    assert_eq!(
+        approved(&store, "g", number, "acme", T0 + HOUR).await.id,
+        "acme-004"
+    );
+    let added = store
+        .add_team_entry("g", "acme", &draft("five"), T0 + HOUR)
+        .await
+        .unwrap();
+    assert_eq!((added.id.as_str(), added.suggester), ("acme-005", None));
+    assert_eq!(
+        entry_ids(&store.team_entries(Some("g")).await.unwrap()),
+        vec!["acme-001", "acme-002", "acme-004", "acme-005"]
+    );
+    assert_eq!(store.team_entry_count("g").await.unwrap(), 4);
+}
+
+async fn team_banks_are_separate_per_server(db: Db) {
+    let store = db.connect().await;
+    let number = suggest(&store, "g1", "ann", "mine", T0).await;
+    let mine = approved(&store, "g1", number, "one", T0).await;
+    assert_eq!(mine.id, "one-001");
+
+    // Another server sees nothing of g1's bank and cannot change it.
+    assert_eq!(store.team_entry("g2", "one-001").await.unwrap(), None);
+    assert_eq!(store.team_entry_ever("g2", "one-001").await.unwrap(), None);
+    assert!(store.team_entries(Some("g2")).await.unwrap().is_empty());
+    assert_eq!(store.team_entry_count("g2").await.unwrap(), 0);
+    assert!(
+        !store
+            .edit_team_entry("g2", "one-001", &draft("theirs"), "mod", T0 + 1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .retire_team_entry("g2", "one-001", "mod", T0 + 1)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.team_entry("g1", "one-001").await.unwrap(),
+        Some(mine.clone()),
+        "unchanged"
+    );
+    // Nor review its suggestions: g2 has no suggestion 1.
+    let pending = suggest(&store, "g1", "ann", "pending", T0).await;
+    assert_eq!(
+        approve(&store, "g2", pending, "two", T0).await,
+        Review::NotFound
+    );
+    assert_eq!(
+        store
+            .reject_suggestion("g2", pending, "mod", "no", T0)
+            .await
+            .unwrap(),
+        Review::NotFound
+    );
+    assert_eq!(store.suggestion("g2", pending).await.unwrap(), None);
+    assert_eq!(store.pending_count("g1").await.unwrap(), 1);
+    assert_eq!(store.pending_count("g2").await.unwrap(), 0);
+
+    // g2's own suggestions and entries are numbered on their own.
+    let theirs = suggest(&store, "g2", "bob", "theirs", T0).await;
+    assert_eq!(theirs, 1);
+    let same_id = approved(&store, "g2", theirs, "one", T0).await;
+    assert_eq!(same_id.id, "one-001", "the same id in another server");
+    assert_eq!(
+        store.team_entry("g1", "one-001").await.unwrap(),
+        Some(mine.clone())
+    );
+    assert_eq!(
+        store.team_entries(None).await.unwrap(),
+        vec![mine, same_id],
+        "all servers at start-up, by server"
+    );
+}
+
+async fn team_suggestions_are_counted_for_rate_limits(db: Db) {
+    let store = db.connect().await;
+    for i in 0..3 {
+        suggest(&store, "g", "ann", &format!("a{i}"), T0 + i * MINUTE).await;
+    }
+    suggest(&store, "g", "bob", "b", T0 + MINUTE).await;
+    suggest(&store, "other", "ann", "elsewhere", T0 + MINUTE).await;
+    assert_eq!(store.suggestions_since("g", "ann", T0).await.unwrap(), 3);
+    assert_eq!(
+        store
+            .suggestions_since("g", "ann", T0 + MINUTE)
+            .await
+            .unwrap(),
+        2,
+        "from `since` on"
+    );
+    assert_eq!(
+        store
+            .suggestions_since("g", "ann", T0 + HOUR)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(store.suggestions_since("g", "bob", T0).await.unwrap(), 1);
+    assert_eq!(store.suggestions_since("g", "cat", T0).await.unwrap(), 0);
+    // Reviewed suggestions still count.
+    store
+        .reject_suggestion("g", 1, "mod", "no", T0 + HOUR)
+        .await
+        .unwrap();
+    approve(&store, "g", 2, "acme", T0 + HOUR).await;
+    assert_eq!(store.suggestions_since("g", "ann", T0).await.unwrap(), 3);
+}
+
+async fn team_suggesters_are_credited_for_approvals(db: Db) {
+    let store = db.connect().await;
+    let mut numbers = BTreeMap::new();
+    for (who, what) in [
+        ("bob", "b1"),
+        ("ann", "a1"),
+        ("ann", "a2"),
+        ("cat", "c1"),
+        ("dan", "d1"),
+        ("ann", "a3"),
+        ("bob", "b2"),
+    ] {
+        numbers.insert(what, suggest(&store, "g", who, what, T0).await);
+    }
+    for what in ["a1", "a2", "b1", "a3"] {
+        approved(&store, "g", numbers[what], "acme", T0 + MINUTE).await;
+    }
+    store
+        .reject_suggestion("g", numbers["c1"], "mod", "no", T0 + MINUTE)
+        .await
+        .unwrap();
+    // An approval in another server is credited there only.
+    let elsewhere = suggest(&store, "other", "cat", "x", T0).await;
+    approved(&store, "other", elsewhere, "x", T0).await;
+
+    let credits = |limit| {
+        let store = store.clone();
+        async move { store.suggester_credits("g", limit).await.unwrap() }
+    };
+    assert_eq!(
+        credits(10).await,
+        vec![("ann".to_string(), 3), ("bob".to_string(), 1)],
+        "approved only (not rejected or pending), most first"
+    );
+    assert_eq!(credits(1).await, vec![("ann".to_string(), 3)]);
+    // Retiring the entry does not take the credit back.
+    let entry = store.suggestion("g", numbers["b1"]).await.unwrap().unwrap();
+    assert!(
+        store
+            .retire_team_entry("g", entry.entry_id.as_deref().unwrap(), "mod", T0 + HOUR)
+            .await
+            .unwrap()
+    );
+    approved(&store, "g", numbers["b2"], "acme", T0 + HOUR).await;
+    assert_eq!(
+        credits(10).await,
+        vec![("ann".to_string(), 3), ("bob".to_string(), 2)]
+    );
+    assert_eq!(
+        store.suggester_credits("other", 10).await.unwrap(),
+        vec![("cat".to_string(), 1)]
+    );
+    assert!(
+        store
+            .suggester_credits("none", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
