@@ -113,6 +113,8 @@ pub struct Bot {
     team_banks: Arc<TeamBanks>,
     /// What a server's members may add (`team.*`).
     team_limits: crate::team::Limits,
+    /// Where the vectors of the servers' own banks are kept between starts.
+    team_vectors: Option<PathBuf>,
 }
 
 impl Bot {
@@ -141,6 +143,7 @@ impl Bot {
             practice: crate::config::PracticeSettings::default(),
             team_banks: Arc::default(),
             team_limits: crate::team::Limits::default(),
+            team_vectors: None,
         }
     }
 
@@ -158,8 +161,8 @@ impl Bot {
         bot.keep_unanswered_ms = settings.unanswered.keep_days * 86_400_000;
         bot.practice = settings.practice;
         bot.team_limits = settings.team.into();
-        bot.load_team_banks(Some(settings.index.dir.join(TEAM_VECTORS)))
-            .await?;
+        bot.team_vectors = Some(settings.index.dir.join(TEAM_VECTORS));
+        bot.load_team_banks().await?;
         Ok(bot)
     }
 
@@ -194,7 +197,8 @@ impl Bot {
 
     /// Indexes (and embeds) every server's own bank from the store, off the
     /// async runtime: at start-up, and when matching by meaning arrives.
-    pub async fn load_team_banks(&self, cache_dir: Option<PathBuf>) -> anyhow::Result<()> {
+    pub async fn load_team_banks(&self) -> anyhow::Result<()> {
+        let cache_dir = self.team_vectors.clone();
         let rows = self
             .store
             .team_entries(None)

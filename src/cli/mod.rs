@@ -243,12 +243,28 @@ async fn start_operations(
         tokio::spawn(serve);
     }
     crate::reload::spawn(bot.shelf(), settings.clone(), shutdown.clone());
-    Ok(crate::meaning::spawn(
-        bot.shelf(),
-        bot.meaning(),
-        settings.clone(),
-        start,
-    ))
+    let bringing = crate::meaning::spawn(bot.shelf(), bot.meaning(), settings.clone(), start);
+    tokio::spawn(team_banks_by_meaning(bot.clone()));
+    Ok(bringing)
+}
+
+/// Once matching by meaning arrives after start-up, the servers' own banks
+/// are embedded too (until then they are found by words); gives up when
+/// meaning will not come.
+async fn team_banks_by_meaning(bot: Arc<Bot>) {
+    use crate::meaning::Status;
+    loop {
+        if bot.library().searcher.semantic().is_some() {
+            if let Err(e) = bot.load_team_banks().await {
+                tracing::warn!("the servers' own banks stay matched by words only: {e:#}");
+            }
+            return;
+        }
+        if bot.meaning().get() != Status::Loading {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
 }
 
 fn run_bot(settings: Settings) -> anyhow::Result<ExitCode> {
