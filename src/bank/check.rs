@@ -165,24 +165,8 @@ pub fn near_duplicates_at(bank: &Bank, threshold: f32) -> Vec<NearDuplicate> {
         }
     }
     let n = questions.len().max(1) as f32;
-    let vectors: Vec<HashMap<&str, f32>> = docs
-        .iter()
-        .map(|doc| {
-            let mut v: HashMap<&str, f32> = doc
-                .counts
-                .iter()
-                .map(|(w, &c)| (w.as_str(), c * (1.0 + n / doc_freq[w.as_str()] as f32).ln()))
-                .collect();
-            let norm = v
-                .values()
-                .map(|x| x * x)
-                .sum::<f32>()
-                .sqrt()
-                .max(f32::EPSILON);
-            v.values_mut().for_each(|x| *x /= norm);
-            v
-        })
-        .collect();
+    let vectors: Vec<HashMap<&str, f32>> =
+        docs.iter().map(|doc| doc.weighted(&doc_freq, n)).collect();
 
     let common = (questions.len() / COMMON_WORD_SHARE).max(20);
     let mut postings: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -239,26 +223,7 @@ pub fn near_duplicates_of<'a>(
         }
     }
     let n = (others.len() + 1) as f32;
-    let weigh = |terms: &Terms| -> HashMap<String, f32> {
-        let mut v: HashMap<String, f32> = terms
-            .counts
-            .iter()
-            .map(|(w, &c)| (w.clone(), c * (1.0 + n / doc_freq[w.as_str()] as f32).ln()))
-            .collect();
-        let norm = v
-            .values()
-            .map(|x| x * x)
-            .sum::<f32>()
-            .sqrt()
-            .max(f32::EPSILON);
-        v.values_mut().for_each(|x| *x /= norm);
-        v
-    };
-    fn as_refs(v: &HashMap<String, f32>) -> HashMap<&str, f32> {
-        v.iter().map(|(w, x)| (w.as_str(), *x)).collect()
-    }
-    let mine_weighted = weigh(&mine);
-    let mine_vector = as_refs(&mine_weighted);
+    let mine_vector = mine.weighted(&doc_freq, n);
     let mut found: Vec<(&Question, f32)> = others
         .iter()
         .filter(|(_, terms)| {
@@ -267,10 +232,7 @@ pub fn near_duplicates_of<'a>(
                 .iter()
                 .any(|w| mine.question_words.contains(w))
         })
-        .map(|(q, terms)| {
-            let weighted = weigh(terms);
-            (*q, cosine(&mine_vector, &as_refs(&weighted)))
-        })
+        .map(|(q, terms)| (*q, cosine(&mine_vector, &terms.weighted(&doc_freq, n))))
         .filter(|(_, similarity)| *similarity >= threshold)
         .collect();
     found.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -296,6 +258,24 @@ struct Terms {
 }
 
 impl Terms {
+    /// The entry's words weighted by how rare they are among `n` entries
+    /// (`doc_freq`: in how many each occurs), as a unit vector.
+    fn weighted<'a>(&'a self, doc_freq: &HashMap<&str, usize>, n: f32) -> HashMap<&'a str, f32> {
+        let mut v: HashMap<&str, f32> = self
+            .counts
+            .iter()
+            .map(|(w, &c)| (w.as_str(), c * (1.0 + n / doc_freq[w.as_str()] as f32).ln()))
+            .collect();
+        let norm = v
+            .values()
+            .map(|x| x * x)
+            .sum::<f32>()
+            .sqrt()
+            .max(f32::EPSILON);
+        v.values_mut().for_each(|x| *x /= norm);
+        v
+    }
+
     fn of(q: &Question, analyzer: &mut tantivy::tokenizer::TextAnalyzer) -> Self {
         let mut counts: HashMap<String, f32> = HashMap::new();
         let mut question_words = HashSet::new();
