@@ -71,6 +71,12 @@ impl Platform {
     pub fn types_text_commands(self) -> bool {
         !matches!(self, Platform::Discord)
     }
+
+    /// Whether buttons there can open forms (Discord modals, Slack views);
+    /// the shell types every field.
+    pub fn opens_forms(self) -> bool {
+        !matches!(self, Platform::Shell)
+    }
 }
 
 #[cfg(test)]

@@ -466,9 +466,19 @@ pub enum ButtonId {
     /// "Approve" under a suggestion a moderator reviews.
     ReviewApprove { number: i64 },
     /// "Reject…" under a suggestion: the form asking why (a Discord or Slack
-    /// modal), whose submission rejects it.
+    /// modal), whose submission rejects it. The form's id is the button's.
     ReviewReject { number: i64 },
+    /// "Suggest an answer" under a refused `/ask`: opens the suggest form with
+    /// `query` (cut to fit an id, see [`ButtonId::suggest`]) as its question.
+    Suggest { query: String },
+    /// The suggest form (a Discord or Slack modal), whose submission files a
+    /// suggestion.
+    SuggestForm,
 }
+
+/// The longest id a button may carry: Discord's limit for a custom id
+/// (Slack's for an action id is 255).
+pub const MAX_ID: usize = 100;
 
 /// The grades of a practice card, as button ids carry them.
 const GRADES: [&str; 4] = ["again", "hard", "good", "easy"];
@@ -477,6 +487,21 @@ const GRADES: [&str; 4] = ["again", "hard", "good", "easy"];
 const ANSWER_LETTERS: [&str; 4] = ["A", "B", "C", "D"];
 
 impl ButtonId {
+    /// The "Suggest an answer" button for `query`: the query is carried in
+    /// the id, cut at a character boundary so the id stays within
+    /// [`MAX_ID`] bytes (a question longer than that arrives cut in the form,
+    /// where the person can finish it).
+    pub fn suggest(query: &str) -> ButtonId {
+        let room = MAX_ID - "suggest:".len();
+        let mut end = query.len().min(room);
+        while !query.is_char_boundary(end) {
+            end -= 1;
+        }
+        ButtonId::Suggest {
+            query: query[..end].trim_end().to_string(),
+        }
+    }
+
     /// The id a platform carries for this button.
     pub fn id(&self) -> String {
         match self {
@@ -506,6 +531,8 @@ impl ButtonId {
             ButtonId::PracticeReset => "practice:reset".to_string(),
             ButtonId::ReviewApprove { number } => format!("review:approve:{number}"),
             ButtonId::ReviewReject { number } => format!("review:reject:{number}"),
+            ButtonId::Suggest { query } => format!("suggest:{query}"),
+            ButtonId::SuggestForm => "suggest-form".to_string(),
         }
     }
 
@@ -516,7 +543,11 @@ impl ButtonId {
             "ask:next" => return Some(ButtonId::Next),
             "question:reveal" => return Some(ButtonId::Reveal),
             "practice:reset" => return Some(ButtonId::PracticeReset),
+            "suggest-form" => return Some(ButtonId::SuggestForm),
             _ => {}
+        }
+        if let Some(rest) = id.strip_prefix("suggest:") {
+            return entry(rest).map(|query| ButtonId::Suggest { query });
         }
         if let Some(rest) = id.strip_prefix("practice:") {
             return Self::parse_practice(rest);
@@ -693,6 +724,10 @@ mod tests {
             ButtonId::PracticeReset,
             ButtonId::ReviewApprove { number: 3 },
             ButtonId::ReviewReject { number: 12 },
+            ButtonId::Suggest {
+                query: "how do we: roll back?".into(),
+            },
+            ButtonId::SuggestForm,
         ];
         for button in buttons {
             assert_eq!(
@@ -716,9 +751,25 @@ mod tests {
             "practice:other:x",
             "review:approve:0",
             "review:other:1",
+            "suggest:",
             "other",
         ] {
             assert_eq!(ButtonId::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_suggest_button_fits_discords_limit() {
+        let long = "é".repeat(200);
+        let id = ButtonId::suggest(&long).id();
+        assert!(id.len() <= MAX_ID, "{} bytes", id.len());
+        assert!(matches!(
+            ButtonId::parse(&id),
+            Some(ButtonId::Suggest { .. })
+        ));
+        assert_eq!(
+            ButtonId::suggest("short one").id(),
+            "suggest:short one".to_string()
+        );
     }
 }

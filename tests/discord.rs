@@ -488,6 +488,238 @@ async fn a_question_not_in_the_bank_is_said_so_with_the_closest_as_show_buttons(
     setup.running.stop().await;
 }
 
+/// The text inputs of a modal (a type 9 callback's data): (custom id, the
+/// whole input).
+fn modal_inputs(form: &Value) -> Vec<(String, Value)> {
+    form["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row["components"].as_array().unwrap().clone())
+        .map(|input| (input["custom_id"].as_str().unwrap().to_string(), input))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggest_opens_a_form_whose_submission_is_filed_and_reject_asks_why() {
+    let setup = connected().await;
+    let bot = setup.running.adapter.bot().clone();
+    let store = || bot.store();
+
+    // `/suggest` without options answers with the suggest form.
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000060", "suggest", json!([]), alice()),
+    );
+    let body = setup.fake.callback("700000000000000060").await;
+    assert_eq!(body["type"], 9, "a form: {body}");
+    let form = &body["data"];
+    assert_eq!(form["custom_id"], "suggest-form", "{form}");
+    assert_eq!(form["title"], "Suggest a question for this server's bank");
+    let inputs = modal_inputs(form);
+    let shape: Vec<(&str, i64, bool, i64)> = inputs
+        .iter()
+        .map(|(id, input)| {
+            assert_eq!(input["type"], 4, "a text input: {input}");
+            (
+                id.as_str(),
+                input["style"].as_i64().unwrap(),
+                input["required"].as_bool().unwrap(),
+                input["max_length"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("question", 1, true, 300),
+            ("answer", 2, true, 4000),
+            ("topic", 1, true, 30),
+            ("source", 1, false, 300),
+            ("aliases", 2, false, 1000),
+        ],
+        "{form}"
+    );
+    assert!(
+        inputs[4].1["placeholder"]
+            .as_str()
+            .unwrap()
+            .contains("one per line"),
+        "{form}"
+    );
+    assert!(
+        setup.fake.violations().is_empty(),
+        "{:?}",
+        setup.fake.violations()
+    );
+
+    // Its submission files the suggestion, aliases one per line.
+    let submit = fake::modal_submit(
+        "700000000000000061",
+        "suggest-form",
+        &[
+            ("question", "How do we roll back a zorblax deploy?"),
+            (
+                "answer",
+                "Run the zorblax-rollback job in CI with the release tag. It redeploys the last green build.",
+            ),
+            ("topic", "ops"),
+            ("source", ""),
+            (
+                "aliases",
+                "the zorblax deploy broke prod\nundo a zorblax release\n",
+            ),
+        ],
+        alice(),
+    );
+    setup.fake.dispatch("INTERACTION_CREATE", submit);
+    let body = setup.fake.callback("700000000000000061").await;
+    assert_eq!(body["type"], 4, "{body}");
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(content.starts_with("Thanks: suggestion #1"), "{body}");
+    assert_eq!(body["data"]["flags"], 64, "acknowledged privately");
+    let pending = store()
+        .pending_suggestions(fake::GUILD_ID, 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert!(pending[0].suggester.contains(ALICE), "{pending:?}");
+    assert_eq!(
+        pending[0].draft.aliases,
+        ["the zorblax deploy broke prod", "undo a zorblax release"]
+    );
+    assert_eq!(pending[0].draft.source, None);
+
+    // A moderator's review card: Reject… opens the reject form.
+    let moderator = || fake::member("300000000000000009", "mod", MANAGE_GUILD, &[]);
+    let next = json!([{"name": "next", "type": 1, "options": []}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000062", "review", next, moderator()),
+    );
+    let body = setup.fake.callback("700000000000000062").await;
+    let buttons = button_ids(&body);
+    assert!(
+        buttons.contains(&"review:reject:1".to_string()),
+        "{buttons:?}"
+    );
+    let click = fake::click(
+        "700000000000000063",
+        "review:reject:1",
+        "900000000000000060",
+        moderator(),
+    );
+    setup.fake.dispatch("INTERACTION_CREATE", click);
+    let body = setup.fake.callback("700000000000000063").await;
+    assert_eq!(body["type"], 9, "the reject form: {body}");
+    let form = &body["data"];
+    assert_eq!(form["custom_id"], "review:reject:1", "{form}");
+    let inputs = modal_inputs(form);
+    assert_eq!(inputs.len(), 1, "{form}");
+    let (reason_id, reason) = &inputs[0];
+    assert_eq!(reason["required"], true, "a reason is required: {form}");
+    assert_eq!(reason["max_length"], 300);
+
+    // Its submission rejects the suggestion with that reason.
+    let submit = fake::modal_submit(
+        "700000000000000064",
+        "review:reject:1",
+        &[(reason_id, "the bank already answers this")],
+        moderator(),
+    );
+    setup.fake.dispatch("INTERACTION_CREATE", submit);
+    let body = setup.fake.callback("700000000000000064").await;
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(content.starts_with("Rejected suggestion #1"), "{body}");
+    let rejected = store()
+        .suggestion(fake::GUILD_ID, 1)
+        .await
+        .unwrap()
+        .expect("suggestion 1");
+    assert_eq!(
+        rejected.state,
+        interview_bot::store::SuggestionState::Rejected
+    );
+    assert_eq!(
+        rejected.reason.as_deref(),
+        Some("the bank already answers this")
+    );
+
+    // Someone not moderating cannot reject through the form either.
+    let submit = fake::modal_submit(
+        "700000000000000065",
+        "review:reject:1",
+        &[(reason_id, "no")],
+        alice(),
+    );
+    setup.fake.dispatch("INTERACTION_CREATE", submit);
+    let body = setup.fake.callback("700000000000000065").await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("moderator"),
+        "{body}"
+    );
+    assert!(
+        setup.fake.violations().is_empty(),
+        "{:?}",
+        setup.fake.violations()
+    );
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_question_offers_a_suggest_form_with_the_question_filled_in() {
+    let setup = connected().await;
+    let query = "explain angular dependency injection";
+    let options = json!([{"name": "text", "type": 3, "value": query}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000070", "ask", options, alice()),
+    );
+    let body = setup.fake.callback("700000000000000070").await;
+    let buttons = button_ids(&body);
+    let suggest = format!("suggest:{query}");
+    assert_eq!(buttons.last(), Some(&suggest), "{buttons:?}");
+
+    let click = fake::click(
+        "700000000000000071",
+        &suggest,
+        "900000000000000070",
+        alice(),
+    );
+    setup.fake.dispatch("INTERACTION_CREATE", click);
+    let body = setup.fake.callback("700000000000000071").await;
+    assert_eq!(body["type"], 9, "the suggest form: {body}");
+    let inputs = modal_inputs(&body["data"]);
+    assert_eq!(inputs[0].0, "question");
+    assert_eq!(inputs[0].1["value"], query, "filled in: {body}");
+    assert!(
+        inputs[1].1.get("value").is_none_or(Value::is_null),
+        "{body}"
+    );
+
+    // A very long question still fits Discord's 100 characters of custom id.
+    let long = "explain angular dependency injection with providers and injectors and hierarchical zones in great depth please";
+    let options = json!([{"name": "text", "type": 3, "value": long}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000072", "ask", options, alice()),
+    );
+    let body = setup.fake.callback("700000000000000072").await;
+    let buttons = button_ids(&body);
+    let last = buttons.last().unwrap();
+    assert!(last.starts_with("suggest:explain angular"), "{buttons:?}");
+    assert!(last.chars().count() <= 100, "{last}");
+    assert!(
+        setup.fake.violations().is_empty(),
+        "{:?}",
+        setup.fake.violations()
+    );
+    setup.running.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn autocomplete_suggests_questions_within_discords_limits() {
     let setup = connected().await;

@@ -1510,3 +1510,155 @@ async fn a_down_vote_opens_a_reason_form_and_its_submission_keeps_the_reason() {
     );
     setup.running.stop().await;
 }
+
+/// The view of a `views.open` call (a JSON string in a form, or an object).
+fn opened_view(open: &fake::Request) -> Value {
+    match &open.body["view"] {
+        Value::String(text) => serde_json::from_str::<Value>(text).unwrap(),
+        other => other.clone(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggest_opens_a_form_whose_submission_is_filed_and_reject_asks_why() {
+    let setup = start(&[]).await;
+    let opened = || setup.fake.count(|r| r.is_api("views.open"));
+
+    // `/interview suggest` without fields opens the suggest form with its trigger id.
+    let (envelope, _) = setup.fake.slash(BOB, CHANNEL_ID, "suggest");
+    setup.fake.ack(&envelope).await;
+    let open = setup
+        .fake
+        .wait_for("views.open", |r| r.is_api("views.open"))
+        .await;
+    assert_eq!(open.response["ok"], true, "{:?}", open.response);
+    assert_eq!(open.body["trigger_id"], envelope["payload"]["trigger_id"]);
+    let view = opened_view(&open);
+    assert_eq!(view["type"], "modal", "{view}");
+    assert_eq!(view["callback_id"], "suggest-form");
+    assert_eq!(view["private_metadata"], CHANNEL_ID);
+    assert_eq!(view["title"]["text"], "Suggest a question");
+    let inputs: Vec<(String, bool, bool)> = blocks_of(&view, "input")
+        .iter()
+        .map(|b| {
+            assert_eq!(b["element"]["action_id"], b["block_id"], "{b}");
+            (
+                b["block_id"].as_str().unwrap().to_string(),
+                b["optional"].as_bool().unwrap_or(false),
+                b["element"]["multiline"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    let expected = [
+        ("question", false, false),
+        ("answer", false, true),
+        ("topic", false, false),
+        ("source", true, false),
+        ("aliases", true, true),
+    ]
+    .map(|(id, optional, multiline)| (id.to_string(), optional, multiline));
+    assert_eq!(inputs, expected, "{view}");
+
+    // Its submission is acknowledged bare and files the suggestion.
+    let typed = |block: &str| {
+        Some(
+            match block {
+                "question" => "How do we roll back a zorblax deploy?",
+                "answer" => "Run the zorblax-rollback job in CI with the release tag. It redeploys the last green build.",
+                "topic" => "ops",
+                "aliases" => "the zorblax deploy broke prod\nundo a zorblax release",
+                _ => return None,
+            }
+            .to_string(),
+        )
+    };
+    let submitted = fake::view_submission_with(BOB, &view, typed);
+    let envelope = setup.fake.envelope("interactive", submitted);
+    setup.fake.send_frame(&envelope);
+    let (ack, after) = setup.fake.ack(&envelope).await;
+    assert!(after < ACK_LIMIT, "acknowledged after {after:?}");
+    assert_eq!(ack.payload, None, "a bare ack closes the form");
+    let thanks = setup
+        .fake
+        .wait_for("the suggestion's acknowledgement", |r| {
+            r.is_api("chat.postEphemeral") && r.text().contains("Thanks: suggestion #1")
+        })
+        .await;
+    assert_eq!(thanks.body["user"], BOB);
+    assert_eq!(thanks.body["channel"], CHANNEL_ID);
+    let pending = "SELECT COUNT(*) FROM team_suggestions WHERE state = 'pending' \
+        AND aliases LIKE '%undo a zorblax release%' AND source IS NULL";
+    assert_eq!(setup.rows(pending).await, 1);
+
+    // An admin's review card: Reject… opens the reject form.
+    let (_, n) = setup.fake.slash(ALICE, CHANNEL_ID, "review next");
+    let card = setup.fake.response(n).await;
+    assert!(
+        buttons(&card).contains(&"review:reject:1".to_string()),
+        "{card}"
+    );
+    let before = opened();
+    let (click, _) = setup
+        .fake
+        .click(ALICE, CHANNEL_ID, "review:reject:1", "1800000000.000060");
+    setup.fake.send_frame(&click);
+    let open = setup
+        .fake
+        .wait_for_count("the reject form", before + 1, |r| r.is_api("views.open"))
+        .await;
+    let open = open.last().unwrap();
+    assert_eq!(open.body["trigger_id"], click["payload"]["trigger_id"]);
+    let view = opened_view(open);
+    assert_eq!(view["callback_id"], "review:reject:1", "{view}");
+    assert_eq!(view["private_metadata"], CHANNEL_ID);
+    let input = blocks_of(&view, "input");
+    assert_eq!(input.len(), 1, "{view}");
+    assert_eq!(
+        input[0]["optional"].as_bool(),
+        Some(false),
+        "required: {view}"
+    );
+    assert_eq!(input[0]["element"]["max_length"], 300);
+
+    // Its submission rejects the suggestion with that reason.
+    let submitted =
+        fake::view_submission_payload(ALICE, &view, Some("the bank already answers this"));
+    let envelope = setup.fake.envelope("interactive", submitted);
+    setup.fake.send_frame(&envelope);
+    setup.fake.ack(&envelope).await;
+    setup
+        .fake
+        .wait_for("the rejection's acknowledgement", |r| {
+            r.is_api("chat.postEphemeral") && r.text().contains("Rejected suggestion #1")
+        })
+        .await;
+    let rejected = "SELECT COUNT(*) FROM team_suggestions WHERE state = 'rejected' \
+        AND reason = 'the bank already answers this'";
+    assert_eq!(setup.rows(rejected).await, 1);
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_question_offers_a_suggest_form_with_the_question_filled_in() {
+    let setup = start(&[]).await;
+    let query = "explain angular dependency injection";
+    let (_, n) = setup.fake.slash(BOB, CHANNEL_ID, &format!("ask {query}"));
+    let refused = setup.fake.response(n).await;
+    let suggest = format!("suggest:{query}");
+    assert_eq!(buttons(&refused).last(), Some(&suggest), "{refused}");
+
+    let (click, _) = setup
+        .fake
+        .click(BOB, CHANNEL_ID, &suggest, "1800000000.000070");
+    setup.fake.send_frame(&click);
+    let open = setup
+        .fake
+        .wait_for("views.open", |r| r.is_api("views.open"))
+        .await;
+    let view = opened_view(&open);
+    assert_eq!(view["callback_id"], "suggest-form", "{view}");
+    let input = blocks_of(&view, "input");
+    assert_eq!(input[0]["element"]["initial_value"], query, "{view}");
+    assert!(input[1]["element"].get("initial_value").is_none(), "{view}");
+    setup.running.stop().await;
+}

@@ -301,8 +301,16 @@ fn search_at(
         let confidence = found.confidence.map_or(0.0, |c| c.value);
         if confidence < bot.min_confidence() {
             // "Not it? Next match" after this shows the best match, asked for.
+            let asked = ctx.platform.opens_forms().then(|| state.text.clone());
             bot.remember_ask(ctx, state);
-            return not_in_bank(library, team, query, confidence, &found.hits);
+            let reply = not_in_bank(library, team, query, confidence, &found.hits);
+            return match asked {
+                // Where buttons open forms: the suggest form, the query as its question.
+                Some(asked) => {
+                    reply.with_choice(ButtonId::suggest(&asked).choice("Suggest an answer"))
+                }
+                None => reply,
+            };
         }
     }
     let Some(question) = entry(library, team, &hit.id) else {

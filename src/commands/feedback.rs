@@ -70,6 +70,9 @@ pub static REPORTS: CommandSpec = CommandSpec {
     decode: |_| Ok(Command::Reports),
 };
 
+/// The id of the reason form's text input.
+pub const REASON_INPUT: &str = "reason";
+
 /// Reasons longer than this are cut.
 pub const MAX_REASON: usize = 300;
 /// At most this many entries and reasons each are listed.

@@ -300,8 +300,12 @@ pub fn from_choice(id: &str) -> Option<Command> {
             question: Some(position),
             round: Some(round),
         },
-        // A form's id, not a button's: the form's submission carries it.
-        ButtonId::VoteReason { .. } | ButtonId::ReviewReject { .. } => return None,
+        // A form's id, or a button that opens a form ([`team::Form::of_button`]):
+        // the form's submission carries the command.
+        ButtonId::VoteReason { .. }
+        | ButtonId::ReviewReject { .. }
+        | ButtonId::Suggest { .. }
+        | ButtonId::SuggestForm => return None,
         button @ ButtonId::ReviewApprove { .. } => {
             Command::Team(team::Request::from_button(button)?)
         }
@@ -311,6 +315,20 @@ pub fn from_choice(id: &str) -> Option<Command> {
         | ButtonId::PracticeAdd { .. }
         | ButtonId::PracticeReset) => Command::Practice(practice::Request::from_button(button)?),
     })
+}
+
+/// The command a submitted form stands for (a Discord modal, a Slack view),
+/// dispatched on the form's id: the reason for a 👎, a suggestion, the reason
+/// for a rejection. `value` gives each text input's text by its id; `None`
+/// for a form that is not one of ours.
+pub fn from_form(id: &str, value: impl Fn(&str) -> Option<String>) -> Option<Command> {
+    if let Some(entry) = feedback::parse_reason_form_id(id) {
+        return Some(Command::FeedbackReason {
+            entry,
+            reason: value(feedback::REASON_INPUT),
+        });
+    }
+    team::Form::submitted(id, value)
 }
 
 pub use crate::markdown::truncate;

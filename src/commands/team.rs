@@ -13,7 +13,9 @@ use crate::clock::millis;
 use crate::outbox::PostKind;
 use crate::reply::{ButtonId, Reply};
 use crate::store::{Draft, SuggestionRow};
-use crate::team::{MAX_ANSWER_CHARS, MAX_QUESTION_CHARS, MAX_SOURCE_CHARS, Team, TeamError};
+use crate::team::{
+    MAX_ANSWER_CHARS, MAX_QUESTION_CHARS, MAX_SOURCE_CHARS, MAX_TOPIC_CHARS, Team, TeamError,
+};
 
 /// One operation on the server's team bank.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +41,7 @@ pub struct Fields {
     pub answer: Option<String>,
     pub topic: Option<String>,
     pub source: Option<String>,
-    /// Aliases separated by `|`.
+    /// Aliases separated by `|` or put one per line (the forms).
     pub aliases: Option<String>,
 }
 
@@ -77,7 +79,7 @@ impl Fields {
 }
 
 fn split_aliases(text: &str) -> Vec<String> {
-    text.split('|')
+    text.split(['|', '\n'])
         .map(str::trim)
         .filter(|a| !a.is_empty())
         .map(str::to_string)
@@ -112,11 +114,173 @@ const ALIASES: OptionSpec = at_most(
     ),
     1000,
 );
+/// A text input of a form (a Discord modal, a Slack view): the same on both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormInput {
+    /// The input's id (on Slack, its block's too): what the submission names.
+    pub id: &'static str,
+    /// At most 45 characters (Discord's limit).
+    pub label: &'static str,
+    /// At most 100 characters (Discord's limit).
+    pub placeholder: &'static str,
+    /// Several lines (Discord's paragraph style, Slack's multiline).
+    pub long: bool,
+    pub required: bool,
+    /// The most characters it takes.
+    pub max: usize,
+}
+
+/// The suggest form's title where a platform allows 45 characters (Discord).
+pub const SUGGEST_TITLE: &str = "Suggest a question for this server's bank";
+
+/// The suggest form's inputs, in order: the fields of a suggestion.
+pub const SUGGEST_INPUTS: [FormInput; 5] = [
+    FormInput {
+        id: "question",
+        label: "Question",
+        placeholder: "as people ask it, e.g. How do we roll back a deploy?",
+        long: false,
+        required: true,
+        max: MAX_QUESTION_CHARS,
+    },
+    FormInput {
+        id: "answer",
+        label: "Answer",
+        placeholder: "what it is first, then why",
+        long: true,
+        required: true,
+        max: MAX_ANSWER_CHARS,
+    },
+    FormInput {
+        id: "topic",
+        label: "Topic",
+        placeholder: "one word, like docker or on-call",
+        long: false,
+        required: true,
+        max: MAX_TOPIC_CHARS,
+    },
+    FormInput {
+        id: "source",
+        label: "Source",
+        placeholder: "optional: where the answer comes from (a link)",
+        long: false,
+        required: false,
+        max: MAX_SOURCE_CHARS,
+    },
+    FormInput {
+        id: "aliases",
+        label: "Other ways to ask it",
+        placeholder: "optional: one per line",
+        long: true,
+        required: false,
+        max: 1000,
+    },
+];
+
+/// The reject form's one input: why, told to the suggester.
+pub const REJECT_INPUT: FormInput = FormInput {
+    id: "reason",
+    label: "Why? (the suggester is told)",
+    placeholder: "e.g. the bank already answers this: api-014",
+    long: false,
+    required: true,
+    max: MAX_REJECT_REASON,
+};
+
+/// The longest reason a rejection gives.
+pub const MAX_REJECT_REASON: usize = 300;
+
+/// A form a platform opens instead of answering: the suggest form (with what
+/// is known of the suggestion filled in) or the reject form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Form {
+    Suggest(Fields),
+    Reject { number: i64 },
+}
+
+impl Form {
+    /// The form a command opens where forms exist: `/suggest` without its
+    /// question or its answer (what was given fills the form).
+    pub fn of_command(command: &Command) -> Option<Form> {
+        match command {
+            Command::Team(Request::Suggest(fields))
+                if fields.question.is_none() || fields.answer.is_none() =>
+            {
+                Some(Form::Suggest(fields.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The form a button opens instead of running a command: "Suggest an
+    /// answer" (the refused query as the question) and "Reject…".
+    pub fn of_button(id: &str) -> Option<Form> {
+        match ButtonId::parse(id)? {
+            ButtonId::Suggest { query } => Some(Form::Suggest(Fields {
+                question: Some(query),
+                ..Fields::default()
+            })),
+            ButtonId::ReviewReject { number } => Some(Form::Reject { number }),
+            _ => None,
+        }
+    }
+
+    /// The form's id, which its submission carries back.
+    pub fn id(&self) -> String {
+        match self {
+            Form::Suggest(_) => ButtonId::SuggestForm.id(),
+            Form::Reject { number } => ButtonId::ReviewReject { number: *number }.id(),
+        }
+    }
+
+    /// The command a submitted form `id` stands for, `value` giving each
+    /// input's text by its id; `None` for other forms.
+    pub fn submitted(id: &str, value: impl Fn(&str) -> Option<String>) -> Option<Command> {
+        let text = |input: &str| value(input).filter(|v| !v.trim().is_empty());
+        match ButtonId::parse(id)? {
+            ButtonId::SuggestForm => Some(Command::Team(Request::Suggest(Fields {
+                question: text("question"),
+                answer: text("answer"),
+                topic: text("topic"),
+                source: text("source"),
+                aliases: text("aliases"),
+            }))),
+            ButtonId::ReviewReject { number } => Some(Command::Team(Request::Reject {
+                number,
+                reason: text(REJECT_INPUT.id).unwrap_or_default(),
+            })),
+            _ => None,
+        }
+    }
+}
+
+impl Fields {
+    /// What the suggest form's input `id` starts with (aliases one per line).
+    pub fn initial(&self, id: &str) -> Option<String> {
+        let value = match id {
+            "question" => &self.question,
+            "answer" => &self.answer,
+            "topic" => &self.topic,
+            "source" => &self.source,
+            "aliases" => {
+                return self
+                    .aliases
+                    .as_deref()
+                    .map(|a| split_aliases(a).join("\n"))
+                    .filter(|a| !a.is_empty());
+            }
+            _ => return None,
+        };
+        value.clone().filter(|v| !v.is_empty())
+    }
+}
+
 const NUMBER: OptionSpec = required(option(
     "number",
     Kind::Integer {
         min: 1,
-        max: i64::MAX,
+        // Discord takes integer options up to 2^53 - 1 (its Int53Type).
+        max: (1 << 53) - 1,
     },
     "the suggestion's number, from /review",
 ));
@@ -179,7 +343,7 @@ pub static REVIEW_REJECT: CommandSpec = CommandSpec {
         NUMBER,
         at_most(
             required(option("reason", Kind::Text, "why, for the suggester")),
-            300,
+            MAX_REJECT_REASON as u16,
         ),
     ],
     access: Access::Moderator,
@@ -439,5 +603,68 @@ fn failed(what: &str, error: TeamError) -> Reply {
             problems.join("\n- ")
         )),
         other => Reply::error(format!("{what}: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_open_from_buttons_and_bare_suggest_and_come_back_as_commands() {
+        let bare = Command::Team(Request::Suggest(Fields::default()));
+        assert_eq!(
+            Form::of_command(&bare),
+            Some(Form::Suggest(Fields::default()))
+        );
+        let whole = Command::Team(Request::Suggest(Fields {
+            question: Some("q".into()),
+            answer: Some("a".into()),
+            ..Fields::default()
+        }));
+        assert_eq!(Form::of_command(&whole), None, "typed whole: filed as is");
+        let button = ButtonId::suggest("how do we roll back?").id();
+        let Some(Form::Suggest(fields)) = Form::of_button(&button) else {
+            panic!("the suggest button opens the suggest form");
+        };
+        assert_eq!(
+            fields.initial("question").as_deref(),
+            Some("how do we roll back?")
+        );
+        let reject = ButtonId::ReviewReject { number: 7 }.id();
+        assert_eq!(Form::of_button(&reject), Some(Form::Reject { number: 7 }));
+
+        let typed = |id: &str| match id {
+            "question" => Some("How do we roll back?".to_string()),
+            "answer" => Some("Run the rollback job.".to_string()),
+            "topic" => Some("ops".to_string()),
+            "source" => Some("  ".to_string()),
+            "aliases" => Some("undo a deploy\nrevert a release\n".to_string()),
+            _ => None,
+        };
+        let Some(Command::Team(Request::Suggest(fields))) =
+            Form::submitted(&Form::Suggest(Fields::default()).id(), typed)
+        else {
+            panic!("a suggestion");
+        };
+        assert_eq!(fields.source, None, "blank is not given");
+        let draft = fields.over(&Draft {
+            question: String::new(),
+            answer: String::new(),
+            topic: String::new(),
+            source: None,
+            aliases: Vec::new(),
+        });
+        assert_eq!(draft.aliases, ["undo a deploy", "revert a release"]);
+        assert_eq!(
+            Form::submitted(&Form::Reject { number: 7 }.id(), |_| Some(
+                "dup".to_string()
+            )),
+            Some(Command::Team(Request::Reject {
+                number: 7,
+                reason: "dup".into()
+            }))
+        );
+        assert_eq!(Form::submitted("feedback-reason:x", |_| None), None);
     }
 }

@@ -1,6 +1,8 @@
 //! One interaction, start to finish: slash commands, buttons and submitted
 //! forms go to the core and their replies back to Discord; a 👎 answers with
-//! the reason form ([`super::modal`]); autocomplete suggests questions. The
+//! the reason form, `/suggest` without its question or answer and the
+//! "Suggest an answer" and "Reject…" buttons with their forms
+//! ([`super::modal`]); autocomplete suggests questions. The
 //! first response leaves within Discord's 3 seconds: work that is not done
 //! after [`DEFER_AFTER`] is deferred first and the reply edited in later
 //! (after [`DEFER_WHEN_BUSY`] when CPU work is backed up then, as in a burst:
@@ -26,6 +28,7 @@ use super::render;
 use super::retry::retry;
 use super::translate;
 use crate::bot::{Bot, Context};
+use crate::commands::team::Form;
 use crate::commands::{self, Command, ParseError};
 use crate::intake::{self, Seen};
 use crate::posted::{Change, Editor, Posted, PostedQuestions};
@@ -173,6 +176,12 @@ impl Adapter {
             command.data.name,
             ctx.user
         );
+        // `/suggest` without its question or answer: the form asks for them.
+        if let Some(form) = parsed.as_ref().ok().and_then(Form::of_command) {
+            let modal = CreateInteractionResponse::Modal(super::modal::form(&form));
+            self.ack(ack, command.id, &command.token, modal).await;
+            return;
+        }
         let replies = self
             .run(&ctx, parsed, ack, command.id, &command.token)
             .await;
@@ -193,6 +202,12 @@ impl Adapter {
             component.member.as_ref(),
             self.moderator_role,
         );
+        // "Suggest an answer" and "Reject…" only open their forms.
+        if let Some(form) = Form::of_button(&component.data.custom_id) {
+            let modal = CreateInteractionResponse::Modal(super::modal::form(&form));
+            self.ack(ack, component.id, &component.token, modal).await;
+            return;
+        }
         let parsed = translate::button(&component.data.custom_id);
         // A 👎 is recorded, then asks what was wrong.
         let form = match &parsed {
@@ -216,7 +231,8 @@ impl Adapter {
         self.after(&replies).await;
     }
 
-    /// A submitted form: the reason for a 👎.
+    /// A submitted form: the reason for a 👎, a suggestion, the reason for a
+    /// rejection.
     async fn modal(&self, modal: ModalInteraction, ack: Ack) {
         let ctx = translate::context(
             modal.guild_id,

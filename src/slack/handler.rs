@@ -6,8 +6,10 @@
 //! channel (`chat.postMessage`, `chat.postEphemeral`), or, for a button of
 //! the App Home (which is no conversation), into the person's direct messages
 //! with the app ([`Reach::Direct`]). Quiz questions the bot posted are kept
-//! up to date with `chat.update`. A 👎 opens the reason form
-//! ([`super::modal`]), whose submission comes back here. The App Home tab is
+//! up to date with `chat.update`. A 👎 opens the reason form, `/interview
+//! suggest` without its question or answer and the "Suggest an answer" and
+//! "Reject…" buttons their forms ([`super::modal`]); a form's submission
+//! comes back here as the command it stands for. The App Home tab is
 //! published here too (`views.publish`): the person's practice with a Start
 //! button ([`commands::practice::home`]), their stats, the next rounds and the
 //! week's top 5.
@@ -26,6 +28,7 @@ use super::{Client, blocks};
 use crate::bot::{Bot, Context};
 use crate::commands::leaderboard::Span;
 use crate::commands::spec::Access;
+use crate::commands::team::Form;
 use crate::commands::{self, Command, ParseError};
 use crate::intake::{self, Seen};
 use crate::posted::{Change, Editor, Posted, PostedQuestions};
@@ -47,11 +50,8 @@ pub enum Input {
     Slash(String),
     /// A button: its action id.
     Button(String),
-    /// The reason form a 👎 opened, submitted.
-    Reason {
-        entry: String,
-        reason: Option<String>,
-    },
+    /// A form of ours, submitted: the command it stands for.
+    Form(Command),
     /// A mention of the bot or a direct message to it.
     Message(String),
     /// The App Home tab was opened.
@@ -99,23 +99,24 @@ impl Incoming {
             channel: event.channel_id.to_string(),
             input: Input::Slash(event.text.clone().unwrap_or_default()),
             reach: Reach::ResponseUrl(event.response_url.clone()),
-            trigger: None,
+            // `/interview suggest` may open a form.
+            trigger: Some(event.trigger_id.value().to_string()),
         }
     }
 
-    /// A button click, or a submitted reason form; other interactions are
+    /// A button click, or a submitted form of ours; other interactions are
     /// not ours.
     pub fn from_interaction(event: &SlackInteractionEvent) -> Option<Incoming> {
         let actions = match event {
             SlackInteractionEvent::BlockActions(actions) => actions,
             SlackInteractionEvent::ViewSubmission(submission) => {
-                let (entry, channel, reason) = super::modal::submitted(&submission.view)?;
+                let (channel, command) = super::modal::submitted(&submission.view)?;
                 return Some(Incoming {
                     key: format!("slack:view:{}", submission.view.state_params.id.value()),
                     team: submission.team.id.to_string(),
                     user: submission.user.id.to_string(),
                     channel,
-                    input: Input::Reason { entry, reason },
+                    input: Input::Form(command),
                     reach: Reach::Channel,
                     trigger: None,
                 });
@@ -276,6 +277,12 @@ impl Adapter {
             return;
         }
         let mut ctx = translate::context(&incoming.team, &incoming.user, &incoming.channel);
+        // "Suggest an answer" and "Reject…" only open their forms.
+        if let Input::Button(id) = &incoming.input {
+            if let Some(form) = Form::of_button(id) {
+                return self.open_form(&incoming, &form).await;
+            }
+        }
         let parsed: Result<Command, Reply> = match &incoming.input {
             Input::Home => return self.publish_home(&ctx).await,
             Input::Slash(text) => match translate::slash(text) {
@@ -284,13 +291,17 @@ impl Adapter {
                 Slash::Help(note) => Err(translate::help(note.as_deref())),
             },
             Input::Button(id) => translate::button(id).map_err(|e| Reply::error(e.0)),
-            Input::Reason { entry, reason } => Ok(Command::FeedbackReason {
-                entry: entry.clone(),
-                reason: reason.clone(),
-            }),
+            Input::Form(command) => Ok(command.clone()),
             Input::Message(text) => translate::message(text).map_err(|e| Reply::error(e.0)),
         };
         tracing::debug!("slack: {:?} from {} → {parsed:?}", incoming.input, ctx.user);
+        // `/interview suggest` without its question or answer: the form asks.
+        if let (Input::Slash(_), Some(form)) = (
+            &incoming.input,
+            parsed.as_ref().ok().and_then(Form::of_command),
+        ) {
+            return self.open_form(&incoming, &form).await;
+        }
         let replies = match parsed {
             Ok(command) => {
                 // Moderators may also stop a round someone else started.
@@ -328,18 +339,38 @@ impl Adapter {
     /// Opens the reason form for a 👎 on `entry` (the vote is already
     /// recorded; a form that cannot open only loses the chance of a reason).
     async fn ask_reason(&self, trigger: &str, entry: &str, channel: &str) {
-        let request = SlackApiViewsOpenRequest::new(
-            trigger.to_string().into(),
-            super::modal::reason_form(entry, channel),
-        );
-        let opened = self
-            .client
-            .open_session(&self.token)
-            .views_open(&request)
-            .await;
-        if let Err(e) = opened {
+        let view = super::modal::reason_form(entry, channel);
+        if let Err(e) = self.views_open(trigger, view).await {
             tracing::warn!("slack: could not open the reason form (views.open): {e}");
         }
+    }
+
+    /// Opens `form` with `incoming`'s trigger id; the person is told when it
+    /// cannot open (a trigger id lasts 3 seconds).
+    async fn open_form(&self, incoming: &Incoming, form: &Form) {
+        let opened = match incoming.trigger.as_deref() {
+            Some(trigger) => {
+                let view = super::modal::form(form, &incoming.channel);
+                self.views_open(trigger, view)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            None => Err("no trigger id to open it with".to_string()),
+        };
+        if let Err(e) = opened {
+            tracing::warn!("slack: could not open a form (views.open): {e}");
+            let reply = Reply::error("the form did not open: try again");
+            self.send(incoming, &[reply]).await;
+        }
+    }
+
+    async fn views_open(&self, trigger: &str, view: SlackView) -> ClientResult<()> {
+        let request = SlackApiViewsOpenRequest::new(trigger.to_string().into(), view);
+        self.client
+            .open_session(&self.token)
+            .views_open(&request)
+            .await
+            .map(|_| ())
     }
 
     /// Claims `key` through the intake guard; false when it was claimed

@@ -1,16 +1,21 @@
-//! The form a 👎 opens on Slack (`views.open` with the click's trigger id):
-//! one optional short text, "What was wrong?". The vote is recorded on the
-//! click; the reason arrives with the form's `view_submission` and is kept
-//! with that vote. The form carries the entry in its callback id and the
-//! channel in its private metadata, where the reply goes.
+//! The forms the bot opens on Slack (`views.open` with a click's or a slash
+//! command's trigger id), one function each: the 👎's "What was wrong?"
+//! ([`reason_form`]), the suggest form ([`suggest_form`], from `/interview
+//! suggest` without its question or answer, or "Suggest an answer" under a
+//! refused ask) and the reject form ([`reject_form`], from "Reject…" under a
+//! suggestion). A form carries its id (what it is for) in its callback id and
+//! the channel it was opened from in its private metadata, where the reply
+//! goes; its `view_submission` comes back through [`submitted`], which
+//! dispatches on the callback id ([`commands::from_form`]).
 
 use slack_morphism::prelude::*;
 
-use crate::commands::feedback::{MAX_REASON, parse_reason_form_id, reason_form_id};
+use crate::commands::feedback::{MAX_REASON, REASON_INPUT, reason_form_id};
+use crate::commands::team::{Fields, Form, FormInput, REJECT_INPUT, SUGGEST_INPUTS};
+use crate::commands::{self, Command};
 
-/// The ids of the text input's block and element.
-const REASON_BLOCK: &str = "reason";
-const REASON_INPUT: &str = "reason";
+/// The longest a plain-text input may be on Slack.
+const MAX_INPUT: usize = 3000;
 
 /// The reason form for a 👎 on `entry`, given in `channel`.
 pub fn reason_form(entry: &str, channel: &str) -> SlackView {
@@ -22,30 +27,108 @@ pub fn reason_form(entry: &str, channel: &str) -> SlackView {
         "What was wrong?".into(),
         SlackInputBlockElement::PlainTextInput(input),
     )
-    .with_block_id(REASON_BLOCK.into())
+    .with_block_id(REASON_INPUT.into())
     .with_optional(true);
+    modal(
+        "Thanks for the 👎",
+        "Send",
+        "Skip",
+        reason_form_id(entry),
+        channel,
+        vec![block.into()],
+    )
+}
+
+/// The suggest form, opened in `channel`, its inputs filled with what
+/// `fields` already has. Titles are at most 24 characters on Slack.
+pub fn suggest_form(fields: &Fields, channel: &str) -> SlackView {
+    let blocks = SUGGEST_INPUTS
+        .iter()
+        .map(|spec| input(spec, fields.initial(spec.id)))
+        .collect();
+    modal(
+        "Suggest a question",
+        "Suggest",
+        "Cancel",
+        Form::Suggest(Fields::default()).id(),
+        channel,
+        blocks,
+    )
+}
+
+/// The reject form of suggestion `number`, opened in `channel`.
+pub fn reject_form(number: i64, channel: &str) -> SlackView {
+    modal(
+        &format!("Reject #{number}"),
+        "Reject",
+        "Cancel",
+        Form::Reject { number }.id(),
+        channel,
+        vec![input(&REJECT_INPUT, None)],
+    )
+}
+
+/// The view for `form`, opened in `channel`.
+pub fn form(form: &Form, channel: &str) -> SlackView {
+    match form {
+        Form::Suggest(fields) => suggest_form(fields, channel),
+        Form::Reject { number } => reject_form(*number, channel),
+    }
+}
+
+fn modal(
+    title: &str,
+    submit: &str,
+    close: &str,
+    id: String,
+    channel: &str,
+    blocks: Vec<SlackBlock>,
+) -> SlackView {
     SlackView::Modal(
-        SlackModalView::new("Thanks for the 👎".into(), vec![block.into()])
-            .with_submit("Send".into())
-            .with_close("Skip".into())
-            .with_callback_id(reason_form_id(entry).into())
+        SlackModalView::new(title.into(), blocks)
+            .with_submit(submit.into())
+            .with_close(close.into())
+            .with_callback_id(id.into())
             .with_private_metadata(channel.to_string()),
     )
 }
 
-/// A submitted reason form: (entry, channel, reason); `None` for other views.
-pub fn submitted(view: &SlackStatefulView) -> Option<(String, String, Option<String>)> {
+/// An input block as `spec` describes it (its block and action ids both the
+/// input's id), starting with `value`.
+fn input(spec: &FormInput, value: Option<String>) -> SlackBlock {
+    let max = spec.max.min(MAX_INPUT);
+    let mut element = SlackBlockPlainTextInputElement::new()
+        .with_action_id(spec.id.into())
+        .with_max_length(max as u64)
+        .with_multiline(spec.long)
+        .with_placeholder(spec.placeholder.into());
+    if let Some(value) = value {
+        element = element.with_initial_value(crate::markdown::truncate(&value, max));
+    }
+    SlackInputBlock::new(
+        spec.label.into(),
+        SlackInputBlockElement::PlainTextInput(element),
+    )
+    .with_block_id(spec.id.into())
+    .with_optional(!spec.required)
+    .into()
+}
+
+/// A submitted form of ours: the channel it was opened from and the command
+/// it stands for; `None` for other views.
+pub fn submitted(view: &SlackStatefulView) -> Option<(String, Command)> {
     let SlackView::Modal(modal) = &view.view else {
         return None;
     };
-    let entry = parse_reason_form_id(modal.callback_id.as_ref()?.as_ref())?;
+    let id = modal.callback_id.as_ref()?;
     let channel = modal.private_metadata.clone().filter(|c| !c.is_empty())?;
-    let reason = view
-        .state_params
-        .state
-        .as_ref()
-        .and_then(|state| state.values.get(&REASON_BLOCK.into()))
-        .and_then(|block| block.get(&REASON_INPUT.into()))
-        .and_then(|value| value.value.clone());
-    Some((entry, channel, reason))
+    let state = view.state_params.state.as_ref();
+    let value = |input: &str| {
+        state
+            .and_then(|state| state.values.get(&input.into()))
+            .and_then(|block| block.get(&input.into()))
+            .and_then(|value| value.value.clone())
+    };
+    let command = commands::from_form(id.as_ref(), value)?;
+    Some((channel, command))
 }

@@ -523,6 +523,17 @@ pub fn home_click_payload(user: &str, action_id: &str, view: &Value) -> Value {
 /// A `view_submission` payload: `user` submitted `view` (as `views.open`
 /// received it) with `reason` typed into its text input (`None`: left empty).
 pub fn view_submission_payload(user: &str, view: &Value, reason: Option<&str>) -> Value {
+    view_submission_with(user, view, |_| reason.map(str::to_string))
+}
+
+/// A `view_submission` payload: `user` submitted `view` (as `views.open`
+/// received it) with `typed(block id)` typed into each input block (`None`:
+/// left empty).
+pub fn view_submission_with(
+    user: &str,
+    view: &Value,
+    typed: impl Fn(&str) -> Option<String>,
+) -> Value {
     let mut view = view.clone();
     view["id"] = json!(format!("V0MODAL{:04}", fastrand::u32(..10_000)));
     view["team_id"] = json!(TEAM_ID);
@@ -536,12 +547,13 @@ pub fn view_submission_payload(user: &str, view: &Value, reason: Option<&str>) -
                 .as_str()
                 .unwrap_or("")
                 .to_string();
+            let block_id = block["block_id"].as_str().unwrap_or("").to_string();
             let mut value = serde_json::Map::new();
-            value.insert(action, json!({"type": "plain_text_input", "value": reason}));
-            values.insert(
-                block["block_id"].as_str().unwrap_or("").to_string(),
-                Value::Object(value),
+            value.insert(
+                action,
+                json!({"type": "plain_text_input", "value": typed(&block_id)}),
             );
+            values.insert(block_id, Value::Object(value));
         }
     }
     view["state"] = json!({"values": values});
