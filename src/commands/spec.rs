@@ -51,7 +51,7 @@ pub enum Place {
 
 /// Commands, by first word, that only work in a server that added the bot
 /// (see [`Place::Server`]); moderators' commands are such too.
-pub const SERVER_ONLY: &[&str] = &["quiz", "leaderboard"];
+pub const SERVER_ONLY: &[&str] = &["quiz", "leaderboard", "suggest"];
 
 /// Where a command can be typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
