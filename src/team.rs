@@ -16,7 +16,7 @@ use crate::bank::{Bank, Difficulty, Question};
 use crate::library::Library;
 use crate::search::{Partition, PartitionError, SearchOptions};
 use crate::semantic::{Model, TextVectors};
-use crate::store::{Draft, Review, Store, StoreError, TeamEntryRow};
+use crate::store::{Draft, Review, Store, StoreError, SuggestionRow, TeamEntryRow};
 
 /// Limits on what a server's members can add.
 #[derive(Debug, Clone, Copy)]
@@ -368,12 +368,13 @@ pub struct Team<'a> {
     pub limits: Limits,
 }
 
-/// What an approval made.
+/// A rejection as it was recorded.
 #[derive(Debug, Clone)]
-pub struct Approved {
-    pub entry: TeamEntryRow,
-    /// Who suggested it, to be told.
-    pub suggester: String,
+pub struct Rejected {
+    /// The suggestion, as it was filed (who to tell, what they asked).
+    pub suggestion: SuggestionRow,
+    /// The reason as stored, neutralised.
+    pub reason: String,
 }
 
 impl Team<'_> {
@@ -417,7 +418,8 @@ impl Team<'_> {
     }
 
     /// Approves suggestion `number` of `server` (with a moderator's `edited`
-    /// fields), gives it its id and makes it searchable at once.
+    /// fields), gives it its id and makes it searchable at once: the entry,
+    /// naming its suggester.
     pub async fn approve(
         &self,
         server: &str,
@@ -425,17 +427,12 @@ impl Team<'_> {
         reviewer: &str,
         edited: Option<&Draft>,
         now: i64,
-    ) -> Result<Approved, TeamError> {
+    ) -> Result<TeamEntryRow, TeamError> {
         let edited = match edited {
             Some(draft) => Some(self.check(server, draft, None)?),
             None => None,
         };
         self.room_left(server).await?;
-        let suggestion = self
-            .store
-            .suggestion(server, number)
-            .await?
-            .ok_or(TeamError::NoSuggestion(number))?;
         let review = self
             .store
             .approve_suggestion(
@@ -449,13 +446,10 @@ impl Team<'_> {
             .await?;
         let entry = reviewed(review, number)?;
         self.refresh(server).await?;
-        Ok(Approved {
-            entry,
-            suggester: suggestion.suggester,
-        })
+        Ok(entry)
     }
 
-    /// Rejects suggestion `number` of `server` with `reason`; who suggested it.
+    /// Rejects suggestion `number` of `server` with `reason`.
     pub async fn reject(
         &self,
         server: &str,
@@ -463,19 +457,20 @@ impl Team<'_> {
         reviewer: &str,
         reason: &str,
         now: i64,
-    ) -> Result<String, TeamError> {
+    ) -> Result<Rejected, TeamError> {
         let suggestion = self
             .store
             .suggestion(server, number)
             .await?
             .ok_or(TeamError::NoSuggestion(number))?;
+        let reason = neutralise(reason);
         let review = self
             .store
-            .reject_suggestion(server, number, reviewer, &neutralise(reason), now)
+            .reject_suggestion(server, number, reviewer, &reason, now)
             .await?;
         match review {
-            Review::Rejected => Ok(suggestion.suggester),
-            other => reviewed(other, number).map(|_| suggestion.suggester),
+            Review::Rejected => Ok(Rejected { suggestion, reason }),
+            other => reviewed(other, number).map(|_| Rejected { suggestion, reason }),
         }
     }
 

@@ -466,21 +466,18 @@ pub async fn handle(bot: &Arc<Bot>, ctx: &Context, request: Request) -> Reply {
                 .approve(server, number, &ctx.user, edited.as_ref(), now)
                 .await
             {
-                Ok(approved) => {
-                    let id = approved.entry.id.clone();
-                    tell(
-                        bot,
-                        ctx,
-                        &approved.suggester,
-                        PostKind::SuggestionReviewed {
+                Ok(entry) => {
+                    let id = entry.id.clone();
+                    if let Some(suggester) = &entry.suggester {
+                        let post = PostKind::SuggestionReviewed {
                             server: server.to_string(),
                             number,
-                            question: approved.entry.draft.question.clone(),
+                            question: entry.draft.question.clone(),
                             entry: Some(id.clone()),
                             reason: None,
-                        },
-                    )
-                    .await;
+                        };
+                        tell(bot, ctx, suggester, post).await;
+                    }
                     Reply::private(format!(
                         "Approved: suggestion #{number} is `{id}`, searchable here now (/show {id}). Edit it with /bank edit {id}, retire it with /bank retire {id}."
                     ))
@@ -489,22 +486,18 @@ pub async fn handle(bot: &Arc<Bot>, ctx: &Context, request: Request) -> Reply {
             }
         }
         Request::Reject { number, reason } => {
-            let question = match bot.store().suggestion(server, number).await {
-                Ok(found) => found.map(|s| s.draft.question).unwrap_or_default(),
-                Err(e) => return failed("nothing rejected", e.into()),
-            };
             match team.reject(server, number, &ctx.user, &reason, now).await {
-                Ok(suggester) => {
+                Ok(rejected) => {
                     tell(
                         bot,
                         ctx,
-                        &suggester,
+                        &rejected.suggestion.suggester,
                         PostKind::SuggestionReviewed {
                             server: server.to_string(),
                             number,
-                            question,
+                            question: rejected.suggestion.draft.question,
                             entry: None,
-                            reason: Some(crate::team::neutralise(&reason)),
+                            reason: Some(rejected.reason),
                         },
                     )
                     .await;

@@ -140,7 +140,7 @@ async fn approvals(library: &Library, dir: &Path, entries: usize) {
             )
             .expect("search")
             .hits;
-        if hits.first().is_some_and(|h| h.id == approved.entry.id) {
+        if hits.first().is_some_and(|h| h.id == approved.id) {
             found_first += 1;
         }
     }
