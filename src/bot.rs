@@ -13,7 +13,7 @@ use crate::clock::Clock;
 use crate::config::{ExposeSecret, Settings};
 use crate::cpu::CpuPool;
 use crate::health::Readiness;
-use crate::library::{BankNow, Library, SearcherNow, Shelf, load_bank, open_searcher};
+use crate::library::{BankNow, Entries, Library, SearcherNow, Shelf, load_bank, open_searcher};
 use crate::meaning::MeaningState;
 use crate::query_vectors::QueryBatcher;
 use crate::search::{SearchOptions, Searcher};
@@ -230,6 +230,17 @@ impl Bot {
         self.team_limits
     }
 
+    /// What `server` sees now: the library in use and the server's own entries.
+    pub fn entries(&self, server: &str) -> crate::library::Entries {
+        self.team_banks.entries(self.library(), server)
+    }
+
+    /// The library in use and every server's own bank, seen from no server
+    /// yet (what runs for many servers: schedules, the outbox).
+    pub fn entries_everywhere(&self) -> crate::library::Entries {
+        self.team_banks.unscoped(self.library())
+    }
+
     /// The own bank of `ctx`'s server, if it has one.
     pub fn team_partition(&self, ctx: &Context) -> Option<Arc<crate::search::Partition>> {
         self.team_banks.partition(&ctx.guild)
@@ -362,24 +373,39 @@ impl Bot {
         found
     }
 
-    /// Questions like `question` in its topic, itself left out, from
-    /// `library`: the closest in meaning (question and answer together), or by
-    /// words without the model.
-    pub fn related<'l>(&self, library: &'l Library, question: &Question) -> Vec<&'l Question> {
+    /// Questions like `question` in its topic, itself left out, among what
+    /// `entries` shows (the shipped bank and the server's own): the closest
+    /// in meaning (question and what the answer says first), or by words
+    /// without the model.
+    pub fn related<'e>(&self, entries: &'e Entries, question: &Question) -> Vec<&'e Question> {
         if self.related == 0 {
             return Vec::new();
         }
-        if let Some(semantic) = library.searcher.semantic() {
-            if let Some(row) = semantic.row_of(&question.id) {
-                return semantic
-                    .nearest(row, Semantic::entry_similarity, |other| {
-                        semantic.topic(other) == question.topic
-                    })
-                    .into_iter()
-                    .take(self.related)
-                    .filter_map(|(other, _)| library.bank.get(semantic.id(other)))
-                    .collect();
-            }
+        let tables: Vec<&Semantic> = [
+            entries.searcher().semantic(),
+            entries.team().and_then(|t| t.semantic()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let own = tables
+            .iter()
+            .find_map(|table| Some(table.entry_vector(table.row_of(&question.id)?)));
+        if let Some(vector) = own {
+            let mut near: Vec<(f32, &Question)> = tables
+                .iter()
+                .flat_map(|table| {
+                    table
+                        .nearest_to(vector, |row| {
+                            table.topic(row) == question.topic && table.id(row) != question.id
+                        })
+                        .into_iter()
+                        .take(self.related)
+                        .filter_map(|(row, similarity)| Some((similarity, entries.get(table.id(row))?)))
+                })
+                .collect();
+            near.sort_by(|a, b| b.0.total_cmp(&a.0));
+            return near.into_iter().take(self.related).map(|(_, q)| q).collect();
         }
         let text = std::iter::once(question.question.as_str())
             .chain(question.tags.iter().map(String::as_str))
@@ -389,14 +415,11 @@ impl Bot {
             topic: Some(question.topic.clone()),
             limit: self.related,
             exclude: Some(question.id.clone()),
+            words_only: true,
             ..Default::default()
         };
-        match library.searcher.search(&text, &options) {
-            Ok(found) => found
-                .hits
-                .iter()
-                .filter_map(|h| library.bank.get(&h.id))
-                .collect(),
+        match entries.searcher().search_in(&text, &options, None, entries.team()) {
+            Ok(found) => found.hits.iter().filter_map(|h| entries.get(&h.id)).collect(),
             Err(e) => {
                 tracing::warn!("related questions of {}: {e}", question.id);
                 Vec::new()

@@ -3,7 +3,10 @@
 //! The [`Bot`](crate::bot::Bot) holds the current library and swaps in a new
 //! one when the bank is reloaded ([`crate::reload`]); [`BankNow`] and
 //! [`SearcherNow`] keep the library they were taken from alive while used.
+//! [`Entries`] is what one server sees: the library and that server's own
+//! entries ([`crate::team`]).
 
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::path::Path;
 use std::sync::Arc;
@@ -11,10 +14,10 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use arc_swap::ArcSwap;
 
-use crate::bank::{self, Bank};
+use crate::bank::{self, Bank, Question};
 use crate::config::Settings;
 use crate::metrics::metrics;
-use crate::search::{IndexStatus, Searcher, Synonyms};
+use crate::search::{IndexStatus, Partition, Searcher, Synonyms};
 
 /// A bank and its index (with the vectors, when matching by meaning is on).
 pub struct Library {
@@ -97,6 +100,106 @@ impl Shelf {
     /// Held while a new library is loaded, so loads run one at a time.
     pub fn loading(&self) -> &tokio::sync::Mutex<()> {
         &self.loading
+    }
+}
+
+/// Every server's own bank, by server id, as it was when taken.
+pub type Partitions = HashMap<String, Arc<Partition>>;
+
+/// What one server sees: the shipped bank, then the entries its members
+/// added. Another server's entries are never listed or found by
+/// [`Entries::get`]; only [`Entries::card`] reaches them, for a learner's
+/// own practice card.
+#[derive(Clone)]
+pub struct Entries {
+    pub library: Arc<Library>,
+    team: Option<Arc<Partition>>,
+    all: Arc<Partitions>,
+}
+
+impl Entries {
+    /// What `server` sees of `library` and of every server's own bank `all`.
+    pub fn new(library: Arc<Library>, all: Arc<Partitions>, server: &str) -> Entries {
+        Entries {
+            team: all.get(server).cloned(),
+            library,
+            all,
+        }
+    }
+
+    /// What every server's own banks `all` and `library` are, seen from no
+    /// server yet: [`Entries::for_server`] picks one.
+    pub fn unscoped(library: Arc<Library>, all: Arc<Partitions>) -> Entries {
+        Entries {
+            library,
+            team: None,
+            all,
+        }
+    }
+
+    /// What `server` sees of the same library and banks.
+    pub fn for_server(&self, server: &str) -> Entries {
+        Entries::new(self.library.clone(), self.all.clone(), server)
+    }
+
+    /// The shipped bank alone (a place with no own entries).
+    pub fn shipped(library: Arc<Library>) -> Entries {
+        Entries {
+            library,
+            team: None,
+            all: Arc::default(),
+        }
+    }
+
+    pub fn bank(&self) -> &Bank {
+        &self.library.bank
+    }
+
+    pub fn searcher(&self) -> &Searcher {
+        &self.library.searcher
+    }
+
+    /// This server's own entries, if it has any.
+    pub fn team(&self) -> Option<&Partition> {
+        self.team.as_deref()
+    }
+
+    /// The entry `id`, shipped or this server's.
+    pub fn get(&self, id: &str) -> Option<&Question> {
+        self.library.bank.get(id).or_else(|| self.team()?.get(id))
+    }
+
+    /// Whether `id` is one of this server's own entries.
+    pub fn is_team(&self, id: &str) -> bool {
+        self.team().is_some_and(|team| team.get(id).is_some())
+    }
+
+    /// Every entry this server sees: the shipped bank's, then its own.
+    pub fn questions(&self) -> impl Iterator<Item = &Question> {
+        let team = self.team().map(|t| t.bank().questions()).unwrap_or(&[]);
+        self.library.bank.questions().iter().chain(team)
+    }
+
+    /// Every topic with its count of entries, shipped and own together.
+    pub fn topics(&self) -> Vec<(String, usize)> {
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for q in self.questions() {
+            *counts.entry(q.topic.as_str()).or_default() += 1;
+        }
+        counts.into_iter().map(|(t, n)| (t.to_string(), n)).collect()
+    }
+
+    /// Whether a shipped or own entry has `topic`.
+    pub fn has_topic(&self, topic: &str) -> bool {
+        self.library.bank.has_topic(topic) || self.team().is_some_and(|t| t.bank().has_topic(topic))
+    }
+
+    /// The entry of a learner's practice card `id`, wherever it lives: a card
+    /// is its learner's, added where they could see the entry, and follows
+    /// them (Discord practice spans servers); it is shown to them alone.
+    pub fn card(&self, id: &str) -> Option<&Question> {
+        self.get(id)
+            .or_else(|| self.all.values().find_map(|partition| partition.get(id)))
     }
 }
 

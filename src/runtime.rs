@@ -81,7 +81,7 @@ impl Bot {
     pub async fn tick(&self) -> Result<(), StoreError> {
         let now = self.now();
         crate::quiz::tick(self.store(), now).await?;
-        crate::schedule::tick(self.store(), &self.library(), now, self.grace()).await?;
+        crate::schedule::tick(self.store(), &self.entries_everywhere(), now, self.grace()).await?;
         let library = self.library();
         match crate::practice::remind(self.store(), &library.bank, self.practice_rules(), now).await
         {
@@ -183,8 +183,8 @@ impl Bot {
         pending: &PendingPost,
     ) -> Result<Outcome, StoreError> {
         let store = self.store();
-        let library = self.library();
-        let reply = match render_post(store, &library, &pending.body, sink.platform()).await {
+        let entries = self.entries_everywhere();
+        let reply = match render_post(store, &entries, &pending.body, sink.platform()).await {
             Ok(Some(reply)) => reply,
             Ok(None) => {
                 store.mark_delivered(pending, wall_ms()).await?;

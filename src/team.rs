@@ -13,7 +13,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 use crate::bank::{Bank, Difficulty, Question};
-use crate::library::Library;
+use crate::library::{Entries, Library, Partitions};
 use crate::search::{Partition, PartitionError, SearchOptions};
 use crate::semantic::{Model, TextVectors};
 use crate::store::{Draft, Review, Store, StoreError, SuggestionRow, TeamEntryRow};
@@ -85,7 +85,7 @@ pub enum TeamError {
 /// Every server's team bank as search sees it now; swapped whole per server.
 #[derive(Default)]
 pub struct TeamBanks {
-    partitions: ArcSwap<HashMap<String, Arc<Partition>>>,
+    partitions: ArcSwap<Partitions>,
     /// Held while a partition is rebuilt, so two approvals in one server
     /// never build from the same old partition and lose one.
     building: std::sync::Mutex<()>,
@@ -95,6 +95,16 @@ impl TeamBanks {
     /// The team bank of `server`, if it has entries.
     pub fn partition(&self, server: &str) -> Option<Arc<Partition>> {
         self.partitions.load().get(server).cloned()
+    }
+
+    /// What `server` sees now: `library` and its own entries.
+    pub fn entries(&self, library: Arc<Library>, server: &str) -> Entries {
+        Entries::new(library, self.partitions.load_full(), server)
+    }
+
+    /// `library` and every server's own bank now, seen from no server yet.
+    pub fn unscoped(&self, library: Arc<Library>) -> Entries {
+        Entries::unscoped(library, self.partitions.load_full())
     }
 
     /// Servers with entries, and entries in all of them.

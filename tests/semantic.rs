@@ -226,10 +226,10 @@ async fn related_questions_are_the_nearest_in_meaning() {
         common::skip(SUITE, common::NO_MODEL);
         return;
     };
-    let library = bot.library();
-    let handshake = library.bank.get("networking-020").unwrap();
+    let entries = bot.entries("g");
+    let handshake = entries.get("networking-020").unwrap();
     let related: Vec<&str> = bot
-        .related(&library, handshake)
+        .related(&entries, handshake)
         .iter()
         .map(|q| q.id.as_str())
         .collect();
@@ -238,7 +238,7 @@ async fn related_questions_are_the_nearest_in_meaning() {
         related.contains(&"networking-021"),
         "why TCP needs three steps is related to how the handshake works: {related:?}"
     );
-    let semantic = library.searcher.semantic().unwrap();
+    let semantic = entries.searcher().semantic().unwrap();
     let row = semantic.row_of("networking-020").unwrap();
     let nearest: Vec<&str> = semantic
         .nearest(row, Semantic::entry_similarity, |o| {

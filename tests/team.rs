@@ -1,6 +1,6 @@
 //! A server's own bank on the real bot: `/suggest`, `/review`, `/bank
-//! edit|retire`, and what `/ask` and `/show` find afterwards, in that server
-//! and in another one, on a SQLite file and on PostgreSQL (words only: the
+//! edit|retire`, and what `/ask`, `/show`, quizzes, related questions,
+//! autocomplete and practice offer afterwards, in that server and in another one, on a SQLite file and on PostgreSQL (words only: the
 //! model's part is measured by `tests/semantic.rs` and the team bench).
 
 mod common;
@@ -246,6 +246,172 @@ async fn suggestions_are_checked_limited_and_neutralised(url: String, index: tem
     );
 }
 
+/// Four entries of a topic the shipped bank lacks (`ops`), each suggested by
+/// its own member (the hourly limit is 3) and approved in `server`.
+async fn approve_ops_entries(bot: &Arc<Bot>, server: &str) -> Vec<String> {
+    let texts = [
+        (
+            "How do we roll back a zorblax deploy?",
+            "Run the zorblax-rollback job in CI with the release tag. It redeploys the last green build and pages nobody.",
+        ),
+        (
+            "Who approves a production database migration?",
+            "The owning team's lead approves it in the change calendar. The data platform team reviews anything that locks a table.",
+        ),
+        (
+            "When is the weekly deploy freeze?",
+            "Deploys stop from Friday noon until Monday morning. Only hotfixes approved by the incident commander ship in it.",
+        ),
+        (
+            "Where do our service dashboards live?",
+            "Every service has a Grafana folder named after its repository. The on-call runbook links the ones that page.",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (n, (question, answer)) in texts.iter().enumerate() {
+        let suggester = member(server, &format!("writer{n}"));
+        let filed = say(
+            bot,
+            &suggester,
+            &format!("/suggest question:{question} answer:{answer} topic:ops"),
+        )
+        .await;
+        let number = number_in(&filed);
+        let approved = say(
+            bot,
+            &moderator(server, "maria"),
+            &format!("/review approve {number}"),
+        )
+        .await;
+        let id = format!("{server}-{:03}", n + 1);
+        assert!(approved.contains(&id), "{approved}");
+        ids.push(id);
+    }
+    ids
+}
+
+/// The ids of every question of the round running in `server`'s #general,
+/// and every option shown with them.
+async fn round_in(bot: &Arc<Bot>, server: &str) -> (Vec<String>, Vec<String>) {
+    let store = bot.store();
+    let round = store
+        .open_round(server, "general")
+        .await
+        .unwrap()
+        .expect("a round runs");
+    let (mut ids, mut options) = (Vec::new(), Vec::new());
+    for position in 0..round.question_count {
+        let question = store
+            .round_question(&round.id, position)
+            .await
+            .unwrap()
+            .expect("its question");
+        ids.push(question.question_id);
+        options.extend(question.choices);
+    }
+    (ids, options)
+}
+
+async fn team_entries_in_quizzes_practice_and_related(url: String, index: tempfile::TempDir) {
+    let bot = bot_on(&url, index.path()).await;
+    let ids = approve_ops_entries(&bot, "1001").await;
+    let (alice, bob) = (member("1001", "alice"), member("2002", "bob"));
+
+    let topics = say(&bot, &alice, "/topics").await;
+    assert!(topics.contains("ops: 4 questions"), "{topics}");
+    assert!(
+        !say(&bot, &bob, "/topics").await.contains("ops"),
+        "another server has no ops topic"
+    );
+
+    // A quiz of the server's own topic asks its entries, four options each,
+    // the right one its answer's first paragraph.
+    let started = say(&bot, &alice, "/quiz start topic:ops questions:4 seconds:30").await;
+    assert!(!started.contains("no topic"), "{started}");
+    let (asked, options) = round_in(&bot, "1001").await;
+    let mut sorted = asked.clone();
+    sorted.sort();
+    assert_eq!(sorted, ids, "every ops entry is asked once");
+    assert_eq!(options.len(), 16, "four options each: {options:?}");
+    assert!(
+        options.iter().any(|o| o.starts_with("Run the zorblax-rollback job")),
+        "{options:?}"
+    );
+    say(&bot, &alice, "/answer A").await;
+    say(&bot, &alice, "/quiz stop").await;
+    // The reveal shows the team entry's whole answer.
+    let entries = bot.entries_everywhere();
+    let mut revealed = String::new();
+    for post in bot
+        .store()
+        .lease_posts(i64::MAX / 2, 60_000, 100)
+        .await
+        .unwrap()
+    {
+        let rendered = interview_bot::render::posts::render_post(
+            bot.store(),
+            &entries,
+            &post.body,
+            interview_bot::platform::Platform::Shell,
+        )
+        .await
+        .unwrap();
+        if let Some(reply) = rendered {
+            revealed.push_str(&reply.text);
+        }
+    }
+    let first = bot.entries("1001");
+    let first = first.get(&asked[0]).unwrap();
+    assert!(
+        revealed.contains(first.answer.lines().next().unwrap()),
+        "the reveal explains with the team answer: {revealed}"
+    );
+
+    // Another server: no ops topic, and no round shows a team entry, asked
+    // or as an option.
+    let refused = say(&bot, &bob, "/quiz start topic:ops questions:4 seconds:30").await;
+    assert!(refused.contains("no topic"), "{refused}");
+    say(&bot, &bob, "/quiz start questions:20 seconds:30").await;
+    let (asked, options) = round_in(&bot, "2002").await;
+    assert_eq!(asked.len(), 20);
+    assert!(asked.iter().all(|id| !id.starts_with("1001-")), "{asked:?}");
+    let team_texts = ["zorblax", "deploy freeze", "change calendar", "Grafana folder"];
+    for option in &options {
+        assert!(
+            !team_texts.iter().any(|t| option.contains(t)),
+            "another server's option: {option}"
+        );
+    }
+
+    // Related questions: a team entry's are its server's entries of its
+    // topic; another server's answers never list them.
+    let shown = say(&bot, &alice, &format!("/show {}", ids[0])).await;
+    assert!(shown.contains("Related:"), "{shown}");
+    assert!(
+        ids[1..].iter().any(|id| shown.contains(id.as_str())),
+        "{shown}"
+    );
+    for id in ["docker-001", "networking-001", "python-001"] {
+        let shown = say(&bot, &bob, &format!("/show {id}")).await;
+        assert!(!shown.contains("1001-"), "{shown}");
+    }
+
+    // Autocomplete: the server's own questions first there, never elsewhere.
+    let typed = bot.suggest("1001", "zorbl", None, 5, 100).await;
+    assert!(typed.iter().any(|q| q.contains("zorblax")), "{typed:?}");
+    let typed = bot.suggest("2002", "zorbl", None, 5, 100).await;
+    assert!(typed.iter().all(|q| !q.contains("zorblax")), "{typed:?}");
+
+    // Practice: a team entry is added where it lives, refused elsewhere,
+    // and dealt first among the new cards.
+    let added = say(&bot, &alice, &format!("/practice add {}", ids[2])).await;
+    assert!(added.contains("Added"), "{added}");
+    let foreign = say(&bot, &bob, &format!("/practice add {}", ids[2])).await;
+    assert!(!foreign.contains("Added"), "{foreign}");
+    let card = say(&bot, &alice, "/practice new").await;
+    assert!(card.contains("deploy freeze"), "{card}");
+}
+
 async fn run<F, Fut>(case: F, url: String, index: tempfile::TempDir)
 where
     F: FnOnce(String, tempfile::TempDir) -> Fut,
@@ -280,7 +446,8 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     suggest_review_ask_isolated,
-    suggestions_are_checked_limited_and_neutralised
+    suggestions_are_checked_limited_and_neutralised,
+    team_entries_in_quizzes_practice_and_related
 );
 
 /// With the model, an approved entry is found by meaning as soon as it is

@@ -9,7 +9,7 @@ use super::spec::{
 };
 use super::{Command, truncate};
 use crate::bot::{AskState, Bot, Context};
-use crate::library::Library;
+use crate::library::Entries;
 use crate::platform::Platform;
 use crate::reply::{ButtonId, Card, Data, Related, Reply, shown_answer};
 use crate::search::SearchOptions;
@@ -145,24 +145,14 @@ const SUGGESTIONS: usize = 3;
 
 /// A question by id, shown like the best match of an `/ask`.
 pub fn show(bot: &Bot, ctx: &Context, id: &str) -> Reply {
-    let library = bot.library();
-    let team = bot.team_partition(ctx);
-    match entry(&library, team.as_deref(), id) {
-        Some(question) => answer_reply(bot, &library, question, truncate(id, 200), 1, 1.0, None),
+    let entries = bot.entries(&ctx.guild);
+    match entries.get(id) {
+        Some(question) => answer_reply(bot, &entries, question, truncate(id, 200), 1, 1.0, None),
         None => Reply::error(format!(
             "no question has the id `{}`: ids look like docker-017",
             truncate(id, 40)
         )),
     }
-}
-
-/// The entry `id` of the bank, or of the server's own bank `team`.
-fn entry<'a>(
-    library: &'a Library,
-    team: Option<&'a crate::search::Partition>,
-    id: &str,
-) -> Option<&'a crate::bank::Question> {
-    library.bank.get(id).or_else(|| team?.get(id))
 }
 
 /// The vector of the text a search `command` (`/ask`, `/next`) will match by
@@ -176,7 +166,7 @@ fn entry<'a>(
 pub async fn query_vector(bot: &Bot, ctx: &Context, command: &Command) -> Option<QueryVector> {
     let text = match command {
         Command::Ask { text, topic } => {
-            if topic.as_deref().is_some_and(|t| !bot.bank().has_topic(t)) {
+            if topic.as_deref().is_some_and(|t| !bot.entries(&ctx.guild).has_topic(t)) {
                 return None;
             }
             text.clone()
@@ -204,7 +194,7 @@ pub fn ask(
     vector: Option<&QueryVector>,
 ) -> Reply {
     if let Some(topic) = topic {
-        if !bot.bank().has_topic(topic) {
+        if !bot.entries(&ctx.guild).has_topic(topic) {
             return super::topics::unknown_topic(bot, topic);
         }
     }
@@ -236,9 +226,9 @@ fn answer_at(
     gate: bool,
     vector: Option<&QueryVector>,
 ) -> Reply {
-    let library = bot.library();
-    let reply = search_at(bot, &library, ctx, state, gate, vector);
-    match crate::meaning::words_only_note(&bot.meaning(), &library) {
+    let entries = bot.entries(&ctx.guild);
+    let reply = search_at(bot, &entries, ctx, state, gate, vector);
+    match crate::meaning::words_only_note(&bot.meaning(), &entries.library) {
         Some(note) if !matches!(reply.data, Some(Data::Error { .. })) => {
             with_words_only_note(reply, note)
         }
@@ -258,7 +248,7 @@ fn with_words_only_note(mut reply: Reply, note: &str) -> Reply {
 
 fn search_at(
     bot: &Bot,
-    library: &Library,
+    entries: &Entries,
     ctx: &Context,
     mut state: AskState,
     gate: bool,
@@ -271,11 +261,9 @@ fn search_at(
         offset: state.shown,
         ..Default::default()
     };
-    let team = bot.team_partition(ctx);
-    let team = team.as_deref();
-    let found = match library
-        .searcher
-        .search_in(&state.text, &options, vector, team)
+    let found = match entries
+        .searcher()
+        .search_in(&state.text, &options, vector, entries.team())
     {
         Ok(found) => found,
         Err(e) => {
@@ -303,7 +291,7 @@ fn search_at(
             // "Not it? Next match" after this shows the best match, asked for.
             let asked = ctx.platform.opens_forms().then(|| state.text.clone());
             bot.remember_ask(ctx, state);
-            let reply = not_in_bank(library, team, query, confidence, &found.hits);
+            let reply = not_in_bank(entries, query, confidence, &found.hits);
             return match asked {
                 // Where buttons open forms: the suggest form, the query as its question.
                 Some(asked) => {
@@ -313,7 +301,7 @@ fn search_at(
             };
         }
     }
-    let Some(question) = entry(library, team, &hit.id) else {
+    let Some(question) = entries.get(&hit.id) else {
         return Reply::error("that question is no longer in the bank: try again");
     };
     state.shown += 1;
@@ -322,7 +310,7 @@ fn search_at(
 
     answer_reply(
         bot,
-        library,
+        entries,
         question,
         query,
         rank,
@@ -333,15 +321,14 @@ fn search_at(
 
 /// The bank has no entry for `query`: the closest `hits` as suggestions.
 fn not_in_bank(
-    library: &Library,
-    team: Option<&crate::search::Partition>,
+    entries: &Entries,
     query: String,
     confidence: f32,
     hits: &[crate::search::Hit],
 ) -> Reply {
     let suggestions: Vec<Related> = hits
         .iter()
-        .filter_map(|hit| entry(library, team, &hit.id))
+        .filter_map(|hit| entries.get(&hit.id))
         .map(|q| Related {
             id: q.id.clone(),
             question: q.question.clone(),
@@ -376,7 +363,7 @@ fn not_in_bank(
 /// shows a long answer cut, with how to see it whole; `/show` shows it whole.
 fn answer_reply(
     bot: &Bot,
-    library: &Library,
+    entries: &Entries,
     question: &crate::bank::Question,
     query: String,
     rank: usize,
@@ -384,7 +371,7 @@ fn answer_reply(
     searched_on: Option<Platform>,
 ) -> Reply {
     let related: Vec<Related> = bot
-        .related(library, question)
+        .related(entries, question)
         .into_iter()
         .map(|q| Related {
             id: q.id.clone(),

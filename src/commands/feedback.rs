@@ -131,7 +131,7 @@ pub async fn feedback(
             }
         },
     };
-    let bank = bot.bank();
+    let bank = bot.entries(&ctx.guild);
     let Some(question) = bank.get(&entry) else {
         return Reply::error(format!(
             "no question has the id `{}`",
@@ -181,7 +181,7 @@ pub async fn feedback(
 /// A reason given after a 👎 on `entry` (the Discord or Slack modal): kept
 /// with the person's 👎, which the press already recorded.
 pub async fn reason(bot: &Bot, ctx: &Context, entry: &str, reason: Option<&str>) -> Reply {
-    let bank = bot.bank();
+    let bank = bot.entries(&ctx.guild);
     let Some(question) = bank.get(entry) else {
         return Reply::error(format!(
             "no question has the id `{}`",
@@ -241,7 +241,7 @@ pub async fn reports(bot: &Bot, ctx: &Context) -> Reply {
         Ok(reports) => reports,
         Err(e) => return crate::render::not_done("cannot read the quiz reports", e),
     };
-    let bank = bot.bank();
+    let bank = bot.entries(&ctx.guild);
     let question_of = |id: &str| bank.get(id).map(|q| q.question.clone());
     let (entries, quiz) = report_rows(votes, quiz, question_of);
     let text = render_all(&entries, &quiz, ctx.platform.command_prefix());

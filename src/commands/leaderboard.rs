@@ -68,7 +68,7 @@ pub static STATS: CommandSpec = CommandSpec {
 
 pub async fn leaderboard(bot: &Bot, ctx: &Context, span: Span, topic: Option<&str>) -> Reply {
     if let Some(topic) = topic {
-        if !bot.bank().has_topic(topic) {
+        if !bot.entries(&ctx.guild).has_topic(topic) {
             return super::topics::unknown_topic(bot, topic);
         }
     }
@@ -77,11 +77,22 @@ pub async fn leaderboard(bot: &Bot, ctx: &Context, span: Span, topic: Option<&st
         let zone = channel_zone(store, &ctx.guild, &ctx.channel).await?;
         standings(store, &ctx.guild, span, topic, &zone, bot.now()).await
     };
-    match found.await {
-        Ok(standings) => crate::render::board(span, topic, &standings),
-        Err(e) => crate::render::store_error(e),
+    let standings = match found.await {
+        Ok(standings) => standings,
+        Err(e) => return crate::render::store_error(e),
+    };
+    let mut reply = crate::render::board(span, topic, &standings);
+    if topic.is_none() {
+        match store.suggester_credits(&ctx.guild, SUGGESTERS).await {
+            Ok(credits) => crate::render::push_suggesters(&mut reply.text, &credits),
+            Err(e) => tracing::warn!("the suggesters' credit was not read: {e}"),
+        }
     }
+    reply
 }
+
+/// Suggesters shown under the leaderboard, at most.
+const SUGGESTERS: i64 = 5;
 
 pub async fn stats(bot: &Bot, ctx: &Context, user: Option<&str>) -> Reply {
     stats_of(bot, ctx, user, true).await

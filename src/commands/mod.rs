@@ -203,7 +203,7 @@ impl Command {
                 vec![question::random(bot, ctx, topic.as_deref())]
             }
             Command::Reveal => question::reveal(bot, ctx).await,
-            Command::Topics => vec![topics::topics(bot)],
+            Command::Topics => vec![topics::topics(bot, ctx)],
             Command::Help => vec![help::help(ctx.platform, ctx.platform.help_extras())],
             Command::QuizStart(options) => quiz::start(bot, ctx, &options).await,
             Command::QuizStop => quiz::stop(bot, ctx).await,

@@ -299,11 +299,11 @@ pub fn showing(bot: &Bot, ctx: &Context) -> Option<Showing> {
 
 /// Answers a practice request; a grade answers with its result and the next card.
 pub async fn handle(bot: &Arc<Bot>, ctx: &Context, request: Request) -> Vec<Reply> {
-    let library = bot.library();
+    let entries = bot.entries(&ctx.guild);
     let learner = learner(ctx);
     let deck = Deck {
         store: bot.store(),
-        bank: &library.bank,
+        bank: &entries,
         rules: bot.practice_rules(),
         learner: &learner,
     };
@@ -311,7 +311,7 @@ pub async fn handle(bot: &Arc<Bot>, ctx: &Context, request: Request) -> Vec<Repl
     let failed = |e| vec![render::practice_error(e, ctx.platform)];
     match request {
         Request::Deal { topic, new } => {
-            if let Some(topic) = topic.as_deref().filter(|t| !library.bank.has_topic(t)) {
+            if let Some(topic) = topic.as_deref().filter(|t| !entries.has_topic(t)) {
                 return vec![super::topics::unknown_topic(bot, topic)];
             }
             vec![deal(bot, ctx, &deck, topic, new).await]
@@ -320,7 +320,7 @@ pub async fn handle(bot: &Arc<Bot>, ctx: &Context, request: Request) -> Vec<Repl
             let Some((entry, reps)) = card.or_else(|| dealt_last(bot, &learner)) else {
                 return vec![nothing_shown(ctx)];
             };
-            match library.bank.get(&entry) {
+            match entries.card(&entry) {
                 Some(question) => vec![render::answer(question, reps, ctx.platform)],
                 None => failed(crate::practice::PracticeError::UnknownEntry(entry)),
             }
@@ -330,9 +330,9 @@ pub async fn handle(bot: &Arc<Bot>, ctx: &Context, request: Request) -> Vec<Repl
                 return vec![nothing_shown(ctx)];
             };
             let grade = Grade::parse(grade).expect("grades are checked when built");
-            let related: Vec<String> = match library.bank.get(&entry) {
+            let related: Vec<String> = match entries.card(&entry) {
                 Some(question) => bot
-                    .related(&library, question)
+                    .related(&entries, question)
                     .into_iter()
                     .map(|q| q.id.clone())
                     .collect(),
@@ -442,7 +442,7 @@ async fn deal(
         Err(e) => return render::practice_error(e, ctx.platform),
     };
     match &deal {
-        Deal::Card(dealt) => match deck.bank.get(&dealt.entry) {
+        Deal::Card(dealt) => match deck.bank.card(&dealt.entry) {
             Some(question) => {
                 bot.show_practice(
                     learner,

@@ -41,15 +41,14 @@ pub static REVEAL: CommandSpec = CommandSpec {
 };
 
 pub fn random(bot: &Bot, ctx: &Context, topic: Option<&str>) -> Reply {
+    let bank = bot.entries(&ctx.guild);
     if let Some(topic) = topic {
-        if !bot.bank().has_topic(topic) {
+        if !bank.has_topic(topic) {
             return super::topics::unknown_topic(bot, topic);
         }
     }
-    let bank = bot.bank();
     let pool: Vec<_> = bank
         .questions()
-        .iter()
         .filter(|q| topic.is_none_or(|t| q.topic == t))
         .collect();
     if pool.is_empty() {
@@ -80,7 +79,7 @@ pub async fn reveal(bot: &Arc<Bot>, ctx: &Context) -> Vec<Reply> {
 }
 
 fn reveal_card(bot: &Bot, ctx: &Context) -> Reply {
-    let bank = bot.bank();
+    let bank = bot.entries(&ctx.guild);
     let Some(question) = bot.current_card(ctx).and_then(|id| bank.get(&id)) else {
         return Reply::error(format!(
             "no card to reveal here: {} deals one",

@@ -103,11 +103,11 @@ enum Start {
 /// first question. Refused when the channel's schedule is due before it
 /// would end, saying how many questions would fit.
 pub async fn start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Vec<Reply> {
-    let library = bot.library();
+    let entries = bot.entries(&ctx.guild);
     let store = bot.store();
     let now = bot.now();
     let attempt = async {
-        quiz::check_start(store, &library.bank, &ctx.guild, &ctx.channel, options).await?;
+        quiz::check_start(store, &entries, &ctx.guild, &ctx.channel, options).await?;
         let ends = quiz::live_round_end(options, now);
         if let Some((schedule, due)) =
             schedules::due_before(store, &ctx.guild, &ctx.channel, ends).await?
@@ -116,7 +116,7 @@ pub async fn start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Vec<Repl
         }
         let started = quiz::start(
             store,
-            &library,
+            &entries,
             &ctx.guild,
             &ctx.channel,
             &ctx.user,
@@ -129,7 +129,7 @@ pub async fn start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Vec<Repl
     let reply = match attempt.await {
         Ok(Start::Started(started)) => {
             let mut reply =
-                render::quiz::question(&library.bank, &started.round, &started.first, ctx.platform);
+                render::quiz::question(&entries, &started.round, &started.first, ctx.platform);
             if let (true, Some(topic)) = (started.borrowed, &options.topic) {
                 reply.text = format!(
                     "(The {topic} topic has too few answers for four options of its own: some wrong options come from the closest topics by meaning.)\n\n{}",
@@ -151,7 +151,7 @@ pub async fn start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Vec<Repl
                 render::quiz::when(due, &zone, "%H:%M %Z"),
             ))
         }
-        Err(e) => render::quiz_error(e, &library.bank, ctx.platform, |n| {
+        Err(e) => render::quiz_error(e, entries.bank(), ctx.platform, |n| {
             let topic = options.topic.as_deref().unwrap_or_default();
             ctx.platform
                 .command(&format!("quiz start {topic} {n} {}", options.seconds))
@@ -166,9 +166,9 @@ pub async fn start(bot: &Bot, ctx: &Context, options: &StartOptions) -> Vec<Repl
 /// in; a failure is logged, the answer stands.
 async fn queue_missed(bot: &Bot, ctx: &Context, entry: &str) {
     let learner = super::practice::learner(ctx);
-    let library = bot.library();
+    let entries = bot.entries(&ctx.guild);
     let queued =
-        crate::practice::quiz_missed(bot.store(), &library.bank, &learner, entry, bot.now()).await;
+        crate::practice::quiz_missed(bot.store(), &entries, &learner, entry, bot.now()).await;
     if let Err(e) = queued {
         tracing::warn!("a missed quiz question did not join practice: {e}");
     }

@@ -88,7 +88,7 @@ pub async fn report(
             Err(e) => return crate::render::not_done("your report was not recorded", e),
         },
     };
-    let bank = bot.bank();
+    let bank = bot.entries(&ctx.guild);
     let Some(question) = bank.get(&entry) else {
         return Reply::error(format!(
             "no question has the id `{}`",
@@ -189,7 +189,7 @@ async fn entry_of(
 
 /// `/quiz restore ID` (moderators): clears an entry's reports, back into quizzes.
 pub async fn restore(bot: &Bot, ctx: &Context, id: &str) -> Reply {
-    let bank = bot.bank();
+    let bank = bot.entries(&ctx.guild);
     let id = bank
         .get(id)
         .map_or_else(|| id.to_string(), |q| q.id.clone());

@@ -186,9 +186,9 @@ fn describe(s: &ScheduleInfo) -> String {
 /// overlap another schedule's there, or when its topic is too small.
 pub async fn schedule(bot: &Bot, ctx: &Context, options: &ScheduleOptions) -> Reply {
     if let Some(topic) = &options.topic {
-        let bank = bot.bank();
-        if let Err(e) = quiz::check_topic(&bank, topic, options.questions) {
-            return render::quiz_error(e, &bank, ctx.platform, |n| {
+        let entries = bot.entries(&ctx.guild);
+        if let Err(e) = quiz::check_topic(&entries, topic, options.questions) {
+            return render::quiz_error(e, entries.bank(), ctx.platform, |n| {
                 ctx.platform.command(&format!(
                     "quiz schedule {:02}:{:02} {} {} {topic} {n}",
                     options.time.hour(),

@@ -2,7 +2,7 @@
 
 use super::Command;
 use super::spec::{Access, CommandSpec, Privacy, Surface};
-use crate::bot::Bot;
+use crate::bot::{Bot, Context};
 use crate::reply::{Data, Reply, TopicCount};
 
 /// `/topics`: its entry in the command table.
@@ -19,16 +19,24 @@ pub static TOPICS: CommandSpec = CommandSpec {
     decode: |_| Ok(Command::Topics),
 };
 
-pub fn topics(bot: &Bot) -> Reply {
-    let topics: Vec<TopicCount> = bot
-        .bank()
+/// The topics `ctx`'s server sees: the shipped bank's and its own entries'.
+pub fn topics(bot: &Bot, ctx: &Context) -> Reply {
+    let entries = bot.entries(&ctx.guild);
+    let topics: Vec<TopicCount> = entries
         .topics()
         .into_iter()
         .map(|(topic, questions)| TopicCount { topic, questions })
         .collect();
-    let mut text = format!("{} questions in {} topics:", bot.bank().len(), topics.len());
+    let total: usize = topics.iter().map(|t| t.questions).sum();
+    let mut text = format!("{total} questions in {} topics:", topics.len());
     for t in &topics {
         text.push_str(&format!("\n- {}: {} questions", t.topic, t.questions));
+    }
+    if let Some(team) = entries.team() {
+        text.push_str(&format!(
+            "\n({} of them this server's own, added with /suggest)",
+            team.len()
+        ));
     }
     Reply::public(text).with_data(Data::Topics { topics })
 }

@@ -19,7 +19,8 @@ use jiff::Timestamp;
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
 
-use crate::bank::Bank;
+use crate::bank::{Bank, Question};
+use crate::library::Entries;
 use crate::clock::{from_millis, millis};
 use crate::config::PracticeSettings;
 use crate::outbox::PostKind;
@@ -166,10 +167,52 @@ pub struct Settings {
     pub next_reminder: Option<Timestamp>,
 }
 
+/// What a deck needs of the entries where its learner practises.
+pub trait Source: Sync {
+    /// Entries new cards come from, and cards may be added for.
+    fn offered(&self) -> Box<dyn Iterator<Item = &Question> + '_>;
+    /// The entry `id` if it is offered here.
+    fn offers(&self, id: &str) -> Option<&Question>;
+    /// The entry of a card the learner has: an offered one, or (a server's
+    /// own entry, see [`Entries::card`]) one they added elsewhere. `None`
+    /// when it has left the bank.
+    fn card(&self, id: &str) -> Option<&Question>;
+}
+
+/// A bank offers its own entries.
+impl Source for Bank {
+    fn offered(&self) -> Box<dyn Iterator<Item = &Question> + '_> {
+        Box::new(self.questions().iter())
+    }
+
+    fn offers(&self, id: &str) -> Option<&Question> {
+        self.get(id)
+    }
+
+    fn card(&self, id: &str) -> Option<&Question> {
+        self.get(id)
+    }
+}
+
+/// A server offers the shipped bank and its own entries.
+impl Source for Entries {
+    fn offered(&self) -> Box<dyn Iterator<Item = &Question> + '_> {
+        Box::new(self.questions())
+    }
+
+    fn offers(&self, id: &str) -> Option<&Question> {
+        self.get(id)
+    }
+
+    fn card(&self, id: &str) -> Option<&Question> {
+        Entries::card(self, id)
+    }
+}
+
 /// One learner's practice, under the bot's rules.
 pub struct Deck<'a> {
     pub store: &'a Store,
-    pub bank: &'a Bank,
+    pub bank: &'a dyn Source,
     pub rules: PracticeSettings,
     pub learner: &'a Learner,
 }
@@ -192,7 +235,7 @@ impl Deck<'_> {
         for _ in 0..MAX_DROPPED {
             let deal = self.deal_once(topic, new, now).await?;
             match &deal {
-                Deal::Card(dealt) if self.bank.get(&dealt.entry).is_none() => {
+                Deal::Card(dealt) if self.bank.card(&dealt.entry).is_none() => {
                     tracing::info!(entry = %dealt.entry, "a practice card left the bank: dropped");
                     self.store
                         .practice_drop(self.learner.key(), &dealt.entry)
@@ -268,8 +311,7 @@ impl Deck<'_> {
         };
         Ok(self
             .bank
-            .questions()
-            .iter()
+            .offered()
             .filter(|q| topic.is_none_or(|t| q.topic == t) && !have.contains(&q.id))
             .min_by_key(|q| order(&q.id))
             .map(|q| new_card(&q.id, &q.topic, 0)))
@@ -288,7 +330,7 @@ impl Deck<'_> {
         let key = self.learner.key();
         let question = self
             .bank
-            .get(entry)
+            .card(entry)
             .ok_or_else(|| PracticeError::UnknownEntry(entry.to_string()))?;
         let card = match self.store.practice_card(key, entry).await? {
             Some(card) => card,
@@ -371,7 +413,7 @@ impl Deck<'_> {
     pub async fn add(&self, entry: &str, now: Timestamp) -> Result<bool, PracticeError> {
         let question = self
             .bank
-            .get(entry)
+            .offers(entry)
             .ok_or_else(|| PracticeError::UnknownEntry(entry.to_string()))?;
         Ok(self
             .store
@@ -543,7 +585,7 @@ fn settings_of(row: Option<&LearnerRow>) -> Settings {
 /// (`/practice settings quiz:on`); true when it was added.
 pub async fn quiz_missed(
     store: &Store,
-    bank: &Bank,
+    bank: &dyn Source,
     learner: &Learner,
     entry: &str,
     now: Timestamp,
@@ -569,7 +611,7 @@ pub async fn quiz_missed(
 /// process wins each reminder. Returns how many messages were written.
 pub async fn remind(
     store: &Store,
-    bank: &Bank,
+    bank: &dyn Source,
     rules: PracticeSettings,
     now: Timestamp,
 ) -> Result<usize, PracticeError> {

@@ -15,9 +15,8 @@ pub mod pick;
 
 use jiff::Timestamp;
 
-use crate::bank::Bank;
+use crate::library::Entries;
 use crate::clock::{from_millis, millis};
-use crate::library::Library;
 use crate::outbox::PostKind;
 use crate::store::{
     AnswerOutcome, NewAnswer, NewPost, NewRound, Round, RoundQuestion, RoundStatus, Store,
@@ -132,18 +131,18 @@ pub enum Answered {
     },
 }
 
-/// How many questions `topic` has.
-pub fn topic_size(bank: &Bank, topic: &str) -> usize {
-    bank.questions().iter().filter(|q| q.topic == topic).count()
+/// How many questions `topic` has, the server's own included.
+pub fn topic_size(entries: &Entries, topic: &str) -> usize {
+    entries.questions().filter(|q| q.topic == topic).count()
 }
 
 /// Whether a round of `asked` questions of `topic` can be given: the topic
 /// exists and has that many.
-pub fn check_topic(bank: &Bank, topic: &str, asked: usize) -> Result<(), QuizError> {
-    if !bank.has_topic(topic) {
+pub fn check_topic(entries: &Entries, topic: &str, asked: usize) -> Result<(), QuizError> {
+    if !entries.has_topic(topic) {
         return Err(QuizError::UnknownTopic(topic.to_string()));
     }
-    let has = topic_size(bank, topic);
+    let has = topic_size(entries, topic);
     match has < asked {
         true => Err(QuizError::TooSmall {
             topic: topic.to_string(),
@@ -156,21 +155,21 @@ pub fn check_topic(bank: &Bank, topic: &str, asked: usize) -> Result<(), QuizErr
 
 /// Whether `topic` has too few answers for four options of its own, so wrong
 /// options come from the closest topics too.
-pub fn borrows_options(bank: &Bank, topic: Option<&str>) -> bool {
-    topic.is_some_and(|topic| topic_size(bank, topic) < pick::LETTERS.len())
+pub fn borrows_options(entries: &Entries, topic: Option<&str>) -> bool {
+    topic.is_some_and(|topic| topic_size(entries, topic) < pick::LETTERS.len())
 }
 
 /// The checks before a live round in `channel`: its topic can give the round
 /// and no round is running there.
 pub async fn check_start(
     store: &Store,
-    bank: &Bank,
+    entries: &Entries,
     guild: &str,
     channel: &str,
     options: &StartOptions,
 ) -> Result<(), QuizError> {
     if let Some(topic) = &options.topic {
-        check_topic(bank, topic, options.questions)?;
+        check_topic(entries, topic, options.questions)?;
     }
     match store.open_round(guild, channel).await? {
         Some(_) => Err(QuizError::Busy),
@@ -185,10 +184,10 @@ pub fn live_round_end(options: &StartOptions, now: Timestamp) -> Timestamp {
 }
 
 /// Starts a live round in `channel`, started by `user` at `now` (after
-/// [`check_start`]).
+/// [`check_start`]), on what `entries` (the server's) shows.
 pub async fn start(
     store: &Store,
-    library: &Library,
+    entries: &Entries,
     guild: &str,
     channel: &str,
     user: &str,
@@ -208,11 +207,11 @@ pub async fn start(
         closes_at: now + options.seconds * 1000,
         zone: None,
     };
-    let Some(new) = prepare(store, library, &plan).await? else {
+    let Some(new) = prepare(store, entries, &plan).await? else {
         return Err(QuizError::EmptyPool);
     };
     store.create_round(&new, now).await?;
-    let borrowed = borrows_options(&library.bank, options.topic.as_deref());
+    let borrowed = borrows_options(entries, options.topic.as_deref());
     let NewRound { round, questions } = new;
     let first = questions.into_iter().next().ok_or(QuizError::EmptyPool)?;
     Ok(Started {
@@ -236,13 +235,14 @@ pub struct RoundPlan<'a> {
     pub zone: Option<&'a str>,
 }
 
-/// Picks a round's questions (unseen in the channel first) and their options;
+/// Picks a round's questions (unseen in the channel first) and their options
+/// from what `entries` shows (the shipped bank and the server's own entries);
 /// `None` when the pool is empty. Forgets the channel's seen questions when its
 /// pool is used up. Entries reported as having two right answers by enough
 /// people are neither asked nor options.
 pub async fn prepare(
     store: &Store,
-    library: &Library,
+    entries: &Entries,
     plan: &RoundPlan<'_>,
 ) -> Result<Option<NewRound>, StoreError> {
     let left_out: std::collections::HashSet<String> = store
@@ -250,10 +250,8 @@ pub async fn prepare(
         .await?
         .into_iter()
         .collect();
-    let pool: Vec<_> = library
-        .bank
+    let pool: Vec<_> = entries
         .questions()
-        .iter()
         .filter(|q| plan.topic.is_none_or(|t| q.topic == t))
         .filter(|q| !left_out.contains(&q.id))
         .collect();
@@ -271,8 +269,16 @@ pub async fn prepare(
         .iter()
         .enumerate()
         .map(|(i, q)| {
-            let options =
-                pick::options_without(q, &library.bank, &library.searcher, &left_out, &mut rng);
+            let options = match entries.is_team(&q.id) {
+                true => pick::team_options(q, entries, &left_out, &mut rng),
+                false => pick::options_without(
+                    q,
+                    entries.bank(),
+                    entries.searcher(),
+                    &left_out,
+                    &mut rng,
+                ),
+            };
             RoundQuestion {
                 position: i as i64,
                 question_id: q.id.clone(),

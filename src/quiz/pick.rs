@@ -15,6 +15,7 @@
 use std::collections::HashSet;
 
 use crate::bank::{Bank, Question};
+use crate::library::Entries;
 use crate::search::{SearchOptions, Searcher};
 use crate::semantic::Semantic;
 
@@ -24,6 +25,9 @@ pub const LETTERS: [&str; 4] = ["A", "B", "C", "D"];
 const NEAR_IDENTICAL: f32 = 0.6;
 /// Similar questions considered for wrong options.
 const CANDIDATES: usize = 20;
+/// A search hit scoring within this share of the question's own entry
+/// answers it too (a server's own entries, which the model does not judge).
+const OWN_SCORE_MARGIN: f32 = 0.1;
 /// Wrong options are drawn from this many of the most plausible answers.
 pub const PLAUSIBLE: usize = 8;
 /// An answer scoring for a question within this much of the right answer
@@ -108,6 +112,68 @@ pub fn options_without(
 ) -> Options {
     let mut pool = wrong_options(question, bank, searcher, Judge::Model);
     pool.retain(|c| !left_out.contains(&c.question.id));
+    assemble(question, &pool, searcher, rng)
+}
+
+/// Four options for `question`, one of a server's own entries (`entries`
+/// shows them): wrong ones from the entries search finds for its question in
+/// that server, its own topic first. An entry search ranks about as high as
+/// the question's own (within [`OWN_SCORE_MARGIN`]) answers it too and is no
+/// option; nor is one in `left_out`.
+pub fn team_options(
+    question: &Question,
+    entries: &Entries,
+    left_out: &HashSet<String>,
+    rng: &mut fastrand::Rng,
+) -> Options {
+    let right = option_of(question);
+    let text = format!("{} {}", question.question, question.aliases.join(" "));
+    let found = |topic: Option<String>| -> Vec<Candidate<'_>> {
+        let options = SearchOptions {
+            topic,
+            limit: CANDIDATES + 1,
+            ..Default::default()
+        };
+        let hits = entries
+            .searcher()
+            .search_in(&text, &options, None, entries.team())
+            .map(|found| found.hits)
+            .unwrap_or_default();
+        let Some(own) = hits.iter().find(|h| h.id == question.id).map(|h| h.score) else {
+            return Vec::new();
+        };
+        hits.iter()
+            .filter(|h| h.id != question.id && h.score < own - OWN_SCORE_MARGIN * own.abs())
+            .filter_map(|h| {
+                Some(Candidate {
+                    question: entries.get(&h.id)?,
+                    plausible: h.score,
+                })
+            })
+            .filter(|c| !left_out.contains(&c.question.id) && !alike(&right, &option_of(c.question)))
+            .collect()
+    };
+    let mut pool = found(Some(question.topic.clone()));
+    if pool.len() < LETTERS.len() - 1 {
+        let have: HashSet<String> = pool.iter().map(|c| c.question.id.clone()).collect();
+        pool.extend(
+            found(None)
+                .into_iter()
+                .filter(|c| !have.contains(&c.question.id)),
+        );
+    }
+    assemble(question, &pool, entries.searcher(), rng)
+}
+
+/// The options of `question`: its own and three of `pool` (most plausible
+/// first), the few most plausible in random order, never two alike or
+/// excluded from one question.
+fn assemble(
+    question: &Question,
+    pool: &[Candidate<'_>],
+    searcher: &Searcher,
+    rng: &mut fastrand::Rng,
+) -> Options {
     let mut chosen: Vec<&Question> = Vec::new();
     let mut borrowed = false;
     // The most plausible few of the topic, in random order, then the rest.

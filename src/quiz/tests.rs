@@ -4,7 +4,8 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::*;
-use crate::bank::{Difficulty, Question};
+use crate::bank::{Bank, Difficulty, Question};
+use crate::library::Library;
 use crate::outbox::PostKind;
 use crate::search::{Searcher, Synonyms};
 
@@ -27,7 +28,7 @@ fn entry(n: usize) -> Question {
 
 pub(crate) struct World {
     pub(crate) store: Store,
-    pub(crate) library: Library,
+    pub(crate) library: Entries,
     _dir: tempfile::TempDir,
 }
 
@@ -41,7 +42,7 @@ pub(crate) async fn world() -> World {
     let store = Store::connect(&url).await.unwrap();
     World {
         store,
-        library: Library { bank, searcher },
+        library: Entries::shipped(std::sync::Arc::new(Library { bank, searcher })),
         _dir: dir,
     }
 }
@@ -74,7 +75,7 @@ fn options(questions: usize) -> StartOptions {
 async fn a_live_round_closes_each_question_once_and_then_ends() {
     let w = world().await;
     let (store, library) = (&w.store, &w.library);
-    check_start(store, &library.bank, "g", "c", &options(2))
+    check_start(store, library, "g", "c", &options(2))
         .await
         .unwrap();
     let started = start(store, library, "g", "c", "alice", &options(2), at(0))
@@ -83,7 +84,7 @@ async fn a_live_round_closes_each_question_once_and_then_ends() {
     assert_eq!(started.first.position, 0);
     assert!(!started.borrowed);
     assert!(matches!(
-        check_start(store, &library.bank, "g", "c", &options(2)).await,
+        check_start(store, library, "g", "c", &options(2)).await,
         Err(QuizError::Busy)
     ));
 
@@ -183,7 +184,12 @@ async fn only_the_starter_or_a_moderator_stops_a_round() {
 
 #[test]
 fn topics_are_checked_before_a_round() {
+    let dir = tempfile::tempdir().unwrap();
     let bank = Bank::new((1..=3).map(entry).collect());
+    let synonyms = Synonyms::parse("", &mut crate::analyzer::analyzer()).unwrap();
+    let (searcher, _) =
+        Searcher::open_or_build(&bank, &dir.path().join("index"), synonyms).unwrap();
+    let bank = Entries::shipped(std::sync::Arc::new(Library { bank, searcher }));
     assert!(check_topic(&bank, "docker", 3).is_ok());
     assert!(matches!(
         check_topic(&bank, "docker", 4),

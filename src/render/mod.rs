@@ -123,6 +123,23 @@ pub fn unknown_topic(bank: &Bank, topic: &str) -> Reply {
 
 /// The standings of a server or workspace over `span` (best first), as a
 /// leaderboard.
+/// The suggesters' credit under a leaderboard: how many of each one's
+/// suggestions the moderators approved into the server's own bank, apart
+/// from quiz points (and over all time, whatever the board's span).
+pub fn push_suggesters(text: &mut String, credits: &[(String, i64)]) {
+    if credits.is_empty() {
+        return;
+    }
+    let names: Vec<String> = credits
+        .iter()
+        .map(|(user, approved)| format!("{user} ({approved})"))
+        .collect();
+    text.push_str(&format!(
+        "\n\nAdded to this server's bank (approved /suggest entries, not points): {}",
+        names.join(", ")
+    ));
+}
+
 pub fn board(span: Span, topic: Option<&str>, standings: &[Standing]) -> Reply {
     let rows = quiz::rows(&standings[..standings.len().min(BOARD_ROWS)]);
     let scope = topic.map_or(String::new(), |t| format!(" in {t}"));

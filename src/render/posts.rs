@@ -8,7 +8,7 @@ use super::plural;
 use super::quiz;
 use crate::clock::from_millis;
 use crate::leaderboard::{self, Span};
-use crate::library::Library;
+use crate::library::Entries;
 use crate::outbox::{PostKind, SkipReason};
 use crate::platform::Platform;
 use crate::reply::{Data, Reply};
@@ -29,12 +29,13 @@ pub enum RenderError {
     Unreadable(String),
 }
 
-/// Renders one stored post body from the store's state, with the bank of
-/// `library`, as read on `platform`; `None` when there is nothing worth posting
-/// (the day's board after a round nobody played).
+/// Renders one stored post body from the store's state, with the entries
+/// its server sees (`entries`, seen from any server: the post's own is
+/// picked), as read on `platform`; `None` when there is nothing worth
+/// posting (the day's board after a round nobody played).
 pub async fn render_post(
     store: &Store,
-    library: &Library,
+    entries: &Entries,
     body: &str,
     platform: Platform,
 ) -> Result<Option<Reply>, RenderError> {
@@ -71,13 +72,13 @@ pub async fn render_post(
                 closes_at,
                 ..round
             };
-            quiz::question(&library.bank, &as_posted, &question, platform)
+            quiz::question(&entries.for_server(&as_posted.guild), &as_posted, &question, platform)
         }
         PostKind::Reveal { round, position } => {
             let round = round_of(&round).await?;
             let question = question_of(&round, position).await?;
             let answers = store.answers_to(&round.id, position).await?;
-            quiz::reveal(&library.bank, &round, &question, &answers)
+            quiz::reveal(&entries.for_server(&round.guild), &round, &question, &answers)
         }
         PostKind::Standings { round, stopped } => {
             let round = round_of(&round).await?;

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use super::plural;
-use crate::bank::Bank;
+use crate::library::Entries;
 use crate::clock::from_millis;
 use crate::platform::Platform;
 use crate::quiz::DAILY;
@@ -64,8 +64,8 @@ fn how_to_answer(platform: Platform, round: &Round, number: i64) -> String {
     }
 }
 
-pub fn question(bank: &Bank, round: &Round, q: &RoundQuestion, platform: Platform) -> Reply {
-    let text_of = bank
+pub fn question(entries: &Entries, round: &Round, q: &RoundQuestion, platform: Platform) -> Reply {
+    let text_of = entries
         .get(&q.question_id)
         .map_or_else(|| q.question_id.clone(), |b| b.question.clone());
     let closes_at = from_millis(round.closes_at);
@@ -127,8 +127,13 @@ pub fn question(bank: &Bank, round: &Round, q: &RoundQuestion, platform: Platfor
     reply
 }
 
-pub fn reveal(bank: &Bank, round: &Round, q: &RoundQuestion, answers: &[AnswerRow]) -> Reply {
-    let explanation = bank
+pub fn reveal(
+    entries: &Entries,
+    round: &Round,
+    q: &RoundQuestion,
+    answers: &[AnswerRow],
+) -> Reply {
+    let explanation = entries
         .get(&q.question_id)
         .map_or_else(String::new, |b| b.answer.clone());
     let winners: Vec<String> = answers

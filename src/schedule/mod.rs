@@ -17,7 +17,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::clock::{from_millis, millis};
-use crate::library::Library;
+use crate::library::Entries;
 use crate::outbox::{PostKind, SkipReason};
 use crate::quiz::{self, DAILY, RoundPlan};
 use crate::store::{RunClaim, ScheduleRow, Store, StoreError};
@@ -147,10 +147,10 @@ pub async fn due_before(
 
 /// Starts every scheduled run and writes every reminder due at `now`, each
 /// exactly once (their posts go through the outbox); rounds draw their
-/// questions from `library`.
+/// questions from what their server sees of `entries`.
 pub async fn tick(
     store: &Store,
-    library: &Library,
+    entries: &Entries,
     now: Timestamp,
     grace: SignedDuration,
 ) -> Result<(), StoreError> {
@@ -205,7 +205,8 @@ pub async fn tick(
                     );
                 }
             } else {
-                run(store, library, &schedule, &claim, now, late).await?;
+                let entries = entries.for_server(&schedule.guild);
+                run(store, &entries, &schedule, &claim, now, late).await?;
             }
             last = claim.due;
         }
@@ -216,7 +217,7 @@ pub async fn tick(
 /// Starts the daily round of one due run, if this process claims it.
 async fn run(
     store: &Store,
-    library: &Library,
+    entries: &Entries,
     schedule: &ScheduleRow,
     claim: &RunClaim,
     now: Timestamp,
@@ -235,7 +236,7 @@ async fn run(
         closes_at: claim.due + schedule.open_seconds * 1000,
         zone: Some(&schedule.zone),
     };
-    let Some(new) = quiz::prepare(store, library, &plan).await? else {
+    let Some(new) = quiz::prepare(store, entries, &plan).await? else {
         let post = skipped(schedule, claim.due, 1, SkipReason::NoQuestions, now);
         if store.claim_run_posting(claim, &[post], opens_at).await? {
             tracing::warn!("schedule {}: the bank has no questions for it", schedule.id);

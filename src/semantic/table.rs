@@ -425,6 +425,24 @@ impl Semantic {
         dot(self.entry_leads.row(a), self.entry_leads.row(b))
     }
 
+    /// Entry `row`'s question with what its answer says first, the vector
+    /// [`Semantic::entry_similarity`] compares: to compare entries of two
+    /// tables (a server's own bank and the shipped one).
+    pub fn entry_vector(&self, row: usize) -> &[f32] {
+        self.entry_leads.row(row)
+    }
+
+    /// The rows kept by `keep`, most alike to the entry `vector` (an
+    /// [`Semantic::entry_vector`], maybe of another table) first.
+    pub fn nearest_to(&self, vector: &[f32], keep: impl Fn(usize) -> bool) -> Vec<(usize, f32)> {
+        let mut near: Vec<(usize, f32)> = (0..self.rows())
+            .filter(|&row| keep(row))
+            .map(|row| (row, dot(vector, self.entry_leads.row(row))))
+            .collect();
+        near.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        near
+    }
+
     /// How alike what the answers of two entries say first.
     pub fn answer_similarity(&self, a: usize, b: usize) -> f32 {
         dot(self.leads.row(a), self.leads.row(b))
