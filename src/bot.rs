@@ -199,6 +199,7 @@ impl Bot {
     /// async runtime: at start-up, and when matching by meaning arrives.
     pub async fn load_team_banks(&self) -> anyhow::Result<()> {
         let cache_dir = self.team_vectors.clone();
+        let changes = self.team_banks.changes();
         let rows = self
             .store
             .team_entries(None)
@@ -210,8 +211,10 @@ impl Bot {
         let model = self.library().searcher.semantic().map(|s| s.shared_model());
         let banks = self.team_banks.clone();
         let started = std::time::Instant::now();
-        tokio::task::spawn_blocking(move || banks.load_all(rows, model, cache_dir.as_deref()))
-            .await??;
+        tokio::task::spawn_blocking(move || {
+            banks.load_all(rows, changes, model, cache_dir.as_deref())
+        })
+        .await??;
         let (servers, entries) = self.team_banks.totals();
         tracing::info!(
             "indexed {entries} entries of {servers} servers' own banks in {:.2}s",
@@ -401,11 +404,17 @@ impl Bot {
                         })
                         .into_iter()
                         .take(self.related)
-                        .filter_map(|(row, similarity)| Some((similarity, entries.get(table.id(row))?)))
+                        .filter_map(|(row, similarity)| {
+                            Some((similarity, entries.get(table.id(row))?))
+                        })
                 })
                 .collect();
             near.sort_by(|a, b| b.0.total_cmp(&a.0));
-            return near.into_iter().take(self.related).map(|(_, q)| q).collect();
+            return near
+                .into_iter()
+                .take(self.related)
+                .map(|(_, q)| q)
+                .collect();
         }
         let text = std::iter::once(question.question.as_str())
             .chain(question.tags.iter().map(String::as_str))
@@ -418,8 +427,15 @@ impl Bot {
             words_only: true,
             ..Default::default()
         };
-        match entries.searcher().search_in(&text, &options, None, entries.team()) {
-            Ok(found) => found.hits.iter().filter_map(|h| entries.get(&h.id)).collect(),
+        match entries
+            .searcher()
+            .search_in(&text, &options, None, entries.team())
+        {
+            Ok(found) => found
+                .hits
+                .iter()
+                .filter_map(|h| entries.get(&h.id))
+                .collect(),
             Err(e) => {
                 tracing::warn!("related questions of {}: {e}", question.id);
                 Vec::new()

@@ -186,7 +186,10 @@ impl Entries {
         for q in self.questions() {
             *counts.entry(q.topic.as_str()).or_default() += 1;
         }
-        counts.into_iter().map(|(t, n)| (t.to_string(), n)).collect()
+        counts
+            .into_iter()
+            .map(|(t, n)| (t.to_string(), n))
+            .collect()
     }
 
     /// Whether a shipped or own entry has `topic`.

@@ -87,8 +87,16 @@ pub enum TeamError {
 pub struct TeamBanks {
     partitions: ArcSwap<Partitions>,
     /// Held while a partition is rebuilt, so two approvals in one server
-    /// never build from the same old partition and lose one.
-    building: std::sync::Mutex<()>,
+    /// never build from the same old partition and lose one; it keeps
+    /// which change last rebuilt each server.
+    building: std::sync::Mutex<Changes>,
+}
+
+/// Which change (counted from 1) last rebuilt each server's partition.
+#[derive(Default)]
+struct Changes {
+    count: u64,
+    last: HashMap<String, u64>,
 }
 
 impl TeamBanks {
@@ -113,17 +121,30 @@ impl TeamBanks {
         (partitions.len(), partitions.values().map(|p| p.len()).sum())
     }
 
-    /// Builds every server's partition from the store's live entries (at
-    /// start-up, or when the model arrives), embedding only texts whose
-    /// vectors are not kept in `cache_dir` (and keeping them there). Runs for
-    /// a while with many servers: call it off the async runtime.
+    /// How many changes rebuilt a partition so far: read it before reading
+    /// the rows [`TeamBanks::load_all`] builds from.
+    pub fn changes(&self) -> u64 {
+        self.building
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .count
+    }
+
+    /// Builds every server's partition from the store's live entries `rows`
+    /// (at start-up, or when the model arrives), read after `changes` were
+    /// made ([`TeamBanks::changes`]): a server changed since keeps the
+    /// partition its change built, newer than the rows. Embeds only texts
+    /// whose vectors are not kept in `cache_dir` (and keeps them there).
+    /// Runs for a while with many servers: call it off the async runtime.
     pub fn load_all(
         &self,
         rows: Vec<TeamEntryRow>,
+        changes: u64,
         model: Option<Arc<Model>>,
         cache_dir: Option<&Path>,
     ) -> Result<(), PartitionError> {
-        let _building = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        let building = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        let changed_since = |server: &str| building.last.get(server).is_some_and(|&c| c > changes);
         let mut by_server: HashMap<String, Vec<TeamEntryRow>> = HashMap::new();
         for row in rows {
             by_server.entry(row.server.clone()).or_default().push(row);
@@ -131,6 +152,9 @@ impl TeamBanks {
         let mut known = model.as_ref().map(|m| TextVectors::open(cache_dir, m));
         let mut partitions = HashMap::with_capacity(by_server.len());
         for (server, rows) in by_server {
+            if changed_since(&server) {
+                continue;
+            }
             let meaning = model.clone().zip(known.as_mut());
             let partition = Partition::build(&server, bank_of(&rows), meaning)?;
             partitions.insert(server, Arc::new(partition));
@@ -138,6 +162,12 @@ impl TeamBanks {
         if let Some(known) = &known {
             let banks: Vec<&Bank> = partitions.values().map(|p| p.bank()).collect();
             known.save(&banks);
+        }
+        let current = self.partitions.load();
+        for (server, partition) in current.iter() {
+            if changed_since(server) {
+                partitions.insert(server.clone(), partition.clone());
+            }
         }
         self.partitions.store(Arc::new(partitions));
         Ok(())
@@ -151,7 +181,7 @@ impl TeamBanks {
         rows: &[TeamEntryRow],
         model: Option<Arc<Model>>,
     ) -> Result<(), PartitionError> {
-        let _building = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        let mut building = self.building.lock().unwrap_or_else(|e| e.into_inner());
         let replacement = match rows.is_empty() {
             true => None,
             false => {
@@ -169,6 +199,9 @@ impl TeamBanks {
             None => partitions.remove(server),
         };
         self.partitions.store(Arc::new(partitions));
+        building.count += 1;
+        let change = building.count;
+        building.last.insert(server.to_string(), change);
         Ok(())
     }
 }
@@ -578,5 +611,54 @@ mod tests {
         assert_eq!(slug("T0123ABC"), "t0123abc");
         assert_eq!(slug("shell"), "team-shell");
         assert_eq!(slug("docker"), "team-docker");
+    }
+
+    fn row(server: &str, n: usize) -> TeamEntryRow {
+        TeamEntryRow {
+            id: format!("{server}-{n:03}"),
+            server: server.to_string(),
+            draft: Draft {
+                question: format!("What does the widget{n} job do?"),
+                answer: format!("It frobnicates widget{n} nightly. It pages nobody."),
+                topic: "ops".to_string(),
+                source: None,
+                aliases: Vec::new(),
+            },
+            suggester: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn ids(banks: &TeamBanks, server: &str) -> Vec<String> {
+        let partition = banks.partition(server).expect("a partition");
+        partition
+            .bank()
+            .questions()
+            .iter()
+            .map(|q| q.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_load_from_older_rows_keeps_what_a_change_built_since() {
+        let banks = TeamBanks::default();
+        let before = banks.changes();
+        // Rows read for a load; then an approval adds a second entry to 1001
+        // before the load is stored.
+        let read = vec![row("1001", 1), row("2002", 1)];
+        banks
+            .rebuild("1001", &[row("1001", 1), row("1001", 2)], None)
+            .unwrap();
+        banks.load_all(read, before, None, None).unwrap();
+        assert_eq!(ids(&banks, "1001"), ["1001-001", "1001-002"]);
+        assert_eq!(ids(&banks, "2002"), ["2002-001"]);
+        // A load after the change takes the rows as read.
+        let after = banks.changes();
+        banks
+            .load_all(vec![row("1001", 1)], after, None, None)
+            .unwrap();
+        assert_eq!(ids(&banks, "1001"), ["1001-001"]);
+        assert!(banks.partition("2002").is_none());
     }
 }

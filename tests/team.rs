@@ -317,6 +317,15 @@ async fn team_entries_in_quizzes_practice_and_related(url: String, index: tempfi
     let ids = approve_ops_entries(&bot, "1001").await;
     let (alice, bob) = (member("1001", "alice"), member("2002", "bob"));
 
+    let board = say(&bot, &alice, "/leaderboard all").await;
+    assert!(board.contains("Added to this server's bank"), "{board}");
+    assert!(
+        board.contains("writer0 (1)"),
+        "suggesters credited: {board}"
+    );
+    let board = say(&bot, &bob, "/leaderboard all").await;
+    assert!(!board.contains("writer0"), "{board}");
+
     let topics = say(&bot, &alice, "/topics").await;
     assert!(topics.contains("ops: 4 questions"), "{topics}");
     assert!(
@@ -334,7 +343,9 @@ async fn team_entries_in_quizzes_practice_and_related(url: String, index: tempfi
     assert_eq!(sorted, ids, "every ops entry is asked once");
     assert_eq!(options.len(), 16, "four options each: {options:?}");
     assert!(
-        options.iter().any(|o| o.starts_with("Run the zorblax-rollback job")),
+        options
+            .iter()
+            .any(|o| o.starts_with("Run the zorblax-rollback job")),
         "{options:?}"
     );
     say(&bot, &alice, "/answer A").await;
@@ -375,7 +386,12 @@ async fn team_entries_in_quizzes_practice_and_related(url: String, index: tempfi
     let (asked, options) = round_in(&bot, "2002").await;
     assert_eq!(asked.len(), 20);
     assert!(asked.iter().all(|id| !id.starts_with("1001-")), "{asked:?}");
-    let team_texts = ["zorblax", "deploy freeze", "change calendar", "Grafana folder"];
+    let team_texts = [
+        "zorblax",
+        "deploy freeze",
+        "change calendar",
+        "Grafana folder",
+    ];
     for option in &options {
         assert!(
             !team_texts.iter().any(|t| option.contains(t)),

@@ -166,7 +166,10 @@ pub fn show(bot: &Bot, ctx: &Context, id: &str) -> Reply {
 pub async fn query_vector(bot: &Bot, ctx: &Context, command: &Command) -> Option<QueryVector> {
     let text = match command {
         Command::Ask { text, topic } => {
-            if topic.as_deref().is_some_and(|t| !bot.entries(&ctx.guild).has_topic(t)) {
+            if topic
+                .as_deref()
+                .is_some_and(|t| !bot.entries(&ctx.guild).has_topic(t))
+            {
                 return None;
             }
             text.clone()

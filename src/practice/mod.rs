@@ -20,9 +20,9 @@ use jiff::civil::Time;
 use jiff::tz::TimeZone;
 
 use crate::bank::{Bank, Question};
-use crate::library::Entries;
 use crate::clock::{from_millis, millis};
 use crate::config::PracticeSettings;
+use crate::library::Entries;
 use crate::outbox::PostKind;
 use crate::platform::Platform;
 use crate::store::{

@@ -15,8 +15,8 @@ pub mod pick;
 
 use jiff::Timestamp;
 
-use crate::library::Entries;
 use crate::clock::{from_millis, millis};
+use crate::library::Entries;
 use crate::outbox::PostKind;
 use crate::store::{
     AnswerOutcome, NewAnswer, NewPost, NewRound, Round, RoundQuestion, RoundStatus, Store,

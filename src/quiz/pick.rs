@@ -150,7 +150,9 @@ pub fn team_options(
                     plausible: h.score,
                 })
             })
-            .filter(|c| !left_out.contains(&c.question.id) && !alike(&right, &option_of(c.question)))
+            .filter(|c| {
+                !left_out.contains(&c.question.id) && !alike(&right, &option_of(c.question))
+            })
             .collect()
     };
     let mut pool = found(Some(question.topic.clone()));

@@ -72,13 +72,23 @@ pub async fn render_post(
                 closes_at,
                 ..round
             };
-            quiz::question(&entries.for_server(&as_posted.guild), &as_posted, &question, platform)
+            quiz::question(
+                &entries.for_server(&as_posted.guild),
+                &as_posted,
+                &question,
+                platform,
+            )
         }
         PostKind::Reveal { round, position } => {
             let round = round_of(&round).await?;
             let question = question_of(&round, position).await?;
             let answers = store.answers_to(&round.id, position).await?;
-            quiz::reveal(&entries.for_server(&round.guild), &round, &question, &answers)
+            quiz::reveal(
+                &entries.for_server(&round.guild),
+                &round,
+                &question,
+                &answers,
+            )
         }
         PostKind::Standings { round, stopped } => {
             let round = round_of(&round).await?;

@@ -4,8 +4,8 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use super::plural;
-use crate::library::Entries;
 use crate::clock::from_millis;
+use crate::library::Entries;
 use crate::platform::Platform;
 use crate::quiz::DAILY;
 use crate::quiz::pick::LETTERS;
@@ -127,12 +127,7 @@ pub fn question(entries: &Entries, round: &Round, q: &RoundQuestion, platform: P
     reply
 }
 
-pub fn reveal(
-    entries: &Entries,
-    round: &Round,
-    q: &RoundQuestion,
-    answers: &[AnswerRow],
-) -> Reply {
+pub fn reveal(entries: &Entries, round: &Round, q: &RoundQuestion, answers: &[AnswerRow]) -> Reply {
     let explanation = entries
         .get(&q.question_id)
         .map_or_else(String::new, |b| b.answer.clone());

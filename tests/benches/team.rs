@@ -191,7 +191,7 @@ fn many_servers(
     let before = rss("VmRSS:");
     let started = Instant::now();
     banks
-        .load_all(rows, model, Some(&index.join("team")))
+        .load_all(rows, 0, model, Some(&index.join("team")))
         .expect("loaded");
     let (loaded_servers, loaded_entries) = banks.totals();
     println!(
