@@ -474,6 +474,9 @@ pub enum ButtonId {
     /// The suggest form (a Discord or Slack modal), whose submission files a
     /// suggestion.
     SuggestForm,
+    /// The import form (a Discord or Slack modal), whose submission files a
+    /// pasted file's records as suggestions.
+    ImportForm,
 }
 
 /// The longest id a button may carry: Discord's limit for a custom id
@@ -533,6 +536,7 @@ impl ButtonId {
             ButtonId::ReviewReject { number } => format!("review:reject:{number}"),
             ButtonId::Suggest { query } => format!("suggest:{query}"),
             ButtonId::SuggestForm => "suggest-form".to_string(),
+            ButtonId::ImportForm => "import-form".to_string(),
         }
     }
 
@@ -544,6 +548,7 @@ impl ButtonId {
             "question:reveal" => return Some(ButtonId::Reveal),
             "practice:reset" => return Some(ButtonId::PracticeReset),
             "suggest-form" => return Some(ButtonId::SuggestForm),
+            "import-form" => return Some(ButtonId::ImportForm),
             _ => {}
         }
         if let Some(rest) = id.strip_prefix("suggest:") {
@@ -728,6 +733,7 @@ mod tests {
                 query: "how do we: roll back?".into(),
             },
             ButtonId::SuggestForm,
+            ButtonId::ImportForm,
         ];
         for button in buttons {
             assert_eq!(

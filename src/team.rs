@@ -6,6 +6,8 @@
 //! approval, edit or retirement rebuilds its server's
 //! [`Partition`](crate::search::Partition) at once, without a restart.
 
+pub mod import;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;

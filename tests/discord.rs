@@ -184,6 +184,7 @@ fn assert_surface_equals_the_spec(registered: &[Value]) {
                 Kind::Integer { .. } => 4,
                 Kind::User => 6,
                 Kind::Role => 8,
+                Kind::File => 11,
                 _ => 3,
             };
             assert_eq!(option["type"], kind, "{what}");
@@ -660,6 +661,120 @@ async fn suggest_opens_a_form_whose_submission_is_filed_and_reject_asks_why() {
             .unwrap()
             .contains("moderator"),
         "{body}"
+    );
+    assert!(
+        setup.fake.violations().is_empty(),
+        "{:?}",
+        setup.fake.violations()
+    );
+    setup.running.stop().await;
+}
+
+/// Serves `text` on loopback as Discord's CDN serves an attachment; its URL.
+async fn serve_attachment(name: &str, text: &'static str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let path = format!("/attachments/1/2/{name}");
+    let app = axum::Router::new().route(&path, axum::routing::get(move || async move { text }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}{path}")
+}
+
+const TEAM_CSV: &str = "question,answer\n\
+How do we page the billing on-call?,\"Open an incident in PagerDuty on the billing service. The on-call is paged within a minute.\"\n\
+What is our deploy window?,Fridays.\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bank_import_reads_an_attached_file_or_opens_a_form_to_paste_it() {
+    let setup = connected().await;
+    let bot = setup.running.adapter.bot().clone();
+    let moderator = || fake::member("300000000000000009", "mod", MANAGE_GUILD, &[]);
+    let url = serve_attachment("team.csv", TEAM_CSV).await;
+    let options = json!([{"name": "import", "type": 1, "options": [
+        {"name": "file", "type": 11, "value": "910000000000000001"},
+        {"name": "topic", "type": 3, "value": "ops"}
+    ]}]);
+    let mut import = fake::slash("700000000000000070", "bank", options, moderator());
+    import["data"]["resolved"] = json!({"attachments": {"910000000000000001": {
+        "id": "910000000000000001",
+        "filename": "team.csv",
+        "size": TEAM_CSV.len(),
+        "url": url,
+        "proxy_url": url,
+        "content_type": "text/csv"
+    }}});
+    setup.fake.dispatch("INTERACTION_CREATE", import);
+    let body = setup.fake.callback("700000000000000070").await;
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(content.starts_with("Filed suggestion #1"), "{body}");
+    assert!(
+        content.contains("team.csv:3: answer: at least 40 characters"),
+        "{body}"
+    );
+    assert_eq!(body["data"]["flags"], 64, "a private reply");
+    let pending = bot
+        .store()
+        .pending_suggestions(fake::GUILD_ID, 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert_eq!(pending[0].draft.topic, "ops");
+
+    // Without a file, a form to paste it.
+    let bare = json!([{"name": "import", "type": 1, "options": []}]);
+    setup.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::slash("700000000000000071", "bank", bare, moderator()),
+    );
+    let body = setup.fake.callback("700000000000000071").await;
+    assert_eq!(body["type"], 9, "a form: {body}");
+    assert_eq!(body["data"]["custom_id"], "import-form");
+    let inputs: Vec<String> = modal_inputs(&body["data"])
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(inputs, ["text", "format", "topic"]);
+    let submit = fake::modal_submit(
+        "700000000000000072",
+        "import-form",
+        &[
+            (
+                "text",
+                "Q: Who owns the staging cluster?\nA: The platform team owns it. Ask in their channel before changing it.\n",
+            ),
+            ("format", ""),
+            ("topic", "ops"),
+        ],
+        moderator(),
+    );
+    setup.fake.dispatch("INTERACTION_CREATE", submit);
+    let body = setup.fake.callback("700000000000000072").await;
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(content.starts_with("Filed suggestion #2"), "{body}");
+
+    // Members cannot import, attached or pasted.
+    let submit = fake::modal_submit(
+        "700000000000000073",
+        "import-form",
+        &[(
+            "text",
+            "Q: Anything at all here?\nA: Something long enough to be an answer, surely.\n",
+        )],
+        alice(),
+    );
+    setup.fake.dispatch("INTERACTION_CREATE", submit);
+    let body = setup.fake.callback("700000000000000073").await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("moderator"),
+        "{body}"
+    );
+    assert_eq!(
+        bot.store().pending_count(fake::GUILD_ID).await.unwrap(),
+        2,
+        "nothing filed by a member"
     );
     assert!(
         setup.fake.violations().is_empty(),

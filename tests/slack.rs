@@ -1639,6 +1639,59 @@ async fn suggest_opens_a_form_whose_submission_is_filed_and_reject_asks_why() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bank_import_opens_a_form_to_paste_the_file_and_files_its_records() {
+    let setup = start(&[]).await;
+    // Slash commands carry no files: `/interview bank import` opens a form.
+    let (envelope, _) = setup.fake.slash(ALICE, CHANNEL_ID, "bank import");
+    setup.fake.ack(&envelope).await;
+    let open = setup
+        .fake
+        .wait_for("views.open", |r| r.is_api("views.open"))
+        .await;
+    assert_eq!(open.response["ok"], true, "{:?}", open.response);
+    let view = opened_view(&open);
+    assert_eq!(view["callback_id"], "import-form", "{view}");
+    assert_eq!(view["title"]["text"], "Import questions");
+    let inputs: Vec<String> = blocks_of(&view, "input")
+        .iter()
+        .map(|b| b["block_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(inputs, ["text", "format", "topic"], "{view}");
+
+    let typed = |block: &str| {
+        Some(
+            match block {
+                "text" => "Q: Who owns the staging cluster?\nA: The platform team owns it. Ask in their channel before changing it.\n\nQ: What is our deploy window?\nA: Fridays.\n",
+                "topic" => "ops",
+                _ => return None,
+            }
+            .to_string(),
+        )
+    };
+    let submitted = fake::view_submission_with(ALICE, &view, typed);
+    let envelope = setup.fake.envelope("interactive", submitted);
+    setup.fake.send_frame(&envelope);
+    let (ack, _) = setup.fake.ack(&envelope).await;
+    assert_eq!(ack.payload, None, "a bare ack closes the form");
+    let report = setup
+        .fake
+        .wait_for("the import's report", |r| {
+            r.is_api("chat.postEphemeral") && r.text().contains("Filed suggestion #1")
+        })
+        .await;
+    assert!(
+        report
+            .text()
+            .contains("pasted:4: answer: at least 40 characters"),
+        "{}",
+        report.text()
+    );
+    let pending = "SELECT COUNT(*) FROM team_suggestions WHERE state = 'pending' AND topic = 'ops'";
+    assert_eq!(setup.rows(pending).await, 1);
+    setup.running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_question_offers_a_suggest_form_with_the_question_filled_in() {
     let setup = start(&[]).await;
     let query = "explain angular dependency injection";

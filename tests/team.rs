@@ -428,6 +428,52 @@ async fn team_entries_in_quizzes_practice_and_related(url: String, index: tempfi
     assert!(card.contains("deploy freeze"), "{card}");
 }
 
+/// A team's questions as a CSV file: one good record, one with a short
+/// answer, one repeating a shipped entry.
+const TEAM_CSV: &str = "question,answer,topic\n\
+How do we page the billing on-call?,\"Open an incident in PagerDuty on the billing service. The on-call is paged within a minute, day or night.\",ops\n\
+What is our deploy window?,Fridays.,ops\n\
+What is the difference between TCP and UDP?,\"TCP is reliable and ordered, UDP is not. UDP has less overhead.\",networking\n";
+
+async fn bank_import_files_checked_suggestions(url: String, index: tempfile::TempDir) {
+    let bot = bot_on(&url, index.path()).await;
+    let file = index.path().join("team-questions.csv");
+    std::fs::write(&file, TEAM_CSV).unwrap();
+    let line = format!("/bank import file:{} topic:ops", file.display());
+
+    let denied = say(&bot, &member("6006", "carol"), &line).await;
+    assert!(denied.contains("only moderators"), "{denied}");
+
+    let mo = moderator("6006", "mo");
+    let report = say(&bot, &mo, &line).await;
+    assert!(report.contains("Filed suggestion #1"), "{report}");
+    assert!(report.contains("Not filed (2)"), "{report}");
+    assert!(
+        report.contains("team-questions.csv:3: answer: at least 40 characters"),
+        "file:line: what: {report}"
+    );
+    assert!(
+        report.contains("team-questions.csv:4: question: looks like"),
+        "a near-duplicate of a shipped entry: {report}"
+    );
+    let card = say(&bot, &mo, "/review").await;
+    assert!(card.contains("page the billing on-call"), "{card}");
+    assert!(card.contains("1 waiting"), "only the good record: {card}");
+    assert!(
+        say(&bot, &moderator("7007", "olga"), "/review")
+            .await
+            .contains("No suggestions"),
+        "another server sees none"
+    );
+
+    let broken = say(&bot, &mo, "/bank import file:/nonexistent/q.csv").await;
+    assert!(broken.contains("cannot read"), "{broken}");
+    let bad_format = say(&bot, &mo, &format!("{line} format:pdf")).await;
+    assert!(bad_format.contains("unknown format"), "{bad_format}");
+    let still = say(&bot, &mo, "/review").await;
+    assert!(still.contains("1 waiting"), "nothing more filed: {still}");
+}
+
 async fn run<F, Fut>(case: F, url: String, index: tempfile::TempDir)
 where
     F: FnOnce(String, tempfile::TempDir) -> Fut,
@@ -463,7 +509,8 @@ macro_rules! on_both_backends {
 on_both_backends!(
     suggest_review_ask_isolated,
     suggestions_are_checked_limited_and_neutralised,
-    team_entries_in_quizzes_practice_and_related
+    team_entries_in_quizzes_practice_and_related,
+    bank_import_files_checked_suggestions
 );
 
 /// With the model, an approved entry is found by meaning as soon as it is

@@ -86,6 +86,7 @@ pub static COMMANDS: &[&CommandSpec] = &[
     &team::REVIEW_REJECT,
     &team::BANK_EDIT,
     &team::BANK_RETIRE,
+    &team::BANK_IMPORT,
 ];
 
 /// A parsed command.
@@ -305,7 +306,8 @@ pub fn from_choice(id: &str) -> Option<Command> {
         ButtonId::VoteReason { .. }
         | ButtonId::ReviewReject { .. }
         | ButtonId::Suggest { .. }
-        | ButtonId::SuggestForm => return None,
+        | ButtonId::SuggestForm
+        | ButtonId::ImportForm => return None,
         button @ ButtonId::ReviewApprove { .. } => {
             Command::Team(team::Request::from_button(button)?)
         }

@@ -80,6 +80,9 @@ pub enum Kind {
     Topic,
     /// An id of a question or schedule.
     Id,
+    /// A file: attached to the command (Discord sends its address, which
+    /// the adapter fetches), or a path on the shell's own machine.
+    File,
     /// A person.
     User,
     /// A role to mention.
@@ -100,7 +103,7 @@ impl Kind {
     /// Whether `word`, typed without a name, can be a value of this kind.
     pub fn accepts(self, word: &str) -> bool {
         match self {
-            Kind::Text | Kind::Id | Kind::User | Kind::Role => true,
+            Kind::Text | Kind::Id | Kind::File | Kind::User | Kind::Role => true,
             Kind::Topic => word.parse::<i64>().is_err(),
             Kind::Integer { .. } => word.parse::<i64>().is_ok(),
             Kind::Choice { values, aliases } => {

@@ -13,6 +13,7 @@ use crate::clock::millis;
 use crate::outbox::PostKind;
 use crate::reply::{ButtonId, Reply};
 use crate::store::{Draft, SuggestionRow};
+use crate::team::import::{ImportReport, MAX_IMPORT_BYTES, Upload};
 use crate::team::{
     MAX_ANSWER_CHARS, MAX_QUESTION_CHARS, MAX_SOURCE_CHARS, MAX_TOPIC_CHARS, Team, TeamError,
 };
@@ -32,6 +33,15 @@ pub enum Request {
     Edit { id: String, changes: Fields },
     /// Takes entry `id` out of search.
     Retire { id: String },
+    /// Files a file's records as suggestions: `upload` when its text is at
+    /// hand (pasted in the form, or an attachment the adapter fetched),
+    /// else `file` as given (a path in the shell, an attachment's address).
+    Import {
+        file: Option<String>,
+        upload: Option<Upload>,
+        format: Option<String>,
+        topic: Option<String>,
+    },
 }
 
 /// The fields of an entry as typed; `None` where nothing was given.
@@ -187,6 +197,40 @@ pub const REJECT_INPUT: FormInput = FormInput {
     max: MAX_REJECT_REASON,
 };
 
+/// The import form's title (Discord allows 45 characters, Slack 24).
+pub const IMPORT_TITLE: &str = "Import questions";
+
+/// The import form's inputs: the file's text pasted, its format, a topic.
+pub const IMPORT_INPUTS: [FormInput; 3] = [
+    FormInput {
+        id: "text",
+        label: "The file's text",
+        placeholder: "Q: … A: … pairs, CSV with question,answer columns, or a Red trivia list",
+        long: true,
+        required: true,
+        max: 4000,
+    },
+    FormInput {
+        id: "format",
+        label: "Format: text, csv or red-trivia",
+        placeholder: "optional: text when not given",
+        long: false,
+        required: false,
+        max: 20,
+    },
+    FormInput {
+        id: "topic",
+        label: "Topic of records that name none",
+        placeholder: "optional: general when not given",
+        long: false,
+        required: false,
+        max: MAX_TOPIC_CHARS,
+    },
+];
+
+/// The name an import's pasted text goes by in what it reports.
+pub const PASTED: &str = "pasted";
+
 /// The longest reason a rejection gives.
 pub const MAX_REJECT_REASON: usize = 300;
 
@@ -195,7 +239,11 @@ pub const MAX_REJECT_REASON: usize = 300;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Form {
     Suggest(Fields),
-    Reject { number: i64 },
+    Reject {
+        number: i64,
+    },
+    /// `/bank import` with no file: its text pasted.
+    Import,
 }
 
 impl Form {
@@ -208,6 +256,11 @@ impl Form {
             {
                 Some(Form::Suggest(fields.clone()))
             }
+            Command::Team(Request::Import {
+                file: None,
+                upload: None,
+                ..
+            }) => Some(Form::Import),
             _ => None,
         }
     }
@@ -230,6 +283,7 @@ impl Form {
         match self {
             Form::Suggest(_) => ButtonId::SuggestForm.id(),
             Form::Reject { number } => ButtonId::ReviewReject { number: *number }.id(),
+            Form::Import => ButtonId::ImportForm.id(),
         }
     }
 
@@ -248,6 +302,15 @@ impl Form {
             ButtonId::ReviewReject { number } => Some(Command::Team(Request::Reject {
                 number,
                 reason: text(REJECT_INPUT.id).unwrap_or_default(),
+            })),
+            ButtonId::ImportForm => Some(Command::Team(Request::Import {
+                file: None,
+                upload: Some(Upload {
+                    name: PASTED.to_string(),
+                    text: value("text").unwrap_or_default(),
+                }),
+                format: text("format"),
+                topic: text("topic"),
             })),
             _ => None,
         }
@@ -399,6 +462,45 @@ pub static BANK_RETIRE: CommandSpec = CommandSpec {
     },
 };
 
+/// `/bank import`: its entry in the command table.
+pub static BANK_IMPORT: CommandSpec = CommandSpec {
+    path: &["bank", "import"],
+    aliases: &[],
+    summary: "File a file's questions as suggestions for this server's bank (moderators)",
+    details: "text, CSV or a Red trivia list, each record checked like /suggest, then reviewed with /review; attach it on Discord, paste it in the form on Slack, give its path in the shell",
+    example: "/bank import file:team-questions.csv topic:ops",
+    options: &[
+        option(
+            "file",
+            Kind::File,
+            "the file: text, CSV or a Red trivia list",
+        ),
+        at_most(
+            option(
+                "format",
+                Kind::Text,
+                "text, csv or red-trivia (else its name says)",
+            ),
+            20,
+        ),
+        at_most(
+            option("topic", Kind::Text, "topic of records that name none"),
+            MAX_TOPIC_CHARS as u16,
+        ),
+    ],
+    access: Access::Moderator,
+    privacy: Privacy::Personal,
+    surface: Surface::Everywhere,
+    decode: |inv| {
+        Ok(Command::Team(Request::Import {
+            file: inv.string("file"),
+            upload: None,
+            format: inv.string("format"),
+            topic: inv.string("topic"),
+        }))
+    },
+};
+
 impl Request {
     /// The command table's entry for this request.
     pub fn spec(&self) -> &'static CommandSpec {
@@ -409,6 +511,7 @@ impl Request {
             Request::Reject { .. } => &REVIEW_REJECT,
             Request::Edit { .. } => &BANK_EDIT,
             Request::Retire { .. } => &BANK_RETIRE,
+            Request::Import { .. } => &BANK_IMPORT,
         }
     }
 
@@ -525,6 +628,40 @@ pub async fn handle(bot: &Arc<Bot>, ctx: &Context, request: Request) -> Reply {
                 Err(e) => failed("nothing changed", e),
             }
         }
+        Request::Import {
+            file,
+            upload,
+            format,
+            topic,
+        } => {
+            let format = match format.map(|f| f.parse::<crate::bank::import::Format>()) {
+                Some(Err(e)) => return Reply::error(e),
+                Some(Ok(format)) => Some(format),
+                None => None,
+            };
+            let upload = match (upload, file) {
+                (Some(upload), _) => upload,
+                (None, Some(path)) if ctx.platform == crate::platform::Platform::Shell => {
+                    match read_local(&path) {
+                        Ok(upload) => upload,
+                        Err(e) => return Reply::error(e),
+                    }
+                }
+                (None, _) => {
+                    return Reply::error(
+                        "attach the file to /bank import (text, CSV or a Red trivia list), or run /bank import alone and paste it in the form",
+                    );
+                }
+            };
+            let topic = topic.as_deref();
+            match team
+                .import(server, &ctx.user, &upload, format, topic, now)
+                .await
+            {
+                Ok(report) => imported(&report),
+                Err(e) => failed("nothing imported", e),
+            }
+        }
         Request::Retire { id } => match team.retire(server, &id, &ctx.user, now).await {
             Ok(()) => Reply::private(format!(
                 "Retired `{id}`: it no longer shows in search here; past answers keep its history."
@@ -532,6 +669,67 @@ pub async fn handle(bot: &Arc<Bot>, ctx: &Context, request: Request) -> Reply {
             Err(e) => failed("nothing retired", e),
         },
     }
+}
+
+/// A file on the shell's own machine, read for `/bank import` (only the
+/// shell reads paths: elsewhere a file is attached).
+fn read_local(path: &str) -> Result<Upload, String> {
+    let path = std::path::Path::new(path.trim());
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .len();
+    if size > MAX_IMPORT_BYTES as u64 {
+        return Err(format!(
+            "{} is {} KB, larger than the {} KB an import reads: split it",
+            path.display(),
+            size / 1024,
+            MAX_IMPORT_BYTES / 1024
+        ));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let name = path
+        .file_name()
+        .map_or_else(|| PASTED.to_string(), |n| n.to_string_lossy().into_owned());
+    Ok(Upload { name, text })
+}
+
+/// Records of an import shown at most, refused ones.
+const REFUSED_SHOWN: usize = 10;
+
+/// What an import filed and what it could not, as `file:line: what`.
+fn imported(report: &ImportReport) -> Reply {
+    let mut text = match report.filed.as_slice() {
+        [] => "Nothing was filed.".to_string(),
+        [one] => format!("Filed suggestion #{one}: /review shows it."),
+        [first, .., last] => format!(
+            "Filed {} suggestions (#{first} to #{last}): /review shows them one at a time.",
+            report.filed.len()
+        ),
+    };
+    if !report.refused.is_empty() {
+        text.push_str(&format!(
+            "
+
+Not filed ({}):",
+            report.refused.len()
+        ));
+        for line in report.refused.iter().take(REFUSED_SHOWN) {
+            text.push_str(&format!(
+                "
+- {}",
+                super::truncate(line, 300)
+            ));
+        }
+        if report.refused.len() > REFUSED_SHOWN {
+            text.push_str(&format!(
+                "
+- and {} more",
+                report.refused.len() - REFUSED_SHOWN
+            ));
+        }
+    }
+    Reply::private(text)
 }
 
 /// The oldest pending suggestion, as a moderator reviews it.

@@ -163,6 +163,7 @@ pub fn option_type(kind: Kind) -> CommandOptionType {
         Kind::Integer { .. } => CommandOptionType::Integer,
         Kind::User => CommandOptionType::User,
         Kind::Role => CommandOptionType::Role,
+        Kind::File => CommandOptionType::Attachment,
         _ => CommandOptionType::String,
     }
 }

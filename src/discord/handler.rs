@@ -170,7 +170,7 @@ impl Adapter {
             command.member.as_deref(),
             self.moderator_role,
         );
-        let parsed = translate::slash_command(&command.data);
+        let parsed = with_attachment(&command.data, translate::slash_command(&command.data)).await;
         tracing::debug!(
             "discord: /{} from {} → {parsed:?}",
             command.data.name,
@@ -448,4 +448,31 @@ impl Editor<(ChannelId, MessageId)> for Adapter {
             tracing::warn!("discord: could not update a quiz question: {e}");
         }
     }
+}
+
+/// `parsed` with the file of a `/bank import` fetched: the core takes the
+/// file's text, never its address (see [`super::attachment`]).
+async fn with_attachment(
+    data: &serenity::all::CommandData,
+    parsed: Result<Command, ParseError>,
+) -> Result<Command, ParseError> {
+    use crate::commands::team::Request;
+    let Ok(Command::Team(Request::Import {
+        file: Some(url),
+        upload: None,
+        format,
+        topic,
+    })) = parsed
+    else {
+        return parsed;
+    };
+    let upload = super::attachment::fetch(data, &url)
+        .await
+        .map_err(ParseError)?;
+    Ok(Command::Team(Request::Import {
+        file: None,
+        upload: Some(upload),
+        format,
+        topic,
+    }))
 }

@@ -19,6 +19,7 @@
 //! outbox through [`DiscordSink`], driven by the core's one loop,
 //! [`Bot::run`].
 
+pub mod attachment;
 pub mod commands;
 pub mod endpoint;
 pub mod handler;

@@ -2,7 +2,8 @@
 //! "What was wrong?" ([`reason_form`]), the suggest form ([`suggest_form`],
 //! from `/suggest` without its question or answer, or "Suggest an answer"
 //! under a refused `/ask`) and the reject form ([`reject_form`], from
-//! "Reject…" under a suggestion). A form's submission (a modal submit
+//! "Reject…" under a suggestion), and the import form ([`import_form`], from
+//! `/bank import` with no file attached). A form's submission (a modal submit
 //! interaction) comes back with the form's custom id, and [`command`] turns
 //! it into the command it stands for ([`commands::from_form`] dispatches on
 //! the id). Which form a button or command opens is the core's
@@ -14,7 +15,9 @@ use serenity::all::{
 };
 
 use crate::commands::feedback::{MAX_REASON, REASON_INPUT, reason_form_id};
-use crate::commands::team::{FormInput, REJECT_INPUT, SUGGEST_INPUTS, SUGGEST_TITLE};
+use crate::commands::team::{
+    FormInput, IMPORT_INPUTS, IMPORT_TITLE, REJECT_INPUT, SUGGEST_INPUTS, SUGGEST_TITLE,
+};
 use crate::commands::{self, Command, ParseError, team::Fields, team::Form};
 
 /// The reason form for a 👎 on `entry`.
@@ -45,11 +48,21 @@ pub fn reject_form(number: i64) -> CreateModal {
     .components(vec![CreateActionRow::InputText(input(&REJECT_INPUT, None))])
 }
 
+/// The import form: a file's text pasted, its format and a topic.
+pub fn import_form() -> CreateModal {
+    let rows = IMPORT_INPUTS
+        .iter()
+        .map(|spec| CreateActionRow::InputText(input(spec, None)))
+        .collect();
+    CreateModal::new(Form::Import.id(), IMPORT_TITLE).components(rows)
+}
+
 /// The modal for `form`.
 pub fn form(form: &Form) -> CreateModal {
     match form {
         Form::Suggest(fields) => suggest_form(fields),
         Form::Reject { number } => reject_form(*number),
+        Form::Import => import_form(),
     }
 }
 

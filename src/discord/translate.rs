@@ -61,9 +61,17 @@ pub fn slash_command(data: &CommandData) -> Result<Command, ParseError> {
                 path.join(" ")
             ))
         })?;
-    let values = options
-        .iter()
-        .filter_map(|o| value_of(&o.value).map(|v| (o.name.clone(), v)));
+    let values = options.iter().filter_map(|o| {
+        let value = match &o.value {
+            // An attached file: its address, fetched before the command runs
+            // (see `super::attachment`).
+            CommandDataOptionValue::Attachment(id) => {
+                Value::Text(data.resolved.attachments.get(id)?.url.clone())
+            }
+            other => value_of(other)?,
+        };
+        Some((o.name.clone(), value))
+    });
     commands::build(Invocation::new(spec, values)?)
 }
 

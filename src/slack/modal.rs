@@ -3,7 +3,8 @@
 //! ([`reason_form`]), the suggest form ([`suggest_form`], from `/interview
 //! suggest` without its question or answer, or "Suggest an answer" under a
 //! refused ask) and the reject form ([`reject_form`], from "Reject…" under a
-//! suggestion). A form carries its id (what it is for) in its callback id and
+//! suggestion) and the import form ([`import_form`], from `/interview bank
+//! import`: slash commands carry no files, so its text is pasted). A form carries its id (what it is for) in its callback id and
 //! the channel it was opened from in its private metadata, where the reply
 //! goes; its `view_submission` comes back through [`submitted`], which
 //! dispatches on the callback id ([`commands::from_form`]).
@@ -11,7 +12,9 @@
 use slack_morphism::prelude::*;
 
 use crate::commands::feedback::{MAX_REASON, REASON_INPUT, reason_form_id};
-use crate::commands::team::{Fields, Form, FormInput, REJECT_INPUT, SUGGEST_INPUTS};
+use crate::commands::team::{
+    Fields, Form, FormInput, IMPORT_INPUTS, IMPORT_TITLE, REJECT_INPUT, SUGGEST_INPUTS,
+};
 use crate::commands::{self, Command};
 
 /// The longest a plain-text input may be on Slack.
@@ -68,11 +71,25 @@ pub fn reject_form(number: i64, channel: &str) -> SlackView {
     )
 }
 
+/// The import form, opened in `channel`: a file's text pasted (Slack
+/// inputs hold 3,000 characters), its format and a topic.
+pub fn import_form(channel: &str) -> SlackView {
+    modal(
+        IMPORT_TITLE,
+        "Import",
+        "Cancel",
+        Form::Import.id(),
+        channel,
+        IMPORT_INPUTS.iter().map(|spec| input(spec, None)).collect(),
+    )
+}
+
 /// The view for `form`, opened in `channel`.
 pub fn form(form: &Form, channel: &str) -> SlackView {
     match form {
         Form::Suggest(fields) => suggest_form(fields, channel),
         Form::Reject { number } => reject_form(*number, channel),
+        Form::Import => import_form(channel),
     }
 }
 

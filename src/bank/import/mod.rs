@@ -26,6 +26,21 @@ pub enum Format {
     RedTrivia,
 }
 
+impl Format {
+    /// The format a file's name says: `.csv` is CSV, `.yaml` or `.yml` a
+    /// Red trivia list, anything else text.
+    pub fn of_file_name(name: &str) -> Format {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".csv") {
+            Format::Csv
+        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            Format::RedTrivia
+        } else {
+            Format::Text
+        }
+    }
+}
+
 impl FromStr for Format {
     type Err = String;
 
@@ -108,7 +123,18 @@ pub fn import(
         path: path.to_path_buf(),
         source,
     })?;
-    let text = raw.strip_prefix('\u{feff}').unwrap_or(&raw);
+    import_text(path, &raw, format, options)
+}
+
+/// [`import`] of a file's text `raw` already read (an upload), named `path`
+/// in what it reports.
+pub fn import_text(
+    path: &Path,
+    raw: &str,
+    format: Format,
+    options: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    let text = raw.strip_prefix('\u{feff}').unwrap_or(raw);
     let parsed = match format {
         Format::Text => text::parse(text),
         Format::Csv => csv::parse(path, text).map_err(ImportError::Format)?,
