@@ -1519,13 +1519,10 @@ fn opened_view(open: &fake::Request) -> Value {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn suggest_opens_a_form_whose_submission_is_filed_and_reject_asks_why() {
-    let setup = start(&[]).await;
-    let opened = || setup.fake.count(|r| r.is_api("views.open"));
-
-    // `/interview suggest` without fields opens the suggest form with its trigger id.
-    let (envelope, _) = setup.fake.slash(BOB, CHANNEL_ID, "suggest");
+/// Runs `/interview <command>` as `user` and returns the form it opens
+/// (checked to open with the command's trigger id).
+async fn opened_form(setup: &Setup, user: &str, command: &str) -> Value {
+    let (envelope, _) = setup.fake.slash(user, CHANNEL_ID, command);
     setup.fake.ack(&envelope).await;
     let open = setup
         .fake
@@ -1533,7 +1530,32 @@ async fn suggest_opens_a_form_whose_submission_is_filed_and_reject_asks_why() {
         .await;
     assert_eq!(open.response["ok"], true, "{:?}", open.response);
     assert_eq!(open.body["trigger_id"], envelope["payload"]["trigger_id"]);
-    let view = opened_view(&open);
+    opened_view(&open)
+}
+
+/// Submits `view` as `user` with the inputs `typed` gives; the form must
+/// close with a bare ack within Slack's limit.
+async fn submit_form(
+    setup: &Setup,
+    user: &str,
+    view: &Value,
+    typed: impl Fn(&str) -> Option<String>,
+) {
+    let submitted = fake::view_submission_with(user, view, typed);
+    let envelope = setup.fake.envelope("interactive", submitted);
+    setup.fake.send_frame(&envelope);
+    let (ack, after) = setup.fake.ack(&envelope).await;
+    assert!(after < ACK_LIMIT, "acknowledged after {after:?}");
+    assert_eq!(ack.payload, None, "a bare ack closes the form");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggest_opens_a_form_whose_submission_is_filed_and_reject_asks_why() {
+    let setup = start(&[]).await;
+    let opened = || setup.fake.count(|r| r.is_api("views.open"));
+
+    // `/interview suggest` without fields opens the suggest form with its trigger id.
+    let view = opened_form(&setup, BOB, "suggest").await;
     assert_eq!(view["type"], "modal", "{view}");
     assert_eq!(view["callback_id"], "suggest-form");
     assert_eq!(view["private_metadata"], CHANNEL_ID);
@@ -1572,12 +1594,7 @@ async fn suggest_opens_a_form_whose_submission_is_filed_and_reject_asks_why() {
             .to_string(),
         )
     };
-    let submitted = fake::view_submission_with(BOB, &view, typed);
-    let envelope = setup.fake.envelope("interactive", submitted);
-    setup.fake.send_frame(&envelope);
-    let (ack, after) = setup.fake.ack(&envelope).await;
-    assert!(after < ACK_LIMIT, "acknowledged after {after:?}");
-    assert_eq!(ack.payload, None, "a bare ack closes the form");
+    submit_form(&setup, BOB, &view, typed).await;
     let thanks = setup
         .fake
         .wait_for("the suggestion's acknowledgement", |r| {
@@ -1642,14 +1659,7 @@ async fn suggest_opens_a_form_whose_submission_is_filed_and_reject_asks_why() {
 async fn bank_import_opens_a_form_to_paste_the_file_and_files_its_records() {
     let setup = start(&[]).await;
     // Slash commands carry no files: `/interview bank import` opens a form.
-    let (envelope, _) = setup.fake.slash(ALICE, CHANNEL_ID, "bank import");
-    setup.fake.ack(&envelope).await;
-    let open = setup
-        .fake
-        .wait_for("views.open", |r| r.is_api("views.open"))
-        .await;
-    assert_eq!(open.response["ok"], true, "{:?}", open.response);
-    let view = opened_view(&open);
+    let view = opened_form(&setup, ALICE, "bank import").await;
     assert_eq!(view["callback_id"], "import-form", "{view}");
     assert_eq!(view["title"]["text"], "Import questions");
     let inputs: Vec<String> = blocks_of(&view, "input")
@@ -1668,11 +1678,7 @@ async fn bank_import_opens_a_form_to_paste_the_file_and_files_its_records() {
             .to_string(),
         )
     };
-    let submitted = fake::view_submission_with(ALICE, &view, typed);
-    let envelope = setup.fake.envelope("interactive", submitted);
-    setup.fake.send_frame(&envelope);
-    let (ack, _) = setup.fake.ack(&envelope).await;
-    assert_eq!(ack.payload, None, "a bare ack closes the form");
+    submit_form(&setup, ALICE, &view, typed).await;
     let report = setup
         .fake
         .wait_for("the import's report", |r| {
