@@ -14,6 +14,7 @@
 
 use serde::Serialize;
 
+use super::rescore::Scored;
 use crate::semantic::Similarity;
 
 /// What one hit's score was made of.
@@ -27,6 +28,13 @@ pub struct Signals {
     pub answer: f32,
     /// Cosine to question and answer together.
     pub entry: f32,
+    /// Weighted share of the query's words the entry has (0 when it was not
+    /// rescored by words), as [`super::Evidence::coverage`] reads it for the best hit.
+    pub coverage: f32,
+    /// The same share in the entry's question and aliases only.
+    pub phrased: f32,
+    /// Share of the entry's question words that the query has.
+    pub question_covered: f32,
 }
 
 /// A ranked entry.
@@ -46,10 +54,10 @@ const WORDS_PER_QUERY_WORD: f32 = 0.4;
 const PHRASING_DISCOUNT: f32 = 0.1;
 
 /// The entries kept by `keep`, best first: rows with a `lexical` score (row,
-/// rescored word score) and rows close enough in meaning to a query of
+/// rescored by words) and rows close enough in meaning to a query of
 /// `query_words` words.
 pub(crate) fn rank(
-    lexical: &[(usize, f32)],
+    lexical: &[(usize, Scored)],
     similarities: &[Similarity],
     query_words: usize,
     keep: impl Fn(usize) -> bool,
@@ -57,13 +65,13 @@ pub(crate) fn rank(
     let words_weight = WORDS_BASE + WORDS_PER_QUERY_WORD / query_words.max(1) as f32;
     let best = lexical
         .iter()
-        .map(|(_, s)| *s)
+        .map(|(_, s)| s.score)
         .fold(0.0f32, f32::max)
         .max(f32::MIN_POSITIVE);
-    let mut words = vec![0.0f32; similarities.len()];
-    for &(row, score) in lexical {
-        if let Some(w) = words.get_mut(row) {
-            *w = score / best;
+    let mut words: Vec<Option<&Scored>> = vec![None; similarities.len()];
+    for (row, scored) in lexical {
+        if let Some(w) = words.get_mut(*row) {
+            *w = Some(scored);
         }
     }
     let mut fused: Vec<Fused> = similarities
@@ -71,11 +79,15 @@ pub(crate) fn rank(
         .enumerate()
         .filter(|(row, _)| keep(*row))
         .filter_map(|(row, s)| {
+            let lexical = words[row];
             let signals = Signals {
-                words: words[row],
+                words: lexical.map_or(0.0, |l| l.score / best),
                 phrasing: s.phrasing,
                 answer: s.answer,
                 entry: s.entry,
+                coverage: lexical.map_or(0.0, |l| l.coverage),
+                phrased: lexical.map_or(0.0, |l| l.phrased),
+                question_covered: lexical.map_or(0.0, |l| l.question_covered),
             };
             let meaning = meaning(&signals);
             (signals.words > 0.0 || meaning >= MEANING_FLOOR).then_some(Fused {

@@ -331,7 +331,6 @@ impl Searcher {
             }
         };
         let rows = &ranked[..ranked.len().min(rescore::DEPTH)];
-        let lexical: Vec<(usize, f32)> = rows.iter().map(|&(row, s)| (row, s.score)).collect();
         let keep = |row: usize| {
             options
                 .topic
@@ -339,7 +338,7 @@ impl Searcher {
                 .is_none_or(|t| view.topic(row) == t)
                 && options.exclude.as_deref() != Some(view.id(row))
         };
-        let fused = fusion::rank(&lexical, &similarities, fusion::count_words(text), keep);
+        let fused = fusion::rank(rows, &similarities, fusion::count_words(text), keep);
         if fused.is_empty() {
             return Ok(Found {
                 hits: Vec::new(),

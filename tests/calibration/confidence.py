@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fit and check the coefficients of src/search/confidence.rs.
 
-Usage: confidence.py [--bin target/debug/interview-bot] [--words-only] [--show]
+Usage: confidence.py [--bin target/debug/interview-bot] [--words-only] [--show] [--no-test]
 
 Runs `BIN ask --json --explain` over
   - the fit half of the real interview questions (tests/fixtures/real_questions/fit.tsv),
@@ -30,7 +30,8 @@ It prints:
   - the reliability table on the test half: bands of 0.1 from the threshold up, with the number of
     answers and the share right in each (each share should be at least its band's lower edge).
 With --words-only the model is turned off (INTERVIEW_BOT__MODEL__ENABLED=false) and the words-only
-coefficients are fitted. The script uses only the standard library.
+coefficients are fitted. With --no-test the test half is not even read (no figures, no reliability
+table): for work on search, where the test half is measured once, at the end. The script uses only the standard library.
 """
 import argparse, math, os, pathlib, sys
 
@@ -260,6 +261,8 @@ def main():
     ap.add_argument("--bin", default="target/debug/interview-bot")
     ap.add_argument("--words-only", action="store_true")
     ap.add_argument("--show", action="store_true", help="print each fitted query's evidence")
+    ap.add_argument("--no-test", action="store_true",
+                    help="leave the test half out entirely (while working on search: it is measured once, at the end)")
     a = ap.parse_args()
     mode = "words" if a.words_only else "meaning"
     sets = {
@@ -267,8 +270,9 @@ def main():
         "dev": eval_rows(a.bin, EVAL / "dev_queries.tsv", EVAL / "dev_out_of_bank.txt", a.words_only, "dev"),
         "held-out": eval_rows(a.bin, ROOT / "tests/fixtures/heldout_queries.tsv",
                               ROOT / "tests/fixtures/heldout_out_of_bank.txt", a.words_only, "held-out"),
-        "test": real_rows(a.bin, "test", a.words_only),
     }
+    if not a.no_test:
+        sets["test"] = real_rows(a.bin, "test", a.words_only)
     fitted = [r for name in ("fit", "dev", "held-out") for r in sets[name] if r.evidence is not None]
     if a.show:
         for r in fitted:
@@ -305,6 +309,8 @@ def main():
         print(f"  {tag:20} {describe(predict(w, rows, rust), rows)}")
         print(f"  {'':20} {describe([1.0 if r.confident else 0.0 for r in rows], rows)}")
 
+    if a.no_test:
+        return
     for label, ps in (("fitted coefficients", predict(w, sets["test"], rust)),
                       ("the binary now", [r.value or 0.0 for r in sets["test"]])):
         print(f"reliability on the test half, {label} (band: answers, share right):")
