@@ -117,9 +117,10 @@ pub fn options_without(
 
 /// Four options for `question`, one of a server's own entries (`entries`
 /// shows them): wrong ones from the entries search finds for its question in
-/// that server, its own topic first. An entry search ranks about as high as
-/// the question's own (within [`OWN_SCORE_MARGIN`]) answers it too and is no
-/// option; nor is one in `left_out`.
+/// that server, its own topic first, then any other entry search did not
+/// find. An entry search ranks about as high as the question's own (within
+/// [`OWN_SCORE_MARGIN`]) answers it too and is no option; nor is one in
+/// `left_out`.
 pub fn team_options(
     question: &Question,
     entries: &Entries,
@@ -127,8 +128,11 @@ pub fn team_options(
     rng: &mut fastrand::Rng,
 ) -> Options {
     let right = option_of(question);
+    let usable = |q: &Question| !left_out.contains(&q.id) && !alike(&right, &option_of(q));
     let text = format!("{} {}", question.question, question.aliases.join(" "));
-    let found = |topic: Option<String>| -> Vec<Candidate<'_>> {
+    // Entries search puts close to (or above) the question's own: never options.
+    let mut close: HashSet<String> = HashSet::from([question.id.clone()]);
+    let mut found = |topic: Option<String>| -> Vec<Candidate<'_>> {
         let options = SearchOptions {
             topic,
             limit: CANDIDATES + 1,
@@ -139,29 +143,37 @@ pub fn team_options(
             .search_in(&text, &options, None, entries.team())
             .map(|found| found.hits)
             .unwrap_or_default();
-        let Some(own) = hits.iter().find(|h| h.id == question.id).map(|h| h.score) else {
-            return Vec::new();
-        };
-        hits.iter()
-            .filter(|h| h.id != question.id && h.score < own - OWN_SCORE_MARGIN * own.abs())
+        // Without its own entry among the hits, every hit may answer it.
+        let own = hits.iter().find(|h| h.id == question.id).map(|h| h.score);
+        let (near, far): (Vec<_>, Vec<_>) = hits
+            .iter()
+            .partition(|h| own.is_none_or(|own| h.score >= own - OWN_SCORE_MARGIN * own.abs()));
+        close.extend(near.iter().map(|h| h.id.clone()));
+        far.iter()
             .filter_map(|h| {
                 Some(Candidate {
                     question: entries.get(&h.id)?,
                     plausible: h.score,
                 })
             })
-            .filter(|c| {
-                !left_out.contains(&c.question.id) && !alike(&right, &option_of(c.question))
-            })
+            .filter(|c| usable(c.question))
             .collect()
     };
     let mut pool = found(Some(question.topic.clone()));
     if pool.len() < LETTERS.len() - 1 {
-        let have: HashSet<String> = pool.iter().map(|c| c.question.id.clone()).collect();
+        pool.extend(found(None));
+    }
+    let mut have: HashSet<String> = HashSet::new();
+    pool.retain(|c| have.insert(c.question.id.clone()) && !close.contains(&c.question.id));
+    if pool.len() < LETTERS.len() - 1 {
         pool.extend(
-            found(None)
-                .into_iter()
-                .filter(|c| !have.contains(&c.question.id)),
+            entries
+                .questions()
+                .filter(|q| !have.contains(&q.id) && !close.contains(&q.id) && usable(q))
+                .map(|q| Candidate {
+                    question: q,
+                    plausible: f32::MIN,
+                }),
         );
     }
     assemble(question, &pool, entries.searcher(), rng)
