@@ -244,11 +244,6 @@ impl Bot {
         self.team_banks.unscoped(self.library())
     }
 
-    /// The own bank of `ctx`'s server, if it has one.
-    pub fn team_partition(&self, ctx: &Context) -> Option<Arc<crate::search::Partition>> {
-        self.team_banks.partition(&ctx.guild)
-    }
-
     /// The last answer this person was shown here: (entry id, query).
     pub(crate) fn last_answer(&self, ctx: &Context) -> Option<(String, String)> {
         self.conversations().answers.get(&person(ctx)).cloned()

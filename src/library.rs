@@ -182,14 +182,7 @@ impl Entries {
 
     /// Every topic with its count of entries, shipped and own together.
     pub fn topics(&self) -> Vec<(String, usize)> {
-        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
-        for q in self.questions() {
-            *counts.entry(q.topic.as_str()).or_default() += 1;
-        }
-        counts
-            .into_iter()
-            .map(|(t, n)| (t.to_string(), n))
-            .collect()
+        bank::topic_counts(self.questions())
     }
 
     /// Whether a shipped or own entry has `topic`.

@@ -152,14 +152,7 @@ impl Bank {
 
     /// Topics with their question counts, by name.
     pub fn topics(&self) -> Vec<(String, usize)> {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for q in &self.questions {
-            *counts.entry(q.topic.as_str()).or_default() += 1;
-        }
-        counts
-            .into_iter()
-            .map(|(t, n)| (t.to_string(), n))
-            .collect()
+        topic_counts(&self.questions)
     }
 
     pub fn has_topic(&self, topic: &str) -> bool {
@@ -190,4 +183,16 @@ impl Bank {
 /// Lowercase hexadecimal of a digest.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The topics of `questions` with their counts, by name.
+pub fn topic_counts<'q>(questions: impl IntoIterator<Item = &'q Question>) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for q in questions {
+        *counts.entry(q.topic.as_str()).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(t, n)| (t.to_string(), n))
+        .collect()
 }
