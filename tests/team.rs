@@ -466,6 +466,8 @@ async fn bank_import_files_checked_suggestions(url: String, index: tempfile::Tem
         "another server sees none"
     );
 
+    let bare = say(&bot, &mo, "/bank import").await;
+    assert!(bare.contains("give the file's path"), "{bare}");
     let broken = say(&bot, &mo, "/bank import file:/nonexistent/q.csv").await;
     assert!(broken.contains("cannot read"), "{broken}");
     let bad_format = say(&bot, &mo, &format!("{line} format:pdf")).await;

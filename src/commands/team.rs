@@ -647,6 +647,11 @@ pub async fn handle(bot: &Arc<Bot>, ctx: &Context, request: Request) -> Reply {
                         Err(e) => return Reply::error(e),
                     }
                 }
+                (None, _) if ctx.platform == crate::platform::Platform::Shell => {
+                    return Reply::error(
+                        "give the file's path: /bank import file:PATH (text, CSV or a Red trivia list)",
+                    );
+                }
                 (None, _) => {
                     return Reply::error(
                         "attach the file to /bank import (text, CSV or a Red trivia list), or run /bank import alone and paste it in the form",
