@@ -51,6 +51,17 @@ pub struct Evidence {
     pub asks: Asks,
     /// What the entry's question asks for.
     pub hit_asks: Asks,
+    /// When the query asks a definition: whether the entry defines what it asks
+    /// about (`None` for other queries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub defines: Option<bool>,
+    /// By meaning: whether no other candidate is closer in meaning than the best
+    /// hit (words did not lift it over a closer one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_meaning: Option<bool>,
+    /// The query names a topic rather than asking a question: no question word
+    /// and no question mark ("docker volumes", "sticky sessions load balancer").
+    pub bare: bool,
 }
 
 impl Evidence {
@@ -82,10 +93,12 @@ pub struct Confidence {
 /// answer when the probability of being right is at least 3/4.
 pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.75;
 
-/// Coefficients by meaning: bias, coverage, phrasing, entry, gap, unknown, length.
-/// (Whether the hit asks otherwise did not lower the cross-validated cost by
-/// meaning, so it is left out here.)
-const MEANING: [f32; 7] = [-10.40, 3.61, 5.89, 3.99, 2.50, -2.43, 1.75];
+/// Coefficients by meaning, for a query that asks a question: bias, coverage,
+/// phrasing, entry, gap, unknown, length, top meaning.
+const MEANING_QUESTION: [f32; 8] = [-10.37, 1.84, 6.41, 4.60, 4.73, -1.71, 0.89, 0.54];
+/// The same for a bare topic ([`Evidence::bare`]): such queries are short and
+/// worded like the bank's own phrasings, and the same evidence means more.
+const MEANING_BARE: [f32; 8] = [-8.28, 3.21, 1.82, 5.28, 3.91, 0.12, 1.70, 0.82];
 /// Coefficients by words only: bias, coverage, gap, unknown, asks otherwise,
 /// length, question covered, phrased.
 const WORDS: [f32; 8] = [-6.60, 2.51, 2.08, -2.96, -1.66, 1.76, 1.36, 2.68];
@@ -96,16 +109,28 @@ impl Confidence {
         let e = &evidence;
         let otherwise = if e.asks_otherwise() { 1.0 } else { 0.0 };
         let (logit, by_meaning) = match (e.phrasing, e.entry) {
-            (Some(phrasing), Some(entry)) => (
-                MEANING[0]
-                    + MEANING[1] * e.coverage
-                    + MEANING[2] * phrasing
-                    + MEANING[3] * entry
-                    + MEANING[4] * e.gap
-                    + MEANING[5] * e.unknown
-                    + MEANING[6] * e.length(),
-                true,
-            ),
+            (Some(phrasing), Some(entry)) => {
+                let c = if e.bare {
+                    &MEANING_BARE
+                } else {
+                    &MEANING_QUESTION
+                };
+                let top = if e.top_meaning == Some(true) {
+                    1.0
+                } else {
+                    0.0
+                };
+                (
+                    c[0] + c[1] * e.coverage
+                        + c[2] * phrasing
+                        + c[3] * entry
+                        + c[4] * e.gap
+                        + c[5] * e.unknown
+                        + c[6] * e.length()
+                        + c[7] * top,
+                    true,
+                )
+            }
             _ => (
                 WORDS[0]
                     + WORDS[1] * e.coverage
@@ -193,6 +218,9 @@ mod tests {
             words: 3,
             asks: Asks::Other,
             hit_asks: Asks::Other,
+            defines: None,
+            top_meaning: None,
+            bare: true,
         }
     }
 

@@ -35,6 +35,9 @@ pub struct Signals {
     pub phrased: f32,
     /// Share of the entry's question words that the query has.
     pub question_covered: f32,
+    /// The query asks a definition and the entry defines what it asks about
+    /// (see [`super::subject`]).
+    pub defines: bool,
 }
 
 /// A ranked entry.
@@ -52,6 +55,8 @@ const WORDS_BASE: f32 = 0.15;
 const WORDS_PER_QUERY_WORD: f32 = 0.4;
 /// A phrasing (question or alias) alone is weaker evidence than the whole entry.
 const PHRASING_DISCOUNT: f32 = 0.1;
+/// What defining the asked term is worth against only mentioning it.
+const DEFINES_BONUS: f32 = 0.06;
 
 /// The entries kept by `keep`, best first: rows with a `lexical` score (row,
 /// rescored by words) and rows close enough in meaning to a query of
@@ -61,6 +66,7 @@ pub(crate) fn rank(
     similarities: &[Similarity],
     query_words: usize,
     keep: impl Fn(usize) -> bool,
+    defines: impl Fn(usize) -> bool,
 ) -> Vec<Fused> {
     let words_weight = WORDS_BASE + WORDS_PER_QUERY_WORD / query_words.max(1) as f32;
     let best = lexical
@@ -88,17 +94,27 @@ pub(crate) fn rank(
                 coverage: lexical.map_or(0.0, |l| l.coverage),
                 phrased: lexical.map_or(0.0, |l| l.phrased),
                 question_covered: lexical.map_or(0.0, |l| l.question_covered),
+                defines: defines(row),
             };
             let meaning = meaning(&signals);
             (signals.words > 0.0 || meaning >= MEANING_FLOOR).then_some(Fused {
                 row,
-                score: meaning + words_weight * signals.words,
+                score: meaning
+                    + words_weight * signals.words
+                    + if signals.defines { DEFINES_BONUS } else { 0.0 },
                 signals,
             })
         })
         .collect();
     fused.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.row.cmp(&b.row)));
     fused
+}
+
+impl Fused {
+    /// How close in meaning the entry is, words left aside.
+    pub(crate) fn meaning(&self) -> f32 {
+        meaning(&self.signals)
+    }
 }
 
 /// How close in meaning: to the whole entry, or a little less to one phrasing.

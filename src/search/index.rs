@@ -18,6 +18,7 @@ use super::build::{Built, Location, build, build_in_ram, register_analyzers};
 use super::confidence::{Confidence, Evidence};
 use super::partition::Partition;
 use super::query::{QueryPlan, Weights};
+use super::subject::{self, Definitions, Subject};
 use super::suggest::Suggestions;
 use super::vocabulary::{Lexicon, Speller, Vocabulary};
 use super::{Found, Hit, SearchError, SearchOptions, Synonyms};
@@ -121,6 +122,8 @@ pub struct Searcher {
     suggestions: Suggestions,
     /// What each entry's question asks for, by bank row.
     asks: Vec<Asks>,
+    /// What each entry defines, by bank row.
+    definitions: Definitions,
     /// Each entry's id and topic, by bank row.
     ids: Vec<String>,
     topics: Vec<String>,
@@ -180,6 +183,7 @@ impl Searcher {
             semantic: None,
             suggestions: Suggestions::new(bank),
             asks: bank.questions().iter().map(|q| asks(&q.question)).collect(),
+            definitions: Definitions::of(bank),
             ids: bank.questions().iter().map(|q| q.id.clone()).collect(),
             topics: bank.questions().iter().map(|q| q.topic.clone()).collect(),
         })
@@ -338,7 +342,15 @@ impl Searcher {
                 .is_none_or(|t| view.topic(row) == t)
                 && options.exclude.as_deref() != Some(view.id(row))
         };
-        let fused = fusion::rank(rows, &similarities, fusion::count_words(text), keep);
+        let asked = subject::asked(text);
+        let defines = |row: usize| view.defines(row, &asked);
+        let fused = fusion::rank(
+            rows,
+            &similarities,
+            fusion::count_words(text),
+            keep,
+            defines,
+        );
         if fused.is_empty() {
             return Ok(Found {
                 hits: Vec::new(),
@@ -367,6 +379,9 @@ impl Searcher {
                 words: plan.concepts.len(),
                 asks: asks(text),
                 hit_asks: view.asks(best.row),
+                defines: (!asked.is_empty()).then_some(best.signals.defines),
+                top_meaning: Some(fused.iter().all(|f| f.meaning() <= best.meaning())),
+                bare: is_bare(text),
             })
         });
         let hits = fused
@@ -421,6 +436,15 @@ impl View<'_> {
             Some((partition, row)) => partition.asks(row),
             None => self.searcher.asks.get(row).copied().unwrap_or(Asks::Other),
         }
+    }
+
+    /// Whether the entry at `row` defines one of the `asked` subjects.
+    fn defines(&self, row: usize, asked: &[Subject]) -> bool {
+        !asked.is_empty()
+            && match self.team_row(row) {
+                Some((partition, row)) => partition.defines(row, asked),
+                None => self.searcher.definitions.defines(row, asked),
+            }
     }
 
     fn team_row(&self, row: usize) -> Option<(&Partition, usize)> {
@@ -524,6 +548,7 @@ fn lexical_hits(
         };
     };
     let second = ranked.get(1).map_or(0.0, |(_, s)| s.score);
+    let asked = subject::asked(text);
     let confidence = Confidence::of(Evidence {
         coverage: best.coverage,
         unknown: plan.unknown_share(),
@@ -539,6 +564,9 @@ fn lexical_hits(
         words: plan.concepts.len(),
         asks: asks(text),
         hit_asks: view.asks(*best_row),
+        defines: (!asked.is_empty()).then(|| view.defines(*best_row, &asked)),
+        top_meaning: None,
+        bare: is_bare(text),
     });
     let hits = ranked
         .iter()
@@ -556,6 +584,11 @@ fn lexical_hits(
         confidence: Some(confidence),
         normalised: None,
     }
+}
+
+/// A query that names a topic instead of asking: no question word, no "?".
+fn is_bare(text: &str) -> bool {
+    asks(text) == Asks::Other && !text.contains('?')
 }
 
 const NO_WORD_MATCHES: &str = "no question uses those words: try other words, or /topics";

@@ -20,6 +20,7 @@ mod index;
 mod partition;
 mod query;
 mod rescore;
+mod subject;
 pub mod suggest;
 mod synonyms;
 pub mod vocabulary;

@@ -15,6 +15,7 @@ use super::SearchError;
 use super::asks::{Asks, asks};
 use super::build::build_scope_in_ram;
 use super::index::{Fields, read_terms};
+use super::subject::{Definitions, Subject};
 use super::suggest::Suggestions;
 use super::vocabulary::Vocabulary;
 use crate::bank::{Bank, Question};
@@ -29,6 +30,7 @@ pub struct Partition {
     vocabulary: Vocabulary,
     semantic: Option<Semantic>,
     asks: Vec<Asks>,
+    definitions: Definitions,
     suggestions: Suggestions,
 }
 
@@ -68,6 +70,7 @@ impl Partition {
         Ok(Partition {
             scope: scope.to_string(),
             asks: bank.questions().iter().map(|q| asks(&q.question)).collect(),
+            definitions: Definitions::of(&bank),
             suggestions: Suggestions::new(&bank),
             bank,
             reader,
@@ -139,6 +142,10 @@ impl Partition {
 
     pub(crate) fn asks(&self, row: usize) -> Asks {
         self.asks.get(row).copied().unwrap_or(Asks::Other)
+    }
+
+    pub(crate) fn defines(&self, row: usize, asked: &[Subject]) -> bool {
+        self.definitions.defines(row, asked)
     }
 }
 

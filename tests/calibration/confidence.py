@@ -4,7 +4,8 @@
 Usage: confidence.py [--bin target/debug/interview-bot] [--words-only] [--show] [--no-test]
 
 Runs `BIN ask --json --explain` over
-  - the fit half of the real interview questions (tests/fixtures/real_questions/fit.tsv),
+  - the fit half of the real interview questions (tests/fixtures/real_questions/fit.tsv and its
+    second draw fit_fresh.tsv, from sources the bank was not written from),
   - the dev sets (../shared/eval/dev_queries.tsv and dev_out_of_bank.txt),
   - the held-out fixtures (tests/fixtures/heldout_queries.tsv and heldout_out_of_bank.txt),
 labels each query's best hit right (a labelled entry, or the expected one, is first) or not (a wrong
@@ -47,9 +48,10 @@ THRESHOLD = 0.75
 # Base features of each way of matching, and the extra signals forward selection may add.
 BASE = {"meaning": ["coverage", "phrasing", "entry", "gap", "unknown"],
         "words": ["coverage", "gap", "unknown"]}
-EXTRAS = ["asks_otherwise", "length", "question_covered", "phrased"]
-# The features src/search/confidence.rs combines, in the order of its MEANING and WORDS arrays.
-RUST = {"meaning": BASE["meaning"] + ["length"],
+EXTRAS = ["asks_otherwise", "length", "question_covered", "phrased", "defines", "undefined",
+          "top_meaning"]
+# The features src/search/confidence.rs combines, in the order of its MEANING_* and WORDS arrays.
+RUST = {"meaning": BASE["meaning"] + ["length", "top_meaning"],
         "words": BASE["words"] + ["asks_otherwise", "length", "question_covered", "phrased"]}
 L2_GRID = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
 MIN_GAIN = 0.002
@@ -61,6 +63,11 @@ def feature(ev, name):
         return 1.0 if ev.get("asks", "other") != "other" and ev.get("hit_asks") != ev.get("asks") else 0.0
     if name == "length":
         return math.log(1 + ev.get("words", 0))
+    # A definition was asked and the hit defines that term / does not (see src/search/subject.rs).
+    if name == "defines":
+        return 1.0 if ev.get("defines") is True else 0.0
+    if name == "undefined":
+        return 1.0 if ev.get("defines") is False else 0.0
     return float(ev.get(name) or 0.0)
 
 
@@ -146,6 +153,27 @@ def solve(a, b):
     return [m[i][n] / m[i][i] for i in range(n)]
 
 
+def group(row):
+    """Which coefficients a row takes: by meaning, a bare topic ("docker volumes") has its own
+    (MEANING_BARE) and a question the other (MEANING_QUESTION); by words only, one set."""
+    ev = row.evidence or {}
+    return "bare" if ev.get("phrasing") is not None and ev.get("bare") else "question"
+
+
+def fit_model(rows, names, l2):
+    """Coefficients per group of rows: {group: weights}."""
+    model = {}
+    for g in sorted({group(r) for r in rows}):
+        part = [r for r in rows if group(r) == g]
+        model[g] = fit(design(part, names), [r.right for r in part], l2)
+    return model
+
+
+def predict_model(model, rows, names):
+    """Probability per row from its group's coefficients (refused: a group never fitted)."""
+    return [predict(model[group(r)], [r], names)[0] if group(r) in model else 0.0 for r in rows]
+
+
 def design(rows, names):
     return [[1.0] + [feature(r.evidence or {}, n) for n in names] for r in rows]
 
@@ -169,9 +197,9 @@ def out_of_fold(rows, names, l2):
     ps = [0.0] * len(rows)
     for source in sorted({r.source for r in rows}):
         train = [r for r in rows if r.source != source]
-        w = fit(design(train, names), [r.right for r in train], l2)
+        model = fit_model(train, names, l2)
         held = [i for i, r in enumerate(rows) if r.source == source]
-        for i, p in zip(held, predict(w, [rows[i] for i in held], names)):
+        for i, p in zip(held, predict_model(model, [rows[i] for i in held], names)):
             ps[i] = p
     return ps
 
@@ -197,7 +225,7 @@ def dev_figures(ps, rows):
 
 
 def describe(ps, rows):
-    if rows and rows[0].part in ("fit", "test"):
+    if rows and rows[0].part in ("fit", "fresh", "test"):
         return "right {:.3f}  wrong {:.3f}  refused-covered {:.3f}  refused-correctly {:.3f}".format(
             *real_figures(ps, rows))
     return "refused {:.3f}  answered@1 {:.3f}  wrong-answers {:.3f}".format(*dev_figures(ps, rows))
@@ -267,13 +295,14 @@ def main():
     mode = "words" if a.words_only else "meaning"
     sets = {
         "fit": real_rows(a.bin, "fit", a.words_only),
+        "fresh": real_rows(a.bin, "fresh", a.words_only),
         "dev": eval_rows(a.bin, EVAL / "dev_queries.tsv", EVAL / "dev_out_of_bank.txt", a.words_only, "dev"),
         "held-out": eval_rows(a.bin, ROOT / "tests/fixtures/heldout_queries.tsv",
                               ROOT / "tests/fixtures/heldout_out_of_bank.txt", a.words_only, "held-out"),
     }
     if not a.no_test:
         sets["test"] = real_rows(a.bin, "test", a.words_only)
-    fitted = [r for name in ("fit", "dev", "held-out") for r in sets[name] if r.evidence is not None]
+    fitted = [r for name in ("fit", "fresh", "dev", "held-out") for r in sets[name] if r.evidence is not None]
     if a.show:
         for r in fitted:
             print(f"{r.source[:24]:24} right={r.right} confident={r.confident!s:5} "
@@ -292,10 +321,12 @@ def main():
         print(f"NOTE: confidence.rs uses {', '.join(rust)}; change it (Evidence, Confidence::of) "
               "and RUST here to follow the choice")
         l2 = min((t for t in table if set(t[2]) == set(rust)), key=lambda t: t[0], default=(0, l2))[1]
-    w = [round(v, 2) for v in fit(design(fitted, rust), [r.right for r in fitted], l2)]
-    const = "MEANING" if mode == "meaning" else "WORDS"
+    model = fit_model(fitted, rust, l2)
     print(f"features: bias, {', '.join(rust)} (l2 {l2})")
-    print(f"const {const}: [f32; {len(w)}] = [{', '.join(f'{v:.2f}' for v in w)}];")
+    for g, w in model.items():
+        const = "WORDS" if mode == "words" else f"MEANING_{g.upper()}"
+        n = sum(1 for r in fitted if group(r) == g)
+        print(f"const {const}: [f32; {len(w)}] = [{', '.join(f'{v:.2f}' for v in w)}];  // {n} queries")
 
     print("out of fold, by source (fitted without it):")
     oof = out_of_fold(fitted, rust, l2)
@@ -306,12 +337,12 @@ def main():
     print(f"figures at {THRESHOLD}: fitted coefficients | the binary now")
     for name, rows in sets.items():
         tag = f"{name} (never fitted)" if name == "test" else name
-        print(f"  {tag:20} {describe(predict(w, rows, rust), rows)}")
+        print(f"  {tag:20} {describe(predict_model(model, rows, rust), rows)}")
         print(f"  {'':20} {describe([1.0 if r.confident else 0.0 for r in rows], rows)}")
 
     if a.no_test:
         return
-    for label, ps in (("fitted coefficients", predict(w, sets["test"], rust)),
+    for label, ps in (("fitted coefficients", predict_model(model, sets["test"], rust)),
                       ("the binary now", [r.value or 0.0 for r in sets["test"]])):
         print(f"reliability on the test half, {label} (band: answers, share right):")
         for lo, hi, n, right in reliability(ps, sets["test"]):

@@ -8,6 +8,7 @@ the query's best, cosines to phrasing, answer and entry, and the share of the qu
 has: coverage, phrased, question_covered). The script re-sorts each query's hits by a scoring function
 and prints recall@1 / recall@3 per set:
   fit        the real questions' fit half (tests/fixtures/real_questions/fit.tsv), covered questions
+  fresh      its second draw (fit_fresh.tsv), from sources the bank was not written from
   dev        ../shared/eval/dev_queries.tsv
   held-out   tests/fixtures/heldout_queries.tsv
   situation  tests/fixtures/situation_queries.tsv
@@ -30,7 +31,7 @@ from abstain_quality import read_in_bank  # noqa: E402
 import real_questions  # noqa: E402
 
 # fusion.rs's constants.
-WORDS_BASE, WORDS_PER_QUERY_WORD, PHRASING_DISCOUNT = 0.15, 0.4, 0.1
+WORDS_BASE, WORDS_PER_QUERY_WORD, PHRASING_DISCOUNT, DEFINES_BONUS = 0.15, 0.4, 0.1, 0.06
 
 
 def count_words(text):
@@ -43,10 +44,12 @@ def meaning(s, discount=PHRASING_DISCOUNT):
 
 
 def fusion(words=lambda s: s["words"], scale=1.0, base=WORDS_BASE, per=WORDS_PER_QUERY_WORD,
-           mean=meaning, extra=lambda s: 0.0):
-    """A scoring function of fusion.rs's shape: meaning + (base + per / words) * word signal + extra."""
+           mean=meaning, extra=lambda s: 0.0, defines=DEFINES_BONUS):
+    """A scoring function of fusion.rs's shape: meaning + (base + per / words) * word signal
+    + a bonus when the entry defines the asked term + extra."""
     def score(query_words, s):
-        return mean(s) + scale * (base + per / max(1, query_words)) * words(s) + extra(s)
+        return (mean(s) + scale * (base + per / max(1, query_words)) * words(s)
+                + defines * s.get("defines", False) + extra(s))
     return score
 
 
@@ -57,6 +60,7 @@ VARIANTS = {
     "words x phrased": fusion(words=lambda s: s["words"] * s["phrased"]),
     "words weight x0.8": fusion(scale=0.8),
     "words weight x1.25": fusion(scale=1.25),
+    **{f"defines bonus {b}": fusion(defines=b) for b in (0.02, 0.04, 0.06, 0.08, 0.12)},
     "+0.03 question covered": fusion(extra=lambda s: 0.03 * s["question_covered"]),
     "+0.03 phrased": fusion(extra=lambda s: 0.03 * s["phrased"]),
     "+0.1 answer cosine": fusion(extra=lambda s: 0.1 * s["answer"]),
@@ -70,9 +74,10 @@ def sets(bin_, limit):
     """{name: [(query words, hits with a 'right' flag)]} over covered queries only."""
     env = dict(os.environ)
     out = {}
-    cases = [c for c in real_questions.read_split("fit") if c.covered]
-    results = real_questions.ask(bin_, [c.question for c in cases], limit=limit, env=env)
-    out["fit"] = [(r, lambda h, c=c: h["id"] in c.labels) for c, r in zip(cases, results)]
+    for split in ("fit", "fresh"):
+        cases = [c for c in real_questions.read_split(split) if c.covered]
+        results = real_questions.ask(bin_, [c.question for c in cases], limit=limit, env=env)
+        out[split] = [(r, lambda h, c=c: h["id"] in c.labels) for c, r in zip(cases, results)]
     for name, path in (("dev", EVAL / "dev_queries.tsv"),
                        ("held-out", ROOT / "tests/fixtures/heldout_queries.tsv"),
                        ("situation", ROOT / "tests/fixtures/situation_queries.tsv"),

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Score `interview-bot ask` on real interview questions (tests/fixtures/real_questions/).
 
-Usage: real_questions.py [--bin PATH] [--split fit|test|both] [--show]
+Usage: real_questions.py [--bin PATH] [--split fit|fresh|test|both] [--show]
                          [--floors right=0.70,wrong=0.03,refused_covered=0.15]
 
 Each file line is `question<TAB>labels<TAB>area<TAB>source`; labels are the bank ids that answer the
 question (separated by '|', any of them counts) or '-' when no entry does. '#' lines are comments.
-fit.tsv is the half that may be tuned on; test.tsv is never fitted on, only measured.
+fit.tsv and fit_fresh.tsv ("fresh": the fit half's second draw, from sources the bank was not written
+from) are the half that may be tuned on; test.tsv is never fitted on, only measured.
 
 All questions of the chosen split go once through `BIN ask --json --explain --limit 5` (run from the
 repository root, so it reads this checkout's data/bank). Over all questions it prints the shares of:
@@ -57,10 +58,15 @@ def read_file(path, split=None):
     return cases
 
 
+# The parts of the corpus: the fit half's first draw, its second draw (sources the bank was not
+# written from), and the test half.
+FILES = {"fit": "fit.tsv", "fresh": "fit_fresh.tsv", "test": "test.tsv"}
+
+
 def read_split(split="both", fixtures=FIXTURES):
-    """Cases of 'fit', 'test' or 'both' (fit first)."""
-    names = ["fit", "test"] if split == "both" else [split]
-    return [c for s in names for c in read_file(pathlib.Path(fixtures) / f"{s}.tsv", s)]
+    """Cases of 'fit', 'fresh', 'test' or 'both' (all three, in that order)."""
+    names = list(FILES) if split == "both" else [split]
+    return [c for s in names for c in read_file(pathlib.Path(fixtures) / FILES[s], s)]
 
 
 def ask(bin_, queries, limit=5, env=None, cwd=ROOT):
@@ -141,7 +147,7 @@ def parse_floors(text):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=str(ROOT / "target" / "debug" / "interview-bot"))
-    ap.add_argument("--split", choices=["fit", "test", "both"], default="both")
+    ap.add_argument("--split", choices=[*FILES, "both"], default="both")
     ap.add_argument("--show", action="store_true", help="print each wrong and refused-but-covered question")
     ap.add_argument("--floors", default="", help="e.g. right=0.70,wrong=0.03,refused_covered=0.15")
     a = ap.parse_args()
@@ -161,7 +167,7 @@ def main():
                 print(f"{'':17}{h.get('id'):15} {h.get('question')}")
         print()
 
-    splits = ["fit", "test"] if a.split == "both" else [a.split]
+    splits = list(FILES) if a.split == "both" else [a.split]
     for s in splits:
         sc = [(c, r) for c, r in zip(cases, results) if c.split == s]
         print(f"== {s}")
