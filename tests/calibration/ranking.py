@@ -9,6 +9,7 @@ has: coverage, phrased, question_covered). The script re-sorts each query's hits
 and prints recall@1 / recall@3 per set:
   fit        the real questions' fit half (tests/fixtures/real_questions/fit.tsv), covered questions
   fresh      its second draw (fit_fresh.tsv), from sources the bank was not written from
+  definitions  "What is X?" for core terms of each topic (tests/fixtures/definitions.tsv), defined ones
   dev        ../shared/eval/dev_queries.tsv
   held-out   tests/fixtures/heldout_queries.tsv
   situation  tests/fixtures/situation_queries.tsv
@@ -78,6 +79,11 @@ def sets(bin_, limit):
         cases = [c for c in real_questions.read_split(split) if c.covered]
         results = real_questions.ask(bin_, [c.question for c in cases], limit=limit, env=env)
         out[split] = [(r, lambda h, c=c: h["id"] in c.labels) for c, r in zip(cases, results)]
+    definitions = [l.rstrip("\n").split("\t") for l in open(ROOT / "tests/fixtures/definitions.tsv", encoding="utf-8")
+                   if l.strip() and not l.startswith("#")]
+    definitions = [(q, set(ids.split("|"))) for q, ids, _ in definitions if ids != "-"]
+    results = real_questions.ask(bin_, [q for q, _ in definitions], limit=limit, env=env)
+    out["definitions"] = [(r, lambda h, ids=ids: h["id"] in ids) for (_, ids), r in zip(definitions, results)]
     for name, path in (("dev", EVAL / "dev_queries.tsv"),
                        ("held-out", ROOT / "tests/fixtures/heldout_queries.tsv"),
                        ("situation", ROOT / "tests/fixtures/situation_queries.tsv"),
