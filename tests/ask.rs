@@ -175,3 +175,26 @@ fn explain_shows_the_text_searched_when_list_forms_were_taken_off() {
     assert_eq!(listed["hits"][0]["id"], plain["hits"][0]["id"]);
     assert_eq!(listed["confident"], true, "{listed}");
 }
+
+#[test]
+fn explain_says_whether_the_hit_defines_what_a_definition_asks_and_whether_the_query_is_bare() {
+    let index = tempfile::tempdir().unwrap();
+    let mut command = common::bot(index.path());
+    command.args(["ask", "--json", "--explain", "--limit", "3"]);
+    let results = common::json_run(
+        command,
+        "What is a generator in Python?\nWhat is the GIL? Why does it exist?\nhow do generators work\ndocker volumes\n",
+    );
+    let evidence = |i: usize| &results[i]["confidence"]["evidence"];
+    // The generators entry defines the term; the generator-expression entry only mentions it.
+    assert_eq!(results[0]["hits"][0]["id"], "python-020", "{}", results[0]);
+    assert_eq!(evidence(0)["defines"], true, "{}", results[0]);
+    assert!(evidence(1)["defines"].is_boolean(), "{}", results[1]);
+    assert!(
+        evidence(2).get("defines").is_none(),
+        "a how-to asks no definition"
+    );
+    assert_eq!(evidence(0)["bare"], false);
+    assert_eq!(evidence(2)["bare"], false, "a question word");
+    assert_eq!(evidence(3)["bare"], true, "{}", results[3]);
+}

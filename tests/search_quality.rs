@@ -243,3 +243,41 @@ fn a_topic_filter_keeps_to_its_topic_and_paging_moves_on() {
         .unwrap();
     assert_eq!(second.hits[0], found.hits[1]);
 }
+
+/// "What is X?" for the core terms of each topic (tests/fixtures/definitions.tsv:
+/// question, the ids whose answer defines X or '-', topic).
+const DEFINITIONS: &str = "tests/fixtures/definitions.tsv";
+
+#[test]
+fn a_definition_finds_the_entry_that_defines_the_term_not_a_neighbour() {
+    let bank = common::shipped_bank();
+    let Some(hybrid) = common::semantic_searcher(&bank) else {
+        common::skip("definitions with the embedding model", common::NO_MODEL);
+        return;
+    };
+    let text = std::fs::read_to_string(common::repo().join(DEFINITIONS)).unwrap();
+    let cases: Vec<(&str, Vec<&str>)> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut columns = l.split('\t');
+            let (question, ids) = (columns.next()?, columns.next()?);
+            (ids != "-").then(|| (question, ids.split('|').collect()))
+        })
+        .collect();
+    assert!(cases.len() >= 200, "{} defined terms", cases.len());
+    let mut misses = Vec::new();
+    for (question, ids) in &cases {
+        let found = hybrid.search(question, &SearchOptions::top(1)).unwrap();
+        let top = found.hits.first().map(|h| h.id.as_str());
+        if !top.is_some_and(|id| ids.contains(&id)) {
+            misses.push(format!("{question} -> {top:?}, want {}", ids.join("|")));
+        }
+    }
+    let right = 1.0 - misses.len() as f64 / cases.len() as f64;
+    // Measured 0.923 with the subject bonus (0.908 without it): BENCHMARKS.md, issue 22.
+    assert!(
+        right >= 0.90,
+        "definitions right at 1: {right:.3}: {misses:#?}"
+    );
+}

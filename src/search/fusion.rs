@@ -10,7 +10,10 @@
 //! the query grows: in "inheritance" or "non-root container" the exact words are
 //! most of what the person said, in a whole sentence the meaning is. Measured on
 //! the dev and held-out query sets (BENCHMARKS.md), this beats meaning alone,
-//! words alone and rank fusion of the two.
+//! words alone and rank fusion of the two. The word score counts as far as the
+//! query's words are in the entry's question and aliases, and an entry that
+//! defines the term a definition asks about ([`super::subject`]) gets a little
+//! more: both measured on real interview questions (BENCHMARKS.md, issue 22).
 
 use serde::Serialize;
 
@@ -100,7 +103,7 @@ pub(crate) fn rank(
             (signals.words > 0.0 || meaning >= MEANING_FLOOR).then_some(Fused {
                 row,
                 score: meaning
-                    + words_weight * signals.words
+                    + words_weight * phrased_words(&signals)
                     + if signals.defines { DEFINES_BONUS } else { 0.0 },
                 signals,
             })
@@ -110,11 +113,11 @@ pub(crate) fn rank(
     fused
 }
 
-impl Fused {
-    /// How close in meaning the entry is, words left aside.
-    pub(crate) fn meaning(&self) -> f32 {
-        meaning(&self.signals)
-    }
+/// The word score, as far as the query's words are in the entry's question and
+/// aliases: words found only in its answer say less about what it is about
+/// ("security best practices" is not about API keys because that answer says both).
+fn phrased_words(s: &Signals) -> f32 {
+    s.words * s.phrased
 }
 
 /// How close in meaning: to the whole entry, or a little less to one phrasing.

@@ -380,7 +380,6 @@ impl Searcher {
                 asks: asks(text),
                 hit_asks: view.asks(best.row),
                 defines: (!asked.is_empty()).then_some(best.signals.defines),
-                top_meaning: Some(fused.iter().all(|f| f.meaning() <= best.meaning())),
                 bare: is_bare(text),
             })
         });
@@ -565,7 +564,6 @@ fn lexical_hits(
         asks: asks(text),
         hit_asks: view.asks(*best_row),
         defines: (!asked.is_empty()).then(|| view.defines(*best_row, &asked)),
-        top_meaning: None,
         bare: is_bare(text),
     });
     let hits = ranked

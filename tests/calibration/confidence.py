@@ -48,10 +48,9 @@ THRESHOLD = 0.75
 # Base features of each way of matching, and the extra signals forward selection may add.
 BASE = {"meaning": ["coverage", "phrasing", "entry", "gap", "unknown"],
         "words": ["coverage", "gap", "unknown"]}
-EXTRAS = ["asks_otherwise", "length", "question_covered", "phrased", "defines", "undefined",
-          "top_meaning"]
+EXTRAS = ["asks_otherwise", "length", "question_covered", "phrased", "defines", "undefined"]
 # The features src/search/confidence.rs combines, in the order of its MEANING_* and WORDS arrays.
-RUST = {"meaning": BASE["meaning"] + ["length", "top_meaning"],
+RUST = {"meaning": BASE["meaning"] + ["asks_otherwise"],
         "words": BASE["words"] + ["asks_otherwise", "length", "question_covered", "phrased"]}
 L2_GRID = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
 MIN_GAIN = 0.002
