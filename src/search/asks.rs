@@ -57,10 +57,7 @@ const COMPARING: &[&str] = &[
 /// What `question` asks for. Only its first sentence is read (a follow-up such as
 /// "What is it used for?" does not change what the question is about).
 pub fn asks(question: &str) -> Asks {
-    let first = question
-        .split(['?', '!', '\n'])
-        .find(|s| s.chars().any(char::is_alphanumeric))
-        .unwrap_or("");
+    let first = first_sentence(question);
     let words: Vec<String> = first
         .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
         .filter(|w| !w.is_empty())
@@ -88,6 +85,14 @@ pub fn asks(question: &str) -> Asks {
         ("why", _) => Asks::Reason,
         _ => Asks::Other,
     }
+}
+
+/// The first sentence of a question: up to its first '?', '!' or line end.
+pub(super) fn first_sentence(question: &str) -> &str {
+    question
+        .split(['?', '!', '\n'])
+        .find(|s| s.chars().any(char::is_alphanumeric))
+        .unwrap_or("")
 }
 
 #[cfg(test)]

@@ -260,17 +260,18 @@ mod tests {
     }
 
     #[test]
-    fn a_longer_query_needs_less_closeness() {
-        let of = |words| {
+    fn the_same_closeness_means_more_for_a_bare_topic_than_for_a_question() {
+        let of = |bare| {
             Confidence::of(Evidence {
                 phrasing: Some(0.6),
                 entry: Some(0.5),
-                words,
+                words: 12,
+                bare,
                 ..super::tests::words(0.8, 0.1)
             })
         };
-        assert!(of(12).value > of(2).value);
-        assert!(of(12).explain(0.75).ends_with("12 words searched)"));
+        assert!(of(true).value > of(false).value);
+        assert!(of(false).explain(0.75).ends_with("12 words searched)"));
     }
 
     #[test]

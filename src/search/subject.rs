@@ -11,7 +11,7 @@
 //! on both sides when something else remains ("Docker image" in the docker topic
 //! is "image"). Only the shape of the sentence is read; nothing depends on a term.
 
-use super::asks::{Asks, asks};
+use super::asks::{Asks, asks, first_sentence};
 use crate::analyzer::{analyzer, terms};
 use crate::bank::{Bank, Question};
 
@@ -55,11 +55,10 @@ pub fn asked(question: &str) -> Vec<Subject> {
     if asks(question) != Asks::Definition {
         return Vec::new();
     }
-    let first = question
-        .split(['?', '!', '\n'])
-        .find(|s| s.chars().any(char::is_alphanumeric))
-        .unwrap_or("");
-    let lower = first.trim().to_lowercase().replace('’', "'");
+    let lower = first_sentence(question)
+        .trim()
+        .to_lowercase()
+        .replace('’', "'");
     let lower = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
     match term_of_definition(lower) {
         Some(term) => subjects_of(term),

@@ -11,6 +11,8 @@ Runs `BIN ask --json --explain` over
 labels each query's best hit right (a labelled entry, or the expected one, is first) or not (a wrong
 first hit, or a query no entry answers), and fits a logistic regression (Newton's method, an L2
 penalty) on the evidence the binary reports: a calibrated probability that the best hit is right.
+By meaning there are two groups with their own coefficients, as confidence.rs has them: bare topics
+(no question word, no "?": the evidence reports `bare`) and questions.
 The test half (tests/fixtures/real_questions/test.tsv) is only measured, never fitted on.
 
 The feature set and the penalty are chosen by cross-validation across sources: each fold leaves out
