@@ -12,6 +12,8 @@
 //! is "image"). Only the shape of the sentence is read; nothing depends on a term.
 
 use super::asks::{Asks, asks, first_sentence};
+use tantivy::tokenizer::TextAnalyzer;
+
 use crate::analyzer::{analyzer, terms};
 use crate::bank::{Bank, Question};
 
@@ -20,8 +22,8 @@ use crate::bank::{Bank, Question};
 pub struct Subject(Vec<String>);
 
 impl Subject {
-    fn of(text: &str) -> Option<Subject> {
-        let mut terms = terms(&mut analyzer(), text);
+    fn of(text: &str, analyzer: &mut TextAnalyzer) -> Option<Subject> {
+        let mut terms = terms(analyzer, text);
         terms.sort();
         terms.dedup();
         (!terms.is_empty()).then_some(Subject(terms))
@@ -52,6 +54,10 @@ impl Subject {
 /// the term itself, and the one in parentheses after it ("NAT (network address
 /// translation)").
 pub fn asked(question: &str) -> Vec<Subject> {
+    asked_with(question, &mut analyzer())
+}
+
+fn asked_with(question: &str, analyzer: &mut TextAnalyzer) -> Vec<Subject> {
     if asks(question) != Asks::Definition {
         return Vec::new();
     }
@@ -61,7 +67,7 @@ pub fn asked(question: &str) -> Vec<Subject> {
         .replace('’', "'");
     let lower = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
     match term_of_definition(lower) {
-        Some(term) => subjects_of(term),
+        Some(term) => subjects_of(term, analyzer),
         None => Vec::new(),
     }
 }
@@ -109,7 +115,7 @@ const ENDS: [&str; 11] = [
 
 /// The subjects of a term as written: its head words and articles taken off,
 /// cut where the term ends, with the words in parentheses as a second subject.
-fn subjects_of(term: &str) -> Vec<Subject> {
+fn subjects_of(term: &str, analyzer: &mut TextAnalyzer) -> Vec<Subject> {
     let mut term = strip_articles(term);
     for head in HEADS {
         if let Some(rest) = term.strip_prefix(head) {
@@ -128,7 +134,7 @@ fn subjects_of(term: &str) -> Vec<Subject> {
     [Some(&main[..cut]), aside]
         .into_iter()
         .flatten()
-        .filter_map(Subject::of)
+        .filter_map(|text| Subject::of(text, analyzer))
         .collect()
 }
 
@@ -149,7 +155,7 @@ const SUBJECT_WORDS: usize = 6;
 /// The subjects the first sentence of `answer` defines ("Generators are
 /// functions that ..."): what stands before its first defining verb, when that
 /// is a short noun phrase.
-fn defined_by_answer(answer: &str) -> Vec<Subject> {
+fn defined_by_answer(answer: &str, analyzer: &mut TextAnalyzer) -> Vec<Subject> {
     let first = answer
         .trim_start()
         .split("\n\n")
@@ -170,7 +176,7 @@ fn defined_by_answer(answer: &str) -> Vec<Subject> {
     if subject.split_whitespace().count() > SUBJECT_WORDS {
         return Vec::new();
     }
-    subjects_of(subject)
+    subjects_of(subject, analyzer)
 }
 
 /// What each entry of a bank defines, by row, and its topic's terms.
@@ -181,15 +187,22 @@ pub struct Definitions {
 
 impl Definitions {
     pub fn of(bank: &Bank) -> Definitions {
+        // One analyzer for the whole bank: building one is not free, and a
+        // server's team bank is read at every start-up.
+        let mut analyzer = analyzer();
         Definitions {
-            rows: bank.questions().iter().map(Self::entry).collect(),
+            rows: bank
+                .questions()
+                .iter()
+                .map(|q| Self::entry(q, &mut analyzer))
+                .collect(),
         }
     }
 
-    fn entry(question: &Question) -> (Vec<Subject>, Vec<String>) {
-        let mut subjects = asked(&question.question);
-        subjects.extend(defined_by_answer(&question.answer));
-        (subjects, terms(&mut analyzer(), &question.topic))
+    fn entry(question: &Question, analyzer: &mut TextAnalyzer) -> (Vec<Subject>, Vec<String>) {
+        let mut subjects = asked_with(&question.question, analyzer);
+        subjects.extend(defined_by_answer(&question.answer, analyzer));
+        (subjects, terms(analyzer, &question.topic))
     }
 
     /// Whether the entry at `row` defines one of the `asked` subjects.
@@ -241,7 +254,10 @@ mod tests {
     #[test]
     fn the_subject_of_an_answers_first_sentence() {
         let of = |text| -> Vec<Vec<String>> {
-            defined_by_answer(text).into_iter().map(|s| s.0).collect()
+            defined_by_answer(text, &mut analyzer())
+                .into_iter()
+                .map(|s| s.0)
+                .collect()
         };
         assert_eq!(
             of("Generators are functions that yield values lazily. More."),
